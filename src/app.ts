@@ -1,0 +1,210 @@
+// The composition root: builds every service explicitly, in dependency order, and owns the
+// ordered shutdown. Nothing else constructs infrastructure or reads configuration.
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import { Queue, Worker } from 'bullmq';
+import { pino, type Logger } from 'pino';
+import { createCommands } from './bot/commands.js';
+import { createIngest } from './bot/ingest.js';
+import { createRouter } from './bot/router.js';
+import type { Channel, ChannelDeps } from './channels/channel.js';
+import { createDingtalkChannel } from './channels/dingtalk/index.js';
+import { createFeishuChannel } from './channels/feishu/index.js';
+import { createLocalChannel } from './channels/local/channel.js';
+import { simRoutes } from './channels/local/routes.js';
+import { createSimStore } from './channels/local/store.js';
+import { createWecomChannel } from './channels/wecom/index.js';
+import type { Config } from './config.js';
+import { createCalendar } from './core/calendar/index.js';
+import { cardContext, createDeliverer } from './delivery/deliver.js';
+import { createOutboxRelay } from './delivery/outbox-relay.js';
+import { createDeliveryQueues, deliveryQueueName } from './delivery/queues.js';
+import { apiRoutes } from './http/api-routes.js';
+import { healthRoutes } from './http/health-routes.js';
+import { createHttpServer } from './http/server.js';
+import type { Directory } from './org/directory.js';
+import { loadOrg } from './org/load.js';
+import type { Platform } from './org/schema.js';
+import { QUEUE_NAMES, type InboundJob } from './queue/jobs.js';
+import { openRedis } from './queue/redis.js';
+import { createApprovals } from './services/approvals.js';
+import { openDatabase } from './store/db.js';
+import { syncOrganisation } from './store/org-sync.js';
+
+export const SIM_ASSETS = fileURLToPath(new URL('./http/sim/assets', import.meta.url));
+
+/** Secrets never reach the logs, whichever object they travel in. */
+export const REDACT = [
+  'req.headers.authorization',
+  'req.headers["x-lark-signature"]',
+  '*.appSecret',
+  '*.app_secret',
+  '*.secret',
+  '*.corpsecret',
+  '*.clientSecret',
+  '*.accessToken',
+  '*.access_token',
+  '*.tenant_access_token',
+  '*.token',
+  '*.encryptKey',
+  '*.password',
+  'config.ADMIN_TOKEN',
+  'config.FEISHU_APP_SECRET',
+  'config.FEISHU_ENCRYPT_KEY',
+  'config.FEISHU_VERIFICATION_TOKEN',
+  'config.DINGTALK_CLIENT_SECRET',
+  'config.WECOM_SECRET',
+  'config.WECOM_TOKEN',
+  'config.WECOM_ENCODING_AES_KEY',
+];
+
+export function createLogger(config: Pick<Config, 'LOG_LEVEL' | 'NODE_ENV'>): Logger {
+  return pino({ level: config.LOG_LEVEL, redact: { paths: REDACT, censor: '[redacted]' }, base: { service: 'qianpi' } });
+}
+
+export interface AppOptions {
+  config: Config;
+  log?: Logger;
+  now?: () => Date;
+  /** Tests may pass a prepared organisation instead of ORG_FILE. */
+  dir?: Directory;
+}
+
+export async function buildApp(opts: AppOptions) {
+  const { config } = opts;
+  const log = opts.log ?? createLogger(config);
+  const now = opts.now ?? (() => new Date());
+  const dir = opts.dir ?? loadOrg(config.ORG_FILE);
+  const role = config.PROCESS_ROLE;
+  const web = role === 'all' || role === 'web';
+  const worker = role === 'all' || role === 'worker';
+
+  const cleanups: Array<[string, () => Promise<unknown>]> = [];
+  try {
+    const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
+    cleanups.push(['database', () => database.close()]);
+    await database.migrate();
+    await syncOrganisation(database.db, dir);
+
+    const redisHandle = await openRedis({ url: config.REDIS_URL, dataDir: config.DATA_DIR, log });
+    cleanups.push(['redis', () => redisHandle.close()]);
+    const redis = redisHandle.connect();
+    const prefix = config.REDIS_PREFIX;
+
+    const org = dir.org.organisation;
+    const calendar = createCalendar({ timezone: org.timezone, businessHours: org.businessHours, extraHolidays: org.calendar.holidays, extraWorkdays: org.calendar.workdays });
+
+    const enabled = new Set<Platform>();
+    if (config.simulatorEnabled) enabled.add('local');
+    if (config.feishuEnabled) enabled.add('feishu');
+    if (config.dingtalkEnabled) enabled.add('dingtalk');
+    if (config.wecomEnabled) enabled.add('wecom');
+
+    const inbound = new Queue<InboundJob>(QUEUE_NAMES.inbound, {
+      connection: redis,
+      prefix,
+      defaultJobOptions: { attempts: 5, backoff: { type: 'exponential', delay: 500 }, removeOnComplete: { age: 3600, count: 5000 }, removeOnFail: { age: 7 * 24 * 3600 } },
+    });
+    const deliveries = createDeliveryQueues(redis, prefix, [...enabled]);
+    const relay = createOutboxRelay({ database, dir, queues: deliveries, enabled, log });
+    const approvals = createApprovals({ database, dir, now, dueAt: (spec, from) => calendar.dueAt(spec, from), onCommitted: () => relay.kick() });
+    const ingest = createIngest({ redis, prefix, inbound, approvals, dir, locale: config.LOCALE, log });
+
+    const channelDeps: ChannelDeps = { config, log, redis, redisPrefix: prefix, database, dir, ingest };
+    const channels = new Map<Platform, Channel>();
+    const simStore = createSimStore(database, redis, `${prefix}:sim`);
+    if (enabled.has('local')) {
+      const routes = simRoutes({ store: simStore, dir, ingest, subscriber: () => redisHandle.connect(), locale: config.LOCALE });
+      channels.set('local', createLocalChannel(simStore, routes));
+    }
+    if (enabled.has('feishu')) channels.set('feishu', createFeishuChannel(channelDeps));
+    if (enabled.has('dingtalk')) channels.set('dingtalk', createDingtalkChannel(channelDeps));
+    if (enabled.has('wecom')) channels.set('wecom', createWecomChannel(channelDeps));
+
+    const ctx = cardContext(dir, config.LOCALE, config.PUBLIC_URL);
+    let shuttingDown = false;
+    const http = createHttpServer(log);
+    healthRoutes(http, {
+      checks: { database: () => database.ping(), redis: () => redis.ping() },
+      channels: channels.values(),
+      isShuttingDown: () => shuttingDown,
+    });
+    apiRoutes(http, { database, cardContext: ctx });
+    if (web) for (const c of channels.values()) c.registerRoutes?.(http);
+    if (enabled.has('local')) await http.register(fastifyStatic, { root: SIM_ASSETS, prefix: '/', index: ['index.html'] });
+
+    const workers: Worker[] = [];
+    let outboxTimer: NodeJS.Timeout | undefined;
+    if (worker) {
+      const commands = createCommands({ database, dir, locale: config.LOCALE });
+      const route = createRouter({ approvals, dir, queues: deliveries, commands, locale: config.LOCALE, now, log });
+      const deliver = createDeliverer({ database, dir, channels, queues: deliveries, locale: config.LOCALE, ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}), log });
+      const workerOpts = { connection: redisHandle.connect(), prefix, autorun: false };
+      workers.push(new Worker<InboundJob>(QUEUE_NAMES.inbound, (job) => route(job.data), { ...workerOpts, concurrency: 16 }));
+      workers.push(new Worker(deliveryQueueName(), deliver, { ...workerOpts, connection: redisHandle.connect(), concurrency: 8 }));
+      for (const p of deliveries.perPlatform.keys()) {
+        workers.push(new Worker(deliveryQueueName(p), deliver, { ...workerOpts, connection: redisHandle.connect(), concurrency: 8, ...(RATE_LIMITS[p] ? { limiter: RATE_LIMITS[p] } : {}) }));
+      }
+      for (const w of workers) w.on('error', (err) => log.error({ err, queue: w.name }, 'worker error'));
+    }
+
+    const app = {
+      config,
+      log,
+      dir,
+      database,
+      redis,
+      http,
+      approvals,
+      ingest,
+      relay,
+      channels,
+      simStore,
+      queues: { inbound, deliveries },
+      calendar,
+      workers,
+      async start(): Promise<void> {
+        if (worker) {
+          for (const w of workers) void w.run();
+          outboxTimer = setInterval(() => relay.kick(), config.OUTBOX_POLL_MS);
+          relay.kick();
+        }
+        if (web) {
+          for (const c of channels.values()) await c.start?.();
+          await http.listen({ port: config.PORT, host: config.HOST });
+        }
+      },
+      /** Ordered shutdown: stop intake, drain workers, close channels, Redis, database. */
+      async stop(): Promise<void> {
+        if (shuttingDown) return;
+        shuttingDown = true;
+        const step = async (name: string, fn: () => Promise<unknown>) => {
+          try {
+            await fn();
+          } catch (err) {
+            log.warn({ err, step: name }, 'shutdown step failed');
+          }
+        };
+        await step('http', () => http.close());
+        if (outboxTimer) clearInterval(outboxTimer);
+        await step('workers', () => Promise.all(workers.map((w) => w.close())));
+        for (const c of channels.values()) if (c.stop) await step(`channel:${c.platform}`, () => c.stop!());
+        await step('queues', () => Promise.all([inbound.close(), deliveries.close()]));
+        for (const [name, fn] of cleanups.reverse()) await step(name, fn);
+      },
+    };
+    return app;
+  } catch (err) {
+    for (const [, fn] of cleanups.reverse()) await fn().catch(() => {});
+    throw err;
+  }
+}
+
+/** App-level send limits per platform (per-target pacing lives in each channel). */
+const RATE_LIMITS: Partial<Record<Platform, { max: number; duration: number }>> = {
+  feishu: { max: 50, duration: 1000 },
+  dingtalk: { max: 20, duration: 1000 },
+  wecom: { max: 150, duration: 1000 },
+};
+
+export type App = Awaited<ReturnType<typeof buildApp>>;

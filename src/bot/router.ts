@@ -1,0 +1,98 @@
+// The inbound worker: routes a normalised event to the approval service (card clicks, card
+// forms) or to the command handler (text). Replies go out through the delivery queues with
+// job ids derived from the event, so a retried job never replies twice.
+import type { Logger } from 'pino';
+import type { InboundCardAction, InboundEvent, InboundMessage } from '../channels/inbound.js';
+import { parseForm } from '../core/form-input.js';
+import { t, type Locale } from '../core/messages.js';
+import type { MessageIntent } from '../core/model.js';
+import { requestType } from '../core/request-types.js';
+import type { Directory } from '../org/directory.js';
+import type { Person } from '../org/schema.js';
+import type { DeliveryQueues } from '../delivery/queues.js';
+import { jobId, type InboundJob, type Target } from '../queue/jobs.js';
+import type { Approvals } from '../services/approvals.js';
+import { toCoreAction } from './actions.js';
+import type { Commands } from './commands.js';
+
+export interface RouterDeps {
+  approvals: Approvals;
+  dir: Directory;
+  queues: DeliveryQueues;
+  commands: Commands;
+  locale: Locale;
+  now: () => Date;
+  log: Logger;
+}
+
+export function createRouter(deps: RouterDeps) {
+  const { dir, locale } = deps;
+
+  /** Reply privately to the person behind an event (their DM on the same platform). */
+  async function replyTo(event: InboundEvent, message: MessageIntent | { text: string }, n = 0): Promise<void> {
+    const target: Target =
+      event.kind === 'message' && event.chat.type === 'group' ? { type: 'chat', id: event.chat.id } : { type: 'user', id: event.senderId };
+    const person = dir.personByPlatformId(event.platform, event.senderId);
+    if (person && target.type === 'user') target.personId = person.id;
+    await deps.queues.add({ type: 'message.send', platform: event.platform, target, message }, jobId('reply', event.platform, event.eventId, n));
+  }
+
+  async function onCardAction(e: InboundCardAction, person: Person, ackKey?: string): Promise<void> {
+    const actor = { personId: person.id, platform: e.platform };
+    const key = `${e.platform}:${e.eventId}`;
+    const v = e.action;
+    if (v.a === 'submit' || v.a === 'resubmit') {
+      const type = v.t ?? '';
+      const def = requestType(type);
+      if (!def) return replyTo(e, { key: 'refuse.unknown_type', params: { type } });
+      const { payload, errors } = parseForm(def, e.form ?? {}, { now: deps.now(), timezone: dir.timezone, locale });
+      const problems = Object.values(errors);
+      if (problems.length) return replyTo(e, { key: 'refuse.invalid_form', params: { problems: problems.join('；') } });
+      const result =
+        v.a === 'submit'
+          ? await deps.approvals.submit({ applicantId: person.id, type, payload, platform: e.platform, idempotencyKey: key })
+          : await deps.approvals.act(v.r ?? '', { type: 'resubmit', payload }, actor, key);
+      if (!result.ok) return replyTo(e, result.message);
+      if (v.a === 'submit' && !('duplicate' in result && result.duplicate)) return replyTo(e, { key: 'request.submitted', params: { number: result.state.number } });
+      return;
+    }
+    if (v.a === 'open_form') {
+      const target: Target = { type: 'user', id: e.senderId, personId: person.id };
+      await deps.queues.add({ type: 'form.send', platform: e.platform, target, requestType: v.t ?? 'event' }, jobId('form', e.platform, e.eventId));
+      return;
+    }
+    const action = toCoreAction(v, e.form);
+    if (!action || !v.r) {
+      deps.log.warn({ action: v }, 'unknown card action');
+      return;
+    }
+    const result = await deps.approvals.act(v.r, action, actor, key);
+    // The clicker already saw the receiver's toast; tell them only when the outcome differs
+    // (e.g. another approver won the race in between).
+    if (!result.ok && result.message.key !== ackKey) await replyTo(e, result.message);
+  }
+
+  async function onMessage(e: InboundMessage, person: Person): Promise<void> {
+    if (e.chat.type === 'group' && !e.mentioned) return;
+    const replies = await deps.commands.handle(e, person);
+    for (const [i, r] of replies.entries()) {
+      if ('form' in r) {
+        await deps.queues.add({ type: 'form.send', platform: e.platform, target: { type: 'user', id: e.senderId, personId: person.id }, requestType: r.form }, jobId('form', e.platform, e.eventId, i));
+      } else await replyTo(e, r, i);
+    }
+  }
+
+  return async function route(job: InboundJob): Promise<void> {
+    const e = job.event;
+    const person = dir.personByPlatformId(e.platform, e.senderId);
+    if (!person) {
+      deps.log.info({ platform: e.platform, sender: e.senderId }, 'event from a person not in the organisation file');
+      if (e.kind === 'message' && (e.chat.type === 'dm' || e.mentioned)) {
+        await replyTo(e, { text: t(locale, 'bot.unknown_user', { platform: e.platform, id: e.senderId }) });
+      }
+      return;
+    }
+    if (e.kind === 'card_action') return onCardAction(e, person, job.ackKey);
+    return onMessage(e, person);
+  };
+}

@@ -1,0 +1,74 @@
+// What every channel adapter provides. Channels are thin: they verify and normalise inbound
+// traffic, and render and send outbound cards and messages. No business rules here.
+import type { FastifyInstance } from 'fastify';
+import type { Card } from '../../cards/model.js';
+import type { Platform } from '../org/schema.js';
+import type { Target } from '../queue/jobs.js';
+import type { CardMessage } from '../store/card-messages-repo.js';
+
+export interface SentCard {
+  messageId?: string;
+  trackId?: string;
+  responseCode?: string;
+}
+
+export interface UpdateResult {
+  /** The channel consumed or replaced the stored response code (WeCom). */
+  responseCode?: string | null;
+  /** The card could not be updated in place; a short result message was sent instead. */
+  fellBack?: boolean;
+}
+
+export interface ChannelHealth {
+  ok: boolean;
+  detail?: string;
+}
+
+export interface Channel {
+  readonly platform: Platform;
+  /** Webhook routes, registered on the web role only. */
+  registerRoutes?(app: FastifyInstance): void;
+  /** Long connections (Feishu ws, DingTalk stream), started on the web role. */
+  start?(): Promise<void>;
+  stop?(): Promise<void>;
+  sendCard(target: Target, card: Card, opts: { requestId: string; idempotencyKey: string }): Promise<SentCard>;
+  updateCard(message: CardMessage, card: Card): Promise<UpdateResult>;
+  sendText(target: Target, text: string, opts: { idempotencyKey: string }): Promise<void>;
+  health(): ChannelHealth | Promise<ChannelHealth>;
+}
+
+/**
+ * A failed platform call. `permanent` stops retries (bad request, unknown user); otherwise the
+ * delivery queue retries with backoff. `code` is the platform's own error code.
+ */
+export class DeliveryError extends Error {
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+    readonly code?: string | number,
+  ) {
+    super(message);
+    this.name = 'DeliveryError';
+  }
+}
+
+/** What the shared ingest step answers a receiver: it decides the ack, the receiver renders it. */
+export interface IngestResult {
+  status: 'accepted' | 'duplicate' | 'refused' | 'unavailable';
+  /** Instant feedback for the clicker (toast), already in the reader's language. */
+  feedback?: { text: string; tone: 'success' | 'error' | 'info' };
+}
+
+/** Everything a channel factory gets from the composition root. */
+export interface ChannelDeps {
+  config: import('../config.js').Config;
+  log: import('pino').Logger;
+  /** A shared Redis connection (token caches, dedupe of channel-level state, pacing). */
+  redis: import('ioredis').Redis;
+  /** Key prefix for anything the channel keeps in Redis. */
+  redisPrefix: string;
+  database: import('../store/db.js').Database;
+  dir: import('../org/directory.js').Directory;
+  /** verify → normalise → **ingest** → ack: dedupes, pre-checks clicks, enqueues. */
+  ingest(event: import('./inbound.js').InboundEvent): Promise<IngestResult>;
+}

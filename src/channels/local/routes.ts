@@ -1,0 +1,149 @@
+// The simulator's receiver and its live feed. Like the platform receivers it only validates,
+// normalises and hands events to ingest; the browser gets updates over SSE fed by Redis pub/sub.
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { formCard } from '../../../cards/form.js';
+import { decodeAction } from '../../../cards/model.js';
+import type { Locale } from '../../core/messages.js';
+import { BUILTIN_TYPES, requestType } from '../../core/request-types.js';
+import type { Directory } from '../../org/directory.js';
+import type { Ingest } from '../../bot/ingest.js';
+import { dmConversation, roomConversation, type SimMessage, type SimStore } from './store.js';
+
+export interface SimRouteDeps {
+  store: SimStore;
+  dir: Directory;
+  ingest: Ingest;
+  /** A dedicated connection for SUBSCRIBE (a subscribed connection can do nothing else). */
+  subscriber: () => Redis;
+  locale: Locale;
+}
+
+const asQuery = z.object({ as: z.string().min(1) });
+const messageBody = z.object({
+  as: z.string().min(1),
+  conversation: z.string().regex(/^(dm|room):[a-z0-9_-]+$/),
+  text: z.string().trim().min(1).max(4000),
+  clientId: z.string().min(8).max(64).optional(),
+});
+const actionBody = z.object({
+  as: z.string().min(1),
+  messageId: z.number().int().positive().nullable().optional(),
+  action: z.unknown(),
+  form: z.record(z.string(), z.string().max(5000)).optional(),
+  clientId: z.string().min(8).max(64).optional(),
+});
+
+const BOT_MENTION = /@(签批助手|签批|bot|qianpi)/i;
+
+export function simRoutes(deps: SimRouteDeps) {
+  const { dir, store } = deps;
+  const visible = (personId: string) => [dmConversation(personId), ...dir.roomsOf(personId).map((r) => roomConversation(r.id))];
+  const clients = new Set<{ personId: string; reply: FastifyReply; conversations: Set<string> }>();
+  let sub: Redis | undefined;
+
+  function ensureSubscribed() {
+    if (sub) return;
+    sub = deps.subscriber();
+    void sub.subscribe(store.channel);
+    sub.on('message', (_ch, raw: string) => {
+      const m = JSON.parse(raw) as SimMessage;
+      for (const c of clients) if (c.conversations.has(m.conversation)) c.reply.raw.write(`event: message\ndata: ${raw}\n\n`);
+    });
+  }
+
+  return function register(app: FastifyInstance): void {
+    app.addHook('onClose', async () => {
+      for (const c of clients) c.reply.raw.end();
+      clients.clear();
+      await sub?.quit().catch(() => sub?.disconnect());
+    });
+
+    const person = (id: string) => {
+      const p = dir.person(id);
+      if (!p) throw Object.assign(new Error(`unknown person "${id}"`), { statusCode: 404 });
+      return p;
+    };
+
+    app.get('/api/sim/bootstrap', async () => ({
+      organisation: dir.org.organisation.name,
+      locale: deps.locale,
+      timezone: dir.timezone,
+      people: dir.org.people.map((p) => ({ id: p.id, name: p.name, title: p.title ?? '', dept: p.dept, deptName: dir.departments.get(p.dept)?.name ?? p.dept })),
+      rooms: dir.org.rooms.map((r) => ({ id: r.id, name: r.name, members: r.members })),
+      requestTypes: BUILTIN_TYPES.filter((t) => dir.workflowFor(t.id)).map((t) => ({ id: t.id, name: t.name, nameEn: t.nameEn })),
+    }));
+
+    app.get('/api/sim/history', async (req) => {
+      const { as } = asQuery.parse(req.query);
+      person(as);
+      return { messages: await store.history(visible(as)) };
+    });
+
+    app.get('/api/sim/forms/:type', async (req, reply) => {
+      const def = requestType((req.params as { type: string }).type);
+      if (!def || !dir.workflowFor(def.id)) return reply.code(404).send({ error: 'unknown request type' });
+      return formCard(def, deps.locale);
+    });
+
+    app.get('/api/sim/stream', (req, reply) => {
+      const { as } = asQuery.parse(req.query);
+      person(as);
+      ensureSubscribed();
+      reply.hijack();
+      reply.raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      reply.raw.write(`event: ready\ndata: {}\n\n`);
+      const client = { personId: as, reply, conversations: new Set(visible(as)) };
+      clients.add(client);
+      const keepAlive = setInterval(() => reply.raw.write(`: ping\n\n`), 20_000);
+      req.raw.on('close', () => {
+        clearInterval(keepAlive);
+        clients.delete(client);
+      });
+    });
+
+    app.post('/api/sim/messages', async (req, reply) => {
+      const body = messageBody.parse(req.body);
+      person(body.as);
+      if (!visible(body.as).includes(body.conversation)) return reply.code(403).send({ error: 'not a member of this conversation' });
+      await store.append(body.conversation, body.as, { text: body.text });
+      const isRoom = body.conversation.startsWith('room:');
+      const result = await deps.ingest({
+        kind: 'message',
+        platform: 'local',
+        eventId: body.clientId ?? randomUUID(),
+        receivedAt: new Date().toISOString(),
+        senderId: body.as,
+        chat: isRoom ? { type: 'group', id: body.conversation.slice(5) } : { type: 'dm', id: body.as },
+        text: body.text.replace(BOT_MENTION, '').trim(),
+        mentioned: !isRoom || BOT_MENTION.test(body.text),
+      });
+      return reply.code(result.status === 'unavailable' ? 503 : 202).send(result);
+    });
+
+    app.post('/api/sim/actions', async (req, reply) => {
+      const body = actionBody.parse(req.body);
+      person(body.as);
+      const action = decodeAction(body.action);
+      if (!action) return reply.code(400).send({ error: 'malformed action value' });
+      let message: SimMessage | undefined;
+      if (body.messageId) {
+        message = await store.get(body.messageId);
+        if (!message || !visible(body.as).includes(message.conversation)) return reply.code(403).send({ error: 'you cannot see this card' });
+      }
+      const result = await deps.ingest({
+        kind: 'card_action',
+        platform: 'local',
+        eventId: body.clientId ?? randomUUID(),
+        receivedAt: new Date().toISOString(),
+        senderId: body.as,
+        action,
+        ...(body.form ? { form: body.form } : {}),
+        ...(message ? { message: { messageId: String(message.id), chatId: message.conversation } } : {}),
+      });
+      return reply.code(result.status === 'unavailable' ? 503 : 200).send(result);
+    });
+  };
+}

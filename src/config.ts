@@ -1,0 +1,104 @@
+// One zod schema over the environment. Nothing else in the code reads process.env:
+// `loadConfig` is called once by main.ts (or by a test) and the result is passed down.
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
+  .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+
+const url = z.url();
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+
+export const configSchema = z
+  .object({
+    NODE_ENV: optional(z.enum(['development', 'production', 'test'])).default('development'),
+    PORT: optional(z.coerce.number().int().min(0).max(65535)).default(3000),
+    HOST: optional(z.string()).default('0.0.0.0'),
+    PUBLIC_URL: optional(url),
+    DATA_DIR: optional(z.string()).default('./data'),
+    DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')),
+    REDIS_URL: optional(z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL')),
+    REDIS_PREFIX: optional(z.string().regex(/^[A-Za-z0-9_-]+$/)).default('qianpi'),
+    ORG_FILE: optional(z.string()),
+    PROCESS_ROLE: optional(z.enum(['all', 'web', 'worker'])).default('all'),
+    ADMIN_TOKEN: optional(z.string().min(16, 'must be at least 16 characters')),
+    LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])).default('info'),
+    LOCALE: optional(z.enum(['zh-CN', 'en'])).default('zh-CN'),
+    SIMULATOR: optional(z.enum(['auto', 'on', 'off'])).default('auto'),
+    SHUTDOWN_TIMEOUT_MS: optional(z.coerce.number().int().positive()).default(10_000),
+    OUTBOX_POLL_MS: optional(z.coerce.number().int().positive()).default(1_000),
+
+    FEISHU_APP_ID: optional(z.string()),
+    FEISHU_APP_SECRET: optional(z.string()),
+    FEISHU_VERIFICATION_TOKEN: optional(z.string()),
+    FEISHU_ENCRYPT_KEY: optional(z.string()),
+    FEISHU_BASE_URL: optional(url).default('https://open.feishu.cn'),
+    FEISHU_MODE: optional(z.enum(['webhook', 'ws'])).default('webhook'),
+    FEISHU_MAX_SKEW_SECONDS: optional(z.coerce.number().int().positive()).default(3600),
+
+    DINGTALK_CLIENT_ID: optional(z.string()),
+    DINGTALK_CLIENT_SECRET: optional(z.string()),
+    DINGTALK_ROBOT_CODE: optional(z.string()),
+    DINGTALK_MODE: optional(z.enum(['stream', 'http'])).default('stream'),
+    DINGTALK_BASE_URL: optional(url).default('https://api.dingtalk.com'),
+    DINGTALK_CARD_TEMPLATE_APPROVAL: optional(z.string()),
+    DINGTALK_CARD_TEMPLATE_NOTICE: optional(z.string()),
+
+    WECOM_CORP_ID: optional(z.string()),
+    WECOM_AGENT_ID: optional(z.coerce.number().int()),
+    WECOM_SECRET: optional(z.string()),
+    WECOM_TOKEN: optional(z.string()),
+    WECOM_ENCODING_AES_KEY: optional(z.string().length(43, 'must be 43 characters')),
+    WECOM_BASE_URL: optional(url).default('https://qyapi.weixin.qq.com'),
+  })
+  .superRefine((c, ctx) => {
+    // A half-configured platform is a mistake, not a disabled one: say which half is missing.
+    const groups: Array<[string, string[]]> = [
+      ['FEISHU', ['FEISHU_APP_ID', 'FEISHU_APP_SECRET']],
+      ['DINGTALK', ['DINGTALK_CLIENT_ID', 'DINGTALK_CLIENT_SECRET']],
+      ['WECOM', ['WECOM_CORP_ID', 'WECOM_SECRET', 'WECOM_TOKEN', 'WECOM_ENCODING_AES_KEY']],
+    ];
+    for (const [, keys] of groups) {
+      const set = keys.filter((k) => c[k as keyof typeof c] !== undefined);
+      if (set.length > 0 && set.length < keys.length) {
+        for (const k of keys.filter((k) => !set.includes(k))) {
+          ctx.addIssue({ code: 'custom', path: [k], message: `required when ${set.join(', ')} is set` });
+        }
+      }
+    }
+    if (c.WECOM_CORP_ID && c.WECOM_AGENT_ID === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['WECOM_AGENT_ID'], message: 'required when WECOM_CORP_ID is set' });
+    }
+  });
+
+export type Env = z.infer<typeof configSchema>;
+
+export interface Config extends Env {
+  feishuEnabled: boolean;
+  dingtalkEnabled: boolean;
+  wecomEnabled: boolean;
+  simulatorEnabled: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | undefined>): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`));
+  }
+  const c = parsed.data;
+  const feishuEnabled = Boolean(c.FEISHU_APP_ID && c.FEISHU_APP_SECRET);
+  const dingtalkEnabled = Boolean(c.DINGTALK_CLIENT_ID && c.DINGTALK_CLIENT_SECRET);
+  const wecomEnabled = Boolean(c.WECOM_CORP_ID && c.WECOM_SECRET && c.WECOM_TOKEN && c.WECOM_ENCODING_AES_KEY);
+  const anyPlatform = feishuEnabled || dingtalkEnabled || wecomEnabled;
+  // The simulator lets anyone act as anyone, so with real platforms it is off unless asked for.
+  const simulatorEnabled = c.SIMULATOR === 'on' || (c.SIMULATOR === 'auto' && !anyPlatform);
+  return { ...c, feishuEnabled, dingtalkEnabled, wecomEnabled, simulatorEnabled };
+}

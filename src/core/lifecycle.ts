@@ -1,0 +1,332 @@
+// The request state machine. Every function is pure: given a snapshot and an action it returns
+// the next snapshot plus the effects (cards, notifications) and audit entries to persist in
+// the same transaction, or a refusal that records nothing.
+import type { Directory } from '../org/directory.js';
+import type { Platform, Workflow } from '../org/schema.js';
+import type {
+  Action,
+  ActorRef,
+  AuditEntry,
+  Effect,
+  MessageIntent,
+  RefusalCode,
+  RequestState,
+  StepDecision,
+  StepState,
+  Transition,
+  TransitionOk,
+  TransitionRefused,
+} from './model.js';
+import { OPEN_STATUSES } from './model.js';
+import type { Payload } from './request-types.js';
+import { planChain } from './workflow.js';
+
+export interface CoreContext {
+  dir: Directory;
+  wf: Workflow;
+  now: Date;
+  /** Deadline of a step opened now; absent when no calendar is wired (then steps have no due time). */
+  dueAt?: (spec: string, from: Date) => Date;
+}
+
+const msg = (key: string, params: MessageIntent['params'] = {}): MessageIntent => ({ key, params });
+const refuse = (code: RefusalCode, key: string, params: MessageIntent['params'] = {}): TransitionRefused => ({
+  ok: false,
+  code,
+  message: msg(key, params),
+});
+
+class Builder {
+  readonly effects: Effect[] = [];
+  readonly audit: AuditEntry[] = [];
+  readonly decisions: TransitionOk['decisions'] = [];
+  constructor(
+    readonly state: RequestState,
+    readonly ctx: CoreContext,
+    readonly actor: ActorRef | null,
+  ) {}
+  log(action: string, detail: Record<string, unknown> = {}, stepId?: string) {
+    this.audit.push({ action, actorId: this.actor?.personId ?? null, platform: this.actor?.platform ?? null, detail, ...(stepId ? { stepId } : {}) });
+  }
+  done(feedback: MessageIntent): TransitionOk {
+    const state = { ...this.state, version: this.state.version + 1, updatedAt: this.ctx.now.toISOString() };
+    return { ok: true, state, effects: this.effects, audit: this.audit, decisions: this.decisions, feedback };
+  }
+}
+
+const clone = (s: RequestState): RequestState => ({
+  ...s,
+  payload: { ...s.payload },
+  steps: s.steps.map((st) => ({ ...st, approvers: [...st.approvers], decisions: [...st.decisions] })),
+});
+
+/** Open the next waiting step at or after `from`; when none is left the request is approved. */
+function openNext(b: Builder, from: number): void {
+  const s = b.state;
+  const wf = b.ctx.wf;
+  for (let i = from; i < s.steps.length; i++) {
+    const step = s.steps[i]!;
+    if (step.status !== 'waiting') continue;
+    step.status = 'active';
+    step.activatedAt = b.ctx.now.toISOString();
+    if (step.due && b.ctx.dueAt) step.dueAt = b.ctx.dueAt(step.due, b.ctx.now).toISOString();
+    s.current = i;
+    s.status = step.kind === 'consult' ? 'consulting' : 'pending';
+    b.effects.push({ kind: 'step_opened', stepId: step.id, ...(step.dueAt ? { dueAt: step.dueAt } : {}) });
+    b.effects.push({
+      kind: 'post_approval_card',
+      stepId: step.id,
+      people: wf.directToApprovers ? [...step.approvers] : [],
+      rooms: [...wf.rooms],
+    });
+    b.log('step_opened', { name: step.name, approvers: step.approvers, mode: step.mode, dueAt: step.dueAt ?? null }, step.id);
+    return;
+  }
+  s.current = null;
+  s.status = 'approved';
+  b.log('approved');
+  b.effects.push({ kind: 'notify', people: [s.applicantId], message: msg('request.approved', { number: s.number, title: s.title }) });
+  if (wf.ccOn.includes('complete')) notifyCc(b, 'request.cc_complete');
+}
+
+function notifyCc(b: Builder, key: string): void {
+  const people = b.ctx.dir.resolveApprovers(b.ctx.wf.cc, b.state.applicantId).filter((p) => p !== b.state.applicantId);
+  if (people.length) b.effects.push({ kind: 'notify', people, message: msg(key, { number: b.state.number, title: b.state.title, applicant: b.ctx.dir.personName(b.state.applicantId) }) });
+}
+
+export interface SubmitInput {
+  id: string;
+  number: string;
+  type: string;
+  title: string;
+  applicantId: string;
+  payload: Payload;
+  urgent?: boolean;
+  parentId?: string;
+}
+
+/** A new request: plan the chain, open the first step (or approve straight away). */
+export function submit(ctx: CoreContext, input: SubmitInput, platform: Platform): TransitionOk {
+  const applicant = ctx.dir.person(input.applicantId);
+  const now = ctx.now.toISOString();
+  const state: RequestState = {
+    ...input,
+    deptId: applicant?.dept ?? '',
+    status: 'pending',
+    round: 1,
+    steps: [],
+    current: null,
+    version: 0,
+    urgent: input.urgent ?? false,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const b = new Builder(state, ctx, { personId: input.applicantId, platform });
+  b.log('submitted', { type: input.type, title: input.title });
+  planInto(b);
+  if (ctx.wf.ccOn.includes('submit')) notifyCc(b, 'request.cc_submit');
+  return b.done(msg('request.submitted', { number: state.number }));
+}
+
+function planInto(b: Builder): void {
+  const s = b.state;
+  const plan = planChain(b.ctx.dir, b.ctx.wf, s.type, s.applicantId, s.payload);
+  s.steps = plan.steps;
+  if (plan.withinFramework) b.log('within_framework', { facts: plan.facts });
+  for (const st of plan.steps.filter((x) => x.status === 'skipped')) b.log('step_skipped', { name: st.name, reason: st.note }, st.id);
+  if (plan.fastTrack === 'auto-approve') {
+    for (const st of s.steps) if (st.status === 'waiting') Object.assign(st, { status: 'skipped', note: 'fast_track' });
+    b.log('fast_track', { action: 'auto-approve' });
+  } else if (plan.fastTrack === 'skip-steps') b.log('fast_track', { action: 'skip-steps' });
+  openNext(b, 0);
+}
+
+const REASON_MAX = 500;
+
+/** Apply an action by an actor. Authorisation and state checks come first; a refusal changes nothing. */
+export function act(prev: RequestState, action: Action, actor: ActorRef, ctx: CoreContext): Transition {
+  const dir = ctx.dir;
+  if (!dir.person(actor.personId)) return refuse('unknown_person', 'refuse.unknown_person');
+  const s = clone(prev);
+  const b = new Builder(s, ctx, actor);
+  const isApplicant = actor.personId === s.applicantId;
+
+  switch (action.type) {
+    case 'withdraw': {
+      if (!isApplicant) return refuse('not_applicant', 'refuse.not_applicant');
+      if (!OPEN_STATUSES.has(s.status) && s.status !== 'returned') return refuse('wrong_state', 'refuse.wrong_state', { status: s.status });
+      cancelOpenSteps(s);
+      s.status = 'withdrawn';
+      s.current = null;
+      b.log('withdrawn', action.reason ? { reason: action.reason } : {});
+      b.effects.push({ kind: 'refresh_cards' });
+      return b.done(msg('feedback.withdrawn'));
+    }
+    case 'comment': {
+      const text = action.text.trim();
+      if (!text) return refuse('invalid', 'refuse.empty_comment');
+      const involved = isApplicant || s.steps.some((st) => st.approvers.includes(actor.personId) || st.decisions.some((d) => d.personId === actor.personId));
+      if (!involved) return refuse('not_approver', 'refuse.not_involved');
+      b.log('commented', { text: text.slice(0, 2000) });
+      const others = new Set<string>([s.applicantId, ...(s.current !== null ? s.steps[s.current]!.approvers : [])]);
+      others.delete(actor.personId);
+      if (others.size) b.effects.push({ kind: 'notify', people: [...others], message: msg('request.commented', { number: s.number, who: dir.personName(actor.personId), text: text.slice(0, 200) }) });
+      return b.done(msg('feedback.commented'));
+    }
+    case 'resubmit': {
+      if (!isApplicant) return refuse('not_applicant', 'refuse.not_applicant');
+      if (s.status !== 'returned') return refuse('wrong_state', 'refuse.wrong_state', { status: s.status });
+      s.payload = action.payload;
+      s.round += 1;
+      b.log('resubmitted', { round: s.round });
+      planInto(b);
+      // Restart at the configured step: earlier steps of the new round count as done.
+      const restartAt = ctx.wf.restartAt;
+      const idx = restartAt ? s.steps.findIndex((st) => st.id === restartAt) : -1;
+      if (idx > 0 && s.current !== null && s.current < idx) {
+        for (let i = 0; i < idx; i++) {
+          const st = s.steps[i]!;
+          if (st.status === 'active' || st.status === 'waiting') Object.assign(st, { status: 'skipped', note: 'restart' });
+        }
+        // planInto opened an earlier step; drop that intent and open the restart step instead.
+        b.effects.length = 0;
+        openNext(b, idx);
+      }
+      b.effects.push({ kind: 'refresh_cards' });
+      return b.done(msg('request.submitted', { number: s.number }));
+    }
+    default:
+      return stepAction(b, action, actor);
+  }
+}
+
+function cancelOpenSteps(s: RequestState) {
+  for (const st of s.steps) if (st.status === 'active' || st.status === 'waiting') st.status = 'cancelled';
+}
+
+function stepAction(b: Builder, action: Extract<Action, { stepId: string }>, actor: ActorRef): Transition {
+  const s = b.state;
+  const dir = b.ctx.dir;
+  const idx = s.steps.findIndex((st) => st.id === action.stepId);
+  const step = idx >= 0 ? s.steps[idx] : undefined;
+  const isApprover = !!step && step.approvers.includes(actor.personId);
+  // Authorisation before state: a bystander learns nothing about the request's progress.
+  if (!step || (!isApprover && !step.decisions.some((d) => d.personId === actor.personId))) return refuse('not_approver', 'refuse.not_approver');
+  if (step.decisions.some((d) => d.personId === actor.personId)) return refuse('already_decided', 'refuse.already_decided');
+  if (!OPEN_STATUSES.has(s.status) || s.current !== idx || step.status !== 'active') return refuse('step_closed', 'refuse.step_closed');
+
+  const now = b.ctx.now.toISOString();
+  const decide = (decision: StepDecision['decision'], comment?: string) => {
+    const d: StepDecision = { personId: actor.personId, decision, at: now, platform: actor.platform, ...(comment ? { comment } : {}) };
+    step.decisions.push(d);
+    b.decisions.push({ ...d, stepId: step.id, round: s.round });
+  };
+
+  switch (action.type) {
+    case 'approve': {
+      decide('approve', action.comment?.trim() || undefined);
+      b.log(step.kind === 'consult' ? 'consult_acknowledged' : 'approved_step', { name: step.name, comment: action.comment ?? null }, step.id);
+      const approvedBy = new Set(step.decisions.filter((d) => d.decision === 'approve').map((d) => d.personId));
+      const complete = step.mode === 'any' || step.approvers.every((p) => approvedBy.has(p));
+      if (complete) {
+        step.status = 'approved';
+        b.effects.push({ kind: 'step_closed', stepId: step.id });
+        openNext(b, idx + 1);
+      }
+      b.effects.push({ kind: 'refresh_cards' });
+      if (s.status === 'pending' && complete && s.current !== null) {
+        b.effects.push({ kind: 'notify', people: [s.applicantId], message: msg('request.step_passed', { number: s.number, step: step.name, next: s.steps[s.current]!.name }) });
+      }
+      return b.done(msg(complete ? 'feedback.approved' : 'feedback.approved_waiting_others'));
+    }
+    case 'reject':
+    case 'return': {
+      const reason = action.reason.trim();
+      if (!reason) return refuse('reason_required', 'refuse.reason_required');
+      if (reason.length > REASON_MAX) return refuse('invalid', 'refuse.reason_too_long', { max: REASON_MAX });
+      if (action.type === 'reject') {
+        decide('reject', reason);
+        step.status = 'rejected';
+        cancelOpenSteps(s);
+        s.status = 'rejected';
+        b.log('rejected', { name: step.name, reason }, step.id);
+        b.effects.push({ kind: 'notify', people: [s.applicantId], message: msg('request.rejected', { number: s.number, title: s.title, who: dir.personName(actor.personId), reason }) });
+      } else {
+        cancelOpenSteps(s);
+        s.status = 'returned';
+        b.log('returned', { name: step.name, reason }, step.id);
+        b.effects.push({ kind: 'notify', people: [s.applicantId], message: msg('request.returned', { number: s.number, title: s.title, who: dir.personName(actor.personId), reason }) });
+      }
+      s.current = null;
+      b.effects.push({ kind: 'step_closed', stepId: step.id }, { kind: 'refresh_cards' });
+      return b.done(msg(action.type === 'reject' ? 'feedback.rejected' : 'feedback.returned'));
+    }
+    case 'transfer': {
+      if (!dir.person(action.to)) return refuse('invalid', 'refuse.unknown_target', { who: action.to });
+      if (step.approvers.includes(action.to)) return refuse('invalid', 'refuse.already_approver', { who: dir.personName(action.to) });
+      step.approvers = step.approvers.map((p) => (p === actor.personId ? action.to : p));
+      b.log('transferred', { to: action.to, comment: action.comment ?? null }, step.id);
+      b.effects.push({ kind: 'post_approval_card', stepId: step.id, people: [action.to], rooms: [] }, { kind: 'refresh_cards' });
+      b.effects.push({ kind: 'notify', people: [action.to], message: msg('request.transferred_to_you', { number: s.number, title: s.title, who: dir.personName(actor.personId) }) });
+      return b.done(msg('feedback.transferred', { who: dir.personName(action.to) }));
+    }
+    case 'add_signer': {
+      const signers = [...new Set(action.signers)].filter((p) => p !== actor.personId);
+      const unknown = signers.find((p) => !dir.person(p));
+      if (unknown) return refuse('invalid', 'refuse.unknown_target', { who: unknown });
+      if (signers.length === 0) return refuse('invalid', 'refuse.no_signers');
+      const n = s.steps.filter((st) => st.id.startsWith('signer-')).length + 1;
+      const added: StepState = { id: `signer-${n}`, name: `加签审批`, kind: 'approval', mode: 'all', approvers: signers, decisions: [], status: 'waiting', ...(step.due ? { due: step.due } : {}) };
+      b.log('signer_added', { signers, position: action.position, comment: action.comment ?? null }, step.id);
+      if (action.position === 'after') {
+        s.steps.splice(idx + 1, 0, added);
+      } else {
+        // Before: the new signers decide first; the current step waits and reopens after them.
+        step.status = 'waiting';
+        step.decisions = step.decisions.filter((d) => d.personId !== actor.personId);
+        s.steps.splice(idx, 0, added);
+        b.effects.push({ kind: 'step_closed', stepId: step.id });
+        openNext(b, idx);
+      }
+      b.effects.push({ kind: 'refresh_cards' });
+      return b.done(msg('feedback.signer_added'));
+    }
+  }
+}
+
+/** Event lifecycle after approval: summary → scoring → reimbursement → closed. */
+export type LifecycleTrigger = 'event_ended' | 'summary_submitted' | 'scored' | 'reimbursement_submitted' | 'reimbursed' | 'expired';
+
+const LIFECYCLE: Record<LifecycleTrigger, { from: RequestState['status'][]; to: RequestState['status'] }> = {
+  event_ended: { from: ['approved'], to: 'summary_due' },
+  summary_submitted: { from: ['summary_due'], to: 'summary_submitted' },
+  scored: { from: ['summary_submitted'], to: 'scored' },
+  reimbursement_submitted: { from: ['scored', 'summary_submitted'], to: 'reimbursing' },
+  reimbursed: { from: ['reimbursing'], to: 'closed' },
+  expired: { from: ['consulting', 'pending'], to: 'expired' },
+};
+
+export function advance(prev: RequestState, trigger: LifecycleTrigger, ctx: CoreContext, actor: ActorRef | null = null): Transition {
+  const rule = LIFECYCLE[trigger];
+  if (!rule.from.includes(prev.status)) return refuse('wrong_state', 'refuse.wrong_state', { status: prev.status });
+  const s = clone(prev);
+  const b = new Builder(s, ctx, actor);
+  if (trigger === 'expired') cancelOpenSteps(s);
+  s.status = rule.to;
+  if (rule.to !== 'summary_due' || trigger !== 'event_ended') s.current = s.status === 'expired' ? null : s.current;
+  b.log(`lifecycle.${trigger}`, { to: rule.to });
+  b.effects.push({ kind: 'refresh_cards' });
+  return b.done(msg(`lifecycle.${trigger}`));
+}
+
+/** Who may act on the open step right now (for "my pending approvals" and click pre-checks). */
+export function openStep(s: RequestState): StepState | undefined {
+  return OPEN_STATUSES.has(s.status) && s.current !== null ? s.steps[s.current] : undefined;
+}
+
+export function awaiting(s: RequestState): string[] {
+  const st = openStep(s);
+  if (!st) return [];
+  const decided = new Set(st.decisions.map((d) => d.personId));
+  return st.approvers.filter((p) => !decided.has(p));
+}

@@ -1,0 +1,12 @@
+// Pure parsers for what people type into chat forms. No I/O, no clock, no environment:
+// `now` and `timezone` are passed in. Every parser returns a ParseResult and never throws on
+// user input; errors are short zh-CN sentences (with English alongside) naming the expected
+// format and giving an example.
+
+export { fail, ok, type ParseContext, type ParseResult } from './types.js';
+export { parseDateRange, parseDateTime, weekdayDate, PERIOD_DEFAULT_HOUR, type DateRangeValue, type DateTimeValue } from './datetime.js';
+export { parseMoney } from './money.js';
+export { parseCount, parseNumberText } from './numbers.js';
+export { parseChoice, type ChoiceOption } from './choice.js';
+export { parseBudgetItems, type BudgetItem } from './budget.js';
+export { parseMultiline, type MultilineOptions } from './text.js';

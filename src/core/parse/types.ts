@@ -1,0 +1,34 @@
+// Shared result types for the free-text parsers. Parsers never throw on user input: they
+// return a result whose error is a short zh-CN sentence that names the expected format and
+// gives an example, with an English rendering alongside.
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string; errorEn: string };
+
+export interface ParseContext {
+  /** The reference instant ("now"); relative phrases such as 明天 are resolved against it. */
+  now: Date;
+  /** IANA time zone the user's wall-clock phrases are interpreted in, e.g. "Asia/Shanghai". */
+  timezone: string;
+  /** Accept instants before `now` (default false: a past time is an error). */
+  allowPast?: boolean;
+}
+
+export function ok<T>(value: T): ParseResult<T> {
+  return { ok: true, value };
+}
+
+export function fail<T = never>(error: string, errorEn: string): ParseResult<T> {
+  return { ok: false, error, errorEn };
+}
+
+/**
+ * Unicode NFKC folds full-width digits, letters and punctuation (１２：００, ￥, ，) to their
+ * ASCII forms, which is what people on Chinese IMEs often type. Also collapses whitespace.
+ */
+export function normalizeInput(text: string): string {
+  return text
+    .normalize('NFKC')
+    .replace(/[\u200b-\u200d\ufeff]/g, '')
+    .replace(/[ \t\u00a0\u3000]+/g, ' ')
+    .trim();
+}

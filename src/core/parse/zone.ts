@@ -1,0 +1,92 @@
+// Wall-clock <-> instant conversion for an IANA time zone, via Intl only (no fixed offsets,
+// no dependence on the process time zone), plus calendar-date arithmetic.
+
+export interface CalDate {
+  year: number;
+  month: number; // 1-12
+  day: number; // 1-31
+}
+
+export interface WallTime extends CalDate {
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** A formatter for `timeZone`, or null if the zone is not a valid IANA name. */
+export function zoneFormatter(timeZone: string): Intl.DateTimeFormat | null {
+  const cached = formatters.get(timeZone);
+  if (cached) return cached;
+  try {
+    const fmt = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    formatters.set(timeZone, fmt);
+    return fmt;
+  } catch {
+    return null;
+  }
+}
+
+/** The wall-clock reading of `instant` in the formatter's zone. */
+export function wallTimeOf(instant: Date, fmt: Intl.DateTimeFormat): WallTime {
+  const w: WallTime = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
+  for (const p of fmt.formatToParts(instant)) {
+    if (p.type === 'year' || p.type === 'month' || p.type === 'day' || p.type === 'hour' || p.type === 'minute' || p.type === 'second') {
+      w[p.type] = Number(p.value);
+    }
+  }
+  return w;
+}
+
+function offsetMsAt(ms: number, fmt: Intl.DateTimeFormat): number {
+  const whole = Math.floor(ms / 1000) * 1000;
+  const w = wallTimeOf(new Date(whole), fmt);
+  return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - whole;
+}
+
+/**
+ * The instant at which the zone's clocks read `date hour:minute`. Hour 24 means midnight at
+ * the end of the day. In a DST gap the result lands on the far side of the gap.
+ */
+export function instantOf(date: CalDate, hour: number, minute: number, fmt: Intl.DateTimeFormat): Date {
+  const asUtc = Date.UTC(date.year, date.month - 1, date.day, hour, minute);
+  // Offset guessed at the naive instant, then re-checked at the corrected one (DST edges).
+  const first = offsetMsAt(asUtc, fmt);
+  const second = offsetMsAt(asUtc - first, fmt);
+  return new Date(asUtc - second);
+}
+
+export function addDays(date: CalDate, days: number): CalDate {
+  const d = new Date(Date.UTC(date.year, date.month - 1, date.day + days));
+  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
+}
+
+/** ISO weekday: Monday = 1 … Sunday = 7. */
+export function isoWeekday(date: CalDate): number {
+  const js = new Date(Date.UTC(date.year, date.month - 1, date.day)).getUTCDay();
+  return js === 0 ? 7 : js;
+}
+
+export function compareDates(a: CalDate, b: CalDate): number {
+  return Date.UTC(a.year, a.month - 1, a.day) - Date.UTC(b.year, b.month - 1, b.day);
+}
+
+export function daysBetween(from: CalDate, to: CalDate): number {
+  return Math.round(compareDates(to, from) / 86_400_000);
+}
+
+export function isValidDate(year: number, month: number, day: number): boolean {
+  if (!Number.isInteger(year) || !Number.isInteger(month) || !Number.isInteger(day)) return false;
+  const d = new Date(Date.UTC(year, month - 1, day));
+  return d.getUTCFullYear() === year && d.getUTCMonth() === month - 1 && d.getUTCDate() === day;
+}

@@ -1,0 +1,141 @@
+// Executes delivery jobs: renders the neutral card from the request's *current* state and
+// hands it to the platform's channel. Rendering at send time means a late or retried job
+// never shows an outdated card; the rendered-version claim keeps a slow update from
+// overwriting a newer one.
+import { UnrecoverableError, type Job } from 'bullmq';
+import type { Logger } from 'pino';
+import { approvalCard, type CardContext } from '../../cards/approval.js';
+import { formCard } from '../../cards/form.js';
+import type { Channel } from '../channels/channel.js';
+import { DeliveryError } from '../channels/channel.js';
+import { t, type Locale } from '../core/messages.js';
+import { requestType } from '../core/request-types.js';
+import type { Directory } from '../org/directory.js';
+import type { Platform } from '../org/schema.js';
+import { jobId, type DeliveryJob } from '../queue/jobs.js';
+import { cardMessageById, cardMessagesOf, claimRender, findCardMessage, recordCardMessage, updateCardMessage } from '../store/card-messages-repo.js';
+import type { Database } from '../store/db.js';
+import { loadRequest, writeAudit } from '../store/requests-repo.js';
+import type { DeliveryQueues } from './queues.js';
+
+export interface DeliverDeps {
+  database: Database;
+  dir: Directory;
+  channels: ReadonlyMap<Platform, Channel>;
+  queues: DeliveryQueues;
+  locale: Locale;
+  publicUrl?: string;
+  log: Logger;
+}
+
+export function cardContext(dir: Directory, locale: Locale, publicUrl?: string): CardContext {
+  return {
+    locale,
+    timezone: dir.timezone,
+    personName: (id) => dir.personName(id),
+    deptName: (id) => dir.departments.get(id)?.name ?? id,
+    ...(publicUrl ? { publicUrl } : {}),
+  };
+}
+
+export function createDeliverer(deps: DeliverDeps) {
+  const db = deps.database.db;
+  const ctx = cardContext(deps.dir, deps.locale, deps.publicUrl);
+  const channel = (p: Platform) => {
+    const c = deps.channels.get(p);
+    if (!c) throw new UnrecoverableError(`channel ${p} is not enabled`);
+    return c;
+  };
+
+  async function run(job: DeliveryJob, id: string): Promise<void> {
+    switch (job.type) {
+      case 'card.send': {
+        const s = await loadRequest(db, job.requestId);
+        if (!s) throw new UnrecoverableError(`request ${job.requestId} not found`);
+        const key = { requestId: s.id, cardKind: job.cardKind, platform: job.platform, targetType: job.target.type, targetId: job.target.id };
+        // Already posted there (a retry, or a step reopened): bring that copy up to date instead.
+        const existing = await findCardMessage(db, key);
+        if (existing && existing.status !== 'failed') {
+          await deps.queues.add({ type: 'card.update', cardMessageId: existing.id, requestId: s.id, version: s.version }, jobId('upd', existing.id, 'v', s.version));
+          return;
+        }
+        const sent = await channel(job.platform).sendCard(job.target, approvalCard(s, ctx), { requestId: s.id, idempotencyKey: jobId('card', s.id, job.platform, job.target.type, job.target.id) });
+        await recordCardMessage(db, {
+          ...key,
+          personId: job.target.personId ?? null,
+          roomId: job.target.roomId ?? null,
+          messageId: sent.messageId ?? null,
+          trackId: sent.trackId ?? null,
+          responseCode: sent.responseCode ?? null,
+          responseCodeAt: sent.responseCode ? new Date() : null,
+          renderedVersion: s.version,
+          status: 'sent',
+        });
+        return;
+      }
+      case 'card.refresh': {
+        const s = await loadRequest(db, job.requestId);
+        if (!s) return;
+        for (const m of await cardMessagesOf(db, s.id)) {
+          await deps.queues.add({ type: 'card.update', cardMessageId: m.id, requestId: s.id, version: s.version }, jobId('upd', m.id, 'v', s.version));
+        }
+        return;
+      }
+      case 'card.update': {
+        const m = await cardMessageById(db, job.cardMessageId);
+        const s = await loadRequest(db, job.requestId);
+        if (!m || !s) return;
+        if (!(await claimRender(db, m.id, s.version))) return; // a newer render already went out
+        try {
+          const result = await channel(m.platform as Platform).updateCard(m, approvalCard(s, ctx));
+          if (result.responseCode !== undefined) await updateCardMessage(db, m.id, { responseCode: result.responseCode, responseCodeAt: result.responseCode ? new Date() : null });
+          if (result.fellBack) {
+            await writeAudit(db, s.id, [{ action: 'card_update_fallback', actorId: null, platform: m.platform as Platform, detail: { cardMessageId: m.id, target: m.targetId } }]);
+          }
+        } catch (err) {
+          // Give the version back so the retry may render it.
+          await updateCardMessage(db, m.id, { renderedVersion: Math.min(m.renderedVersion, s.version - 1) });
+          throw err;
+        }
+        return;
+      }
+      case 'message.send': {
+        const text = 'text' in job.message ? job.message.text : t(deps.locale, job.message.key, job.message.params);
+        await channel(job.platform).sendText(job.target, text, { idempotencyKey: id });
+        return;
+      }
+      case 'form.send': {
+        const def = requestType(job.requestType);
+        if (!def) throw new UnrecoverableError(`unknown request type ${job.requestType}`);
+        await channel(job.platform).sendCard(job.target, formCard(def, deps.locale), { requestId: job.requestId ?? 'form', idempotencyKey: id });
+        return;
+      }
+    }
+  }
+
+  return async function process(job: Job<DeliveryJob>): Promise<void> {
+    try {
+      await run(job.data, job.id ?? `${job.name}-${job.timestamp}`);
+    } catch (err) {
+      const permanent = err instanceof UnrecoverableError || (err instanceof DeliveryError && err.permanent);
+      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      if (permanent || lastAttempt) {
+        const d = job.data;
+        deps.log.error({ err, job: d.type, platform: 'platform' in d ? d.platform : undefined, code: err instanceof DeliveryError ? err.code : undefined }, 'delivery failed permanently');
+        await writeAudit(db, 'requestId' in d && d.requestId ? d.requestId : null, [
+          {
+            action: 'delivery_failed',
+            actorId: null,
+            platform: 'platform' in d ? d.platform : null,
+            detail: { job: d.type, code: err instanceof DeliveryError ? (err.code ?? null) : null, message: (err as Error).message, ...('target' in d ? { target: d.target.id } : {}) },
+          },
+        ]).catch(() => {});
+        if (permanent && !(err instanceof UnrecoverableError)) throw new UnrecoverableError((err as Error).message);
+      } else {
+        deps.log.warn({ err: (err as Error).message, job: job.data.type, attempt: job.attemptsMade + 1 }, 'delivery failed, will retry');
+      }
+      throw err;
+    }
+  };
+}
+

@@ -1,0 +1,29 @@
+// The Fastify instance: one error handler (4xx say what was wrong, 5xx say nothing
+// internal), health and readiness, the REST API and the simulator's static page.
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { ZodError } from 'zod';
+
+export function createHttpServer(log: Logger, opts: { bodyLimit?: number } = {}): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: log as unknown as FastifyBaseLogger,
+    bodyLimit: opts.bodyLimit ?? 1024 * 1024,
+    disableRequestLogging: true,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+  app.setErrorHandler((err: FastifyError | ZodError, req, reply) => {
+    if (err instanceof ZodError) {
+      return reply.code(400).send({ error: 'invalid request', issues: err.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`) });
+    }
+    const status = (err as { statusCode?: number }).statusCode ?? 500;
+    if (status >= 500) {
+      req.log.error({ err, url: req.url }, 'request failed');
+      return reply.code(status).send({ error: 'internal error' });
+    }
+    req.log.info({ url: req.url, status, err: err.message }, 'request refused');
+    return reply.code(status).send({ error: err.message });
+  });
+  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: `no route for ${req.method} ${req.url.split('?')[0]}` }));
+  return app;
+}

@@ -1,0 +1,146 @@
+// Read-only lookups over a validated organisation file. Pure and in memory: the org file
+// is the source of truth for people and rooms, so every replica builds the same Directory.
+import type { Department, OrgFile, Person, Platform, RemotePlatform, Room, Workflow } from './schema.js';
+import { REMOTE_PLATFORMS } from './schema.js';
+
+export class Directory {
+  readonly people: ReadonlyMap<string, Person>;
+  readonly departments: ReadonlyMap<string, Department>;
+  readonly rooms: ReadonlyMap<string, Room>;
+  private readonly byPlatformId = new Map<string, Person>();
+  private readonly roomsByPlatformId = new Map<string, Room>();
+
+  constructor(readonly org: OrgFile) {
+    this.people = new Map(org.people.map((p) => [p.id, p]));
+    this.departments = new Map(org.departments.map((d) => [d.id, d]));
+    this.rooms = new Map(org.rooms.map((r) => [r.id, r]));
+    for (const p of org.people) for (const [pl, ext] of Object.entries(p.ids)) this.byPlatformId.set(`${pl}:${ext}`, p);
+    for (const r of org.rooms) for (const [pl, ext] of Object.entries(r.ids)) this.roomsByPlatformId.set(`${pl}:${ext}`, r);
+  }
+
+  get timezone(): string {
+    return this.org.organisation.timezone;
+  }
+
+  person(id: string): Person | undefined {
+    return this.people.get(id);
+  }
+
+  personName(id: string): string {
+    return this.people.get(id)?.name ?? id;
+  }
+
+  /** The person behind a platform user id. On the local simulator the person id is the user id. */
+  personByPlatformId(platform: Platform, externalId: string): Person | undefined {
+    if (platform === 'local') return this.people.get(externalId);
+    return this.byPlatformId.get(`${platform}:${externalId}`);
+  }
+
+  roomByPlatformId(platform: Platform, externalId: string): Room | undefined {
+    if (platform === 'local') return this.rooms.get(externalId);
+    return this.roomsByPlatformId.get(`${platform}:${externalId}`);
+  }
+
+  /** The person's id on a platform, or undefined when they are not on it. */
+  platformIdOf(personId: string, platform: Platform): string | undefined {
+    if (platform === 'local') return this.people.has(personId) ? personId : undefined;
+    return this.people.get(personId)?.ids[platform];
+  }
+
+  roomPlatformId(roomId: string, platform: Platform): string | undefined {
+    if (platform === 'local') return this.rooms.has(roomId) ? roomId : undefined;
+    return this.rooms.get(roomId)?.ids[platform];
+  }
+
+  /**
+   * Platforms to reach a person on: their preferred platform if it is enabled, otherwise every
+   * enabled platform they have an id on. The simulator, when enabled, always sees everything.
+   */
+  reachablePlatforms(personId: string, enabled: ReadonlySet<Platform>): Platform[] {
+    const p = this.people.get(personId);
+    if (!p) return [];
+    const remote = REMOTE_PLATFORMS.filter((pl) => enabled.has(pl) && p.ids[pl]);
+    const chosen: Platform[] = p.prefer && remote.includes(p.prefer) ? [p.prefer] : [...remote];
+    if (enabled.has('local')) chosen.push('local');
+    return chosen;
+  }
+
+  roomPlatforms(roomId: string, enabled: ReadonlySet<Platform>): Platform[] {
+    const r = this.rooms.get(roomId);
+    if (!r) return [];
+    const list: Platform[] = REMOTE_PLATFORMS.filter((pl: RemotePlatform) => enabled.has(pl) && r.ids[pl]);
+    if (enabled.has('local')) list.push('local');
+    return list;
+  }
+
+  roomsOf(personId: string): Room[] {
+    return this.org.rooms.filter((r) => r.members.includes(personId));
+  }
+
+  deptLead(deptId: string): string | undefined {
+    return this.departments.get(deptId)?.lead;
+  }
+
+  parentDeptLead(deptId: string): string | undefined {
+    const parent = this.departments.get(deptId)?.parent;
+    return parent ? this.deptLead(parent) : undefined;
+  }
+
+  roleMembers(role: string): string[] {
+    return this.org.roles[role] ?? [];
+  }
+
+  hasRole(personId: string, role: string): boolean {
+    return this.roleMembers(role).includes(personId);
+  }
+
+  /** Departments a person manages: led by them or listed as manager, plus every descendant. */
+  managedDepartments(personId: string): string[] {
+    const roots = this.org.departments.filter((d) => d.lead === personId || d.managers.includes(personId)).map((d) => d.id);
+    const out = new Set<string>(roots);
+    let grew = true;
+    while (grew) {
+      grew = false;
+      for (const d of this.org.departments) {
+        if (d.parent && out.has(d.parent) && !out.has(d.id)) {
+          out.add(d.id);
+          grew = true;
+        }
+      }
+    }
+    return [...out];
+  }
+
+  managers(): string[] {
+    return [...new Set(this.org.departments.flatMap((d) => [...(d.lead ? [d.lead] : []), ...d.managers]))];
+  }
+
+  /**
+   * Resolve approver references for an applicant. Unresolvable references (a department
+   * without a lead) resolve to nobody; the caller decides what an empty step means.
+   */
+  resolveApprovers(refs: readonly string[], applicantId: string): string[] {
+    const applicant = this.people.get(applicantId);
+    const out: string[] = [];
+    for (const ref of refs) {
+      if (ref === 'applicant') out.push(applicantId);
+      else if (ref === 'dept_lead') {
+        const lead = applicant && this.deptLead(applicant.dept);
+        // The applicant leading their own department goes up one level, as on paper.
+        if (lead === applicantId) {
+          const up = applicant && this.parentDeptLead(applicant.dept);
+          if (up) out.push(up);
+        } else if (lead) out.push(lead);
+      } else if (ref === 'parent_dept_lead') {
+        const lead = applicant && this.parentDeptLead(applicant.dept);
+        if (lead) out.push(lead);
+      } else if (ref.startsWith('role:')) out.push(...this.roleMembers(ref.slice(5)));
+      else if (ref.startsWith('person:')) out.push(ref.slice(7));
+    }
+    return [...new Set(out)];
+  }
+
+  workflowFor(requestType: string): Workflow | undefined {
+    return this.org.workflows.find((w) => w.requestType === requestType);
+  }
+}

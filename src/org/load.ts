@@ -1,0 +1,134 @@
+// Reads and validates the organisation file. Errors name the bad field the way a person
+// would look for it in the YAML: `people[3].dept: unknown department "x"`.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import type { z } from 'zod';
+import { orgSchema, type OrgFile } from './schema.js';
+import { Directory } from './directory.js';
+
+export const EXAMPLE_ORG_FILE = fileURLToPath(new URL('../../org.example.yaml', import.meta.url));
+
+export class OrgFileError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
+    super(`organisation file ${file} is invalid:\n  ${problems.join('\n  ')}`);
+    this.name = 'OrgFileError';
+  }
+}
+
+function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '');
+}
+
+function zodProblems(error: z.ZodError): string[] {
+  return error.issues.map((i) => `${formatPath(i.path) || '(root)'}: ${i.message}`);
+}
+
+/** Cross-reference checks zod cannot express: every id that points somewhere must land. */
+export function crossCheck(org: OrgFile): string[] {
+  const problems: string[] = [];
+  const people = new Set<string>();
+  const depts = new Set(org.departments.map((d) => d.id));
+  const rooms = new Set<string>();
+  const dup = (kind: string, list: Array<{ id: string }>, seen: Set<string>) =>
+    list.forEach((x, i) => {
+      if (seen.has(x.id)) problems.push(`${kind}[${i}].id: duplicate id "${x.id}"`);
+      seen.add(x.id);
+    });
+  dup('people', org.people, people);
+  dup('rooms', org.rooms, rooms);
+  dup('departments', org.departments, new Set());
+
+  const platformIdOwner = new Map<string, string>();
+  org.people.forEach((p, i) => {
+    if (!depts.has(p.dept)) problems.push(`people[${i}].dept: unknown department "${p.dept}"`);
+    for (const [platform, ext] of Object.entries(p.ids)) {
+      const key = `${platform}:${ext}`;
+      const owner = platformIdOwner.get(key);
+      if (owner) problems.push(`people[${i}].ids.${platform}: "${ext}" is already used by "${owner}"`);
+      platformIdOwner.set(key, p.id);
+    }
+    if (p.prefer && !p.ids[p.prefer]) problems.push(`people[${i}].prefer: no ${p.prefer} id is given for "${p.id}"`);
+  });
+  org.departments.forEach((d, i) => {
+    if (d.lead && !people.has(d.lead)) problems.push(`departments[${i}].lead: unknown person "${d.lead}"`);
+    if (d.parent && !depts.has(d.parent)) problems.push(`departments[${i}].parent: unknown department "${d.parent}"`);
+    d.managers.forEach((m, j) => {
+      if (!people.has(m)) problems.push(`departments[${i}].managers[${j}]: unknown person "${m}"`);
+    });
+  });
+  // Parent chains must end: a cycle would make "parent department lead" loop forever.
+  const parentOf = new Map(org.departments.map((d) => [d.id, d.parent]));
+  org.departments.forEach((d, i) => {
+    const seen = new Set<string>([d.id]);
+    for (let p = d.parent; p; p = parentOf.get(p)) {
+      if (seen.has(p)) {
+        problems.push(`departments[${i}].parent: departments form a cycle through "${p}"`);
+        break;
+      }
+      seen.add(p);
+    }
+  });
+  for (const [role, members] of Object.entries(org.roles)) {
+    members.forEach((m, j) => {
+      if (!people.has(m)) problems.push(`roles.${role}[${j}]: unknown person "${m}"`);
+    });
+  }
+  org.rooms.forEach((r, i) =>
+    r.members.forEach((m, j) => {
+      if (!people.has(m)) problems.push(`rooms[${i}].members[${j}]: unknown person "${m}"`);
+    }),
+  );
+  const checkRef = (ref: string, where: string) => {
+    if (ref.startsWith('role:') && !org.roles[ref.slice(5)]) problems.push(`${where}: unknown role "${ref.slice(5)}"`);
+    if (ref.startsWith('person:') && !people.has(ref.slice(7))) problems.push(`${where}: unknown person "${ref.slice(7)}"`);
+  };
+  const types = new Set<string>();
+  org.workflows.forEach((w, i) => {
+    if (types.has(w.requestType)) problems.push(`workflows[${i}].requestType: a workflow for "${w.requestType}" already exists`);
+    types.add(w.requestType);
+    w.rooms.forEach((r, j) => {
+      if (!rooms.has(r)) problems.push(`workflows[${i}].rooms[${j}]: unknown room "${r}"`);
+    });
+    w.cc.forEach((ref, j) => checkRef(ref, `workflows[${i}].cc[${j}]`));
+    w.preConsult?.approvers.forEach((ref, j) => checkRef(ref, `workflows[${i}].preConsult.approvers[${j}]`));
+    w.overBudget?.approvers.forEach((ref, j) => checkRef(ref, `workflows[${i}].overBudget.approvers[${j}]`));
+    const stepIds = new Set<string>();
+    w.steps.forEach((s, j) => {
+      if (stepIds.has(s.id)) problems.push(`workflows[${i}].steps[${j}].id: duplicate step id "${s.id}"`);
+      stepIds.add(s.id);
+      s.approvers.forEach((ref, k) => checkRef(ref, `workflows[${i}].steps[${j}].approvers[${k}]`));
+    });
+    if (w.restartAt && !stepIds.has(w.restartAt)) problems.push(`workflows[${i}].restartAt: unknown step "${w.restartAt}"`);
+  });
+  return problems;
+}
+
+export function parseOrg(text: string, file = '(inline)'): OrgFile {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (err) {
+    const msg = err instanceof YAMLParseError ? err.message.split('\n')[0]! : String(err);
+    throw new OrgFileError(file, [`YAML: ${msg}`]);
+  }
+  const parsed = orgSchema.safeParse(raw);
+  if (!parsed.success) throw new OrgFileError(file, zodProblems(parsed.error));
+  const problems = crossCheck(parsed.data);
+  if (problems.length) throw new OrgFileError(file, problems);
+  return parsed.data;
+}
+
+export function loadOrg(file: string | undefined): Directory {
+  const path = file ?? EXAMPLE_ORG_FILE;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new OrgFileError(path, [`cannot read: ${(err as Error).message}`]);
+  }
+  return new Directory(parseOrg(text, path));
+}

@@ -1,0 +1,156 @@
+// The organisation file (YAML): who works where, which group chats exist on which platform,
+// and how each request type is approved. Validated once at boot; see README "Organisation file".
+import { z } from 'zod';
+
+export const PLATFORMS = ['feishu', 'dingtalk', 'wecom', 'local'] as const;
+export type Platform = (typeof PLATFORMS)[number];
+export const REMOTE_PLATFORMS = ['feishu', 'dingtalk', 'wecom'] as const;
+export type RemotePlatform = (typeof REMOTE_PLATFORMS)[number];
+
+const id = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'ids use lower-case letters, digits, "-" and "_"');
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use HH:MM (24 h)');
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'use YYYY-MM-DD');
+
+const platformIds = z
+  .object({ feishu: z.string().min(1), dingtalk: z.string().min(1), wecom: z.string().min(1) })
+  .partial()
+  .strict();
+
+/** Approver reference: `dept_lead`, `parent_dept_lead`, `role:<role>`, `person:<id>`, `applicant`. */
+export const approverRef = z
+  .string()
+  .regex(/^(dept_lead|parent_dept_lead|applicant|role:[a-z0-9_-]+|person:[a-z0-9_-]+)$/, {
+    message: 'use dept_lead, parent_dept_lead, applicant, role:<role> or person:<id>',
+  });
+
+/** A comparison on a request fact (category, budgetTotal, headcount, budgetPerHead, withinFramework…). */
+export const condition = z
+  .object({
+    fact: z.string().min(1),
+    eq: z.union([z.string(), z.number(), z.boolean()]).optional(),
+    ne: z.union([z.string(), z.number(), z.boolean()]).optional(),
+    gt: z.number().optional(),
+    gte: z.number().optional(),
+    lt: z.number().optional(),
+    lte: z.number().optional(),
+    in: z.array(z.union([z.string(), z.number()])).optional(),
+  })
+  .strict();
+export type Condition = z.infer<typeof condition>;
+
+/** Due time: `5wd` working days, `8wh` working hours, `48h` / `3d` calendar, `17:00` today at a clock time. */
+export const dueSpec = z
+  .string()
+  .regex(/^(\d+(wd|wh|h|d|m)|([01]\d|2[0-3]):[0-5]\d)$/, 'use e.g. 5wd, 8wh, 48h, 3d, 30m or 17:00');
+
+export const workflowStep = z
+  .object({
+    id: id,
+    name: z.string().min(1),
+    approvers: z.array(approverRef).min(1),
+    mode: z.enum(['any', 'all']).default('any'),
+    due: dueSpec.optional(),
+    when: z.array(condition).default([]),
+    /** Steps skipped on the fast track (regular event inside the framework standard). */
+    fastTrackSkip: z.boolean().default(false),
+  })
+  .strict();
+export type WorkflowStep = z.infer<typeof workflowStep>;
+
+export const workflow = z
+  .object({
+    requestType: id,
+    name: z.string().min(1).optional(),
+    /** Rooms that get the approval card (each on every platform the room exists on). */
+    rooms: z.array(id).default([]),
+    /** Also send the approval card to each approver directly. */
+    directToApprovers: z.boolean().default(true),
+    cc: z.array(approverRef).default([]),
+    ccOn: z.array(z.enum(['submit', 'complete'])).default(['complete']),
+    skipSelfApproval: z.boolean().default(true),
+    /** A send-back restarts the chain at this step id (default: the first step). */
+    restartAt: id.optional(),
+    preConsult: z
+      .object({ approvers: z.array(approverRef).min(1), when: z.array(condition).default([]), due: dueSpec.optional() })
+      .strict()
+      .optional(),
+    fastTrack: z
+      .object({ when: z.array(condition).min(1), action: z.enum(['skip-steps', 'auto-approve']) })
+      .strict()
+      .optional(),
+    /** Extra step added when reimbursed spend exceeds the approved budget by more than the tolerance. */
+    overBudget: z
+      .object({ tolerancePercent: z.number().min(0).default(0), approvers: z.array(approverRef).min(1) })
+      .strict()
+      .optional(),
+    steps: z.array(workflowStep).min(1),
+  })
+  .strict();
+export type Workflow = z.infer<typeof workflow>;
+
+export const orgSchema = z
+  .object({
+    organisation: z
+      .object({
+        name: z.string().min(1),
+        timezone: z.string().default('Asia/Shanghai'),
+        locale: z.enum(['zh-CN', 'en']).default('zh-CN'),
+        businessHours: z.object({ start: hhmm, end: hhmm }).strict().default({ start: '09:00', end: '18:00' }),
+        /** Extra company days off / extra working days on top of the national calendar. */
+        calendar: z
+          .object({ holidays: z.array(isoDate).default([]), workdays: z.array(isoDate).default([]) })
+          .strict()
+          .default({ holidays: [], workdays: [] }),
+        digest: z
+          .object({ time: hhmm.default('08:30'), allClear: z.boolean().default(false) })
+          .strict()
+          .default({ time: '08:30', allClear: false }),
+      })
+      .strict(),
+    roles: z.record(id, z.array(id).min(1)).default({}),
+    departments: z
+      .array(
+        z
+          .object({ id, name: z.string().min(1), lead: id.optional(), parent: id.optional(), managers: z.array(id).default([]) })
+          .strict(),
+      )
+      .min(1),
+    people: z
+      .array(
+        z
+          .object({
+            id,
+            name: z.string().min(1),
+            dept: id,
+            title: z.string().optional(),
+            ids: platformIds.default({}),
+            prefer: z.enum(REMOTE_PLATFORMS).optional(),
+          })
+          .strict(),
+      )
+      .min(1),
+    rooms: z
+      .array(
+        z.object({ id, name: z.string().min(1), members: z.array(id).default([]), ids: platformIds.default({}) }).strict(),
+      )
+      .default([]),
+    frameworkStandard: z
+      .array(
+        z
+          .object({
+            eventType: z.string().min(1),
+            formats: z.array(z.string().min(1)).default([]),
+            maxPerHead: z.number().positive().optional(),
+            maxTotal: z.number().positive().optional(),
+          })
+          .strict(),
+      )
+      .default([]),
+    workflows: z.array(workflow).default([]),
+  })
+  .strict();
+
+export type OrgFile = z.infer<typeof orgSchema>;
+export type Person = OrgFile['people'][number];
+export type Department = OrgFile['departments'][number];
+export type Room = OrgFile['rooms'][number];

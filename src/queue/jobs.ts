@@ -1,0 +1,33 @@
+// Typed job payloads shared by producers and workers. One queue per concern:
+// inbound (normalised platform events), deliveries (outbound sends), schedule (timers).
+import type { InboundEvent } from '../channels/inbound.js';
+import type { MessageIntent } from '../core/model.js';
+import type { Platform } from '../org/schema.js';
+
+export const QUEUE_NAMES = { inbound: 'inbound', deliveries: 'deliveries', schedule: 'schedule' } as const;
+
+export interface InboundJob {
+  event: InboundEvent;
+  /** The message key the receiver already showed the clicker (so a different outcome is reported). */
+  ackKey?: string;
+}
+
+export interface Target {
+  type: 'user' | 'chat';
+  /** The platform's id of the user or chat. */
+  id: string;
+  personId?: string;
+  roomId?: string;
+}
+
+export type DeliveryJob =
+  | { type: 'card.send'; platform: Platform; requestId: string; cardKind: 'approval'; target: Target }
+  | { type: 'card.refresh'; requestId: string }
+  | { type: 'card.update'; cardMessageId: number; requestId: string; version: number }
+  | { type: 'message.send'; platform: Platform; target: Target; message: MessageIntent | { text: string }; requestId?: string }
+  | { type: 'form.send'; platform: Platform; target: Target; requestType: string; requestId?: string };
+
+export type ScheduleJob = { type: 'timer'; timerId: string } | { type: 'reconcile' } | { type: 'outbox.poll' };
+
+/** BullMQ job ids may not contain ':'; keep them deterministic so retries dedupe. */
+export const jobId = (...parts: Array<string | number>): string => parts.join('-').replace(/[^A-Za-z0-9_.@-]/g, '_');

@@ -1,0 +1,146 @@
+// The approval service: validates input, locks the request row, asks the pure core for the
+// transition and persists it (state + steps + decisions + audit + outbox) in one transaction.
+import { createHash } from 'node:crypto';
+import type { Action, ActorRef, RequestState, Transition } from '../core/model.js';
+import { act as coreAct, advance, submit as coreSubmit, type CoreContext, type LifecycleTrigger } from '../core/lifecycle.js';
+import { NUMBER_PREFIX, payloadSchema, requestType, type Payload } from '../core/request-types.js';
+import type { Directory } from '../org/directory.js';
+import type { Platform } from '../org/schema.js';
+import type { Database, DbOrTx } from '../store/db.js';
+import { applyTransition, ConcurrentUpdateError, loadRequest, nextNumber } from '../store/requests-repo.js';
+import { processedEvents } from '../store/schema.js';
+
+export interface ApprovalsDeps {
+  database: Database;
+  dir: Directory;
+  now: () => Date;
+  dueAt?: (spec: string, from: Date) => Date;
+  /** Called after a transaction that wrote outbox rows commits (the relay picks them up at once). */
+  onCommitted?: () => void;
+}
+
+export type SubmitResult = { ok: true; state: RequestState; duplicate: boolean } | Extract<Transition, { ok: false }>;
+
+const refusal = (code: 'invalid' | 'wrong_state', key: string, params: Record<string, string | number> = {}) =>
+  ({ ok: false, code, message: { key, params } }) as const;
+
+/** A stable uuid for an idempotency key, so a retried submit finds the request it created. */
+export function idFromKey(key: string): string {
+  const h = createHash('sha256').update(key).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+async function alreadyProcessed(tx: DbOrTx, key: string | undefined, requestId: string): Promise<boolean> {
+  if (!key) return false;
+  const inserted = await tx.insert(processedEvents).values({ key, requestId }).onConflictDoNothing().returning({ key: processedEvents.key });
+  return inserted.length === 0;
+}
+
+export function createApprovals(deps: ApprovalsDeps) {
+  const { database, dir } = deps;
+  const ctxFor = (type: string): CoreContext | undefined => {
+    const wf = dir.workflowFor(type);
+    return wf ? { dir, wf, now: deps.now(), ...(deps.dueAt ? { dueAt: deps.dueAt } : {}) } : undefined;
+  };
+
+  function validate(type: string, payload: Payload) {
+    const def = requestType(type);
+    if (!def) return { error: refusal('invalid', 'refuse.unknown_type', { type }) };
+    const parsed = payloadSchema(def).safeParse(payload);
+    if (!parsed.success) {
+      const problems = parsed.error.issues
+        .map((i) => `${def.fields.find((f) => f.key === i.path[0])?.label ?? String(i.path[0] ?? '')}：${i.message}`)
+        .join('；');
+      return { error: refusal('invalid', 'refuse.invalid_form', { problems }) };
+    }
+    return { def, payload: parsed.data as Payload };
+  }
+
+  async function submit(input: {
+    applicantId: string;
+    type: string;
+    payload: Payload;
+    platform: Platform;
+    idempotencyKey?: string;
+    parentId?: string;
+    urgent?: boolean;
+  }): Promise<SubmitResult> {
+    if (!dir.person(input.applicantId)) return { ok: false, code: 'unknown_person', message: { key: 'refuse.unknown_person', params: {} } };
+    const v = validate(input.type, input.payload);
+    if (v.error) return v.error;
+    const ctx = ctxFor(input.type);
+    if (!ctx) return refusal('invalid', 'refuse.no_workflow', { type: v.def.name });
+    const id = input.idempotencyKey ? idFromKey(input.idempotencyKey) : crypto.randomUUID();
+    const existing = await loadRequest(database.db, id);
+    if (existing) return { ok: true, state: existing, duplicate: true };
+    const titleValue = v.def.titleField ? v.payload[v.def.titleField] : undefined;
+    const title = typeof titleValue === 'string' ? titleValue : `${dir.personName(input.applicantId)}的${v.def.name}`;
+    try {
+      const state = await database.db.transaction(async (tx) => {
+        const number = await nextNumber(tx, NUMBER_PREFIX[input.type] ?? 'X');
+        const t = coreSubmit(
+          ctx,
+          { id, number, type: input.type, title, applicantId: input.applicantId, payload: v.payload, urgent: input.urgent ?? false, ...(input.parentId ? { parentId: input.parentId } : {}) },
+          input.platform,
+        );
+        await applyTransition(tx, -1, t, { isNew: true, ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}) });
+        return t.state;
+      });
+      deps.onCommitted?.();
+      return { ok: true, state, duplicate: false };
+    } catch (err) {
+      // Two deliveries of the same submit raced: the loser finds the winner's request.
+      const again = await loadRequest(database.db, id);
+      if (again) return { ok: true, state: again, duplicate: true };
+      throw err;
+    }
+  }
+
+  /** Run a transition under the row lock; retries a compare-and-set conflict a few times. */
+  async function transition(
+    requestId: string,
+    compute: (s: RequestState, ctx: CoreContext) => Transition,
+    idempotencyKey?: string,
+  ): Promise<Transition & { duplicate?: boolean }> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const result = await database.db.transaction(async (tx) => {
+          const s = await loadRequest(tx, requestId, { forUpdate: true });
+          if (!s) return refusal('invalid', 'refuse.unknown_request');
+          const ctx = ctxFor(s.type);
+          if (!ctx) return refusal('invalid', 'refuse.no_workflow', { type: s.type });
+          const t = compute(s, ctx);
+          if (!t.ok) return t;
+          if (await alreadyProcessed(tx, idempotencyKey, requestId)) return { ...t, state: s, effects: [], audit: [], decisions: [], duplicate: true };
+          await applyTransition(tx, s.version, t, idempotencyKey ? { idempotencyKey } : {});
+          return t;
+        });
+        if (result.ok && !('duplicate' in result && result.duplicate)) deps.onCommitted?.();
+        return result;
+      } catch (err) {
+        if (err instanceof ConcurrentUpdateError && attempt < 5) continue;
+        throw err;
+      }
+    }
+  }
+
+  return {
+    submit,
+    validate,
+    act: (requestId: string, action: Action, actor: ActorRef, idempotencyKey?: string) =>
+      transition(requestId, (s, ctx) => coreAct(s, action, actor, ctx), idempotencyKey),
+    advance: (requestId: string, trigger: LifecycleTrigger, actor: ActorRef | null = null, idempotencyKey?: string) =>
+      transition(requestId, (s, ctx) => advance(s, trigger, ctx, actor), idempotencyKey),
+    /** What would happen, without writing: the receivers' instant feedback for a click. */
+    async preview(requestId: string, action: Action, actor: ActorRef): Promise<Transition> {
+      const s = await loadRequest(database.db, requestId);
+      if (!s) return refusal('invalid', 'refuse.unknown_request');
+      const ctx = ctxFor(s.type);
+      if (!ctx) return refusal('invalid', 'refuse.no_workflow', { type: s.type });
+      return coreAct(s, action, actor, ctx);
+    },
+    load: (id: string) => loadRequest(database.db, id),
+  };
+}
+
+export type Approvals = ReturnType<typeof createApprovals>;

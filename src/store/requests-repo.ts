@@ -1,0 +1,275 @@
+// Loads request snapshots and applies core transitions: one transaction writes the new state
+// (compare-and-set on version), the steps, the decisions, the audit entries and the outbox.
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import type { AuditEntry, Effect, RequestState, StepDecision, StepState, TransitionOk } from '../core/model.js';
+import type { Platform } from '../org/schema.js';
+import type { DbOrTx } from './db.js';
+import { approvalSteps, auditLog, counters, decisions, outbox, requests } from './schema.js';
+
+export class ConcurrentUpdateError extends Error {
+  constructor(id: string) {
+    super(`request ${id} changed concurrently`);
+    this.name = 'ConcurrentUpdateError';
+  }
+}
+
+type RequestRow = typeof requests.$inferSelect;
+type StepRow = typeof approvalSteps.$inferSelect;
+type DecisionRow = typeof decisions.$inferSelect;
+
+function toState(r: RequestRow, steps: StepRow[], decs: DecisionRow[]): RequestState {
+  return {
+    id: r.id,
+    number: r.number,
+    type: r.type,
+    title: r.title,
+    applicantId: r.applicantId,
+    deptId: r.deptId,
+    status: r.status as RequestState['status'],
+    payload: r.payload,
+    round: r.round,
+    current: r.currentStep,
+    version: r.version,
+    urgent: r.urgent,
+    ...(r.parentId ? { parentId: r.parentId } : {}),
+    createdAt: r.createdAt.toISOString(),
+    updatedAt: r.updatedAt.toISOString(),
+    steps: steps
+      .sort((a, b) => a.position - b.position)
+      .map(
+        (s): StepState => ({
+          id: s.stepId,
+          name: s.name,
+          kind: s.kind as StepState['kind'],
+          mode: s.mode as StepState['mode'],
+          approvers: s.approvers,
+          status: s.status as StepState['status'],
+          decisions: decs
+            .filter((d) => d.stepId === s.stepId)
+            .map(
+              (d): StepDecision => ({
+                personId: d.personId,
+                decision: d.decision as StepDecision['decision'],
+                at: d.createdAt.toISOString(),
+                platform: d.platform as Platform,
+                ...(d.comment ? { comment: d.comment } : {}),
+              }),
+            ),
+          ...(s.due ? { due: s.due } : {}),
+          ...(s.dueAt ? { dueAt: s.dueAt.toISOString() } : {}),
+          ...(s.activatedAt ? { activatedAt: s.activatedAt.toISOString() } : {}),
+          ...(s.note ? { note: s.note } : {}),
+        }),
+      ),
+  };
+}
+
+export async function loadRequest(db: DbOrTx, id: string, opts: { forUpdate?: boolean } = {}): Promise<RequestState | undefined> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  const q = db.select().from(requests).where(eq(requests.id, id));
+  const [row] = opts.forUpdate ? await q.for('update') : await q;
+  if (!row) return undefined;
+  const [steps, decs] = await Promise.all([
+    db.select().from(approvalSteps).where(and(eq(approvalSteps.requestId, id), eq(approvalSteps.round, row.round))),
+    db.select().from(decisions).where(and(eq(decisions.requestId, id), eq(decisions.round, row.round))).orderBy(asc(decisions.id)),
+  ]);
+  return toState(row, steps, decs);
+}
+
+export async function loadRequestByNumber(db: DbOrTx, number: string): Promise<RequestState | undefined> {
+  const [row] = await db.select({ id: requests.id }).from(requests).where(eq(requests.number, number.toUpperCase()));
+  return row ? loadRequest(db, row.id) : undefined;
+}
+
+export async function loadRequests(db: DbOrTx, ids: string[]): Promise<RequestState[]> {
+  const out: RequestState[] = [];
+  for (const id of ids) {
+    const s = await loadRequest(db, id);
+    if (s) out.push(s);
+  }
+  return out;
+}
+
+/** Next human-facing number for a prefix, e.g. A-0007. Runs inside the submit transaction. */
+export async function nextNumber(tx: DbOrTx, prefix: string): Promise<string> {
+  const [row] = await tx
+    .insert(counters)
+    .values({ name: prefix, value: 1 })
+    .onConflictDoUpdate({ target: counters.name, set: { value: sql`${counters.value} + 1` } })
+    .returning({ value: counters.value });
+  return `${prefix}-${String(row!.value).padStart(4, '0')}`;
+}
+
+export interface ApplyOptions {
+  /** The platform event that caused this transition; makes the decision idempotent across retries. */
+  idempotencyKey?: string;
+  isNew?: boolean;
+}
+
+/** Persist a transition. Throws ConcurrentUpdateError when the version moved underneath. */
+export async function applyTransition(tx: DbOrTx, prevVersion: number, t: TransitionOk, opts: ApplyOptions = {}): Promise<void> {
+  const s = t.state;
+  const values = {
+    status: s.status,
+    payload: s.payload,
+    title: s.title,
+    round: s.round,
+    currentStep: s.current,
+    version: s.version,
+    urgent: s.urgent,
+    updatedAt: new Date(s.updatedAt),
+  };
+  if (opts.isNew) {
+    await tx.insert(requests).values({
+      ...values,
+      id: s.id,
+      number: s.number,
+      type: s.type,
+      applicantId: s.applicantId,
+      deptId: s.deptId,
+      parentId: s.parentId ?? null,
+      createdAt: new Date(s.createdAt),
+    });
+  } else {
+    const updated = await tx
+      .update(requests)
+      .set(values)
+      .where(and(eq(requests.id, s.id), eq(requests.version, prevVersion)))
+      .returning({ id: requests.id });
+    if (updated.length !== 1) throw new ConcurrentUpdateError(s.id);
+  }
+  // Steps of the current round are small: rewrite them whole.
+  await tx.delete(approvalSteps).where(and(eq(approvalSteps.requestId, s.id), eq(approvalSteps.round, s.round)));
+  if (s.steps.length) {
+    await tx.insert(approvalSteps).values(
+      s.steps.map((st, position) => ({
+        requestId: s.id,
+        round: s.round,
+        position,
+        stepId: st.id,
+        name: st.name,
+        kind: st.kind,
+        mode: st.mode,
+        approvers: st.approvers,
+        status: st.status,
+        due: st.due ?? null,
+        dueAt: st.dueAt ? new Date(st.dueAt) : null,
+        activatedAt: st.activatedAt ? new Date(st.activatedAt) : null,
+        note: st.note ?? null,
+      })),
+    );
+  }
+  if (t.decisions.length) {
+    await tx.insert(decisions).values(
+      t.decisions.map((d, i) => ({
+        requestId: s.id,
+        round: d.round,
+        stepId: d.stepId,
+        personId: d.personId,
+        decision: d.decision,
+        comment: d.comment ?? null,
+        platform: d.platform,
+        idempotencyKey: opts.idempotencyKey ? (i === 0 ? opts.idempotencyKey : `${opts.idempotencyKey}#${i}`) : null,
+        createdAt: new Date(d.at),
+      })),
+    );
+  }
+  await writeAudit(tx, s.id, t.audit, opts.idempotencyKey);
+  await writeOutbox(tx, s, t.effects);
+}
+
+export async function writeAudit(tx: DbOrTx, requestId: string | null, entries: AuditEntry[], eventKey?: string): Promise<void> {
+  if (!entries.length) return;
+  await tx.insert(auditLog).values(
+    entries.map((a) => ({
+      requestId,
+      actorId: a.actorId,
+      platform: a.platform,
+      action: a.action,
+      stepId: a.stepId ?? null,
+      detail: eventKey ? { ...a.detail, event: eventKey } : a.detail,
+    })),
+  );
+}
+
+/** Effects become outbox rows; the dedupe key makes each intent exactly-once per version. */
+async function writeOutbox(tx: DbOrTx, s: RequestState, effects: Effect[]): Promise<void> {
+  const rows = effects
+    .filter((e) => e.kind === 'refresh_cards' || e.kind === 'post_approval_card' || e.kind === 'notify')
+    .map((e, i) => ({
+      requestId: s.id,
+      kind: e.kind,
+      payload: { ...e, version: s.version, round: s.round } as Record<string, unknown>,
+      dedupeKey: `${s.id}:v${s.version}:${i}:${e.kind}`,
+    }));
+  if (rows.length) await tx.insert(outbox).values(rows).onConflictDoNothing();
+}
+
+// ---- Queries
+
+export interface RequestSummary {
+  id: string;
+  number: string;
+  type: string;
+  title: string;
+  status: string;
+  applicantId: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const summaryCols = {
+  id: requests.id,
+  number: requests.number,
+  type: requests.type,
+  title: requests.title,
+  status: requests.status,
+  applicantId: requests.applicantId,
+  createdAt: requests.createdAt,
+  updatedAt: requests.updatedAt,
+};
+
+export async function requestsOf(db: DbOrTx, applicantId: string, limit = 20): Promise<RequestSummary[]> {
+  return db.select(summaryCols).from(requests).where(eq(requests.applicantId, applicantId)).orderBy(desc(requests.createdAt)).limit(limit);
+}
+
+/** Requests whose open step waits on this person (and they have not decided yet). */
+export async function pendingFor(db: DbOrTx, personId: string): Promise<Array<RequestSummary & { stepId: string; stepName: string; dueAt: Date | null }>> {
+  const rows = await db
+    .select({ ...summaryCols, stepId: approvalSteps.stepId, stepName: approvalSteps.name, dueAt: approvalSteps.dueAt, round: approvalSteps.round })
+    .from(approvalSteps)
+    .innerJoin(requests, and(eq(requests.id, approvalSteps.requestId), eq(requests.round, approvalSteps.round)))
+    .where(
+      and(
+        eq(approvalSteps.status, 'active'),
+        sql`${approvalSteps.approvers} @> ${JSON.stringify([personId])}::jsonb`,
+        inArray(requests.status, ['pending', 'consulting']),
+        sql`not exists (select 1 from ${decisions} d where d.request_id = ${approvalSteps.requestId} and d.round = ${approvalSteps.round} and d.step_id = ${approvalSteps.stepId} and d.person_id = ${personId})`,
+      ),
+    )
+    .orderBy(asc(approvalSteps.dueAt), asc(requests.createdAt));
+  return rows.map(({ round: _round, ...r }) => r);
+}
+
+export async function requestsInDepartments(db: DbOrTx, deptIds: string[], statuses?: string[]): Promise<RequestSummary[]> {
+  if (!deptIds.length) return [];
+  const where = statuses ? and(inArray(requests.deptId, deptIds), inArray(requests.status, statuses)) : inArray(requests.deptId, deptIds);
+  return db.select(summaryCols).from(requests).where(where).orderBy(desc(requests.updatedAt)).limit(200);
+}
+
+export interface TimelineEntry {
+  at: Date;
+  actorId: string | null;
+  platform: string | null;
+  action: string;
+  stepId: string | null;
+  detail: Record<string, unknown>;
+}
+
+export async function timeline(db: DbOrTx, requestId: string): Promise<TimelineEntry[]> {
+  return db
+    .select({ at: auditLog.at, actorId: auditLog.actorId, platform: auditLog.platform, action: auditLog.action, stepId: auditLog.stepId, detail: auditLog.detail })
+    .from(auditLog)
+    .where(eq(auditLog.requestId, requestId))
+    .orderBy(asc(auditLog.id));
+}

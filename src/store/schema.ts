@@ -1,0 +1,261 @@
+// The database schema for the whole product. Postgres is the source of truth: Redis holds
+// only queues, dedupe keys and dialog sessions, all rebuildable from these tables.
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  boolean,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const createdAt = () => ts('created_at').notNull().defaultNow();
+
+// ---- Organisation (synced from the organisation file at boot; the file stays authoritative)
+export const departments = pgTable('departments', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  parentId: text('parent_id'),
+  leadId: text('lead_id'),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+export const people = pgTable('people', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  deptId: text('dept_id').notNull(),
+  title: text('title'),
+  active: boolean('active').notNull().default(true),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+export const personIdentities = pgTable(
+  'person_identities',
+  {
+    platform: text('platform').notNull(),
+    externalId: text('external_id').notNull(),
+    personId: text('person_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.platform, t.externalId] }), index('person_identities_person').on(t.personId)],
+);
+
+export const rooms = pgTable('rooms', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+export const roomBindings = pgTable(
+  'room_bindings',
+  {
+    roomId: text('room_id').notNull(),
+    platform: text('platform').notNull(),
+    externalId: text('external_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.platform, t.externalId] }), index('room_bindings_room').on(t.roomId)],
+);
+
+// ---- Requests and their approval chain
+export const requests = pgTable(
+  'requests',
+  {
+    id: uuid('id').primaryKey(),
+    number: text('number').notNull(),
+    type: text('type').notNull(),
+    title: text('title').notNull(),
+    applicantId: text('applicant_id').notNull(),
+    deptId: text('dept_id').notNull(),
+    status: text('status').notNull(),
+    payload: jsonb('payload').notNull().$type<Record<string, unknown>>(),
+    round: integer('round').notNull().default(1),
+    currentStep: integer('current_step'),
+    version: integer('version').notNull().default(0),
+    urgent: boolean('urgent').notNull().default(false),
+    parentId: uuid('parent_id'),
+    createdAt: createdAt(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('requests_number').on(t.number),
+    index('requests_applicant').on(t.applicantId, t.createdAt),
+    index('requests_status').on(t.status),
+    index('requests_dept').on(t.deptId, t.status),
+    index('requests_parent').on(t.parentId),
+  ],
+);
+
+export const approvalSteps = pgTable(
+  'approval_steps',
+  {
+    requestId: uuid('request_id').notNull(),
+    round: integer('round').notNull(),
+    position: integer('position').notNull(),
+    stepId: text('step_id').notNull(),
+    name: text('name').notNull(),
+    kind: text('kind').notNull(),
+    mode: text('mode').notNull(),
+    approvers: jsonb('approvers').notNull().$type<string[]>(),
+    status: text('status').notNull(),
+    due: text('due'),
+    dueAt: ts('due_at'),
+    activatedAt: ts('activated_at'),
+    note: text('note'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.requestId, t.round, t.stepId] }),
+    // "My pending approvals" scans active steps by approver.
+    index('approval_steps_active').on(t.status).where(sql`${t.status} = 'active'`),
+  ],
+);
+
+export const decisions = pgTable(
+  'decisions',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    requestId: uuid('request_id').notNull(),
+    round: integer('round').notNull(),
+    stepId: text('step_id').notNull(),
+    personId: text('person_id').notNull(),
+    decision: text('decision').notNull(),
+    comment: text('comment'),
+    platform: text('platform').notNull(),
+    idempotencyKey: text('idempotency_key'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    // The database itself refuses a second decision by one approver on one step.
+    uniqueIndex('decisions_once').on(t.requestId, t.round, t.stepId, t.personId),
+    uniqueIndex('decisions_idempotency').on(t.idempotencyKey),
+  ],
+);
+
+/** Append-only: a trigger (migration 0001) refuses UPDATE and DELETE. */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: ts('at').notNull().defaultNow(),
+    requestId: uuid('request_id'),
+    actorId: text('actor_id'),
+    platform: text('platform'),
+    action: text('action').notNull(),
+    stepId: text('step_id'),
+    detail: jsonb('detail').notNull().$type<Record<string, unknown>>().default({}),
+  },
+  (t) => [index('audit_log_request').on(t.requestId, t.id), index('audit_log_at').on(t.at)],
+);
+
+/** Notification intents written in the same transaction as the state change they follow. */
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    createdAt: createdAt(),
+    requestId: uuid('request_id'),
+    kind: text('kind').notNull(),
+    payload: jsonb('payload').notNull().$type<Record<string, unknown>>(),
+    dedupeKey: text('dedupe_key'),
+    status: text('status').notNull().default('pending'),
+    relayedAt: ts('relayed_at'),
+  },
+  (t) => [
+    uniqueIndex('outbox_dedupe').on(t.dedupeKey),
+    index('outbox_pending').on(t.id).where(sql`${t.status} = 'pending'`),
+  ],
+);
+
+/** Every card message sent anywhere, so each copy can be updated after a decision. */
+export const cardMessages = pgTable(
+  'card_messages',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    requestId: uuid('request_id').notNull(),
+    cardKind: text('card_kind').notNull(),
+    platform: text('platform').notNull(),
+    targetType: text('target_type').notNull(), // 'user' | 'chat'
+    targetId: text('target_id').notNull(), // platform id of the user or chat
+    personId: text('person_id'),
+    roomId: text('room_id'),
+    messageId: text('message_id'), // Feishu message_id, simulator message id
+    trackId: text('track_id'), // DingTalk outTrackId, WeCom task_id
+    responseCode: text('response_code'), // WeCom: newest single-use code for this recipient
+    responseCodeAt: ts('response_code_at'),
+    renderedVersion: integer('rendered_version').notNull().default(0),
+    status: text('status').notNull().default('sent'), // sent | failed | stale
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('card_messages_target').on(t.requestId, t.cardKind, t.platform, t.targetType, t.targetId),
+    index('card_messages_message').on(t.platform, t.messageId),
+    index('card_messages_track').on(t.platform, t.trackId),
+  ],
+);
+
+/** Human-facing request numbers (A-0001): one counter per prefix. */
+export const counters = pgTable('counters', {
+  name: text('name').primaryKey(),
+  value: integer('value').notNull().default(0),
+});
+
+/** Deadlines, reminders and prompts: Postgres is authoritative, BullMQ delayed jobs mirror it. */
+export const timers = pgTable(
+  'timers',
+  {
+    id: text('id').primaryKey(), // deterministic, doubles as the BullMQ job id
+    requestId: uuid('request_id'),
+    kind: text('kind').notNull(),
+    fireAt: ts('fire_at').notNull(),
+    firedAt: ts('fired_at'),
+    cancelledAt: ts('cancelled_at'),
+    payload: jsonb('payload').notNull().$type<Record<string, unknown>>().default({}),
+    createdAt: createdAt(),
+  },
+  (t) => [index('timers_due').on(t.fireAt).where(sql`${t.firedAt} IS NULL AND ${t.cancelledAt} IS NULL`), index('timers_request').on(t.requestId)],
+);
+
+export const digestsSent = pgTable(
+  'digests_sent',
+  {
+    managerId: text('manager_id').notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    sentAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.managerId, t.day] })],
+);
+
+/** The local simulator's chat history (it is a platform of its own, persisted like one). */
+export const simMessages = pgTable(
+  'sim_messages',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    conversation: text('conversation').notNull(), // dm:<personId> | room:<roomId>
+    sender: text('sender').notNull(), // 'bot' or a person id
+    kind: text('kind').notNull(), // text | card
+    text: text('text'),
+    card: jsonb('card').$type<Record<string, unknown>>(),
+    version: integer('version').notNull().default(1),
+    createdAt: createdAt(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [index('sim_messages_conversation').on(t.conversation, t.id)],
+);
+
+/**
+ * Platform events already applied. Inserted in the same transaction as the state change, so a
+ * platform retry that slips past the Redis dedupe (restart, flush) still changes nothing.
+ */
+export const processedEvents = pgTable('processed_events', {
+  key: text('key').primaryKey(),
+  requestId: uuid('request_id'),
+  at: createdAt(),
+});
