@@ -1,6 +1,6 @@
 // The Fastify instance: one error handler (4xx say what was wrong, 5xx say nothing
 // internal), health and readiness, the REST API and the simulator's static page.
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { ZodError } from 'zod';
 
@@ -8,7 +8,8 @@ export function createHttpServer(log: Logger, opts: { bodyLimit?: number } = {})
   const app = Fastify({
     loggerInstance: log as unknown as FastifyBaseLogger,
     bodyLimit: opts.bodyLimit ?? 1024 * 1024,
-    disableRequestLogging: true,
+    // Per-request access logs would dominate at webhook rates; errors are logged by the handler.
+    logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });

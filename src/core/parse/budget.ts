@@ -69,6 +69,11 @@ export function parseBudgetItems(text: string): ParseResult<BudgetItem[]> {
         : `Item ${index + 1} ("${entry}") has no amount; write "name amount", e.g. ${entry} 1200`;
       return fail(zh, en);
     }
+    // "场地 -300": the sign was left on the name side of the split.
+    if (/[-−负]$/.test(split.item)) {
+      const item = split.item.replace(/[\s-−负]+$/, '');
+      return fail(`“${item}”的金额必须大于 0，例如：${item} 3000`, `The amount for "${item}" must be greater than 0, e.g. ${item} 3000`);
+    }
     const amount = parseMoney(split.amountText);
     if (!amount.ok) return amount;
     items.push({ item: split.item, amount: amount.value });

@@ -221,6 +221,7 @@ function normaliseZh(seg: string, now: WallTime): ZhNormalised | Fail {
     const prefix = mod === 'next' ? '下' : mod === 'last' ? '上' : '';
     return ` ${calText(weekdayDate(today, prefix, EN_WEEKDAY[wd] ?? 1))} `;
   });
+  s = s.replace(/\b(?:at|on)\b/g, ' ');
   // 今早 / 明晚 / 今晚上 → <date>早上 / <date>晚上
   s = s.replace(/(今|明|昨)(早上|早|晨|晚上|晚)/g, (_m, rel: string, part: string) => {
     const date = addDays(today, RELATIVE_PART[rel] ?? 0);

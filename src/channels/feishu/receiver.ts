@@ -1,0 +1,112 @@
+// POST /webhooks/feishu: verify → decrypt → normalise → ingest → ack. Thin and fast: no
+// platform API call happens before the answer. The route keeps the raw body (its own
+// content-type parser, scoped to this route's plugin) so the signature covers the exact bytes.
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { IngestResult } from '../channel.js';
+import type { InboundEvent } from '../inbound.js';
+import { checkSignature, createDecryptor, hasSignatureHeaders, safeEqual } from './crypto.js';
+import { isObj, normaliseEnvelope, payloadToken, type NormaliseContext } from './normalise.js';
+
+export const FEISHU_WEBHOOK_PATH = '/webhooks/feishu';
+
+export interface ReceiverOptions {
+  verificationToken: string;
+  encryptKey?: string;
+  appId: string;
+  maxSkewSeconds: number;
+  log: Logger;
+  ingest: (event: InboundEvent) => Promise<IngestResult>;
+  /** Read per request: the bot's open_id is learned after start-up. */
+  context: () => NormaliseContext;
+  now?: () => number;
+}
+
+export interface WebhookReply {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+/** The callback answer Feishu shows the clicker: a toast from the ingest feedback, or nothing. */
+export function cardReply(result: IngestResult): Record<string, unknown> {
+  return result.feedback ? { toast: { type: result.feedback.tone, content: result.feedback.text } } : {};
+}
+
+type Headers = Record<string, string | string[] | undefined>;
+
+export function createWebhookHandler(opts: ReceiverOptions): (raw: Buffer | undefined, headers: Headers) => Promise<WebhookReply> {
+  const decrypt = opts.encryptKey ? createDecryptor(opts.encryptKey) : undefined;
+  const now = opts.now ?? Date.now;
+  const refuse = (status: number, reason: string, extra: Record<string, unknown> = {}): WebhookReply => {
+    opts.log.warn({ status, reason, ...extra }, 'feishu webhook refused');
+    return { status, body: { error: reason } };
+  };
+
+  return async function handle(raw, headers) {
+    if (!raw || raw.length === 0) return refuse(400, 'empty body');
+    let body: unknown;
+    try {
+      body = JSON.parse(raw.toString('utf8'));
+    } catch {
+      return refuse(400, 'body is not JSON', { bytes: raw.length });
+    }
+    if (!isObj(body)) return refuse(400, 'body is not a JSON object');
+
+    // With an Encrypt Key Feishu signs what it sends: check the signature before any decryption.
+    const signed = hasSignatureHeaders(headers);
+    if (opts.encryptKey && signed) {
+      const check = checkSignature(headers, raw, opts.encryptKey, opts.maxSkewSeconds, now());
+      if (!check.ok) return refuse(401, `signature ${check.reason}`, { timestamp: headers['x-lark-request-timestamp'] });
+    }
+
+    let payload = body;
+    if ('encrypt' in body) {
+      if (!decrypt) return refuse(400, 'encrypted body but FEISHU_ENCRYPT_KEY is not set');
+      if (typeof body.encrypt !== 'string') return refuse(400, 'encrypt is not a string');
+      let plain: unknown;
+      try {
+        plain = JSON.parse(decrypt(body.encrypt));
+      } catch {
+        return refuse(400, 'body does not decrypt with FEISHU_ENCRYPT_KEY');
+      }
+      if (!isObj(plain)) return refuse(400, 'decrypted body is not a JSON object');
+      payload = plain;
+    }
+
+    const token = payloadToken(payload);
+    if (!token || !safeEqual(token, opts.verificationToken)) return refuse(403, 'verification token mismatch');
+
+    // The URL check: answered at once (Feishu allows 1 s). Unsigned is expected here.
+    if (payload.type === 'url_verification') {
+      if (typeof payload.challenge !== 'string') return refuse(400, 'url_verification without challenge');
+      return { status: 200, body: { challenge: payload.challenge } };
+    }
+    if (opts.encryptKey && !signed) return refuse(401, 'signature missing');
+    const appId = isObj(payload.header) ? payload.header.app_id : undefined;
+    if (typeof appId === 'string' && appId !== opts.appId) return refuse(403, 'event for another app', { appId });
+
+    const n = normaliseEnvelope(payload, opts.context());
+    if (n.kind === 'invalid') return refuse(400, n.reason);
+    if (n.kind === 'ignore') {
+      opts.log.debug({ reason: n.reason }, 'feishu event ignored');
+      return { status: 200, body: {} };
+    }
+    const result = await opts.ingest(n.event);
+    // The queue is down: 503 makes Feishu deliver the event again later.
+    if (result.status === 'unavailable') return { status: 503, body: { error: 'temporarily unavailable' } };
+    return { status: 200, body: n.event.kind === 'card_action' ? cardReply(result) : {} };
+  };
+}
+
+/** Registers the route in its own plugin scope, so the raw-body parser touches no other route. */
+export function registerWebhookRoute(app: FastifyInstance, handle: ReturnType<typeof createWebhookHandler>): void {
+  void app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+    scope.post(FEISHU_WEBHOOK_PATH, async (req, reply) => {
+      const raw = Buffer.isBuffer(req.body) ? req.body : undefined;
+      const r = await handle(raw, req.headers);
+      return reply.code(r.status).send(r.body);
+    });
+  });
+}

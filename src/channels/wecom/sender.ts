@@ -1,0 +1,139 @@
+// Outbound WeCom: template cards to members, markdown notices to app chats, texts, and card
+// updates that spend exactly one stored response code or fall back to a short text.
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Card } from '../../../cards/model.js';
+import type { Locale } from '../../core/messages.js';
+import type { Target } from '../../queue/jobs.js';
+import type { CardMessage } from '../../store/card-messages-repo.js';
+import type { DbOrTx } from '../../store/db.js';
+import { DeliveryError, type SentCard, type UpdateResult } from '../channel.js';
+import type { SendReply, WecomClient, WecomReply } from './client.js';
+import { asDeliveryError, WecomApiError } from './errors.js';
+import { taskIdFor } from './keys.js';
+import type { Pacer } from './pacer.js';
+import { clampText, renderChatNotice, renderResultText, renderTemplateCard } from './render.js';
+import { claimCode, restoreCode } from './response-codes.js';
+
+export interface SenderDeps {
+  client: WecomClient;
+  pacer: Pacer;
+  db: DbOrTx;
+  redis: Redis;
+  redisPrefix: string;
+  agentId: number;
+  locale: Locale;
+  log: Logger;
+}
+
+const hash = (s: string) => createHash('sha256').update(s).digest('base64url').slice(0, 24);
+const DAY = 24 * 3600;
+
+export function createSender(deps: SenderDeps) {
+  const { client, pacer, agentId, locale, log } = deps;
+  const key = (...parts: string[]) => [deps.redisPrefix, 'wecom', ...parts].join(':');
+  const paceKey = (t: { type: string; id: string }) => `${t.type}:${t.id}`;
+
+  async function sendToUser<T extends SendReply>(userId: string, body: Record<string, unknown>): Promise<T> {
+    await pacer.acquire(paceKey({ type: 'user', id: userId }));
+    let reply: T;
+    try {
+      reply = await client.post<T>('/cgi-bin/message/send', { touser: userId, agentid: agentId, ...body });
+    } catch (err) {
+      throw asDeliveryError(err);
+    }
+    // errcode 0 with the recipient listed as invalid: nothing was delivered.
+    const invalid = `${reply.invaliduser ?? ''}|${reply.unlicenseduser ?? ''}`.split('|');
+    if (invalid.includes(userId)) throw new DeliveryError(`WeCom user ${userId} is invalid or outside the app's visible range`, true, 81013);
+    return reply;
+  }
+
+  async function sendToChat(chatId: string, body: Record<string, unknown>): Promise<void> {
+    await pacer.acquire(paceKey({ type: 'chat', id: chatId }));
+    try {
+      await client.post<WecomReply>('/cgi-bin/appchat/send', { chatid: chatId, safe: 0, ...body });
+    } catch (err) {
+      throw asDeliveryError(err);
+    }
+  }
+
+  async function sendPlain(target: Target, text: string): Promise<void> {
+    const content = clampText(text);
+    if (target.type === 'chat') await sendToChat(target.id, { msgtype: 'text', text: { content } });
+    else await sendToUser(target.id, { msgtype: 'text', text: { content } });
+  }
+
+  /** A short result text instead of an in-place update; the same status is not sent twice per copy. */
+  async function fallBack(message: CardMessage, card: Card, why: string): Promise<UpdateResult> {
+    const text = renderResultText(card, locale);
+    const k = key('fallback', String(message.id));
+    const previous = await deps.redis.set(k, hash(text), 'EX', 3 * DAY, 'GET');
+    if (previous === hash(text)) return { fellBack: true };
+    log.info({ cardMessageId: message.id, target: message.targetId, why }, 'wecom card not updatable in place; sending a result text');
+    try {
+      await sendPlain({ type: message.targetType === 'chat' ? 'chat' : 'user', id: message.targetId }, text);
+    } catch (err) {
+      if (previous) await deps.redis.set(k, previous, 'EX', 3 * DAY).catch(() => {});
+      else await deps.redis.del(k).catch(() => {});
+      throw err;
+    }
+    return { fellBack: true };
+  }
+
+  return {
+    async sendCard(target: Target, card: Card, opts: { requestId: string; idempotencyKey: string }): Promise<SentCard> {
+      if (target.type === 'chat') {
+        // App chats take no template cards (see docs/channels/wecom.md): post a notice with the link.
+        await sendToChat(target.id, { msgtype: 'markdown', markdown: { content: renderChatNotice(card, locale) } });
+        return {};
+      }
+      const taskId = taskIdFor(opts.requestId, target, opts.idempotencyKey);
+      const reply = await sendToUser(target.id, { msgtype: 'template_card', template_card: renderTemplateCard(card, taskId, locale) });
+      return {
+        trackId: taskId,
+        ...(reply.msgid ? { messageId: reply.msgid } : {}),
+        ...(reply.response_code ? { responseCode: reply.response_code } : {}),
+      };
+    },
+
+    async sendText(target: Target, text: string, opts: { idempotencyKey: string }): Promise<void> {
+      // Marked after success: a crash in between repeats a text rather than losing it.
+      const k = key('sent', hash(opts.idempotencyKey));
+      if (await deps.redis.exists(k)) return;
+      await sendPlain(target, text);
+      await deps.redis.set(k, '1', 'EX', DAY);
+    },
+
+    async updateCard(message: CardMessage, card: Card): Promise<UpdateResult> {
+      if (message.targetType === 'chat') {
+        // Chat notices cannot change: say the outcome once the card has nothing left to click.
+        return card.buttons.length === 0 && !card.form ? fallBack(message, card, 'app chat') : {};
+      }
+      if (!message.trackId) return fallBack(message, card, 'no task_id recorded');
+      const claim = await claimCode(deps.db, message.id);
+      if (claim.kind !== 'code') return fallBack(message, card, claim.kind === 'expired' ? 'response code older than 72 h' : 'no response code left');
+      try {
+        await client.post('/cgi-bin/message/update_template_card', {
+          userids: [message.targetId],
+          agentid: agentId,
+          response_code: claim.code,
+          template_card: renderTemplateCard(card, message.trackId, locale),
+        });
+        return { responseCode: null };
+      } catch (err) {
+        const transient = err instanceof WecomApiError ? err.transient : !(err instanceof DeliveryError) || !err.permanent;
+        if (transient) {
+          // Busy or unreachable: the code is probably unspent; keep it for the retry.
+          await restoreCode(deps.db, message.id, claim.code, claim.at).catch(() => {});
+          throw asDeliveryError(err);
+        }
+        // Used, expired, unknown to WeCom or refused: this copy can only get a text now.
+        log.warn({ cardMessageId: message.id, err: (err as Error).message }, 'wecom update_template_card refused');
+        return fallBack(message, card, `update refused: ${(err as Error).message}`);
+      }
+    },
+  };
+}
+
+export type Sender = ReturnType<typeof createSender>;

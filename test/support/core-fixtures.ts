@@ -1,0 +1,60 @@
+// Builders for pure core tests: the example organisation with workflows swapped in.
+import { readFileSync } from 'node:fs';
+import { parse, stringify } from 'yaml';
+import { act, submit, type CoreContext } from '../../src/core/lifecycle.js';
+import type { Action, RequestState, TransitionOk } from '../../src/core/model.js';
+import type { Payload } from '../../src/core/request-types.js';
+import { Directory } from '../../src/org/directory.js';
+import { EXAMPLE_ORG_FILE, parseOrg } from '../../src/org/load.js';
+
+export function orgWith(workflows: unknown[]): Directory {
+  const org = parse(readFileSync(EXAMPLE_ORG_FILE, 'utf8')) as Record<string, unknown>;
+  org.workflows = workflows;
+  return new Directory(parseOrg(stringify(org)));
+}
+
+export const exampleDir = () => new Directory(parseOrg(readFileSync(EXAMPLE_ORG_FILE, 'utf8')));
+
+export const NOW = new Date('2026-11-23T02:00:00Z'); // Monday 10:00 in Shanghai
+
+export function eventPayload(over: Payload = {}): Payload {
+  return {
+    name: '冬季车主答谢会',
+    category: 'regular',
+    eventType: '客户答谢会',
+    format: '晚宴',
+    start: '2026-12-20T10:00:00.000Z',
+    end: '2026-12-20T13:00:00.000Z',
+    location: '杭州',
+    content: '新车介绍',
+    headcount: 80,
+    participants: '老车主',
+    budget: [
+      { item: '场地', amount: 8000 },
+      { item: '餐饮', amount: 12000 },
+    ],
+    purpose: '回馈',
+    runSheet: '签到',
+    safety: '消防',
+    onSiteLead: '李明',
+    ...over,
+  };
+}
+
+export function ctxFor(dir: Directory, type = 'event', now = NOW): CoreContext {
+  return { dir, wf: dir.workflowFor(type)!, now };
+}
+
+let n = 0;
+export function submitted(dir: Directory, applicantId = 'liming', payload: Payload = eventPayload(), type = 'event'): RequestState {
+  n += 1;
+  const t = submit(ctxFor(dir, type), { id: `00000000-0000-4000-a000-${String(n).padStart(12, '0')}`, number: `A-${n}`, type, title: String(payload.name ?? type), applicantId, payload }, 'local');
+  return t.state;
+}
+
+/** Apply an action that must succeed. */
+export function must(dir: Directory, s: RequestState, action: Action, personId: string): TransitionOk {
+  const t = act(s, action, { personId, platform: 'local' }, ctxFor(dir, s.type));
+  if (!t.ok) throw new Error(`${action.type} by ${personId} refused: ${t.code}`);
+  return t;
+}
