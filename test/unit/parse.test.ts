@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   parseBudgetItems,
@@ -90,6 +91,12 @@ describe('parseDateTime: points in time (now = Mon 2026-11-23 10:00 Asia/Shangha
     ['后天傍晚', '2026-11-25 18:00'],
     ['明天下午3点钟', '2026-11-24 15:00'],
     ['2026.12.5 9:00', '2026-12-05 09:00'],
+    ['5号下午3点', '2026-12-05 15:00'], // day of month already past → next month
+    ['25号下午', '2026-11-25 14:00'], // still ahead this month
+    ['本月30日 14:00', '2026-11-30 14:00'],
+    ['下月1号上午10点', '2026-12-01 10:00'],
+    ['12月5日14点', '2026-12-05 14:00'],
+    ['两小时后', '2026-11-23 12:00'], // chrono's own relative-duration parser
   ];
   it.each(cases)('%s → %s', (text, wall) => {
     const v = expectOk(parseDateTime(text, ctx));
@@ -107,6 +114,9 @@ describe('parseDateTime: dates without a time are all-day (start 00:00, end 00:0
     ['今天', '2026-11-23', '2026-11-24'], // today is not "past" until it has ended
     ['明天全天', '2026-11-24', '2026-11-25'],
     ['1月5日', '2027-01-05', '2027-01-06'],
+    ['下个月5号', '2026-12-05', '2026-12-06'],
+    ['31号', '2026-12-31', '2027-01-01'], // November has no 31st
+    ['12月5日(周六)全天', '2026-12-05', '2026-12-06'],
   ];
   it.each(cases)('%s → %s', (text, first, next) => {
     const v = expectOk(parseDateTime(text, ctx));
@@ -249,6 +259,8 @@ describe('parseDateTime / parseDateRange: errors', () => {
     ['周六全天 9点', '全天'],
     ['全天', '哪一天'],
     ['明天下午3点到5点到6点', '例如：12月5日 14:00-17:00'],
+    ['12-5 14:00', '没看懂“12-5 14:00”'],
+    ['元旦', '例如：12月5日 14:00'],
     ['明天下午3点', '时区设置无效', { now: NOW, timezone: 'Mars/Olympus' }],
   ];
   it.each(cases)('%s → error mentioning "%s"', (text, expected, c) => {
@@ -431,5 +443,48 @@ describe('parseMultiline', () => {
   });
   it('enforces maxLength in characters', () => {
     expect(expectError(parseMultiline('一二三四五六', { maxLength: 5 })).error).toContain('最多 5 个字');
+  });
+});
+
+describe('parsers never throw on arbitrary input', () => {
+  const tokens = ['明天', '下周五', '上午', '下午', '3点', '半', '14:00', '-', '至', '全天', '12月', '5日', '号', '周', '¥', '万', '2k', ',', '元', '人', '\n', ' ', '：', 'pm', '两', '十', '0', '9', '.', '/'];
+  const text = fc.oneof(
+    fc.string({ unit: 'grapheme', maxLength: 30 }),
+    fc.array(fc.constantFrom(...tokens), { maxLength: 8 }).map((a) => a.join('')),
+  );
+  const options = [
+    { value: 'a', label: '会议室A' },
+    { value: 'b', label: '多功能厅' },
+  ];
+  it('all parsers return a result', () => {
+    fc.assert(
+      fc.property(text, fc.boolean(), (t, allowPast) => {
+        for (const r of [
+          parseDateTime(t, { ...ctx, allowPast }),
+          parseDateRange(t, { ...ctx, allowPast }),
+          parseMoney(t),
+          parseCount(t),
+          parseChoice(t, options),
+          parseBudgetItems(t),
+          parseMultiline(t),
+        ] as ParseResult<unknown>[]) {
+          if (r.ok) continue;
+          expect(r.error.length).toBeGreaterThan(0);
+          expect(r.errorEn.length).toBeGreaterThan(0);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+  it('successful date results are valid instants with end after start', () => {
+    fc.assert(
+      fc.property(text, (t) => {
+        const r = parseDateTime(t, { ...ctx, allowPast: true });
+        if (!r.ok) return;
+        expect(Number.isNaN(r.value.start.getTime())).toBe(false);
+        if (r.value.end) expect(r.value.end.getTime()).toBeGreaterThan(r.value.start.getTime());
+      }),
+      { numRuns: 500 },
+    );
   });
 });

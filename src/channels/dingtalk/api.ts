@@ -103,7 +103,7 @@ export class DingtalkApi {
       throw new DeliveryError(`dingtalk ${method} ${path}: ${(err as Error).message}`, false, 'network');
     }
     const text = await res.text().catch(() => '');
-    let parsed: unknown = {};
+    let parsed: unknown;
     try {
       parsed = text ? JSON.parse(text) : {};
     } catch {

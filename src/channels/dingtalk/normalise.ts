@@ -6,7 +6,7 @@ import type { IngestResult } from '../channel.js';
 import type { InboundCardAction, InboundEvent, InboundMessage } from '../inbound.js';
 import { DECISION_FIELD, FORM_ACTION_FIELD, REASON_FIELD } from './render.js';
 
-export type Normalised = { ok: true; event: InboundEvent } | { ok: false; reason: string };
+export type Normalised = { ok: true; event: InboundEvent; details?: CardCallbackDetails } | { ok: false; reason: string };
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -86,7 +86,7 @@ export interface CardCallbackDetails {
   formSubmit: boolean;
 }
 
-export function normaliseCardCallback(data: Record<string, unknown>, receivedAt = new Date()): Normalised & { details?: CardCallbackDetails } {
+export function normaliseCardCallback(data: Record<string, unknown>, receivedAt = new Date()): Normalised {
   const outTrackId = str(data.outTrackId);
   const userId = str(data.userId);
   if (!outTrackId || !userId) return { ok: false, reason: 'card callback without outTrackId or userId' };

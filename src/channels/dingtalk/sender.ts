@@ -91,10 +91,10 @@ export class DingtalkSender {
 
   async updateCard(message: CardMessage, card: Card): Promise<UpdateResult> {
     if (!message.trackId) {
-      // Sent as text (no template at the time): say what changed instead of editing.
+      // Sent as text (no template at the time): say what changed instead of editing, once per status.
       const target: Target = { type: message.targetType === 'chat' ? 'chat' : 'user', id: message.targetId };
       const line = card.status ? `${card.title}：${card.status.text}` : card.title;
-      await this.sendMarkdown(target, card.title.slice(0, 60), md(line), `upd-${message.id}-${message.renderedVersion}-${card.status?.text ?? ''}`);
+      await this.sendMarkdown(target, card.title.slice(0, 60), md(line), `upd-${message.id}-${line}`);
       return { fellBack: true };
     }
     const res = await this.o.api.call<{ success?: boolean }>('PUT', '/v1.0/card/instances', {

@@ -1,6 +1,61 @@
-// Placeholder until the wecom channel lands: enabling it fails loudly instead of silently.
+// The WeCom (企业微信) channel: a self-built app's callback URL for messages and card clicks,
+// and the server API for template cards, texts and card updates. See docs/channels/wecom.md.
 import type { Channel, ChannelDeps } from '../channel.js';
+import { WecomClient } from './client.js';
+import { createPacer, type PaceLimit } from './pacer.js';
+import { createReasonSessions } from './reason.js';
+import { registerWecomRoutes } from './receiver.js';
+import { createSender } from './sender.js';
 
-export function createWecomChannel(_deps: ChannelDeps): Channel {
-  throw new Error('the wecom channel is not implemented yet');
+export interface WecomOptions {
+  /** Tests shorten the pacing windows. */
+  paceLimits?: readonly PaceLimit[];
+  paceMaxWaitMs?: number;
+  now?: () => Date;
+}
+
+export function createWecomChannel(deps: ChannelDeps, opts: WecomOptions = {}): Channel {
+  const c = deps.config;
+  const corpId = c.WECOM_CORP_ID;
+  const agentId = c.WECOM_AGENT_ID;
+  const secret = c.WECOM_SECRET;
+  const token = c.WECOM_TOKEN;
+  const aesKey = c.WECOM_ENCODING_AES_KEY;
+  if (!corpId || agentId === undefined || !secret || !token || !aesKey) {
+    throw new Error('wecom channel needs WECOM_CORP_ID, WECOM_AGENT_ID, WECOM_SECRET, WECOM_TOKEN and WECOM_ENCODING_AES_KEY');
+  }
+  const log = deps.log.child({ channel: 'wecom' });
+  const prefix = deps.redisPrefix;
+  const client = new WecomClient({ baseUrl: c.WECOM_BASE_URL, corpId, secret, agentId, redis: deps.redis, redisPrefix: prefix, log });
+  const pacer = createPacer(deps.redis, prefix, {
+    ...(opts.paceLimits ? { limits: opts.paceLimits } : {}),
+    ...(opts.paceMaxWaitMs !== undefined ? { maxWaitMs: opts.paceMaxWaitMs } : {}),
+  });
+  const sender = createSender({ client, pacer, db: deps.database.db, redis: deps.redis, redisPrefix: prefix, agentId, locale: c.LOCALE, log });
+  const reasons = createReasonSessions(deps.redis, prefix);
+
+  return {
+    platform: 'wecom',
+    registerRoutes(app) {
+      registerWecomRoutes(app, {
+        keys: { token, encodingAESKey: aesKey, corpId },
+        agentId,
+        ingest: deps.ingest,
+        reasons,
+        markOnce: async (key) => (await deps.redis.set(`${prefix}:wecom:once:${key}`, '1', 'EX', 24 * 3600, 'NX')) === 'OK',
+        prompt: (userId, text) => sender.sendText({ type: 'user', id: userId }, text, { idempotencyKey: `prompt:${userId}:${Date.now()}` }),
+        db: deps.database.db,
+        locale: c.LOCALE,
+        log,
+        ...(opts.now ? { now: opts.now } : {}),
+      });
+    },
+    sendCard: (target, card, o) => sender.sendCard(target, card, o),
+    updateCard: (message, card) => sender.updateCard(message, card),
+    sendText: (target, text, o) => sender.sendText(target, text, o),
+    health() {
+      const err = client.tokens.lastError;
+      return err ? { ok: false, detail: `access token: ${err}` } : { ok: true };
+    },
+  };
 }

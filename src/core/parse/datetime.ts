@@ -30,6 +30,18 @@
 //   - Ranges are split by us: chrono's "下午2点到5点" ends at 05:00 the next day.
 //   - chrono's forwardDate is not used: it moves "12月5日 9:00" typed at 10:00 on Dec 5 to
 //     next year. Year and day inference is done in resolvePoint().
+//   - 5号 / 下个月5号 (no month number) are not understood by chrono; see dayOfMonthDate().
+//   - "12月5日（周六）": chrono would read two dates; we drop the weekday and check it.
+//   - 现在: chrono only *implies* the time, which would read as a date-only (all-day) value.
+//   - English weekdays ("next friday") are mapped to the same week semantics as 下周五.
+//   - 2月30日: chrono silently drops it; we say the date does not exist.
+// chrono itself handles: M月D日 / 十二月五日 / YYYY年M月D日, clock times in all their forms
+// (14:00, 3点, 三点半, 10点半, 15点30分, 14时, 3点整), 上午/下午/晚上/凌晨/中午 + time,
+// merging a date with a time, relative durations (两小时后, 3天后) and the English phrases.
+//
+// Policy: "3点" with no 上午/下午 is rejected for hours 1–6 (03:00 is rarely meant, 15:00
+// usually is; we ask instead of guessing); 7–12 are read as written (7点 = 07:00). Clock forms
+// with a colon are 24-hour ("3:00" = 03:00).
 
 import { en, zh } from 'chrono-node';
 import type { ParsedResult } from 'chrono-node';
@@ -178,7 +190,27 @@ interface ZhNormalised {
   statedWeekday: number | null;
 }
 
-function normaliseZh(seg: string, now: WallTime): ZhNormalised | Fail {
+/**
+ * "5号" / "15日" without a month: this month's day if it is still ahead (or today), else next
+ * month's; with allowPast, whichever is nearer. "下个月5号" / "本月5号" name the month.
+ */
+function dayOfMonthDate(today: CalDate, day: number, monthWord: string | undefined, allowPast: boolean): CalDate | null {
+  const inMonth = (offset: number): CalDate | null => {
+    const first = new Date(Date.UTC(today.year, today.month - 1 + offset, 1));
+    const c = { year: first.getUTCFullYear(), month: first.getUTCMonth() + 1, day };
+    return isValidDate(c.year, c.month, c.day) ? c : null;
+  };
+  if (monthWord) return inMonth(monthWord.startsWith('下') ? 1 : monthWord.startsWith('上') ? -1 : 0);
+  const thisMonth = inMonth(0);
+  if (thisMonth && compareDates(thisMonth, today) >= 0) return thisMonth;
+  const next = inMonth(1);
+  if (!allowPast) return next;
+  if (!thisMonth) return next;
+  if (!next) return thisMonth;
+  return Math.abs(daysBetween(today, thisMonth)) <= Math.abs(daysBetween(today, next)) ? thisMonth : next;
+}
+
+function normaliseZh(seg: string, now: WallTime, allowPast: boolean): ZhNormalised | Fail {
   const today: CalDate = { year: now.year, month: now.month, day: now.day };
   let s = seg;
   let statedWeekday: number | null = null;
@@ -222,6 +254,22 @@ function normaliseZh(seg: string, now: WallTime): ZhNormalised | Fail {
     return ` ${calText(weekdayDate(today, prefix, EN_WEEKDAY[wd] ?? 1))} `;
   });
   s = s.replace(/\b(?:at|on)\b/g, ' ');
+  // 5号 / 十五日 / 下个月5号 (a day of the month without the month number)
+  s = s.replace(
+    /(?<![月\d零〇一二两三四五六七八九十])(下个?月|上个?月|本月|这个?月)?(\d{1,2}|[一二三四五六七八九十]{1,3})[日号](?!\d)/g,
+    (m, monthWord: string | undefined, d: string) => {
+      const day = /^\d+$/.test(d) ? Number(d) : zhDay(d);
+      const date = day === null ? null : dayOfMonthDate(today, day, monthWord, allowPast);
+      if (!date) {
+        invalid ??= m;
+        return m;
+      }
+      return calText(date);
+    },
+  );
+  if (invalid) {
+    return { ok: false, error: `日期“${invalid}”不存在，请检查。${DT_EXAMPLE_ZH}`, errorEn: `"${invalid}" is not a valid date. ${DT_EXAMPLE_EN}` };
+  }
   // 今早 / 明晚 / 今晚上 → <date>早上 / <date>晚上
   s = s.replace(/(今|明|昨)(早上|早|晨|晚上|晚)/g, (_m, rel: string, part: string) => {
     const date = addDays(today, RELATIVE_PART[rel] ?? 0);
@@ -287,8 +335,8 @@ function toRawPoint(r: ParsedResult, text: string, statedWeekday: number | null)
   };
 }
 
-function chronoPoint(seg: string, now: WallTime, ref: Date): RawPoint | Fail {
-  const norm = normaliseZh(seg, now);
+function chronoPoint(seg: string, now: WallTime, ref: Date, allowPast: boolean, shown: string): RawPoint | Fail {
+  const norm = normaliseZh(seg, now, allowPast);
   if ('ok' in norm) return norm;
   const zhResults = zh.hans.casual.parse(norm.text, ref, { forwardDate: false });
   const [zr] = zhResults;
@@ -301,7 +349,7 @@ function chronoPoint(seg: string, now: WallTime, ref: Date): RawPoint | Fail {
     const [er] = enResults;
     if (er && enResults.length === 1 && !er.end && leftoverIsFiller(seg, er)) return toRawPoint(er, seg, null);
   }
-  return unreadable(seg, DT_EXAMPLE_ZH, DT_EXAMPLE_EN);
+  return unreadable(shown, DT_EXAMPLE_ZH, DT_EXAMPLE_EN);
 }
 
 /** "6日" / "6号" on the end side of "12月5日至6日". */
@@ -426,7 +474,9 @@ function parseSpan(text: string, ctx: ParseContext): ParseResult<DateTimeValue> 
   const ref = new Date(now.year, now.month - 1, now.day, now.hour, now.minute, now.second);
 
   const [firstText = '', secondText] = parts;
-  const first = chronoPoint(firstText, now, ref);
+  const allowPast = ctx.allowPast ?? false;
+  const shown = normalizeInput(text);
+  const first = chronoPoint(firstText, now, ref, allowPast, shown);
   if ('ok' in first) return first;
   const start = resolvePoint(first, now, ctx, null);
   if ('ok' in start) return start;
@@ -438,7 +488,7 @@ function parseSpan(text: string, ctx: ParseContext): ParseResult<DateTimeValue> 
     if (day !== null) {
       raw = { year: null, month: start.date.month, day, weekday: null, hour: null, minute: 0, explicitMeridiem: false, statedWeekday: null, text: secondText };
     } else {
-      raw = chronoPoint(secondText, now, ref);
+      raw = chronoPoint(secondText, now, ref, allowPast, shown);
     }
     if ('ok' in raw) return raw;
     const resolved = resolvePoint(raw, now, ctx, start);

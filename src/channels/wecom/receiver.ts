@@ -1,0 +1,243 @@
+// The WeCom callback URL: verify (signature, timestamp, AES, receive id) → normalise →
+// ingest → answer. GET is the URL check; POST carries encrypted XML messages and card clicks.
+// Bad input is a 4xx with a precise log line; nothing here calls a WeCom API before answering.
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import type { Locale } from '../../core/messages.js';
+import type { DbOrTx } from '../../store/db.js';
+import type { IngestResult } from '../channel.js';
+import type { InboundCardAction, InboundEvent, InboundMessage } from '../inbound.js';
+import { CallbackRejected, openEnvelope, sealReply, type CryptoKeys } from './crypto.js';
+import { decodeButtonKey } from './keys.js';
+import { cancelledText, isCancel, reasonPrompt, type ReasonSessions } from './reason.js';
+import { clamp } from './render.js';
+import { storeClickCode } from './response-codes.js';
+import { encryptedReplyXml, parseXmlFields, textReplyXml, updateButtonXml, XmlError, type XmlFields } from './xml.js';
+
+export const WEBHOOK_PATH = '/webhooks/wecom';
+export const BODY_LIMIT = 64 * 1024;
+
+export interface ReceiverDeps {
+  keys: CryptoKeys;
+  agentId: number;
+  ingest: (event: InboundEvent) => Promise<IngestResult>;
+  reasons: ReasonSessions;
+  /** Click dedupe for reason prompts (ingest dedupes everything else). */
+  markOnce: (key: string) => Promise<boolean>;
+  /** Sends the reason prompt after the callback was answered. */
+  prompt: (userId: string, text: string) => Promise<void>;
+  db: DbOrTx;
+  locale: Locale;
+  log: Logger;
+  /** Callbacks older or newer than this are refused (replays). */
+  maxSkewSeconds?: number;
+  now?: () => Date;
+}
+
+interface Signed {
+  signature: string;
+  timestamp: string;
+  nonce: string;
+}
+
+/** The query as WeCom sent it: percent-decoding only (a `+` in base64 must stay a `+`). */
+export function parseRawQuery(url: string): Record<string, string> {
+  const i = url.indexOf('?');
+  const out: Record<string, string> = {};
+  if (i < 0) return out;
+  for (const part of url.slice(i + 1).split('&')) {
+    if (!part) continue;
+    const eq = part.indexOf('=');
+    const rawKey = eq < 0 ? part : part.slice(0, eq);
+    const rawValue = eq < 0 ? '' : part.slice(eq + 1);
+    let k: string, v: string;
+    try {
+      k = decodeURIComponent(rawKey);
+      v = decodeURIComponent(rawValue);
+    } catch {
+      throw new CallbackRejected(400, 'query is not valid percent-encoding');
+    }
+    if (!(k in out)) out[k] = v;
+  }
+  return out;
+}
+
+export function registerWecomRoutes(app: FastifyInstance, deps: ReceiverDeps): void {
+  const { keys, log } = deps;
+  const now = deps.now ?? (() => new Date());
+  const maxSkew = deps.maxSkewSeconds ?? 3600;
+
+  function signedQuery(req: FastifyRequest): Signed & Record<string, string> {
+    const q = parseRawQuery(req.raw.url ?? '');
+    const signature = q.msg_signature ?? '';
+    const timestamp = q.timestamp ?? '';
+    const nonce = q.nonce ?? '';
+    if (!/^[0-9a-f]{40}$/i.test(signature)) throw new CallbackRejected(400, 'missing or malformed msg_signature');
+    if (!/^\d{1,12}$/.test(timestamp)) throw new CallbackRejected(400, 'missing or malformed timestamp');
+    if (!nonce || nonce.length > 64) throw new CallbackRejected(400, 'missing or malformed nonce');
+    const skew = Math.abs(now().getTime() / 1000 - Number(timestamp));
+    if (skew > maxSkew) throw new CallbackRejected(401, `timestamp is ${Math.round(skew)} s away from now`);
+    return { ...q, signature, timestamp, nonce };
+  }
+
+  async function refuse(req: FastifyRequest, reply: FastifyReply, err: unknown): Promise<FastifyReply> {
+    if (err instanceof CallbackRejected || err instanceof XmlError) {
+      const status = err instanceof CallbackRejected ? err.status : 400;
+      log.warn({ method: req.method, status, reason: err.message, ip: req.ip }, 'wecom callback refused');
+      return reply.code(status).type('text/plain; charset=utf-8').send(err.message);
+    }
+    throw err;
+  }
+
+  const sealed = (reply: FastifyReply, plaintextXml: string) =>
+    reply.code(200).type('application/xml; charset=utf-8').send(encryptedReplyXml(sealReply(keys, plaintextXml, now())));
+  const empty = (reply: FastifyReply) => reply.code(200).type('text/plain; charset=utf-8').send('');
+  const retryLater = (reply: FastifyReply) => reply.code(503).type('text/plain; charset=utf-8').send('busy, retry');
+
+  async function onText(f: XmlFields, reply: FastifyReply): Promise<FastifyReply> {
+    const from = f.FromUserName;
+    const msgId = f.MsgId;
+    if (!from || !msgId) throw new CallbackRejected(400, 'text message without FromUserName or MsgId');
+    const text = f.Content ?? '';
+    const receivedAt = now().toISOString();
+    const session = await deps.reasons.peek(from);
+    if (session) {
+      if (isCancel(text)) {
+        await deps.reasons.clear(from);
+        return sealed(reply, textReplyXml(from, keys.corpId, cancelledText(deps.locale), now()));
+      }
+      const event: InboundCardAction = {
+        kind: 'card_action',
+        platform: 'wecom',
+        eventId: `reason-${msgId}`,
+        receivedAt,
+        senderId: from,
+        action: session.action,
+        form: { reason: text.trim() },
+        ...(session.trackId ? { message: { trackId: session.trackId } } : {}),
+      };
+      const result = await deps.ingest(event);
+      if (result.status === 'unavailable') return retryLater(reply);
+      await deps.reasons.clear(from);
+      return result.feedback ? sealed(reply, textReplyXml(from, keys.corpId, result.feedback.text, now())) : empty(reply);
+    }
+    const event: InboundMessage = {
+      kind: 'message',
+      platform: 'wecom',
+      eventId: msgId,
+      receivedAt,
+      senderId: from,
+      // Application messages are one-to-one conversations with the app.
+      chat: { type: 'dm', id: from },
+      text,
+      mentioned: true,
+    };
+    const result = await deps.ingest(event);
+    if (result.status === 'unavailable') return retryLater(reply);
+    return result.feedback ? sealed(reply, textReplyXml(from, keys.corpId, result.feedback.text, now())) : empty(reply);
+  }
+
+  async function onCardClick(f: XmlFields, reply: FastifyReply): Promise<FastifyReply> {
+    const from = f.FromUserName;
+    const createTime = f.CreateTime;
+    const eventKey = f.EventKey ?? '';
+    const taskId = f.TaskId ?? '';
+    const code = f.ResponseCode;
+    if (!from || !createTime) throw new CallbackRejected(400, 'template_card_event without FromUserName or CreateTime');
+    const decoded = decodeButtonKey(eventKey);
+    if (!decoded) {
+      // Authentic but not one of our buttons (an old card format?): acknowledge, do nothing.
+      log.warn({ from, taskId, eventKey: eventKey.slice(0, 80) }, 'wecom click with an unknown button key ignored');
+      return empty(reply);
+    }
+    // WeCom retries a click with the same user, time and key: this id stays the same.
+    const eventId = `${from}-${createTime}-${createHash('sha256').update(`${eventKey}\n${taskId}`).digest('base64url').slice(0, 16)}`;
+    if (decoded.needsReason) {
+      if (!(await deps.markOnce(`click:${eventId}`))) return empty(reply);
+      await deps.reasons.start(from, { action: decoded.action, ...(taskId ? { trackId: taskId } : {}) });
+      if (taskId && code) await keepCode(taskId, from, code);
+      const sent = empty(reply);
+      setImmediate(() => {
+        deps.prompt(from, reasonPrompt(decoded.action, deps.locale)).catch((err: Error) => log.warn({ err: err.message, from }, 'wecom reason prompt not sent'));
+      });
+      return sent;
+    }
+    const event: InboundCardAction = {
+      kind: 'card_action',
+      platform: 'wecom',
+      eventId,
+      receivedAt: now().toISOString(),
+      senderId: from,
+      action: decoded.action,
+      ...(taskId ? { message: { trackId: taskId } } : {}),
+      ...(code ? { responseCode: code } : {}),
+    };
+    const result = await deps.ingest(event);
+    switch (result.status) {
+      case 'unavailable':
+        return retryLater(reply);
+      case 'refused':
+        // Record nothing; only the clicker's buttons change, to say why.
+        return result.feedback ? sealed(reply, updateButtonXml(from, keys.corpId, clamp(result.feedback.text, 20), now())) : empty(reply);
+      case 'accepted':
+        await deps.reasons.clear(from).catch(() => {});
+        if (taskId && code) await keepCode(taskId, from, code);
+        return empty(reply);
+      default:
+        return empty(reply);
+    }
+  }
+
+  /** The click's response code becomes the newest for this recipient's copy (a tiny write). */
+  async function keepCode(taskId: string, userId: string, code: string): Promise<void> {
+    try {
+      const stored = await storeClickCode(deps.db, taskId, userId, code, now());
+      if (!stored) log.debug({ taskId, userId }, 'wecom click on a card copy we have no record of');
+    } catch (err) {
+      // The click itself is queued; losing the code only costs an in-place update later.
+      log.warn({ err: (err as Error).message, taskId }, 'wecom response code not stored');
+    }
+  }
+
+  app.register(async (scope) => {
+    // Every body arrives as a string, whatever its content type, up to the limit (413 above).
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) => done(null, body));
+
+    scope.get(WEBHOOK_PATH, async (req, reply) => {
+      try {
+        const q = signedQuery(req);
+        const echostr = q.echostr ?? '';
+        if (!echostr) throw new CallbackRejected(400, 'missing echostr');
+        const plain = openEnvelope(keys, { ...q, encrypt: echostr });
+        log.info('wecom callback URL verified');
+        return reply.code(200).type('text/plain; charset=utf-8').send(plain);
+      } catch (err) {
+        return refuse(req, reply, err);
+      }
+    });
+
+    scope.post(WEBHOOK_PATH, { bodyLimit: BODY_LIMIT }, async (req, reply) => {
+      try {
+        const q = signedQuery(req);
+        const body = typeof req.body === 'string' ? req.body : Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+        if (!body.trim()) throw new CallbackRejected(400, 'empty body');
+        const outer = parseXmlFields(body);
+        const encrypt = outer.Encrypt ?? '';
+        if (!encrypt) throw new CallbackRejected(400, 'no Encrypt element');
+        if (outer.ToUserName && outer.ToUserName !== keys.corpId) throw new CallbackRejected(403, 'ToUserName is not our corp id');
+        if (outer.AgentID && outer.AgentID !== String(deps.agentId)) throw new CallbackRejected(403, 'AgentID is not our app');
+        const inner = parseXmlFields(openEnvelope(keys, { ...q, encrypt }));
+        if (inner.ToUserName && inner.ToUserName !== keys.corpId) throw new CallbackRejected(403, 'message is addressed to another corp');
+        if (inner.AgentID && inner.AgentID !== String(deps.agentId)) throw new CallbackRejected(403, 'message is for another app');
+        if (inner.MsgType === 'text') return await onText(inner, reply);
+        if (inner.MsgType === 'event' && inner.Event === 'template_card_event') return await onCardClick(inner, reply);
+        log.debug({ msgType: inner.MsgType, event: inner.Event }, 'wecom callback ignored');
+        return empty(reply);
+      } catch (err) {
+        return refuse(req, reply, err);
+      }
+    });
+  });
+}
