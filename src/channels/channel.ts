@@ -1,6 +1,12 @@
 // What every channel adapter provides. Channels are thin: they verify and normalise inbound
 // traffic, and render and send outbound cards and messages. No business rules here.
 import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { Directory } from '../org/directory.js';
+import type { Database } from '../store/db.js';
+import type { InboundEvent } from './inbound.js';
 import type { Card } from '../../cards/model.js';
 import type { Platform } from '../org/schema.js';
 import type { Target } from '../queue/jobs.js';
@@ -61,14 +67,14 @@ export interface IngestResult {
 
 /** Everything a channel factory gets from the composition root. */
 export interface ChannelDeps {
-  config: import('../config.js').Config;
-  log: import('pino').Logger;
+  config: Config;
+  log: Logger;
   /** A shared Redis connection (token caches, dedupe of channel-level state, pacing). */
-  redis: import('ioredis').Redis;
+  redis: Redis;
   /** Key prefix for anything the channel keeps in Redis. */
   redisPrefix: string;
-  database: import('../store/db.js').Database;
-  dir: import('../org/directory.js').Directory;
+  database: Database;
+  dir: Directory;
   /** verify → normalise → **ingest** → ack: dedupes, pre-checks clicks, enqueues. */
-  ingest(event: import('./inbound.js').InboundEvent): Promise<IngestResult>;
+  ingest(event: InboundEvent): Promise<IngestResult>;
 }

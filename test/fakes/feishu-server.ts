@@ -13,6 +13,8 @@ export interface RecordedRequest {
   query: Record<string, string>;
   headers: IncomingMessage['headers'];
   body: unknown;
+  /** Arrival time, ms. */
+  at: number;
 }
 
 export interface StoredMessage {
@@ -236,7 +238,7 @@ export async function startFakeFeishu(opts: FakeFeishuOptions) {
       } catch {
         body = text;
       }
-      const rec: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, body };
+      const rec: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, body, at: Date.now() };
       requests.push(rec);
       const inj = injected.findIndex((i) => (!i.method || i.method === rec.method) && (!i.path || i.path.test(rec.path)));
       if (inj >= 0) {

@@ -14,7 +14,7 @@ import { decisions, outbox } from '../../src/store/schema.js';
 import { eventPayload } from '../support/core-fixtures.js';
 import { createTestDatabaseUrl } from '../support/db.js';
 
-const org = parse(readFileSync(EXAMPLE_ORG_FILE, 'utf8')) as Record<string, any>;
+const org = parse(readFileSync(EXAMPLE_ORG_FILE, 'utf8')) as { people: unknown[]; roles: Record<string, string[]>; workflows: unknown[] };
 const panel = Array.from({ length: 50 }, (_, i) => `panel${i}`);
 org.people.push(...panel.map((id) => ({ id, name: `评审${id.slice(5)}`, dept: 'hq-marketing' })));
 org.roles.panel = panel;

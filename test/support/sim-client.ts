@@ -1,6 +1,12 @@
 // A tiny client for the simulator's HTTP API, as the browser uses it.
 import { randomUUID } from 'node:crypto';
 import type { SimMessage } from '../../src/channels/local/store.js';
+import type { RequestState } from '../../src/core/model.js';
+
+export interface RequestDetail {
+  request: RequestState;
+  timeline: Array<{ action: string; actorId: string | null; platform: string | null; detail: Record<string, unknown> }>;
+}
 
 export function simClient(base: string) {
   const post = async (path: string, body: unknown) => {
@@ -12,7 +18,7 @@ export function simClient(base: string) {
     say: (as: string, conversation: string, text: string) => post('/api/sim/messages', { as, conversation, text, clientId: randomUUID() }),
     act: (as: string, messageId: number | null, action: unknown, form?: Record<string, string>, clientId: string = randomUUID()) =>
       post('/api/sim/actions', { as, messageId, action, form, clientId }),
-    request: async (id: string) => (await fetch(`${base}/api/requests/${id}`)).json() as Promise<Record<string, any>>,
+    request: async (id: string) => (await fetch(`${base}/api/requests/${id}`)).json() as Promise<RequestDetail>,
   };
 }
 

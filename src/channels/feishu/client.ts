@@ -92,7 +92,8 @@ export function toDeliveryError(op: string, f: HttpFailure): DeliveryError {
   const code = typeof f.body?.code === 'number' ? f.body.code : undefined;
   const msg = typeof f.body?.msg === 'string' ? f.body.msg : '';
   const status = f.status ?? 200;
-  const transient = status >= 500 || status === 429 || (code !== undefined && RATE_LIMITED.has(code));
+  // A token still refused after a fresh fetch is most likely Feishu's own hiccup: retry later.
+  const transient = status >= 500 || status === 429 || (code !== undefined && (RATE_LIMITED.has(code) || TOKEN_INVALID.has(code)));
   return new DeliveryError(`feishu ${op}: ${code ?? `HTTP ${status}`} ${msg}`.trim(), !transient, code ?? `http_${status}`);
 }
 

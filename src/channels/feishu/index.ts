@@ -20,6 +20,8 @@ export interface FeishuChannelOptions {
 
 export interface FeishuChannel extends Channel {
   readonly api: FeishuApi;
+  /** The bot's open_id once start() has asked Feishu (undefined if it could not). */
+  botIdentity(): Promise<string | undefined>;
 }
 
 export function createFeishuChannel(deps: ChannelDeps, options: FeishuChannelOptions = {}): FeishuChannel {
@@ -38,6 +40,7 @@ export function createFeishuChannel(deps: ChannelDeps, options: FeishuChannelOpt
   const sender = createSender(api, pacer, { locale: config.LOCALE });
 
   let botOpenId: string | undefined;
+  let identity: Promise<string | undefined> = Promise.resolve(undefined);
   const context = (): NormaliseContext => ({ timezone: deps.dir.timezone, ...(botOpenId ? { botOpenId } : {}) });
   const learnBot = async () => {
     try {
@@ -47,6 +50,7 @@ export function createFeishuChannel(deps: ChannelDeps, options: FeishuChannelOpt
       // Without it a leading @-mention is taken for the bot; see normalise.ts.
       log.warn({ err: (err as Error).message }, 'could not read the bot identity (GET /open-apis/bot/v3/info)');
     }
+    return botOpenId;
   };
 
   const ws = mode === 'ws' ? createWsConnection({ appId, appSecret, baseUrl: config.FEISHU_BASE_URL, log, ingest: deps.ingest, context, ...(options.wsPingTimeoutSec ? { pingTimeoutSec: options.wsPingTimeoutSec } : {}) }) : undefined;
@@ -54,9 +58,10 @@ export function createFeishuChannel(deps: ChannelDeps, options: FeishuChannelOpt
   const channel: FeishuChannel = {
     platform: 'feishu',
     api,
+    botIdentity: () => identity,
     async start() {
-      // Not awaited by receivers: the identity only sharpens mention detection.
-      void learnBot();
+      // Not awaited: the identity only sharpens mention detection, start-up need not wait for it.
+      identity = learnBot();
       await ws?.start();
     },
     async stop() {

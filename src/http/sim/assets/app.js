@@ -1006,6 +1006,7 @@ const SYSTEM_ACTIONS = new Set(['within_framework', 'fast_track', 'step_skipped'
 function renderDrawer(data, form) {
   const { request: r, timeline } = data;
   const inputs = new Map((form?.form?.inputs || []).map((i) => [i.name, i]));
+  const cardValues = new Map((data.card?.fields || []).map((f) => [f.label, f.value]));
   const [statusText, tone] = STATUS[r.status] || [r.status, 'neutral'];
   const typeName = state.boot.requestTypes.find((t) => t.id === r.type)?.name ?? r.type;
   $('drawer-title').textContent = `${typeName} ${r.number}`;
@@ -1021,8 +1022,10 @@ function renderDrawer(data, form) {
     h('div', { class: 'card-field' }, h('dt', {}, '提交时间'), h('dd', {}, fmtDateTime(r.createdAt))),
     keys.map((k) => {
       const inp = inputs.get(k);
-      const text = payloadText(inp, r.payload[k]);
-      return h('div', { class: `card-field${inp?.kind === 'textarea' || text.length > 24 ? ' wide' : ''}` }, h('dt', {}, inp?.label ?? k), h('dd', {}, text));
+      const label = inp?.label ?? k;
+      // Prefer the server's own formatting where the approval card shows the field.
+      const text = cardValues.get(label) ?? payloadText(inp, r.payload[k]);
+      return h('div', { class: `card-field${text.length > 22 || text.includes('\n') ? ' wide' : ''}` }, h('dt', {}, label), h('dd', {}, text));
     }),
   );
 
@@ -1054,7 +1057,8 @@ function renderDrawer(data, form) {
     [...timeline].reverse().map((e) => {
       const system = SYSTEM_ACTIONS.has(e.action) || e.action.startsWith('lifecycle.') || !e.actorId;
       const d = e.detail || {};
-      const note = d.reason || d.comment || d.text;
+      // What a person wrote: a reason, a comment. (System entries' `reason` is a code.)
+      const note = system ? null : d.reason || d.comment || d.text;
       return h(
         'li',
         { class: 'tl-item', testid: 'timeline-item', dataset: { action: e.action } },
@@ -1064,20 +1068,21 @@ function renderDrawer(data, form) {
           { class: 'tl-body' },
           h('div', { class: 'tl-line' }, h('strong', {}, system ? '系统' : personName(e.actorId)), ' ', timelineText(e, stepName)),
           note && h('div', { class: 'quote' }, String(note)),
-          h('div', { class: 'tl-meta' }, h('span', {}, fmtDateTime(e.at)), e.platform && h('span', { class: 'platform' }, PLATFORM[e.platform] ?? e.platform)),
+          h('div', { class: 'tl-meta' }, h('span', {}, fmtDateTime(e.at)), !system && e.platform && h('span', { class: 'platform', title: '操作来源' }, PLATFORM[e.platform] ?? e.platform)),
         ),
       );
     }),
   );
 
   const body = $('drawer-body');
-  body.replaceChildren(
+  body.replaceChildren();
+  append(body, [
     h('div', { class: 'drawer-summary' }, h('div', { class: 'drawer-req-title' }, r.title), h('span', { class: `badge tone-${tone}`, testid: 'drawer-status' }, statusText), r.urgent && h('span', { class: 'badge tone-rejected' }, '加急')),
     drawerActions(r),
     h('section', { class: 'drawer-section' }, h('h3', {}, '申请信息'), fields),
     h('section', { class: 'drawer-section' }, h('h3', {}, '审批进度'), steps),
     h('section', { class: 'drawer-section' }, h('h3', {}, '动态'), tl),
-  );
+  ]);
 }
 
 /** Buttons for what the current person may do from the detail view. */
