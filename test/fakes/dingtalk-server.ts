@@ -43,6 +43,7 @@ export interface FakeDingtalkServer {
   tickets: Set<string>;
   /** Answer the next `times` requests to `path` with this status and body. */
   fail(path: string, status: number, body: unknown, times?: number): void;
+  clearFailures(): void;
   /** Every issued token becomes invalid (DingTalk answers 401 InvalidAuthentication). */
   revokeTokens(): void;
   /** Make oTo sends report these users as invalid / flow-controlled. */
@@ -78,6 +79,9 @@ export async function startFakeDingtalk(opts: { clientId?: string; clientSecret?
       const list = injected.get(path) ?? [];
       list.push({ status, body, times });
       injected.set(path, list);
+    },
+    clearFailures() {
+      injected.clear();
     },
     revokeTokens() {
       valid.clear();
@@ -213,7 +217,7 @@ export async function startFakeDingtalk(opts: { clientId?: string; clientSecret?
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const path = (req.url ?? '/').split('?')[0]!;
-      let body: Record<string, unknown> = {};
+      let body: Record<string, unknown>;
       try {
         body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>) : {};
       } catch {

@@ -1,7 +1,8 @@
 // A fresh database per test file, cloned from the migrated template.
 import postgres from 'postgres';
 import { openDatabase, type Database } from '../../src/store/db.js';
-import { PG_ADMIN_URL, TEMPLATE_DB, dbUrl, uniqueName } from './env.js';
+import { inject } from 'vitest';
+import { PG_ADMIN_URL, dbUrl, uniqueName } from './env.js';
 
 export interface TestDatabase {
   name: string;
@@ -11,7 +12,8 @@ export interface TestDatabase {
 }
 
 export async function createTestDatabaseUrl(): Promise<{ name: string; url: string; drop: () => Promise<void> }> {
-  const name = uniqueName('qianpi_t');
+  const TEMPLATE_DB = inject('templateDb');
+  const name = uniqueName(`qianpi_t_${inject('runId')}`);
   const admin = postgres(PG_ADMIN_URL, { max: 1, onnotice: () => {} });
   // Cloning needs the template to have no other connections; retry briefly if another file is cloning.
   for (let i = 0; ; i++) {

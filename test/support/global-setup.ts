@@ -3,9 +3,22 @@
 import postgres from 'postgres';
 import { Redis } from 'ioredis';
 import { openDatabase } from '../../src/store/db.js';
-import { PG_ADMIN_URL, REDIS_URL, TEMPLATE_DB, dbUrl } from './env.js';
+import type { TestProject } from 'vitest/node';
+import { PG_ADMIN_URL, REDIS_URL, dbUrl } from './env.js';
 
-export default async function setup(): Promise<() => Promise<void>> {
+declare module 'vitest' {
+  export interface ProvidedContext {
+    templateDb: string;
+    runId: string;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // Unique per run, so concurrent `vitest run`s on one machine never drop each other's databases.
+  const runId = `${process.pid}${Math.random().toString(36).slice(2, 6)}`;
+  const TEMPLATE_DB = `qianpi_tpl_${runId}`;
+  project.provide('templateDb', TEMPLATE_DB);
+  project.provide('runId', runId);
   const admin = postgres(PG_ADMIN_URL, { max: 1, onnotice: () => {} });
   try {
     await admin.unsafe(`DROP DATABASE IF EXISTS ${TEMPLATE_DB} WITH (FORCE)`);
@@ -26,8 +39,8 @@ export default async function setup(): Promise<() => Promise<void>> {
     r.disconnect();
   }
   return async () => {
-    // Drop databases that test files left behind (a crashed run), then the template.
-    const rows = await admin<{ datname: string }[]>`select datname from pg_database where datname like 'qianpi_t_%'`;
+    // Drop databases this run's files left behind (a crashed file), then the template.
+    const rows = await admin<{ datname: string }[]>`select datname from pg_database where datname like ${`qianpi_t_${runId}_%`}`;
     for (const { datname } of rows) await admin.unsafe(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`).catch(() => {});
     await admin.unsafe(`DROP DATABASE IF EXISTS ${TEMPLATE_DB} WITH (FORCE)`).catch(() => {});
     await admin.end();

@@ -1,6 +1,6 @@
 // The DingTalk channel: Stream (default, no public URL) or HTTP callbacks inbound; interactive
 // card instances and robot messages outbound. See docs/channels/dingtalk.md.
-import type { Channel, ChannelDeps } from '../channel.js';
+import type { Channel, ChannelDeps, ChannelHealth } from '../channel.js';
 import { DingtalkApi } from './api.js';
 import { DEFAULT_PACE, Pacer, type PacerOptions } from './pacer.js';
 import { registerWebhook, streamReceiver } from './receiver.js';
@@ -24,6 +24,7 @@ export interface DingtalkChannelOptions {
 export interface DingtalkChannel extends Channel {
   /** The supervised Stream connection (stream mode only). */
   readonly stream?: StreamSupervisor;
+  health(): ChannelHealth;
 }
 
 export function createDingtalkChannel(deps: ChannelDeps, opts: DingtalkChannelOptions = {}): DingtalkChannel {

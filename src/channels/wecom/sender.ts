@@ -36,6 +36,8 @@ export function createSender(deps: SenderDeps) {
   const paceKey = (t: { type: string; id: string }) => `${t.type}:${t.id}`;
 
   async function sendToUser<T extends SendReply>(userId: string, body: Record<string, unknown>): Promise<T> {
+    // `touser` also accepts "a|b" and "@all": a bad id in the org file must never broadcast.
+    if (!userId || userId.includes('|') || userId.startsWith('@')) throw new DeliveryError(`not a single WeCom user id: ${JSON.stringify(userId)}`, true, 40003);
     await pacer.acquire(paceKey({ type: 'user', id: userId }));
     let reply: T;
     try {

@@ -1,0 +1,239 @@
+// The built-in chat simulator in a real browser (Debian's Chromium via playwright-core), against
+// the whole service (Postgres, Redis, workers). Uses the example organisation: 李明 (liming)
+// applies, his department lead 刘洋 (liuyang) approves; 华东市场审批群 (east-approvals) holds
+// liuyang, zhouqiang, liming, hanmei and zhaolei.
+//
+// SCREENSHOT=1 also writes docs/simulator.png (the README's picture of the room view).
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ROOM = 'room:east-approvals';
+const SCREENSHOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../docs/simulator.png');
+const WAIT = 15_000;
+
+let app: TestApp;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+async function newPage(): Promise<Page> {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  contexts.push(ctx);
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(WAIT);
+  page.on('pageerror', (err) => console.error('[browser pageerror]', err.message));
+  await page.goto(app.url);
+  await page.getByTestId('person-picker').waitFor();
+  return page;
+}
+
+/** Switch the page's identity with the 当前身份 picker and wait for the who-am-I panel. */
+async function actAs(page: Page, personId: string, name: string): Promise<void> {
+  await page.getByTestId('person-picker').selectOption(personId);
+  await page.getByTestId('me-name').filter({ hasText: name }).waitFor();
+  await page.locator('[data-testid="connection"][data-state="live"]').waitFor();
+}
+
+async function openConversation(page: Page, conversation: string): Promise<void> {
+  await page.getByTestId(`conversation-${conversation}`).click();
+  await page.locator(`[data-testid="conversation-${conversation}"][aria-current="true"]`).waitFor();
+}
+
+/** The card in the open conversation whose title mentions `text`. */
+function cardWith(page: Page, text: string): Locator {
+  return page.locator('[data-testid="messages"] .card').filter({ has: page.getByTestId('card-title').filter({ hasText: text }) });
+}
+
+async function expectToast(page: Page, text: string, tone?: 'success' | 'error' | 'info'): Promise<void> {
+  const toast = page.getByTestId('toast').filter({ hasText: text }).last();
+  await toast.waitFor();
+  if (tone) expect(await toast.getAttribute('data-tone')).toBe(tone);
+}
+
+async function statusOf(card: Locator): Promise<string> {
+  return ((await card.getByTestId('card-status').textContent()) ?? '').trim();
+}
+
+/** A local datetime-local value `days` from now at `hh:mm`. */
+function future(days: number, time: string): string {
+  const d = new Date(Date.now() + days * 86_400_000);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${time}`;
+}
+
+/** As the current person, 发起申请 → 活动申请 with a regular event inside the framework standard. */
+async function submitRegularEvent(page: Page, name: string): Promise<void> {
+  await page.getByTestId('new-request').click();
+  await page.getByTestId('new-request-event').click();
+  const modal = page.getByTestId('form-modal');
+  await modal.waitFor();
+  const fill = (field: string, value: string) => modal.getByTestId(`form-input-${field}`).fill(value);
+  await fill('name', name);
+  await modal.getByTestId('form-input-category').selectOption('regular');
+  await fill('eventType', '客户答谢会');
+  await fill('format', '晚宴');
+  await fill('start', future(30, '18:00'));
+  await fill('end', future(30, '21:00'));
+  await fill('location', '杭州西湖国宾馆');
+  await fill('content', '新车型介绍、车主抽奖、晚宴');
+  await fill('headcount', '80');
+  await fill('participants', '老车主 70 人，市场部 10 人');
+  await fill('budget', '场地 8000, 餐饮 12000');
+  await fill('purpose', '回馈老客户，促进转介绍');
+  await fill('runSheet', '18:00 签到；18:30 致辞；19:00 晚宴');
+  await fill('safety', '场地消防检查，配备急救箱');
+  await fill('onSiteLead', '李明');
+  await modal.getByTestId('form-submit').click();
+  await modal.waitFor({ state: 'detached' });
+  // The bot confirms in the applicant's DM (the page switches there after submitting).
+  await page.getByTestId('messages').getByText(/已提交申请 [A-Z]-\d+/).last().waitFor();
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install -y chromium)`);
+  app = await startTestApp();
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+afterAll(async () => {
+  for (const ctx of contexts) await ctx.close().catch(() => {});
+  await browser?.close();
+  await app?.close();
+});
+
+describe('chat simulator (browser)', () => {
+  it('submits an event, refuses a non-approver, approves, and updates every open page live', async () => {
+    const page = await newPage();
+    await actAs(page, 'liming', '李明');
+    await expect(page.getByTestId('me-meta').textContent()).resolves.toContain('华东分公司市场部');
+    await submitRegularEvent(page, '冬季车主答谢会');
+
+    // (2) The approval card appears in 华东市场审批群, pending with 刘洋's step only.
+    await openConversation(page, ROOM);
+    const card = cardWith(page, '冬季车主答谢会');
+    await card.getByTestId('card-status').filter({ hasText: '审批中' }).waitFor();
+    const testId = (await card.getAttribute('data-testid')) ?? '';
+    expect(testId).toMatch(/^card-\d+$/);
+    expect(await card.getByTestId('card-markdown').textContent()).toContain('刘洋');
+
+    // zhouqiang's page is open (another context) before the approval; mark its card element.
+    const watcher = await newPage();
+    await actAs(watcher, 'zhouqiang', '周强');
+    await openConversation(watcher, ROOM);
+    const watched = watcher.getByTestId(testId);
+    await watched.getByTestId('card-status').filter({ hasText: '审批中' }).waitFor();
+    await watched.evaluate((el) => (el.dataset.probe = 'opened-before-approval'));
+
+    // (3) hanmei is in the room but not an approver: refused, card unchanged.
+    await actAs(page, 'hanmei', '韩梅');
+    await openConversation(page, ROOM);
+    const hanmeiCard = page.getByTestId(testId);
+    await hanmeiCard.getByTestId('btn-approve').click();
+    await expectToast(page, '你不是该申请的审批人', 'error');
+    expect(await statusOf(hanmeiCard)).toContain('审批中');
+    expect(await hanmeiCard.getAttribute('data-version')).toBe('1');
+
+    // (4) liuyang approves: toast, and the card becomes 已通过.
+    await actAs(page, 'liuyang', '刘洋');
+    await openConversation(page, ROOM);
+    const liuyangCard = page.getByTestId(testId);
+    await liuyangCard.getByTestId('btn-approve').click();
+    await expectToast(page, '已同意', 'success');
+    await liuyangCard.getByTestId('card-status').filter({ hasText: '已通过' }).waitFor();
+    expect(await liuyangCard.getByTestId('btn-approve').count()).toBe(0);
+
+    // (5) zhouqiang's already-open page updated live, in place (the same element).
+    await watcher.locator('[data-probe="opened-before-approval"] [data-testid="card-status"]').filter({ hasText: '已通过' }).waitFor();
+    expect(await watched.getAttribute('data-probe')).toBe('opened-before-approval');
+    expect(Number(await watched.getAttribute('data-version'))).toBeGreaterThan(1);
+
+    // …and a freshly loaded page (history) shows the same.
+    await watcher.reload();
+    await watcher.getByTestId('me-name').filter({ hasText: '周强' }).waitFor(); // remembered in localStorage
+    await openConversation(watcher, ROOM);
+    await watcher.getByTestId(testId).getByTestId('card-status').filter({ hasText: '已通过' }).waitFor();
+
+    if (process.env.SCREENSHOT) {
+      mkdirSync(dirname(SCREENSHOT), { recursive: true });
+      await watcher.waitForTimeout(400); // let the entry animations finish
+      await watcher.screenshot({ path: SCREENSHOT });
+    }
+  });
+
+  it('rejects with a reason from the prompt; the applicant is told why', async () => {
+    const page = await newPage();
+    await actAs(page, 'liming', '李明');
+    await submitRegularEvent(page, '春季试驾答谢会');
+
+    await actAs(page, 'liuyang', '刘洋');
+    await openConversation(page, ROOM);
+    const card = cardWith(page, '春季试驾答谢会');
+    await card.getByTestId('card-status').filter({ hasText: '审批中' }).waitFor();
+    await card.getByTestId('btn-reject').click();
+    const reason = page.getByTestId('reason-input');
+    await reason.waitFor();
+    expect(await page.getByTestId('reason-ok').isDisabled()).toBe(true); // a reason is required
+    await reason.fill('预算明细需要细化到供应商报价');
+    await page.getByTestId('reason-ok').click();
+    await expectToast(page, '已驳回', 'success');
+    await card.getByTestId('card-status').filter({ hasText: '已驳回' }).waitFor();
+
+    // The detail drawer shows the rejection in the timeline, with the reason and platform.
+    await card.getByTestId('card-title').click();
+    const drawer = page.getByTestId('drawer');
+    await drawer.getByTestId('drawer-status').filter({ hasText: '已驳回' }).waitFor();
+    const rejected = drawer.locator('[data-testid="timeline-item"][data-action="rejected"]');
+    await rejected.waitFor();
+    const entry = (await rejected.textContent()) ?? '';
+    expect(entry).toContain('刘洋');
+    expect(entry).toContain('预算明细需要细化到供应商报价');
+    expect(entry).toContain('模拟器');
+    await drawer.getByTestId('drawer-close').click();
+
+    // liming's DM has the rejection message with the reason.
+    await actAs(page, 'liming', '李明');
+    await openConversation(page, 'dm:liming');
+    await page.getByTestId('messages').getByText(/春季试驾答谢会.*被刘洋驳回：预算明细需要细化到供应商报价/).waitFor();
+  });
+
+  it('detail drawer: the approver transfers, the applicant withdraws', async () => {
+    const page = await newPage();
+    await actAs(page, 'liming', '李明');
+    await submitRegularEvent(page, '车主讲堂');
+
+    // liuyang transfers his step to zhouqiang from the drawer.
+    await actAs(page, 'liuyang', '刘洋');
+    await openConversation(page, ROOM);
+    const card = cardWith(page, '车主讲堂');
+    await card.getByTestId('card-status').filter({ hasText: '审批中' }).waitFor();
+    await card.getByTestId('card-title').click();
+    const drawer = page.getByTestId('drawer');
+    await drawer.getByTestId('btn-transfer').click();
+    await page.getByTestId('transfer-to').selectOption('zhouqiang');
+    await page.getByTestId('transfer-ok').click();
+    await expectToast(page, '已转交给周强', 'success');
+    await card.getByTestId('card-markdown').filter({ hasText: '周强' }).waitFor();
+    await drawer.locator('[data-testid="timeline-item"][data-action="transferred"]').waitFor();
+    await drawer.getByTestId('drawer-close').click();
+
+    // liming (the applicant) sees 撤回 but no approver actions; withdrawing closes the request.
+    await actAs(page, 'liming', '李明');
+    await openConversation(page, ROOM);
+    await cardWith(page, '车主讲堂').getByTestId('card-title').click();
+    await drawer.getByTestId('btn-withdraw').waitFor();
+    expect(await drawer.getByTestId('btn-transfer').count()).toBe(0);
+    await drawer.getByTestId('btn-withdraw').click();
+    await page.getByTestId('reason-input').fill('活动改期');
+    await page.getByTestId('reason-ok').click();
+    await expectToast(page, '已撤回申请', 'success');
+    await drawer.getByTestId('drawer-status').filter({ hasText: '已撤回' }).waitFor();
+    await cardWith(page, '车主讲堂').getByTestId('card-status').filter({ hasText: '已撤回' }).waitFor();
+  });
+});

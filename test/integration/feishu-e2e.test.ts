@@ -1,0 +1,102 @@
+// Feishu through the whole app (web + worker, real Postgres and Redis) against the fake Feishu:
+// a request submitted in the simulator reaches the approver and the room as Feishu cards; the
+// approver's click, encrypted and signed, delivered twice, decides once; every Feishu copy of
+// the card is then PATCHed in place.
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeAction } from '../../cards/model.js';
+import { cardMessages, decisions } from '../../src/store/schema.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { EVENT_FORM, simClient } from '../support/sim-client.js';
+import { feishuEncrypt, feishuSignHeaders, startFakeFeishu, type FakeFeishu } from '../fakes/feishu-server.js';
+
+const APP_ID = 'cli_00000000000e2e01';
+const SECRET = 'e2e-secret';
+const TOKEN = 'e2e-verification-token';
+const KEY = 'e2e-encrypt-key';
+
+let t: TestApp;
+let fake: FakeFeishu;
+
+beforeAll(async () => {
+  fake = await startFakeFeishu({ appId: APP_ID, appSecret: SECRET, botOpenId: 'ou_bot' });
+  t = await startTestApp({
+    SIMULATOR: 'on',
+    FEISHU_APP_ID: APP_ID,
+    FEISHU_APP_SECRET: SECRET,
+    FEISHU_VERIFICATION_TOKEN: TOKEN,
+    FEISHU_ENCRYPT_KEY: KEY,
+    FEISHU_BASE_URL: fake.url,
+  });
+});
+
+afterAll(async () => {
+  await t?.close();
+  await fake?.close();
+});
+
+type El = Record<string, unknown>;
+const callbacks = (card: El): Array<{ a: string; r?: string; s?: string }> => {
+  const out: Array<{ a: string; r?: string; s?: string }> = [];
+  const walk = (v: unknown) => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      const o = v as El;
+      if (o.type === 'callback') {
+        const a = decodeAction(o.value);
+        if (a) out.push(a);
+      }
+      Object.values(o).forEach(walk);
+    }
+  };
+  walk(card);
+  return out;
+};
+
+describe('feishu end to end', () => {
+  it('click → one decision → every Feishu copy updated', async () => {
+    const sim = simClient(t.url);
+    const r = await sim.act('liming', null, { a: 'submit', t: 'event' }, EVENT_FORM);
+    expect(r.body.status).toBe('accepted');
+    await t.idle();
+
+    // The department lead (ou_liuyang) got a card by open_id.
+    const cards = [...fake.messages.values()].filter((m) => m.msgType === 'interactive');
+    const lead = cards.find((m) => m.receiveIdType === 'open_id' && m.receiveId === 'ou_liuyang');
+    expect(lead).toBeDefined();
+    const approve = callbacks(JSON.parse(lead!.content)).find((a) => a.a === 'approve')!;
+    expect(approve.r).toBeTruthy();
+    const rows = (await t.app.database.db.select().from(cardMessages).where(eq(cardMessages.requestId, approve.r!))).filter((m) => m.platform === 'feishu');
+    expect(rows.length).toBeGreaterThanOrEqual(1);
+    expect(rows.every((m) => m.messageId && fake.messages.has(m.messageId))).toBe(true);
+
+    // ou_liuyang clicks "approve"; Feishu delivers the callback twice (a retry, same event_id).
+    const envelope = {
+      schema: '2.0',
+      header: { event_id: 'e2e-click-1', event_type: 'card.action.trigger', create_time: String(Date.now()), token: TOKEN, app_id: APP_ID, tenant_key: 'tk' },
+      event: { operator: { open_id: 'ou_liuyang' }, token: 'c-x', action: { tag: 'button', value: approve }, context: { open_message_id: lead!.messageId, open_chat_id: 'oc_p2p' } },
+    };
+    const body = JSON.stringify({ encrypt: feishuEncrypt(JSON.stringify(envelope), KEY) });
+    const answers: unknown[] = [];
+    for (let i = 0; i < 2; i++) {
+      const res = await fetch(`${t.url}/webhooks/feishu`, { method: 'POST', headers: { 'content-type': 'application/json', ...feishuSignHeaders(body, KEY) }, body });
+      expect(res.status).toBe(200);
+      answers.push(await res.json());
+    }
+    expect(answers[0]).toMatchObject({ toast: { type: 'success' } });
+    expect(answers[1]).toEqual({});
+    await t.idle();
+
+    const made = await t.app.database.db.select().from(decisions).where(eq(decisions.requestId, approve.r!));
+    expect(made).toHaveLength(1);
+    expect(made[0]).toMatchObject({ personId: 'liuyang', platform: 'feishu' });
+
+    // Every Feishu copy was PATCHed, and none still offers the decided step's buttons.
+    const after = (await t.app.database.db.select().from(cardMessages).where(eq(cardMessages.requestId, approve.r!))).filter((m) => m.platform === 'feishu');
+    for (const row of after) {
+      const m = fake.messages.get(row.messageId!)!;
+      expect(m.patches.length, `copy for ${row.targetType} ${row.targetId}`).toBeGreaterThanOrEqual(1);
+      expect(callbacks(JSON.parse(m.content)).some((a) => a.s === approve.s)).toBe(false);
+    }
+  });
+});

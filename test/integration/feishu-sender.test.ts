@@ -1,0 +1,226 @@
+// Outbound through the real SDK pointed at the fake Feishu: send / update / text, the uuid,
+// the token cache and its refresh on 99991663, error mapping, and per-target pacing in Redis.
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Card } from '../../cards/model.js';
+import { DeliveryError, type ChannelDeps } from '../../src/channels/channel.js';
+import { createFeishuChannel, FEISHU_RATE_LIMIT, type FeishuChannel } from '../../src/channels/feishu/index.js';
+import { feishuUuid } from '../../src/channels/feishu/sender.js';
+import { loadConfig } from '../../src/config.js';
+import { loadOrg } from '../../src/org/load.js';
+import type { CardMessage } from '../../src/store/card-messages-repo.js';
+import type { Database } from '../../src/store/db.js';
+import { startFakeFeishu, type FakeFeishu } from '../fakes/feishu-server.js';
+
+const APP_ID = 'cli_0123456789abcdef';
+const SECRET = 'app-secret';
+const log = pino({ level: 'silent' });
+const dir = loadOrg(undefined);
+const prefix = `t-${process.pid}-${Math.random().toString(36).slice(2)}`;
+
+const card = (status: 'pending' | 'approved' = 'pending'): Card => ({
+  kind: 'approval',
+  title: '活动申请 EV-2026-0001｜春季团建',
+  status: { text: status === 'pending' ? '审批中 · 部门负责人' : '已通过', tone: status },
+  fields: [
+    { label: '申请人', value: '陈杰（华东销售部）' },
+    { label: '预算', value: '¥12,000.00' },
+  ],
+  markdown: '● 部门负责人：赵磊',
+  buttons:
+    status === 'pending'
+      ? [
+          { label: '同意', style: 'primary', action: { a: 'approve', r: 'req-1', s: 'step-1' } },
+          { label: '驳回', style: 'danger', action: { a: 'reject', r: 'req-1', s: 'step-1' }, needsReason: true },
+        ]
+      : [],
+  footer: '更新于 2026-05-01 10:00',
+});
+
+const row = (messageId: string | null, over: Partial<CardMessage> = {}): CardMessage => ({
+  id: 1,
+  requestId: '00000000-0000-0000-0000-000000000001',
+  cardKind: 'approval',
+  platform: 'feishu',
+  targetType: 'user',
+  targetId: 'ou_zhaolei',
+  personId: 'zhaolei',
+  roomId: null,
+  messageId,
+  trackId: null,
+  responseCode: null,
+  responseCodeAt: null,
+  renderedVersion: 1,
+  status: 'sent',
+  lastError: null,
+  createdAt: new Date(),
+  updatedAt: new Date(),
+  ...over,
+});
+
+let userSeq = 0;
+/** Distinct targets keep the per-target pacer out of tests that are not about it. */
+const uniqueUser = () => `ou_t${++userSeq}`;
+
+const creates = (fake: FakeFeishu) => fake.apiRequests(/^\/open-apis\/im\/v1\/messages$/);
+
+describe('feishu sender against the fake Feishu', () => {
+  let fake: FakeFeishu;
+  let redis: Redis;
+  let channel: FeishuChannel;
+
+  const build = (perTargetPerSecond?: number, env: Record<string, string> = {}) => {
+    const config = loadConfig({ FEISHU_APP_ID: APP_ID, FEISHU_APP_SECRET: SECRET, FEISHU_VERIFICATION_TOKEN: 'vt', FEISHU_BASE_URL: `${fake.url}/`, ...env });
+    const deps: ChannelDeps = { config, log, redis, redisPrefix: prefix, database: {} as Database, dir, ingest: async () => ({ status: 'accepted' }) };
+    return createFeishuChannel(deps, perTargetPerSecond ? { perTargetPerSecond } : {});
+  };
+
+  beforeAll(async () => {
+    fake = await startFakeFeishu({ appId: APP_ID, appSecret: SECRET });
+    redis = new Redis('redis://127.0.0.1:6379');
+  });
+  afterAll(async () => {
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length) await redis.del(...keys);
+    redis.disconnect();
+    await fake.close();
+  });
+  beforeEach(() => {
+    fake.reset();
+    // A fresh channel per test: a cold token cache each time.
+    channel = build();
+  });
+
+  it('exports the app-level limit for the BullMQ limiter', () => {
+    expect(FEISHU_RATE_LIMIT).toEqual({ max: 50, duration: 1000 });
+  });
+
+  it('sends a card to a user by open_id with a uuid derived from the idempotency key', async () => {
+    const sent = await channel.sendCard({ type: 'user', id: 'ou_zhaolei' }, card(), { requestId: 'req-1', idempotencyKey: 'card-req-1-feishu-user-ou_zhaolei' });
+    expect(sent.messageId).toMatch(/^om_/);
+    const [req] = creates(fake);
+    expect(req!.query.receive_id_type).toBe('open_id');
+    expect(req!.headers.authorization).toMatch(/^Bearer t-/);
+    const b = req!.body as Record<string, string>;
+    expect(b).toMatchObject({ receive_id: 'ou_zhaolei', msg_type: 'interactive', uuid: feishuUuid('card-req-1-feishu-user-ou_zhaolei') });
+    expect(b.uuid!.length).toBeLessThanOrEqual(50);
+    const content = JSON.parse(b.content!);
+    expect(content).toMatchObject({ schema: '2.0', config: { update_multi: true } });
+    expect(fake.messages.get(sent.messageId!)).toBeDefined();
+  });
+
+  it('is idempotent: the same key sends one message, another key a second one', async () => {
+    const target = { type: 'chat' as const, id: 'oc_east_approvals' };
+    const a = await channel.sendCard(target, card(), { requestId: 'r', idempotencyKey: 'k-1' });
+    const b = await channel.sendCard(target, card(), { requestId: 'r', idempotencyKey: 'k-1' });
+    const c = await channel.sendCard(target, card(), { requestId: 'r', idempotencyKey: 'k-2' });
+    expect(b.messageId).toBe(a.messageId);
+    expect(c.messageId).not.toBe(a.messageId);
+    expect(creates(fake).map((r) => r.query.receive_id_type)).toEqual(['chat_id', 'chat_id', 'chat_id']);
+  });
+
+  it('updates a sent card in place with PATCH (for every viewer)', async () => {
+    const { messageId } = await channel.sendCard({ type: 'user', id: 'ou_zhaolei' }, card(), { requestId: 'r', idempotencyKey: 'k-upd' });
+    expect(await channel.updateCard(row(messageId!), card('approved'))).toEqual({});
+    const patches = fake.apiRequests(/^\/open-apis\/im\/v1\/messages\/om_/);
+    expect(patches).toHaveLength(1);
+    expect(patches[0]!.method).toBe('PATCH');
+    const updated = JSON.parse(fake.messages.get(messageId!)!.content);
+    expect(updated.header.template).toBe('green');
+    expect(JSON.stringify(updated)).not.toContain('"callback"');
+  });
+
+  it('refuses (permanently) to update a row without a message id', async () => {
+    await expect(channel.updateCard(row(null), card())).rejects.toMatchObject({ name: 'DeliveryError', permanent: true });
+  });
+
+  it('sends text messages', async () => {
+    await channel.sendText({ type: 'user', id: 'ou_chenjie' }, '你的申请已通过', { idempotencyKey: 'txt-1' });
+    const b = creates(fake)[0]!.body as Record<string, string>;
+    expect(b.msg_type).toBe('text');
+    expect(JSON.parse(b.content!)).toEqual({ text: '你的申请已通过' });
+    expect(b.uuid).toBe(feishuUuid('txt-1'));
+  });
+
+  it('caches the tenant token, with a single fetch for concurrent cold calls', async () => {
+    const before = fake.tokensIssued;
+    await Promise.all(Array.from({ length: 5 }, (_, i) => channel.sendText({ type: 'user', id: `ou_u${i}` }, 'x', { idempotencyKey: `c-${i}` })));
+    await channel.sendText({ type: 'user', id: 'ou_u9' }, 'x', { idempotencyKey: 'c-9' });
+    expect(fake.tokensIssued - before).toBe(1);
+  });
+
+  for (const status of [200, 400]) {
+    it(`on 99991663 (HTTP ${status}) fetches a new token once and retries`, async () => {
+      await channel.sendText({ type: 'user', id: uniqueUser() }, 'warm', { idempotencyKey: `w-${status}` });
+      const before = fake.tokensIssued;
+      fake.revokeTokens(status);
+      const sent = await channel.sendCard({ type: 'user', id: uniqueUser() }, card(), { requestId: 'r', idempotencyKey: `after-revoke-${status}` });
+      expect(sent.messageId).toMatch(/^om_/);
+      expect(fake.tokensIssued - before).toBe(1);
+      const tries = creates(fake).slice(-2);
+      expect(tries.map((r) => r.headers.authorization)).toHaveLength(2);
+      expect(tries[0]!.headers.authorization).not.toBe(tries[1]!.headers.authorization);
+    });
+  }
+
+  it('gives up after one refresh when the token is still refused (transient)', async () => {
+    await channel.sendText({ type: 'user', id: uniqueUser() }, 'warm', { idempotencyKey: 'w-twice' });
+    fake.revokeTokens();
+    fake.failNext({ method: 'POST', path: /^\/open-apis\/im\/v1\/messages$/ }, { status: 200, body: { code: 99991663, msg: 'invalid token' } });
+    fake.failNext({ method: 'POST', path: /^\/open-apis\/im\/v1\/messages$/ }, { status: 200, body: { code: 99991663, msg: 'invalid token' } });
+    const err = await channel.sendText({ type: 'user', id: uniqueUser() }, 'x', { idempotencyKey: 'twice' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DeliveryError);
+    expect(err).toMatchObject({ permanent: false, code: 99991663 });
+  });
+
+  const cases: Array<[string, Parameters<FakeFeishu['failNext']>[1], boolean, string | number]> = [
+    ['HTTP 500', { status: 500, body: { code: 1000004, msg: 'internal error' } }, false, 1000004],
+    ['HTTP 502 without a body', { status: 502, body: 'bad gateway' }, false, 'http_502'],
+    ['app rate limit (429, 99991400)', { status: 429, body: { code: 99991400, msg: 'request trigger frequency limit' } }, false, 99991400],
+    ['chat rate limit (400, 230020)', { status: 400, body: { code: 230020, msg: 'This operation triggers the frequency limit' } }, false, 230020],
+    ['bot not in chat (400, 230002)', { status: 400, body: { code: 230002, msg: 'Bot can NOT be out of the chat.' } }, true, 230002],
+    ['code != 0 with HTTP 200', { status: 200, body: { code: 230013, msg: 'Bot has NO availability to this user.' } }, true, 230013],
+    ['a dropped connection', 'drop', false, 'ECONNRESET'],
+  ];
+  for (const [name, reply, permanent, code] of cases) {
+    it(`maps ${name} to a ${permanent ? 'permanent' : 'transient'} DeliveryError`, async () => {
+      await channel.sendText({ type: 'user', id: uniqueUser() }, 'warm', { idempotencyKey: `warm-${name}` });
+      fake.failNext({ method: 'POST', path: /^\/open-apis\/im\/v1\/messages$/ }, reply);
+      const err = (await channel.sendCard({ type: 'user', id: uniqueUser() }, card(), { requestId: 'r', idempotencyKey: `fail-${name}` }).catch((e: unknown) => e)) as DeliveryError;
+      expect(err).toBeInstanceOf(DeliveryError);
+      expect(err.permanent).toBe(permanent);
+      if (code === 'ECONNRESET') expect(['ECONNRESET', 'ERR_NETWORK', 'socket hang up']).toContain(err.code);
+      else expect(err.code).toBe(code);
+    });
+  }
+
+  it('reports wrong app credentials as a permanent error with Feishu’s code', async () => {
+    const bad = build(undefined, { FEISHU_APP_SECRET: 'wrong' });
+    const err = (await bad.sendText({ type: 'user', id: uniqueUser() }, 'x', { idempotencyKey: 'bad' }).catch((e: unknown) => e)) as DeliveryError;
+    expect(err).toMatchObject({ permanent: true, code: 10014 });
+  });
+
+  it('refuses a card over 30 KB permanently, without calling Feishu', async () => {
+    const huge: Card = { ...card(), markdown: undefined, fields: Array.from({ length: 60 }, (_, i) => ({ label: `字段${i}`, value: '很长的内容'.repeat(200) })) };
+    await expect(channel.sendCard({ type: 'user', id: uniqueUser() }, huge, { requestId: 'r', idempotencyKey: 'huge' })).rejects.toMatchObject({ permanent: true, code: 'card_too_large' });
+    expect(creates(fake)).toHaveLength(0);
+  });
+
+  it('paces sends per target in Redis (here 2/s), leaving other targets alone', async () => {
+    const paced = build(2);
+    const t0 = Date.now();
+    await Promise.all([
+      ...Array.from({ length: 6 }, (_, i) => paced.sendText({ type: 'chat', id: 'oc_busy' }, `m${i}`, { idempotencyKey: `busy-${i}` })),
+      paced.sendText({ type: 'chat', id: 'oc_quiet' }, 'q', { idempotencyKey: 'quiet' }),
+    ]);
+    const busy = creates(fake).filter((r) => (r.body as { receive_id: string }).receive_id === 'oc_busy');
+    const quiet = creates(fake).filter((r) => (r.body as { receive_id: string }).receive_id === 'oc_quiet');
+    expect(busy).toHaveLength(6);
+    const perSecond = new Map<number, number>();
+    for (const r of busy) perSecond.set(Math.floor(r.at / 1000), (perSecond.get(Math.floor(r.at / 1000)) ?? 0) + 1);
+    expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(2);
+    expect(perSecond.size).toBeGreaterThanOrEqual(3);
+    expect(quiet[0]!.at - t0).toBeLessThan(900);
+  });
+});

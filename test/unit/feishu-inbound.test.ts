@@ -1,0 +1,116 @@
+// The pure parts of the Feishu receiver: signature checks, normalisation, the token cache.
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { TenantTokens, toDeliveryError } from '../../src/channels/feishu/client.js';
+import { checkSignature } from '../../src/channels/feishu/crypto.js';
+import { localiseDateTime, normaliseEnvelope } from '../../src/channels/feishu/normalise.js';
+import { envelopeFromFlat } from '../../src/channels/feishu/ws.js';
+
+const sign = (ts: string, nonce: string, key: string, body: string) => createHash('sha256').update(ts + nonce + key + body).digest('hex');
+
+describe('feishu signature check', () => {
+  const now = 1_780_000_000_000;
+  const ts = String(now / 1000);
+  const body = Buffer.from('{"encrypt":"abc"}');
+  const headers = (over: Record<string, string | undefined> = {}) => ({
+    'x-lark-request-timestamp': ts,
+    'x-lark-request-nonce': 'n1',
+    'x-lark-signature': sign(ts, 'n1', 'k', body.toString()),
+    ...over,
+  });
+
+  it('accepts the documented signature, in either hex case', () => {
+    expect(checkSignature(headers(), body, 'k', 3600, now)).toEqual({ ok: true });
+    expect(checkSignature(headers({ 'x-lark-signature': sign(ts, 'n1', 'k', body.toString()).toUpperCase() }), body, 'k', 3600, now)).toEqual({ ok: true });
+  });
+  it('refuses missing, stale, future and forged signatures', () => {
+    expect(checkSignature(headers({ 'x-lark-signature': undefined }), body, 'k', 3600, now)).toEqual({ ok: false, reason: 'missing' });
+    expect(checkSignature(headers(), body, 'k', 3600, now + 3601_000)).toEqual({ ok: false, reason: 'stale' });
+    expect(checkSignature(headers(), body, 'k', 3600, now - 3601_000)).toEqual({ ok: false, reason: 'stale' });
+    expect(checkSignature(headers({ 'x-lark-request-timestamp': 'soon' }), body, 'k', 3600, now)).toEqual({ ok: false, reason: 'stale' });
+    expect(checkSignature(headers(), body, 'other', 3600, now)).toEqual({ ok: false, reason: 'mismatch' });
+  });
+});
+
+describe('feishu normalisation', () => {
+  const ctx = { timezone: 'Asia/Shanghai', now: () => new Date('2026-05-01T00:00:00Z') };
+  const msg = (content: unknown, type = 'text', mentions?: unknown[]) => ({
+    schema: '2.0',
+    header: { event_id: 'e1', event_type: 'im.message.receive_v1' },
+    event: { sender: { sender_id: { open_id: 'ou_a' }, sender_type: 'user' }, message: { chat_id: 'oc_g', chat_type: 'group', message_type: type, content: JSON.stringify(content), ...(mentions ? { mentions } : {}) } },
+  });
+
+  it('without the bot identity, takes a leading mention for the bot', () => {
+    const mentions = [
+      { key: '@_user_1', id: { open_id: 'ou_x' }, name: '签批' },
+      { key: '@_user_2', id: { open_id: 'ou_y' }, name: '孙丽' },
+    ];
+    const n = normaliseEnvelope(msg({ text: '@_user_1 转给 @_user_2' }, 'text', mentions), ctx);
+    expect(n).toMatchObject({ kind: 'event', event: { text: '转给 @孙丽', mentioned: true, receivedAt: '2026-05-01T00:00:00.000Z' } });
+    expect(normaliseEnvelope(msg({ text: '你好 @_user_2' }, 'text', mentions.slice(1)), ctx)).toMatchObject({ kind: 'ignore' });
+  });
+
+  it('reads locale-wrapped rich text and ignores images and bots', () => {
+    const post = { zh_cn: { title: '标题', content: [[{ tag: 'at', user_id: '@_user_1' }, { tag: 'text', text: ' 我的待办' }]] } };
+    const n = normaliseEnvelope(msg(post, 'post', [{ key: '@_user_1', id: { open_id: 'ou_bot' }, name: 'bot' }]), { ...ctx, botOpenId: 'ou_bot' });
+    expect(n).toMatchObject({ kind: 'event', event: { text: '标题 我的待办' } });
+    expect(normaliseEnvelope(msg({ image_key: 'img' }, 'image'), ctx)).toMatchObject({ kind: 'ignore' });
+    const fromApp = msg({ text: 'x' });
+    (fromApp.event.sender as Record<string, unknown>).sender_type = 'app';
+    expect(normaliseEnvelope(fromApp, ctx)).toMatchObject({ kind: 'ignore' });
+  });
+
+  it('flags broken envelopes as invalid', () => {
+    expect(normaliseEnvelope({ schema: '2.0', header: {} }, ctx)).toMatchObject({ kind: 'invalid' });
+    expect(normaliseEnvelope({ hello: 1 }, ctx)).toMatchObject({ kind: 'invalid' });
+    const noSender = msg({ text: 'x' });
+    noSender.event.sender.sender_id = {} as never;
+    expect(normaliseEnvelope(noSender, ctx)).toMatchObject({ kind: 'invalid' });
+  });
+
+  it('rebuilds the envelope from the SDK’s flattened long-connection data', () => {
+    const flat = { event_id: 'e9', event_type: 'card.action.trigger', token: 'c-x', operator: { open_id: 'ou_z' }, action: { value: { a: 'approve', r: 'r1' } }, context: { open_message_id: 'om' } };
+    expect(normaliseEnvelope(envelopeFromFlat(flat), ctx)).toMatchObject({ kind: 'event', event: { kind: 'card_action', eventId: 'e9', senderId: 'ou_z', action: { a: 'approve', r: 'r1' }, message: { messageId: 'om' } } });
+  });
+
+  it('converts picker answers to the organisation’s zone', () => {
+    expect(localiseDateTime('2026-05-20 15:30 +0800', 'Asia/Shanghai')).toBe('2026-05-20 15:30');
+    expect(localiseDateTime('2026-05-20 23:30 -0100', 'Asia/Shanghai')).toBe('2026-05-21 08:30');
+    expect(localiseDateTime('2026-05-20 +0800', 'Asia/Shanghai')).toBe('2026-05-20');
+    expect(localiseDateTime('预算超标', 'Asia/Shanghai')).toBe('预算超标');
+  });
+});
+
+describe('feishu tenant token cache and error mapping', () => {
+  it('refreshes before expiry, shares one fetch, and drops only the token it was told about', async () => {
+    let clock = 0;
+    let fetches = 0;
+    const tokens = new TenantTokens(async () => ({ token: `t${++fetches}`, expireSeconds: 7200 }), () => clock);
+    expect(await Promise.all([tokens.get(), tokens.get(), tokens.get()])).toEqual(['t1', 't1', 't1']);
+    clock = (7200 - 301) * 1000;
+    expect(await tokens.get()).toBe('t1');
+    clock = (7200 - 299) * 1000;
+    expect(await tokens.get()).toBe('t2');
+    tokens.invalidate('t1');
+    expect(await tokens.get()).toBe('t2');
+    tokens.invalidate('t2');
+    expect(await tokens.get()).toBe('t3');
+  });
+
+  it('keeps no rejected fetch cached', async () => {
+    let n = 0;
+    const tokens = new TenantTokens(async () => {
+      if (++n === 1) throw new Error('down');
+      return { token: 'ok', expireSeconds: 7200 };
+    });
+    await expect(tokens.get()).rejects.toThrow('down');
+    expect(await tokens.get()).toBe('ok');
+  });
+
+  it('maps failures', () => {
+    expect(toDeliveryError('op', { network: 'ETIMEDOUT' })).toMatchObject({ permanent: false, code: 'ETIMEDOUT' });
+    expect(toDeliveryError('op', { status: 400, body: { code: 230001, msg: 'invalid param' } })).toMatchObject({ permanent: true, code: 230001, message: 'feishu op: 230001 invalid param' });
+    expect(toDeliveryError('op', { status: 400, body: { code: 99991400, msg: 'limit' } })).toMatchObject({ permanent: false });
+    expect(toDeliveryError('op', { status: 503 })).toMatchObject({ permanent: false, code: 'http_503' });
+  });
+});
