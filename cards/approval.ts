@@ -3,7 +3,7 @@
 import type { RequestState, StepState } from '../src/core/model.js';
 import { OPEN_STATUSES } from '../src/core/model.js';
 import { t, type Locale } from '../src/core/messages.js';
-import { requestType } from '../src/core/request-types.js';
+import type { RequestTypeDef } from '../src/core/request-types.js';
 import type { Card, CardButton, Tone } from './model.js';
 import { formatDateTime, formatValue } from './format.js';
 
@@ -12,6 +12,7 @@ export interface CardContext {
   timezone: string;
   personName: (id: string) => string;
   deptName: (id: string) => string;
+  typeDef: (id: string) => RequestTypeDef | undefined;
   /** Base URL of the web UI, for the "view details" link. */
   publicUrl?: string;
 }
@@ -59,9 +60,10 @@ function stepLine(step: StepState, ctx: CardContext, current: boolean): string {
 }
 
 export function approvalCard(s: RequestState, ctx: CardContext): Card {
-  const def = requestType(s.type);
+  const def = ctx.typeDef(s.type);
   const en = ctx.locale === 'en';
-  const fields = (GLANCE[s.type] ?? []).flatMap((key) => {
+  const keys = GLANCE[s.type] ?? def?.fields.slice(0, 6).map((f) => f.key) ?? [];
+  const fields = keys.flatMap((key) => {
     const spec = def?.fields.find((f) => f.key === key);
     if (!spec || s.payload[key] === undefined) return [];
     const label = en ? spec.labelEn : spec.label;

@@ -6,7 +6,6 @@ import type { InboundCardAction, InboundEvent, InboundMessage } from '../channel
 import { parseForm } from '../core/form-input.js';
 import { t, type Locale } from '../core/messages.js';
 import type { MessageIntent } from '../core/model.js';
-import { requestType } from '../core/request-types.js';
 import type { Directory } from '../org/directory.js';
 import type { Person } from '../org/schema.js';
 import type { DeliveryQueues } from '../delivery/queues.js';
@@ -43,7 +42,7 @@ export function createRouter(deps: RouterDeps) {
     const v = e.action;
     if (v.a === 'submit' || v.a === 'resubmit') {
       const type = v.t ?? '';
-      const def = requestType(type);
+      const def = dir.requestType(type);
       if (!def) return replyTo(e, { key: 'refuse.unknown_type', params: { type } });
       const { payload, errors } = parseForm(def, e.form ?? {}, { now: deps.now(), timezone: dir.timezone, locale });
       const problems = Object.values(errors);

@@ -19,7 +19,8 @@ import type {
 } from './model.js';
 import { OPEN_STATUSES } from './model.js';
 import type { Payload } from './request-types.js';
-import { planChain } from './workflow.js';
+import { promptsAfter } from './event-lifecycle.js';
+import { planChain, type Facts } from './workflow.js';
 
 export interface CoreContext {
   dir: Directory;
@@ -106,7 +107,7 @@ export interface SubmitInput {
 }
 
 /** A new request: plan the chain, open the first step (or approve straight away). */
-export function submit(ctx: CoreContext, input: SubmitInput, platform: Platform): TransitionOk {
+export function submit(ctx: CoreContext, input: SubmitInput, platform: Platform, extraFacts: Facts = {}): TransitionOk {
   const applicant = ctx.dir.person(input.applicantId);
   const now = ctx.now.toISOString();
   const state: RequestState = {
@@ -123,16 +124,17 @@ export function submit(ctx: CoreContext, input: SubmitInput, platform: Platform)
   };
   const b = new Builder(state, ctx, { personId: input.applicantId, platform });
   b.log('submitted', { type: input.type, title: input.title });
-  planInto(b);
+  planInto(b, extraFacts);
   if (ctx.wf.ccOn.includes('submit')) notifyCc(b, 'request.cc_submit');
   return b.done(msg('request.submitted', { number: state.number }));
 }
 
-function planInto(b: Builder): void {
+function planInto(b: Builder, extraFacts: Facts = {}): void {
   const s = b.state;
-  const plan = planChain(b.ctx.dir, b.ctx.wf, s.type, s.applicantId, s.payload);
+  const plan = planChain(b.ctx.dir, b.ctx.wf, s.type, s.applicantId, s.payload, extraFacts);
   s.steps = plan.steps;
   if (plan.withinFramework) b.log('within_framework', { facts: plan.facts });
+  if (plan.overBudget) b.log('over_budget', plan.overBudget);
   for (const st of plan.steps.filter((x) => x.status === 'skipped')) b.log('step_skipped', { name: st.name, reason: st.note }, st.id);
   if (plan.fastTrack === 'auto-approve') {
     for (const st of s.steps) if (st.status === 'waiting') Object.assign(st, { status: 'skipped', note: 'fast_track' });
@@ -295,13 +297,24 @@ function stepAction(b: Builder, action: Extract<Action, { stepId: string }>, act
 }
 
 /** Event lifecycle after approval: summary → scoring → reimbursement → closed. */
-export type LifecycleTrigger = 'event_ended' | 'summary_submitted' | 'scored' | 'reimbursement_submitted' | 'reimbursed' | 'expired';
+export type LifecycleTrigger =
+  | 'event_ended'
+  | 'summary_submitted'
+  | 'summary_reopened'
+  | 'scored'
+  | 'reimbursement_submitted'
+  | 'reimbursement_reopened'
+  | 'reimbursed'
+  | 'expired';
 
 const LIFECYCLE: Record<LifecycleTrigger, { from: RequestState['status'][]; to: RequestState['status'] }> = {
   event_ended: { from: ['approved'], to: 'summary_due' },
-  summary_submitted: { from: ['summary_due'], to: 'summary_submitted' },
+  // A summary may come before the end-of-event prompt fires.
+  summary_submitted: { from: ['approved', 'summary_due'], to: 'summary_submitted' },
+  summary_reopened: { from: ['summary_submitted'], to: 'summary_due' },
   scored: { from: ['summary_submitted'], to: 'scored' },
-  reimbursement_submitted: { from: ['scored', 'summary_submitted'], to: 'reimbursing' },
+  reimbursement_submitted: { from: ['scored'], to: 'reimbursing' },
+  reimbursement_reopened: { from: ['reimbursing'], to: 'scored' },
   reimbursed: { from: ['reimbursing'], to: 'closed' },
   expired: { from: ['consulting', 'pending'], to: 'expired' },
 };
@@ -311,11 +324,13 @@ export function advance(prev: RequestState, trigger: LifecycleTrigger, ctx: Core
   if (!rule.from.includes(prev.status)) return refuse('wrong_state', 'refuse.wrong_state', { status: prev.status });
   const s = clone(prev);
   const b = new Builder(s, ctx, actor);
-  if (trigger === 'expired') cancelOpenSteps(s);
+  if (trigger === 'expired') {
+    cancelOpenSteps(s);
+    s.current = null;
+  }
   s.status = rule.to;
-  if (rule.to !== 'summary_due' || trigger !== 'event_ended') s.current = s.status === 'expired' ? null : s.current;
   b.log(`lifecycle.${trigger}`, { to: rule.to });
-  b.effects.push({ kind: 'refresh_cards' });
+  b.effects.push({ kind: 'refresh_cards' }, ...promptsAfter(trigger, s, ctx.dir));
   return b.done(msg(`lifecycle.${trigger}`));
 }
 

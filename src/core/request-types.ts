@@ -2,7 +2,8 @@
 // zod validation used by card forms, the REST API, the simulator and the bot dialogs.
 import { z } from 'zod';
 
-export type FieldKind = 'text' | 'longtext' | 'datetime' | 'money' | 'count' | 'choice' | 'budget' | 'score' | 'requestRef';
+export const FIELD_KINDS = ['text', 'longtext', 'datetime', 'money', 'count', 'choice', 'budget', 'score', 'requestRef'] as const;
+export type FieldKind = (typeof FIELD_KINDS)[number];
 
 export interface FieldSpec {
   key: string;
@@ -24,6 +25,8 @@ export interface RequestTypeDef {
   fields: readonly FieldSpec[];
   /** Event lifecycle (summary → scoring → reimbursement) applies after approval. */
   lifecycle: 'event' | 'simple';
+  /** Letter of the human-facing number: A-0001. */
+  prefix: string;
 }
 
 export interface BudgetItem {
@@ -48,6 +51,7 @@ export const CATEGORY_OPTIONS = [
 export const BUILTIN_TYPES: readonly RequestTypeDef[] = [
   {
     id: 'event',
+    prefix: 'A',
     name: '活动申请',
     nameEn: 'Event application',
     titleField: 'name',
@@ -72,6 +76,7 @@ export const BUILTIN_TYPES: readonly RequestTypeDef[] = [
   },
   {
     id: 'summary',
+    prefix: 'S',
     name: '活动总结',
     nameEn: 'Post-event summary',
     lifecycle: 'simple',
@@ -89,6 +94,7 @@ export const BUILTIN_TYPES: readonly RequestTypeDef[] = [
   },
   {
     id: 'scoring',
+    prefix: 'P',
     name: '活动考核评分',
     nameEn: 'Event scoring',
     lifecycle: 'simple',
@@ -101,6 +107,7 @@ export const BUILTIN_TYPES: readonly RequestTypeDef[] = [
   },
   {
     id: 'reimbursement',
+    prefix: 'R',
     name: '费用报销',
     nameEn: 'Reimbursement',
     lifecycle: 'simple',
@@ -112,6 +119,7 @@ export const BUILTIN_TYPES: readonly RequestTypeDef[] = [
   },
   {
     id: 'content_review',
+    prefix: 'C',
     name: '内容审核',
     nameEn: 'Content review',
     titleField: 'title',
@@ -124,10 +132,6 @@ export const BUILTIN_TYPES: readonly RequestTypeDef[] = [
     ],
   },
 ];
-
-export function requestType(id: string): RequestTypeDef | undefined {
-  return BUILTIN_TYPES.find((t) => t.id === id);
-}
 
 const budgetItems = z
   .array(z.object({ item: z.string().trim().min(1).max(50), amount: z.number().positive().max(1e9) }).strict())
@@ -172,12 +176,3 @@ export type Payload = Record<string, unknown>;
 export function budgetTotal(items: unknown): number {
   return Array.isArray(items) ? (items as BudgetItem[]).reduce((s, i) => s + (Number(i.amount) || 0), 0) : 0;
 }
-
-/** Short prefix of the human-facing request number (A-0001 for events…). */
-export const NUMBER_PREFIX: Record<string, string> = {
-  event: 'A',
-  summary: 'S',
-  scoring: 'P',
-  reimbursement: 'R',
-  content_review: 'C',
-};

@@ -57,6 +57,8 @@ export interface PlannedChain {
   fastTrack: 'none' | 'skip-steps' | 'auto-approve';
   withinFramework: boolean;
   facts: Facts;
+  /** Why an over-budget step was added (spend above the approved budget beyond the tolerance). */
+  overBudget?: { spent: number; approvedBudget: number; overBudgetPercent: number; tolerancePercent: number };
 }
 
 function makeStep(id: string, name: string, kind: StepState['kind'], mode: StepState['mode'], approvers: string[], due?: string): StepState {
@@ -64,8 +66,8 @@ function makeStep(id: string, name: string, kind: StepState['kind'], mode: StepS
 }
 
 /** Plan the steps for one round of a request. Steps that end up with nobody to ask are skipped. */
-export function planChain(dir: Directory, wf: Workflow, type: string, applicantId: string, payload: Payload): PlannedChain {
-  const facts = factsOf(dir.org, type, payload);
+export function planChain(dir: Directory, wf: Workflow, type: string, applicantId: string, payload: Payload, extraFacts: Facts = {}): PlannedChain {
+  const facts = { ...factsOf(dir.org, type, payload), ...extraFacts };
   const fast = wf.fastTrack && allHold(wf.fastTrack.when, facts) ? wf.fastTrack.action : 'none';
   const steps: StepState[] = [];
   const resolve = (refs: readonly string[]) => {
@@ -87,5 +89,14 @@ export function planChain(dir: Directory, wf: Workflow, type: string, applicantI
     }
     steps.push(step);
   }
-  return { steps, fastTrack: fast, withinFramework: facts.withinFramework === true, facts };
+  let overBudget: PlannedChain['overBudget'];
+  const over = facts.overBudgetPercent;
+  if (wf.overBudget && typeof over === 'number' && over > wf.overBudget.tolerancePercent) {
+    overBudget = { spent: Number(facts.spent), approvedBudget: Number(facts.approvedBudget), overBudgetPercent: over, tolerancePercent: wf.overBudget.tolerancePercent };
+    steps.push(makeStep('over-budget', '超预算审批', 'approval', 'any', resolve(wf.overBudget.approvers)));
+    const added = steps.at(-1)!;
+    added.note = 'over_budget';
+    if (added.approvers.length === 0) added.status = 'skipped';
+  }
+  return { steps, fastTrack: fast, withinFramework: facts.withinFramework === true, facts, ...(overBudget ? { overBudget } : {}) };
 }

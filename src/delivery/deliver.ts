@@ -9,7 +9,6 @@ import { formCard } from '../../cards/form.js';
 import type { Channel } from '../channels/channel.js';
 import { DeliveryError } from '../channels/channel.js';
 import { t, type Locale } from '../core/messages.js';
-import { requestType } from '../core/request-types.js';
 import type { Directory } from '../org/directory.js';
 import type { Platform } from '../org/schema.js';
 import { jobId, type DeliveryJob } from '../queue/jobs.js';
@@ -34,6 +33,7 @@ export function cardContext(dir: Directory, locale: Locale, publicUrl?: string):
     timezone: dir.timezone,
     personName: (id) => dir.personName(id),
     deptName: (id) => dir.departments.get(id)?.name ?? id,
+    typeDef: (id) => dir.requestType(id),
     ...(publicUrl ? { publicUrl } : {}),
   };
 }
@@ -105,9 +105,9 @@ export function createDeliverer(deps: DeliverDeps) {
         return;
       }
       case 'form.send': {
-        const def = requestType(job.requestType);
+        const def = deps.dir.requestType(job.requestType);
         if (!def) throw new UnrecoverableError(`unknown request type ${job.requestType}`);
-        await channel(job.platform).sendCard(job.target, formCard(def, deps.locale), { requestId: job.requestId ?? 'form', idempotencyKey: id });
+        await channel(job.platform).sendCard(job.target, formCard(def, deps.locale, job.prefill ?? {}), { requestId: job.requestId ?? 'form', idempotencyKey: id });
         return;
       }
     }

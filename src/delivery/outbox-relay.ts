@@ -27,11 +27,11 @@ export function expand(row: OutboxRow, dir: Directory, enabled: ReadonlySet<Plat
   const e = row.payload as unknown as Effect & { version: number };
   const requestId = row.requestId ?? '';
   const out: Array<{ job: DeliveryJob; id: string }> = [];
-  const toPeople = (people: string[], make: (platform: Platform, target: Target) => DeliveryJob) => {
+  const toPeople = (people: string[], make: (platform: Platform, target: Target) => DeliveryJob, tag = 'u') => {
     for (const personId of people) {
       for (const platform of dir.reachablePlatforms(personId, enabled)) {
         const id = dir.platformIdOf(personId, platform);
-        if (id) out.push({ job: make(platform, { type: 'user', id, personId }), id: jobId('ob', row.id, platform, 'u', personId) });
+        if (id) out.push({ job: make(platform, { type: 'user', id, personId }), id: jobId('ob', row.id, platform, tag, personId) });
       }
     }
   };
@@ -50,6 +50,10 @@ export function expand(row: OutboxRow, dir: Directory, enabled: ReadonlySet<Plat
       break;
     case 'notify':
       toPeople(e.people, (platform, target) => ({ type: 'message.send', platform, target, message: e.message, requestId }));
+      break;
+    case 'prompt_form':
+      toPeople(e.people, (platform, target) => ({ type: 'message.send', platform, target, message: e.message, requestId }), 'm');
+      toPeople(e.people, (platform, target) => ({ type: 'form.send', platform, target, requestType: e.requestType, prefill: e.prefill, requestId }), 'f');
       break;
     default:
       break;

@@ -2,6 +2,7 @@
 // is the source of truth for people and rooms, so every replica builds the same Directory.
 import type { Department, OrgFile, Person, Platform, RemotePlatform, Room, Workflow } from './schema.js';
 import { REMOTE_PLATFORMS } from './schema.js';
+import { BUILTIN_TYPES, type RequestTypeDef } from '../core/request-types.js';
 
 export class Directory {
   readonly people: ReadonlyMap<string, Person>;
@@ -9,6 +10,7 @@ export class Directory {
   readonly rooms: ReadonlyMap<string, Room>;
   private readonly byPlatformId = new Map<string, Person>();
   private readonly roomsByPlatformId = new Map<string, Room>();
+  private readonly types = new Map<string, RequestTypeDef>();
 
   constructor(readonly org: OrgFile) {
     this.people = new Map(org.people.map((p) => [p.id, p]));
@@ -16,6 +18,24 @@ export class Directory {
     this.rooms = new Map(org.rooms.map((r) => [r.id, r]));
     for (const p of org.people) for (const [pl, ext] of Object.entries(p.ids)) this.byPlatformId.set(`${pl}:${ext}`, p);
     for (const r of org.rooms) for (const [pl, ext] of Object.entries(r.ids)) this.roomsByPlatformId.set(`${pl}:${ext}`, r);
+    for (const t of BUILTIN_TYPES) this.types.set(t.id, t);
+    for (const t of org.requestTypes) {
+      this.types.set(t.id, {
+        ...t,
+        nameEn: t.nameEn ?? t.name,
+        fields: t.fields.map((f) => ({ ...f, labelEn: f.labelEn ?? f.label })),
+      });
+    }
+  }
+
+  /** A request type: declared in the organisation file, or built in. */
+  requestType(id: string): RequestTypeDef | undefined {
+    return this.types.get(id);
+  }
+
+  /** Types people can submit: those with a workflow. */
+  submittableTypes(): RequestTypeDef[] {
+    return this.org.workflows.map((w) => this.types.get(w.requestType)).filter((t): t is RequestTypeDef => !!t);
   }
 
   get timezone(): string {

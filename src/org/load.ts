@@ -6,6 +6,7 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import { orgSchema, type OrgFile } from './schema.js';
 import { Directory } from './directory.js';
+import { BUILTIN_TYPES } from '../core/request-types.js';
 
 export const EXAMPLE_ORG_FILE = fileURLToPath(new URL('../../org.example.yaml', import.meta.url));
 
@@ -86,8 +87,16 @@ export function crossCheck(org: OrgFile): string[] {
     if (ref.startsWith('role:') && !org.roles[ref.slice(5)]) problems.push(`${where}: unknown role "${ref.slice(5)}"`);
     if (ref.startsWith('person:') && !people.has(ref.slice(7))) problems.push(`${where}: unknown person "${ref.slice(7)}"`);
   };
+  const known = new Set([...BUILTIN_TYPES.map((t) => t.id), ...org.requestTypes.map((t) => t.id)]);
+  org.requestTypes.forEach((t, i) => {
+    if (t.titleField && !t.fields.some((f) => f.key === t.titleField)) problems.push(`requestTypes[${i}].titleField: no field "${t.titleField}"`);
+    t.fields.forEach((f, j) => {
+      if (f.kind === 'choice' && !f.options?.length) problems.push(`requestTypes[${i}].fields[${j}].options: a choice needs options`);
+    });
+  });
   const types = new Set<string>();
   org.workflows.forEach((w, i) => {
+    if (!known.has(w.requestType)) problems.push(`workflows[${i}].requestType: unknown request type "${w.requestType}"`);
     if (types.has(w.requestType)) problems.push(`workflows[${i}].requestType: a workflow for "${w.requestType}" already exists`);
     types.add(w.requestType);
     w.rooms.forEach((r, j) => {

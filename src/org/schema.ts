@@ -1,6 +1,7 @@
 // The organisation file (YAML): who works where, which group chats exist on which platform,
 // and how each request type is approved. Validated once at boot; see README "Organisation file".
 import { z } from 'zod';
+import { FIELD_KINDS } from '../core/request-types.js';
 
 export const PLATFORMS = ['feishu', 'dingtalk', 'wecom', 'local'] as const;
 export type Platform = (typeof PLATFORMS)[number];
@@ -88,6 +89,35 @@ export const workflow = z
   .strict();
 export type Workflow = z.infer<typeof workflow>;
 
+/** A request type declared in the organisation file (adds a type, or replaces a built-in one). */
+export const requestTypeSpec = z
+  .object({
+    id,
+    name: z.string().min(1),
+    nameEn: z.string().min(1).optional(),
+    prefix: z.string().regex(/^[A-Z]$/, 'one capital letter'),
+    titleField: z.string().optional(),
+    lifecycle: z.enum(['event', 'simple']).default('simple'),
+    fields: z
+      .array(
+        z
+          .object({
+            key: z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*$/),
+            label: z.string().min(1),
+            labelEn: z.string().min(1).optional(),
+            kind: z.enum(FIELD_KINDS),
+            required: z.boolean().default(true),
+            example: z.string().optional(),
+            options: z.array(z.object({ value: z.string().min(1), label: z.string().min(1) }).strict()).optional(),
+            max: z.number().positive().optional(),
+          })
+          .strict(),
+      )
+      .min(1),
+  })
+  .strict();
+export type RequestTypeSpec = z.infer<typeof requestTypeSpec>;
+
 export const orgSchema = z
   .object({
     organisation: z
@@ -146,6 +176,7 @@ export const orgSchema = z
           .strict(),
       )
       .default([]),
+    requestTypes: z.array(requestTypeSpec).default([]),
     workflows: z.array(workflow).default([]),
   })
   .strict();

@@ -25,7 +25,7 @@ export type DeliveryJob =
   | { type: 'card.refresh'; requestId: string }
   | { type: 'card.update'; cardMessageId: number; requestId: string; version: number }
   | { type: 'message.send'; platform: Platform; target: Target; message: MessageIntent | { text: string }; requestId?: string }
-  | { type: 'form.send'; platform: Platform; target: Target; requestType: string; requestId?: string };
+  | { type: 'form.send'; platform: Platform; target: Target; requestType: string; requestId?: string; prefill?: Record<string, string> };
 
 export type ScheduleJob = { type: 'timer'; timerId: string } | { type: 'reconcile' } | { type: 'outbox.poll' };
 

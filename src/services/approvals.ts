@@ -1,13 +1,14 @@
 // The approval service: validates input, locks the request row, asks the pure core for the
 // transition and persists it (state + steps + decisions + audit + outbox) in one transaction.
 import { createHash } from 'node:crypto';
-import type { Action, ActorRef, RequestState, Transition } from '../core/model.js';
+import { checkLink, eventTrigger, followUpFacts } from '../core/event-lifecycle.js';
+import type { Action, ActorRef, RequestState, Transition, TransitionOk } from '../core/model.js';
 import { act as coreAct, advance, submit as coreSubmit, type CoreContext, type LifecycleTrigger } from '../core/lifecycle.js';
-import { NUMBER_PREFIX, payloadSchema, requestType, type Payload } from '../core/request-types.js';
+import { payloadSchema, type Payload } from '../core/request-types.js';
 import type { Directory } from '../org/directory.js';
 import type { Platform } from '../org/schema.js';
 import type { Database, DbOrTx } from '../store/db.js';
-import { applyTransition, ConcurrentUpdateError, loadRequest, nextNumber } from '../store/requests-repo.js';
+import { applyTransition, ConcurrentUpdateError, loadRequest, loadRequestByNumber, nextNumber } from '../store/requests-repo.js';
 import { processedEvents } from '../store/schema.js';
 
 export interface ApprovalsDeps {
@@ -17,6 +18,11 @@ export interface ApprovalsDeps {
   dueAt?: (spec: string, from: Date) => Date;
   /** Called after a transaction that wrote outbox rows commits (the relay picks them up at once). */
   onCommitted?: () => void;
+  /**
+   * Run inside the transaction of every applied transition (the scheduler writes its timers
+   * here, so a deadline exists exactly when the state that needs it does).
+   */
+  onTransition?: Array<(tx: DbOrTx, t: TransitionOk) => Promise<void>>;
 }
 
 export type SubmitResult = { ok: true; state: RequestState; duplicate: boolean } | Extract<Transition, { ok: false }>;
@@ -44,7 +50,7 @@ export function createApprovals(deps: ApprovalsDeps) {
   };
 
   function validate(type: string, payload: Payload) {
-    const def = requestType(type);
+    const def = dir.requestType(type);
     if (!def) return { error: refusal('invalid', 'refuse.unknown_type', { type }) };
     const parsed = payloadSchema(def).safeParse(payload);
     if (!parsed.success) {
@@ -54,6 +60,26 @@ export function createApprovals(deps: ApprovalsDeps) {
       return { error: refusal('invalid', 'refuse.invalid_form', { problems }) };
     }
     return { def, payload: parsed.data as Payload };
+  }
+
+  async function lockByNumber(tx: DbOrTx, number: string): Promise<RequestState | undefined> {
+    const found = await loadRequestByNumber(tx, number);
+    return found ? loadRequest(tx, found.id, { forUpdate: true }) : undefined;
+  }
+
+  async function runHooks(tx: DbOrTx, t: TransitionOk): Promise<void> {
+    for (const hook of deps.onTransition ?? []) await hook(tx, t);
+  }
+
+  /** Advance the event a follow-up belongs to, in the follow-up's transaction. */
+  async function moveEvent(tx: DbOrTx, event: RequestState, child: RequestState, submittedNow: boolean, actor: ActorRef | null): Promise<void> {
+    const trigger = eventTrigger(child.type, child.status, submittedNow);
+    const ctx = trigger && ctxFor(event.type);
+    if (!trigger || !ctx) return;
+    const t = advance(event, trigger, ctx, actor);
+    if (!t.ok) return; // already there (e.g. summary filed before the end-of-event prompt)
+    await applyTransition(tx, event.version, t);
+    await runHooks(tx, t);
   }
 
   async function submit(input: {
@@ -77,15 +103,26 @@ export function createApprovals(deps: ApprovalsDeps) {
     const title = typeof titleValue === 'string' ? titleValue : `${dir.personName(input.applicantId)}的${v.def.name}`;
     try {
       const state = await database.db.transaction(async (tx) => {
-        const number = await nextNumber(tx, NUMBER_PREFIX[input.type] ?? 'X');
+        // A follow-up (summary, scoring, reimbursement) locks its event and moves it along.
+        const refField = v.def.fields.find((f) => f.kind === 'requestRef');
+        const ref = refField ? v.payload[refField.key] : undefined;
+        const event = typeof ref === 'string' ? await lockByNumber(tx, ref) : undefined;
+        const link = checkLink(event, input.type, input.applicantId);
+        if (!link.ok) return link;
+        const number = await nextNumber(tx, v.def.prefix);
+        const parentId = event?.id ?? input.parentId;
         const t = coreSubmit(
           ctx,
-          { id, number, type: input.type, title, applicantId: input.applicantId, payload: v.payload, urgent: input.urgent ?? false, ...(input.parentId ? { parentId: input.parentId } : {}) },
+          { id, number, type: input.type, title, applicantId: input.applicantId, payload: v.payload, urgent: input.urgent ?? false, ...(parentId ? { parentId } : {}) },
           input.platform,
+          followUpFacts(event, v.payload),
         );
         await applyTransition(tx, -1, t, { isNew: true, ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}) });
+        await runHooks(tx, t);
+        if (event) await moveEvent(tx, event, t.state, true, { personId: input.applicantId, platform: input.platform });
         return t.state;
       });
+      if ('message' in state) return { ok: false, code: 'wrong_state', message: state.message };
       deps.onCommitted?.();
       return { ok: true, state, duplicate: false };
     } catch (err) {
@@ -113,6 +150,11 @@ export function createApprovals(deps: ApprovalsDeps) {
           if (!t.ok) return t;
           if (await alreadyProcessed(tx, idempotencyKey, requestId)) return { ...t, state: s, effects: [], audit: [], decisions: [], duplicate: true };
           await applyTransition(tx, s.version, t, idempotencyKey ? { idempotencyKey } : {});
+          await runHooks(tx, t);
+          if (t.state.parentId && t.state.status !== s.status) {
+            const event = await loadRequest(tx, t.state.parentId, { forUpdate: true });
+            if (event) await moveEvent(tx, event, t.state, false, null);
+          }
           return t;
         });
         if (result.ok && !('duplicate' in result && result.duplicate)) deps.onCommitted?.();

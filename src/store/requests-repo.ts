@@ -195,7 +195,7 @@ export async function writeAudit(tx: DbOrTx, requestId: string | null, entries: 
 /** Effects become outbox rows; the dedupe key makes each intent exactly-once per version. */
 async function writeOutbox(tx: DbOrTx, s: RequestState, effects: Effect[]): Promise<void> {
   const rows = effects
-    .filter((e) => e.kind === 'refresh_cards' || e.kind === 'post_approval_card' || e.kind === 'notify')
+    .filter((e) => e.kind === 'refresh_cards' || e.kind === 'post_approval_card' || e.kind === 'notify' || e.kind === 'prompt_form')
     .map((e, i) => ({
       requestId: s.id,
       kind: e.kind,

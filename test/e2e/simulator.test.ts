@@ -133,7 +133,9 @@ describe('chat simulator (browser)', () => {
 
     // (3) hanmei is in the room but not an approver: refused, card unchanged.
     await actAs(page, 'hanmei', '韩梅');
+    await page.getByTestId(`unread-${ROOM}`).waitFor(); // a new card she has not seen yet
     await openConversation(page, ROOM);
+    await page.getByTestId(`unread-${ROOM}`).waitFor({ state: 'detached' });
     const hanmeiCard = page.getByTestId(testId);
     await hanmeiCard.getByTestId('btn-approve').click();
     await expectToast(page, '你不是该申请的审批人', 'error');

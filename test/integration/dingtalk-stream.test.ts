@@ -47,7 +47,7 @@ function makeChannel(): DingtalkChannel {
     },
   };
   // Short timings so reconnects and the watchdog run in milliseconds.
-  return createDingtalkChannel(deps, { stream: { pingIntervalMs: 50, silenceTimeoutMs: 300, backoffBaseMs: 20, backoffMaxMs: 200, connectTimeoutMs: 1000, stableAfterMs: 60_000 } });
+  return createDingtalkChannel(deps, { stream: { pingIntervalMs: 50, silenceTimeoutMs: 800, backoffBaseMs: 20, backoffMaxMs: 200, connectTimeoutMs: 1000, stableAfterMs: 60_000 } });
 }
 
 const robotMessage = (msgId: string, text = '待办') => ({

@@ -69,6 +69,8 @@ describe('feishu end to end', () => {
     const rows = (await t.app.database.db.select().from(cardMessages).where(eq(cardMessages.requestId, approve.r!))).filter((m) => m.platform === 'feishu');
     expect(rows.length).toBeGreaterThanOrEqual(1);
     expect(rows.every((m) => m.messageId && fake.messages.has(m.messageId))).toBe(true);
+    // One copy in the approver's DM, one in the workflow's room.
+    expect(rows.map((m) => `${m.targetType}:${m.targetId}`).sort()).toEqual(['chat:oc_east_approvals', 'user:ou_liuyang']);
 
     // ou_liuyang clicks "approve"; Feishu delivers the callback twice (a retry, same event_id).
     const envelope = {

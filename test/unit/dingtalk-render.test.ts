@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeAction, type Card } from '../../cards/model.js';
 import { cardMarkdown, md, renderParams, type DingtalkFormField } from '../../src/channels/dingtalk/render.js';
@@ -95,5 +96,13 @@ describe('dingtalk card rendering', () => {
     expect(m.text).toContain('### 活动申请');
     expect(m.text).toContain('**审批中 · 部门负责人**');
     expect(md('a\nb')).toBe('a  \nb');
+  });
+
+  it('fills exactly the variables the shipped templates declare', () => {
+    const names = (file: string) =>
+      (JSON.parse(readFileSync(new URL(`../../cards/dingtalk/${file}`, import.meta.url), 'utf8')) as { variables: Array<{ name: string }> }).variables.map((v) => v.name);
+    const keys = Object.keys(renderParams(approval));
+    expect(names('approval.json').sort()).toEqual([...keys].sort());
+    for (const n of names('notice.json')) expect(keys).toContain(n);
   });
 });

@@ -7,7 +7,6 @@ import { z } from 'zod';
 import { formCard } from '../../../cards/form.js';
 import { decodeAction } from '../../../cards/model.js';
 import type { Locale } from '../../core/messages.js';
-import { BUILTIN_TYPES, requestType } from '../../core/request-types.js';
 import type { Directory } from '../../org/directory.js';
 import type { Ingest } from '../../bot/ingest.js';
 import { dmConversation, roomConversation, type SimMessage, type SimStore } from './store.js';
@@ -73,7 +72,7 @@ export function simRoutes(deps: SimRouteDeps) {
       timezone: dir.timezone,
       people: dir.org.people.map((p) => ({ id: p.id, name: p.name, title: p.title ?? '', dept: p.dept, deptName: dir.departments.get(p.dept)?.name ?? p.dept })),
       rooms: dir.org.rooms.map((r) => ({ id: r.id, name: r.name, members: r.members })),
-      requestTypes: BUILTIN_TYPES.filter((t) => dir.workflowFor(t.id)).map((t) => ({ id: t.id, name: t.name, nameEn: t.nameEn })),
+      requestTypes: dir.submittableTypes().map((t) => ({ id: t.id, name: t.name, nameEn: t.nameEn })),
     }));
 
     app.get('/api/sim/history', async (req) => {
@@ -83,7 +82,7 @@ export function simRoutes(deps: SimRouteDeps) {
     });
 
     app.get('/api/sim/forms/:type', async (req, reply) => {
-      const def = requestType((req.params as { type: string }).type);
+      const def = dir.requestType((req.params as { type: string }).type);
       if (!def || !dir.workflowFor(def.id)) return reply.code(404).send({ error: 'unknown request type' });
       return formCard(def, deps.locale);
     });

@@ -34,6 +34,14 @@ export function createSender(deps: SenderDeps) {
   const { client, pacer, agentId, locale, log } = deps;
   const key = (...parts: string[]) => [deps.redisPrefix, 'wecom', ...parts].join(':');
   const paceKey = (t: { type: string; id: string }) => `${t.type}:${t.id}`;
+  /** A card WeCom cannot carry (e.g. a button key over 1024 bytes) will not get better on retry. */
+  const render = (card: Card, taskId: string) => {
+    try {
+      return renderTemplateCard(card, taskId, locale);
+    } catch (err) {
+      throw new DeliveryError(`card cannot be rendered for WeCom: ${(err as Error).message}`, true);
+    }
+  };
 
   async function sendToUser<T extends SendReply>(userId: string, body: Record<string, unknown>): Promise<T> {
     // `touser` also accepts "a|b" and "@all": a bad id in the org file must never broadcast.
@@ -91,7 +99,7 @@ export function createSender(deps: SenderDeps) {
         return {};
       }
       const taskId = taskIdFor(opts.requestId, target, opts.idempotencyKey);
-      const reply = await sendToUser(target.id, { msgtype: 'template_card', template_card: renderTemplateCard(card, taskId, locale) });
+      const reply = await sendToUser(target.id, { msgtype: 'template_card', template_card: render(card, taskId) });
       return {
         trackId: taskId,
         ...(reply.msgid ? { messageId: reply.msgid } : {}),
@@ -113,6 +121,7 @@ export function createSender(deps: SenderDeps) {
         return card.buttons.length === 0 && !card.form ? fallBack(message, card, 'app chat') : {};
       }
       if (!message.trackId) return fallBack(message, card, 'no task_id recorded');
+      const templateCard = render(card, message.trackId);
       const claim = await claimCode(deps.db, message.id);
       if (claim.kind !== 'code') return fallBack(message, card, claim.kind === 'expired' ? 'response code older than 72 h' : 'no response code left');
       try {
@@ -120,13 +129,12 @@ export function createSender(deps: SenderDeps) {
           userids: [message.targetId],
           agentid: agentId,
           response_code: claim.code,
-          template_card: renderTemplateCard(card, message.trackId, locale),
+          template_card: templateCard,
         });
         return { responseCode: null };
       } catch (err) {
-        const transient = err instanceof WecomApiError ? err.transient : !(err instanceof DeliveryError) || !err.permanent;
-        if (transient) {
-          // Busy or unreachable: the code is probably unspent; keep it for the retry.
+        if (!(err instanceof WecomApiError) || err.transient) {
+          // Unreachable, no token, or busy: the code is probably unspent; keep it for the retry.
           await restoreCode(deps.db, message.id, claim.code, claim.at).catch(() => {});
           throw asDeliveryError(err);
         }

@@ -505,11 +505,14 @@ async function onCardButton(cardEl, messageId, button) {
     form = { reason };
   }
   const buttons = cardEl.querySelectorAll('.card-buttons .btn');
+  const enable = () => buttons.forEach((b) => (b.disabled = false));
   buttons.forEach((b) => (b.disabled = true));
   const ack = await postAction({ messageId, action: button.action, form });
-  // The card may have been re-rendered meanwhile (new buttons); re-enable what is still there.
-  buttons.forEach((b) => (b.disabled = false));
   showAck(ack);
+  // Accepted: the card update (new buttons) follows over the live feed, so keep these disabled
+  // against double clicks for a while. Refused or failed: nothing changed, re-enable now.
+  if (ok(ack)) setTimeout(enable, 5000);
+  else enable();
 }
 
 // ---------------------------------------------------------------------------------------
@@ -586,14 +589,13 @@ function renderConversationList() {
             'aria-current': c.id === state.active ? 'true' : undefined,
             onclick: () => selectConversation(c.id),
           },
-          h('div', { class: 'conv-avatar' }, c.kind === 'dm' ? avatar('bot') : avatar(c.id), unread ? h('span', { class: 'unread-dot', testid: `unread-${c.id}`, title: `${unread} 条未读` }) : null),
+          h('div', { class: 'conv-avatar' }, c.kind === 'dm' ? avatar('bot') : avatar(c.id), unread ? h('span', { class: 'unread-dot', testid: `unread-${c.id}`, title: `${unread} 条未读` }, unread > 99 ? '99+' : String(unread)) : null),
           h(
             'div',
             { class: 'conv-text' },
             h('div', { class: 'conv-line' }, h('span', { class: 'conv-name' }, c.name), last && h('span', { class: 'conv-time' }, dayKey(last.createdAt) === dayKey(new Date().toISOString()) ? fmtTime(last.createdAt) : dayLabel(last.createdAt))),
             h('div', { class: 'conv-preview' }, c.kind === 'room' && !last ? `${c.members.length} 位成员` : preview(last)),
           ),
-          unread ? h('span', { class: 'unread-count' }, unread > 99 ? '99+' : String(unread)) : null,
         ),
       );
     }),

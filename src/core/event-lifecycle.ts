@@ -1,0 +1,56 @@
+// How follow-up requests (summary, scoring, reimbursement) attach to an approved event and
+// move it along: approved → summary_due → summary_submitted → scored → reimbursing → closed.
+// Pure: the service loads the event, asks these rules, and applies both in one transaction.
+import type { Directory } from '../org/directory.js';
+import type { LifecycleTrigger } from './lifecycle.js';
+import type { Effect, MessageIntent, RequestState, RequestStatus } from './model.js';
+import { budgetTotal, type Payload } from './request-types.js';
+
+/** Which event statuses accept which follow-up, and who may file it. */
+const LINKS: Record<string, { from: RequestStatus[]; by: 'organiser' | 'other' }> = {
+  summary: { from: ['approved', 'summary_due'], by: 'organiser' },
+  scoring: { from: ['summary_submitted'], by: 'other' },
+  reimbursement: { from: ['scored'], by: 'organiser' },
+};
+
+export const isFollowUp = (type: string) => type in LINKS;
+
+export function checkLink(event: RequestState | undefined, childType: string, applicantId: string): { ok: true } | { ok: false; message: MessageIntent } {
+  const rule = LINKS[childType];
+  if (!rule) return { ok: true };
+  if (!event || event.type !== 'event') return { ok: false, message: { key: 'refuse.no_event', params: {} } };
+  if (rule.by === 'organiser' && event.applicantId !== applicantId) return { ok: false, message: { key: 'refuse.not_organiser', params: { number: event.number } } };
+  if (rule.by === 'other' && event.applicantId === applicantId) return { ok: false, message: { key: 'refuse.self_scoring', params: {} } };
+  if (!rule.from.includes(event.status)) return { ok: false, message: { key: 'refuse.event_state', params: { number: event.number, status: event.status } } };
+  return { ok: true };
+}
+
+/** The event's transition when a follow-up is submitted, approved, or ends without approval. */
+export function eventTrigger(childType: string, childStatus: RequestStatus, submittedNow: boolean): LifecycleTrigger | undefined {
+  if (submittedNow) return childType === 'summary' ? 'summary_submitted' : childType === 'reimbursement' ? 'reimbursement_submitted' : childStatus === 'approved' && childType === 'scoring' ? 'scored' : undefined;
+  if (childStatus === 'approved') return childType === 'scoring' ? 'scored' : childType === 'reimbursement' ? 'reimbursed' : undefined;
+  if (childStatus === 'rejected' || childStatus === 'withdrawn') return childType === 'summary' ? 'summary_reopened' : childType === 'reimbursement' ? 'reimbursement_reopened' : undefined;
+  return undefined;
+}
+
+/** Facts a follow-up adds for workflow conditions: spend against the approved budget. */
+export function followUpFacts(event: RequestState | undefined, childPayload: Payload): Record<string, number> {
+  if (!event) return {};
+  const approved = budgetTotal(event.payload.budget);
+  const spent = budgetTotal(childPayload.items ?? childPayload.actualSpend);
+  if (!approved || !spent) return {};
+  return { approvedBudget: approved, spent, overBudgetPercent: Math.round(((spent - approved) / approved) * 10000) / 100 };
+}
+
+/** Forms to prompt after the event moves: scoring to the leaders, reimbursement to the organiser. */
+export function promptsAfter(trigger: LifecycleTrigger, event: RequestState, dir: Directory): Effect[] {
+  const prefill = { eventRef: event.number };
+  if (trigger === 'event_ended') return [{ kind: 'prompt_form', people: [event.applicantId], requestType: 'summary', prefill, message: { key: 'prompt.summary', params: { number: event.number, title: event.title } } }];
+  if (trigger === 'summary_submitted') {
+    const wf = dir.workflowFor('scoring');
+    const leaders = wf ? dir.resolveApprovers(wf.steps[0]?.approvers ?? [], event.applicantId).filter((p) => p !== event.applicantId) : [];
+    return leaders.length ? [{ kind: 'prompt_form', people: leaders, requestType: 'scoring', prefill, message: { key: 'prompt.scoring', params: { number: event.number, title: event.title } } }] : [];
+  }
+  if (trigger === 'scored') return [{ kind: 'prompt_form', people: [event.applicantId], requestType: 'reimbursement', prefill, message: { key: 'prompt.reimbursement', params: { number: event.number, title: event.title } } }];
+  return [];
+}
