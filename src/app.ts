@@ -8,8 +8,8 @@ import { createCommands } from './bot/commands.js';
 import { createIngest } from './bot/ingest.js';
 import { createRouter } from './bot/router.js';
 import type { Channel, ChannelDeps } from './channels/channel.js';
-import { createDingtalkChannel } from './channels/dingtalk/index.js';
-import { createFeishuChannel } from './channels/feishu/index.js';
+import { createDingtalkChannel, DINGTALK_RATE_LIMIT } from './channels/dingtalk/index.js';
+import { createFeishuChannel, FEISHU_RATE_LIMIT } from './channels/feishu/index.js';
 import { createLocalChannel } from './channels/local/channel.js';
 import { simRoutes } from './channels/local/routes.js';
 import { createSimStore } from './channels/local/store.js';
@@ -202,8 +202,9 @@ export async function buildApp(opts: AppOptions) {
 
 /** App-level send limits per platform (per-target pacing lives in each channel). */
 const RATE_LIMITS: Partial<Record<Platform, { max: number; duration: number }>> = {
-  feishu: { max: 50, duration: 1000 },
-  dingtalk: { max: 20, duration: 1000 },
+  feishu: FEISHU_RATE_LIMIT,
+  dingtalk: DINGTALK_RATE_LIMIT,
+  // WeCom's limits are per member (paced in the channel) and 10,000 calls/min per corp.
   wecom: { max: 150, duration: 1000 },
 };
 

@@ -63,6 +63,9 @@ export const configSchema = z
         }
       }
     }
+    if (c.FEISHU_APP_ID && c.FEISHU_MODE === 'webhook' && !c.FEISHU_VERIFICATION_TOKEN) {
+      ctx.addIssue({ code: 'custom', path: ['FEISHU_VERIFICATION_TOKEN'], message: 'required when FEISHU_MODE is webhook (it authenticates every callback)' });
+    }
     if (c.WECOM_CORP_ID && c.WECOM_AGENT_ID === undefined) {
       ctx.addIssue({ code: 'custom', path: ['WECOM_AGENT_ID'], message: 'required when WECOM_CORP_ID is set' });
     }

@@ -19,8 +19,6 @@ export interface SentCard {
 }
 
 export interface UpdateResult {
-  /** The channel consumed or replaced the stored response code (WeCom). */
-  responseCode?: string | null;
   /** The card could not be updated in place; a short result message was sent instead. */
   fellBack?: boolean;
 }

@@ -88,7 +88,7 @@ export function createDeliverer(deps: DeliverDeps) {
         if (!(await claimRender(db, m.id, s.version))) return; // a newer render already went out
         try {
           const result = await channel(m.platform as Platform).updateCard(m, approvalCard(s, ctx));
-          if (result.responseCode !== undefined) await updateCardMessage(db, m.id, { responseCode: result.responseCode, responseCodeAt: result.responseCode ? new Date() : null });
+          // Response codes (WeCom) are spent and stored by the channel itself, atomically.
           if (result.fellBack) {
             await writeAudit(db, s.id, [{ action: 'card_update_fallback', actorId: null, platform: m.platform as Platform, detail: { cardMessageId: m.id, target: m.targetId } }]);
           }

@@ -26,6 +26,8 @@ interface Injected {
   status: number;
   body: unknown;
   times: number;
+  /** Do the work, then answer with the failure (a reply lost on the way back). */
+  after: boolean;
 }
 
 export interface FakeDingtalkServer {
@@ -41,8 +43,8 @@ export interface FakeDingtalkServer {
   gatewayEndpoint?: string;
   /** Tickets handed out by the gateway lookup (the fake gateway accepts only these). */
   tickets: Set<string>;
-  /** Answer the next `times` requests to `path` with this status and body. */
-  fail(path: string, status: number, body: unknown, times?: number): void;
+  /** Answer the next `times` requests to `path` with this status and body (`after`: handle the request first). */
+  fail(path: string, status: number, body: unknown, times?: number, opts?: { after?: boolean }): void;
   clearFailures(): void;
   /** Every issued token becomes invalid (DingTalk answers 401 InvalidAuthentication). */
   revokeTokens(): void;
@@ -75,9 +77,9 @@ export async function startFakeDingtalk(opts: { clientId?: string; clientSecret?
     tickets: new Set(),
     invalidStaff: new Set(),
     flowControlled: new Set(),
-    fail(path, status, body, times = 1) {
+    fail(path, status, body, times = 1, o = {}) {
       const list = injected.get(path) ?? [];
-      list.push({ status, body, times });
+      list.push({ status, body, times, after: o.after ?? false });
       injected.set(path, list);
     },
     clearFailures() {
@@ -108,9 +110,16 @@ export async function startFakeDingtalk(opts: { clientId?: string; clientSecret?
     const inj = list?.[0];
     if (inj) {
       if (--inj.times <= 0) list.shift();
-      send(res, inj.status, inj.body);
-      return;
+      if (!inj.after) return send(res, inj.status, inj.body);
+      // Let the real handler work against a response that is thrown away.
+      const sink = { writeHead: () => sink, end: () => sink } as unknown as ServerResponse;
+      route(req, sink, path, body);
+      return send(res, inj.status, inj.body);
     }
+    route(req, res, path, body);
+  }
+
+  function route(req: IncomingMessage, res: ServerResponse, path: string, body: Record<string, unknown>): void {
     switch (`${req.method} ${path}`) {
       case 'POST /v1.0/oauth2/accessToken': {
         if (body.appKey !== clientId || body.appSecret !== clientSecret) return send(res, 400, { code: 'invalidClientIdOrSecret', message: '无效的clientId或者clientSecret' });

@@ -47,7 +47,7 @@ describe('dingtalk end to end', () => {
     expect((await gateway.waitForAck(submit)).code).toBe(200);
     await t.idle();
 
-    const copies = (): CardInstance[] => [...api.cards.values()].filter((c) => c.params.kind === 'approval' && c.params.title.includes(EVENT_FORM.name!));
+    const copies = (): CardInstance[] => [...api.cards.values()].filter((c) => c.params.kind === 'approval' && (c.params.title ?? '').includes(EVENT_FORM.name!));
     const group = copies().find((c) => c.openSpaceId === 'dtv1.card//IM_GROUP.cid_east_approvals');
     expect(group, 'approval card in the east-approvals group').toBeDefined();
     const buttons = JSON.parse(group!.params.buttons!) as Array<{ action: string }>;

@@ -121,6 +121,22 @@ describe('dingtalk sending', () => {
     expect(api.requests.filter((r) => r.path === '/v1.0/card/instances/createAndDeliver').length).toBe(count);
   });
 
+  it('a retry after a lost reply finds the card the first attempt created', async () => {
+    const ch = makeChannel();
+    const o = { requestId: 'req-lost', idempotencyKey: 'card-req-lost' };
+    const target = { type: 'chat' as const, id: 'cid_lost' };
+    api.fail('/v1.0/card/instances/createAndDeliver', 502, { code: 'BadGateway' }, 1, { after: true });
+    expect(await rejection(ch.sendCard(target, card, o))).toMatchObject({ permanent: false });
+    expect(api.cards.size).toBeGreaterThan(0);
+    const again = await ch.sendCard(target, card, o);
+    expect(api.cards.get(again.trackId!)).toMatchObject({ openSpaceId: 'dtv1.card//IM_GROUP.cid_lost' });
+    // A genuinely bad request is still a permanent failure on its retry.
+    api.fail('/v1.0/card/instances/createAndDeliver', 400, { code: 'param.invalid' }, 2);
+    const bad = { requestId: 'req-bad', idempotencyKey: 'card-req-bad' };
+    expect(await rejection(ch.sendCard(target, card, bad))).toMatchObject({ permanent: true });
+    expect(await rejection(ch.sendCard(target, card, bad))).toMatchObject({ permanent: true, code: 'param.invalid' });
+  });
+
   it('uses the notice template for a card without actions', async () => {
     const ch = makeChannel();
     const sent = await ch.sendCard({ type: 'chat', id: 'cid_hq_review' }, { ...card, buttons: [] }, { requestId: 'req-7', idempotencyKey: 'notice-1' });

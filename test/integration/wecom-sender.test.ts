@@ -211,7 +211,7 @@ describe('wecom updateCard', () => {
   it('spends the stored code on update_template_card and clears it', async () => {
     const { row, code, rid } = await sentCopy();
     const result = await channel.updateCard(row, approvalCard(rid, true));
-    expect(result).toEqual({ responseCode: null });
+    expect(result).toEqual({});
     const [call] = fake.calls('/cgi-bin/message/update_template_card');
     expect(call!.body).toMatchObject({ userids: ['LiuYang'], agentid: AGENT, response_code: code, template_card: { task_id: row.trackId, replace_text: '已通过', button_list: [] } });
     expect((await cardMessageById(db.database.db, row.id))?.responseCode).toBeNull();
@@ -224,7 +224,7 @@ describe('wecom updateCard', () => {
     expect(updates).toHaveLength(1);
     expect(updates[0]!.body?.response_code).toBe(code);
     expect(updates[0]!.reply.errcode).toBe(0);
-    expect(results.filter((r) => r.responseCode === null)).toHaveLength(1);
+    expect(results.filter((r) => !r.fellBack)).toHaveLength(1);
     expect(results.filter((r) => r.fellBack)).toHaveLength(19);
     // The fallback says the outcome once, not nineteen times.
     expect(texts().filter((t) => t.body?.touser === 'WangFang')).toHaveLength(1);
@@ -235,7 +235,7 @@ describe('wecom updateCard', () => {
     await channel.updateCard(row, approvalCard(rid));
     const clickCode = fake.issueCode('SunLi', row.trackId!);
     await updateCardMessage(db.database.db, row.id, { responseCode: clickCode, responseCodeAt: new Date() });
-    expect(await channel.updateCard(row, approvalCard(rid, true))).toEqual({ responseCode: null });
+    expect(await channel.updateCard(row, approvalCard(rid, true))).toEqual({});
     expect(fake.calls('/cgi-bin/message/update_template_card').map((c) => c.body?.response_code).at(-1)).toBe(clickCode);
   });
 
@@ -273,7 +273,7 @@ describe('wecom updateCard', () => {
     const err = await channel.updateCard(row, approvalCard(rid, true)).catch((e: unknown) => e as DeliveryError);
     expect(err).toMatchObject({ permanent: false, code: -1 });
     expect((await cardMessageById(db.database.db, row.id))?.responseCode).toBe(code);
-    expect(await channel.updateCard(row, approvalCard(rid, true))).toEqual({ responseCode: null });
+    expect(await channel.updateCard(row, approvalCard(rid, true))).toEqual({});
   });
 
   it('app-chat copies: nothing while open, one outcome notice once decided', async () => {

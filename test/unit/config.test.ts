@@ -34,7 +34,11 @@ describe('configuration', () => {
   });
 
   it('refuses a half-configured platform and says what is missing', () => {
-    expect(problems({ FEISHU_APP_ID: 'cli_x' })).toEqual(['FEISHU_APP_SECRET: required when FEISHU_APP_ID is set']);
+    expect(problems({ FEISHU_APP_ID: 'cli_x' })).toEqual([
+      'FEISHU_APP_SECRET: required when FEISHU_APP_ID is set',
+      'FEISHU_VERIFICATION_TOKEN: required when FEISHU_MODE is webhook (it authenticates every callback)',
+    ]);
+    expect(problems({ FEISHU_APP_ID: 'cli_x', FEISHU_APP_SECRET: 's', FEISHU_MODE: 'ws' })).toEqual([]);
     const wecom = problems({ WECOM_CORP_ID: 'ww1', WECOM_SECRET: 's' });
     expect(wecom).toContain('WECOM_TOKEN: required when WECOM_CORP_ID, WECOM_SECRET is set');
     expect(wecom).toContain('WECOM_AGENT_ID: required when WECOM_CORP_ID is set');
@@ -42,7 +46,7 @@ describe('configuration', () => {
   });
 
   it('turns the simulator off when a platform is configured, unless asked for', () => {
-    const feishu = { FEISHU_APP_ID: 'cli_x', FEISHU_APP_SECRET: 'secret' };
+    const feishu = { FEISHU_APP_ID: 'cli_x', FEISHU_APP_SECRET: 'secret', FEISHU_VERIFICATION_TOKEN: 'v' };
     expect(loadConfig(feishu).simulatorEnabled).toBe(false);
     expect(loadConfig(feishu).feishuEnabled).toBe(true);
     expect(loadConfig({ ...feishu, SIMULATOR: 'on' }).simulatorEnabled).toBe(true);

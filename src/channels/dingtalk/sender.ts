@@ -78,7 +78,22 @@ export class DingtalkSender {
         : { imRobotOpenSpaceModel: { supportForward: false }, imRobotOpenDeliverModel: { spaceType: 'IM_ROBOT', robotCode: this.o.robotCode } }),
       userIdType: 1,
     };
-    const res = await this.o.api.call<{ success?: boolean; result?: { deliverResults?: DeliverResult[] } }>('POST', '/v1.0/card/instances/createAndDeliver', body);
+    const tried = this.sentKey('try', outTrackId);
+    const retry = Boolean(await this.o.redis.get(tried));
+    await this.o.redis.set(tried, '1', 'EX', SENT_TTL_S);
+    let res: { success?: boolean; result?: { deliverResults?: DeliverResult[] } };
+    try {
+      res = await this.o.api.call('POST', '/v1.0/card/instances/createAndDeliver', body);
+    } catch (err) {
+      // An earlier attempt may have created the card and lost DingTalk's reply; then this one is
+      // refused (the outTrackId exists). If the instance answers an update, it is ours: done.
+      if (retry && err instanceof DeliveryError && err.permanent && (await this.instanceExists(outTrackId, body.cardData.cardParamMap))) {
+        this.o.log.info({ outTrackId, code: err.code }, 'dingtalk: card already created by an earlier attempt');
+        await this.o.redis.set(this.sentKey('card', outTrackId), '1', 'EX', SENT_TTL_S);
+        return { trackId: outTrackId };
+      }
+      throw err;
+    }
     // HTTP 200 does not mean delivered: each space reports its own result.
     const failed = (res.result?.deliverResults ?? []).find((d) => d.success === false);
     if (failed) {
@@ -87,6 +102,15 @@ export class DingtalkSender {
     }
     await this.o.redis.set(this.sentKey('card', outTrackId), '1', 'EX', SENT_TTL_S);
     return { trackId: outTrackId };
+  }
+
+  private async instanceExists(outTrackId: string, cardParamMap: Record<string, string>): Promise<boolean> {
+    try {
+      const res = await this.o.api.call<{ success?: boolean }>('PUT', '/v1.0/card/instances', { outTrackId, cardData: { cardParamMap }, cardUpdateOptions: { updateCardDataByKey: true } });
+      return res.success !== false;
+    } catch {
+      return false;
+    }
   }
 
   async updateCard(message: CardMessage, card: Card): Promise<UpdateResult> {

@@ -152,6 +152,8 @@ export class StreamSupervisor {
 
   health(): ChannelHealth {
     const s = this.status();
+    // Only the web role starts the connection; a worker-only process is not unhealthy for it.
+    if (s.state === 'idle') return { ok: true, detail: 'stream not started in this process' };
     const detail = [`stream ${s.state}`, `reconnects ${s.reconnects}`];
     if (s.lastSeenMsAgo !== undefined) detail.push(`last frame ${Math.round(s.lastSeenMsAgo / 1000)} s ago`);
     if (s.nextAttemptInMs !== undefined) detail.push(`next attempt in ${Math.round(s.nextAttemptInMs / 1000)} s`);

@@ -54,9 +54,12 @@ export function simRoutes(deps: SimRouteDeps) {
   }
 
   return function register(app: FastifyInstance): void {
-    app.addHook('onClose', async () => {
+    // Open event streams would keep server.close() waiting forever: end them first.
+    app.addHook('preClose', async () => {
       for (const c of clients) c.reply.raw.end();
       clients.clear();
+    });
+    app.addHook('onClose', async () => {
       await sub?.quit().catch(() => sub?.disconnect());
     });
 

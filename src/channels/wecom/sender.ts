@@ -131,7 +131,7 @@ export function createSender(deps: SenderDeps) {
           response_code: claim.code,
           template_card: templateCard,
         });
-        return { responseCode: null };
+        return {};
       } catch (err) {
         if (!(err instanceof WecomApiError) || err.transient) {
           // Unreachable, no token, or busy: the code is probably unspent; keep it for the retry.
