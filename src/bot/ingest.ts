@@ -47,9 +47,12 @@ export function createIngest(deps: IngestDeps) {
         const text = preview.ok ? t(locale, preview.feedback.key, preview.feedback.params) : t(locale, preview.message.key, preview.message.params);
         ack = { status: preview.ok ? 'accepted' : 'refused', feedback: { text, tone: preview.ok ? 'success' : 'error' } };
       }
-      // A refused click changes nothing, so it is not queued: "recorded nowhere".
+      // A refused click changes nothing, so it is not queued: "recorded nowhere". Its dedupe key
+      // goes too: some platforms derive click ids from the card and value, and the same click may
+      // be valid later (the step it targets opens).
       if (ack.status === 'refused') {
         deps.log.info({ platform: event.platform, sender: event.senderId, action: event.action, reason: ackKey }, 'card action refused');
+        await redis.del(key);
         return ack;
       }
     }
