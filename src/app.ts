@@ -19,7 +19,10 @@ import { createCalendar } from './core/calendar/index.js';
 import { cardContext, createDeliverer } from './delivery/deliver.js';
 import { createOutboxRelay } from './delivery/outbox-relay.js';
 import { createDeliveryQueues, deliveryQueueName } from './delivery/queues.js';
+import { adminRoutes } from './http/admin-routes.js';
 import { apiRoutes } from './http/api-routes.js';
+import { createMetrics, metricsRoute } from './http/metrics.js';
+import { queueDashboard } from './http/queue-dashboard.js';
 import { healthRoutes } from './http/health-routes.js';
 import { createHttpServer } from './http/server.js';
 import type { Directory } from './org/directory.js';
@@ -108,7 +111,8 @@ export async function buildApp(opts: AppOptions) {
     const deliveries = createDeliveryQueues(redis, prefix, [...enabled]);
     const relay = createOutboxRelay({ database, dir, queues: deliveries, enabled, log });
     const approvals = createApprovals({ database, dir, now, dueAt: (spec, from) => calendar.dueAt(spec, from), onCommitted: () => relay.kick() });
-    const ingest = createIngest({ redis, prefix, inbound, approvals, dir, locale: config.LOCALE, log });
+    const metrics = createMetrics();
+    const ingest = createIngest({ redis, prefix, inbound, approvals, dir, locale: config.LOCALE, log, metrics });
 
     const channelDeps: ChannelDeps = { config, log, redis, redisPrefix: prefix, database, dir, ingest };
     const channels = new Map<Platform, Channel>();
@@ -130,6 +134,10 @@ export async function buildApp(opts: AppOptions) {
       isShuttingDown: () => shuttingDown,
     });
     apiRoutes(http, { database, cardContext: ctx });
+    adminRoutes(http, { token: config.ADMIN_TOKEN, approvals, database, dir, locale: config.LOCALE, now });
+    metrics.watchQueues(() => [inbound, ...deliveries.all()]);
+    metricsRoute(http, metrics);
+    await queueDashboard(http, [inbound, ...deliveries.all()], config.ADMIN_TOKEN);
     if (web) for (const c of channels.values()) c.registerRoutes?.(http);
     if (enabled.has('local')) await http.register(fastifyStatic, { root: SIM_ASSETS, prefix: '/', index: ['index.html'] });
 
@@ -138,7 +146,7 @@ export async function buildApp(opts: AppOptions) {
     if (worker) {
       const commands = createCommands({ database, dir, locale: config.LOCALE });
       const route = createRouter({ approvals, dir, queues: deliveries, commands, locale: config.LOCALE, now, log });
-      const deliver = createDeliverer({ database, dir, channels, queues: deliveries, locale: config.LOCALE, ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}), log });
+      const deliver = createDeliverer({ database, dir, channels, queues: deliveries, locale: config.LOCALE, ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}), log, metrics });
       const workerOpts = { connection: redisHandle.connect(), prefix, autorun: false };
       workers.push(new Worker<InboundJob>(QUEUE_NAMES.inbound, (job) => route(job.data), { ...workerOpts, concurrency: 16 }));
       workers.push(new Worker(deliveryQueueName(), deliver, { ...workerOpts, connection: redisHandle.connect(), concurrency: 8 }));

@@ -7,6 +7,7 @@ import type { IngestResult } from '../channels/channel.js';
 import type { InboundEvent } from '../channels/inbound.js';
 import { t, type Locale } from '../core/messages.js';
 import type { Directory } from '../org/directory.js';
+import type { Metrics } from '../http/metrics.js';
 import { jobId, type InboundJob } from '../queue/jobs.js';
 import type { Approvals } from '../services/approvals.js';
 import { toCoreAction } from './actions.js';
@@ -22,11 +23,18 @@ export interface IngestDeps {
   dir: Directory;
   locale: Locale;
   log: Logger;
+  metrics?: Metrics;
 }
 
 export function createIngest(deps: IngestDeps) {
   const { redis, dir, locale } = deps;
   return async function ingest(event: InboundEvent): Promise<IngestResult> {
+    const result = await run(event);
+    deps.metrics?.inbound.inc({ platform: event.platform, kind: event.kind, status: result.status });
+    return result;
+  };
+
+  async function run(event: InboundEvent): Promise<IngestResult> {
     const key = `${deps.prefix}:dedupe:${event.platform}:${event.eventId}`;
     const fresh = await redis.set(key, '1', 'EX', DEDUPE_TTL_SECONDS, 'NX');
     if (fresh !== 'OK') {
@@ -65,7 +73,7 @@ export function createIngest(deps: IngestDeps) {
       return { status: 'unavailable' };
     }
     return ack;
-  };
+  }
 }
 
 export type Ingest = ReturnType<typeof createIngest>;

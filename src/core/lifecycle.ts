@@ -2,13 +2,14 @@
 // the next snapshot plus the effects (cards, notifications) and audit entries to persist in
 // the same transaction, or a refusal that records nothing.
 import type { Directory } from '../org/directory.js';
-import type { Platform, Workflow } from '../org/schema.js';
+import type { Workflow } from '../org/schema.js';
 import type {
   Action,
   ActorRef,
   AuditEntry,
   Effect,
   MessageIntent,
+  Origin,
   RefusalCode,
   RequestState,
   StepDecision,
@@ -107,7 +108,7 @@ export interface SubmitInput {
 }
 
 /** A new request: plan the chain, open the first step (or approve straight away). */
-export function submit(ctx: CoreContext, input: SubmitInput, platform: Platform, extraFacts: Facts = {}): TransitionOk {
+export function submit(ctx: CoreContext, input: SubmitInput, platform: Origin, extraFacts: Facts = {}): TransitionOk {
   const applicant = ctx.dir.person(input.applicantId);
   const now = ctx.now.toISOString();
   const state: RequestState = {

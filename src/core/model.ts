@@ -3,6 +3,9 @@
 import type { Platform } from '../org/schema.js';
 import type { Payload } from './request-types.js';
 
+/** Where an action came from: a chat platform, the integration API, or the system (timers). */
+export type Origin = Platform | 'api' | 'system';
+
 export const REQUEST_STATUSES = [
   'consulting', // 先沟通再申报: waiting for HQ marketing to acknowledge
   'pending',
@@ -29,7 +32,7 @@ export interface StepDecision {
   decision: 'approve' | 'reject';
   at: string;
   comment?: string;
-  platform: Platform;
+  platform: Origin;
 }
 
 export interface StepState {
@@ -83,7 +86,7 @@ export type ActionType =
 
 export interface ActorRef {
   personId: string;
-  platform: Platform;
+  platform: Origin;
 }
 
 export type Action =
@@ -116,7 +119,7 @@ export type Effect =
 export interface AuditEntry {
   action: string;
   actorId: string | null;
-  platform: Platform | null;
+  platform: Origin | null;
   stepId?: string;
   detail: Record<string, unknown>;
 }

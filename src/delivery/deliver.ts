@@ -11,6 +11,7 @@ import { DeliveryError } from '../channels/channel.js';
 import { t, type Locale } from '../core/messages.js';
 import type { Directory } from '../org/directory.js';
 import type { Platform } from '../org/schema.js';
+import type { Metrics } from '../http/metrics.js';
 import { jobId, type DeliveryJob } from '../queue/jobs.js';
 import { cardMessageById, cardMessagesOf, claimRender, findCardMessage, recordCardMessage, updateCardMessage } from '../store/card-messages-repo.js';
 import type { Database } from '../store/db.js';
@@ -25,6 +26,7 @@ export interface DeliverDeps {
   locale: Locale;
   publicUrl?: string;
   log: Logger;
+  metrics?: Metrics;
 }
 
 export function cardContext(dir: Directory, locale: Locale, publicUrl?: string): CardContext {
@@ -116,9 +118,11 @@ export function createDeliverer(deps: DeliverDeps) {
   return async function process(job: Job<DeliveryJob>): Promise<void> {
     try {
       await run(job.data, job.id ?? `${job.name}-${job.timestamp}`);
+      deps.metrics?.deliveries.inc({ type: job.data.type, result: 'ok' });
     } catch (err) {
       const permanent = err instanceof UnrecoverableError || (err instanceof DeliveryError && err.permanent);
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      deps.metrics?.deliveries.inc({ type: job.data.type, result: permanent || lastAttempt ? 'failed' : 'retry' });
       if (permanent || lastAttempt) {
         const d = job.data;
         deps.log.error({ err, job: d.type, platform: 'platform' in d ? d.platform : undefined, code: err instanceof DeliveryError ? err.code : undefined }, 'delivery failed permanently');

@@ -116,7 +116,15 @@ export class Directory {
 
   /** Departments a person manages: led by them or listed as manager, plus every descendant. */
   managedDepartments(personId: string): string[] {
-    const roots = this.org.departments.filter((d) => d.lead === personId || d.managers.includes(personId)).map((d) => d.id);
+    return this.withDescendants(this.org.departments.filter((d) => d.lead === personId || d.managers.includes(personId)).map((d) => d.id));
+  }
+
+  /** A department and every department below it. */
+  managedDepartmentsUnder(deptId: string): string[] {
+    return this.withDescendants([deptId]);
+  }
+
+  private withDescendants(roots: string[]): string[] {
     const out = new Set<string>(roots);
     let grew = true;
     while (grew) {

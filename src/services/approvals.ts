@@ -2,11 +2,10 @@
 // transition and persists it (state + steps + decisions + audit + outbox) in one transaction.
 import { createHash } from 'node:crypto';
 import { checkLink, eventTrigger, followUpFacts } from '../core/event-lifecycle.js';
-import type { Action, ActorRef, RequestState, Transition, TransitionOk } from '../core/model.js';
+import type { Action, ActorRef, Origin, RequestState, Transition, TransitionOk } from '../core/model.js';
 import { act as coreAct, advance, submit as coreSubmit, type CoreContext, type LifecycleTrigger } from '../core/lifecycle.js';
 import { payloadSchema, type Payload } from '../core/request-types.js';
 import type { Directory } from '../org/directory.js';
-import type { Platform } from '../org/schema.js';
 import type { Database, DbOrTx } from '../store/db.js';
 import { applyTransition, ConcurrentUpdateError, loadRequest, loadRequestByNumber, nextNumber } from '../store/requests-repo.js';
 import { processedEvents } from '../store/schema.js';
@@ -86,7 +85,7 @@ export function createApprovals(deps: ApprovalsDeps) {
     applicantId: string;
     type: string;
     payload: Payload;
-    platform: Platform;
+    platform: Origin;
     idempotencyKey?: string;
     parentId?: string;
     urgent?: boolean;

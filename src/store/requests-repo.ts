@@ -2,7 +2,7 @@
 // (compare-and-set on version), the steps, the decisions, the audit entries and the outbox.
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { AuditEntry, Effect, RequestState, StepDecision, StepState, TransitionOk } from '../core/model.js';
-import type { Platform } from '../org/schema.js';
+import type { Origin } from '../core/model.js';
 import type { DbOrTx } from './db.js';
 import { approvalSteps, auditLog, counters, decisions, outbox, requests } from './schema.js';
 
@@ -51,7 +51,7 @@ function toState(r: RequestRow, steps: StepRow[], decs: DecisionRow[]): RequestS
                 personId: d.personId,
                 decision: d.decision as StepDecision['decision'],
                 at: d.createdAt.toISOString(),
-                platform: d.platform as Platform,
+                platform: d.platform as Origin,
                 ...(d.comment ? { comment: d.comment } : {}),
               }),
             ),
@@ -272,4 +272,37 @@ export async function timeline(db: DbOrTx, requestId: string): Promise<TimelineE
     .from(auditLog)
     .where(eq(auditLog.requestId, requestId))
     .orderBy(asc(auditLog.id));
+}
+
+export interface DepartmentOverview {
+  departments: string[];
+  counts: Record<string, number>;
+  open: Array<RequestSummary & { stepName: string; approvers: string[]; dueAt: Date | null; overdue: boolean; ageHours: number }>;
+  overdue: number;
+}
+
+/** Managers' picture of their departments: counts by status, and what is open with its age. */
+export async function departmentOverview(db: DbOrTx, deptIds: string[], now: Date): Promise<DepartmentOverview> {
+  const countRows = await db
+    .select({ status: requests.status, n: sql<number>`count(*)::int` })
+    .from(requests)
+    .where(inArray(requests.deptId, deptIds))
+    .groupBy(requests.status);
+  const openRows = await db
+    .select({ ...summaryCols, stepName: approvalSteps.name, approvers: approvalSteps.approvers, dueAt: approvalSteps.dueAt })
+    .from(requests)
+    .innerJoin(approvalSteps, and(eq(approvalSteps.requestId, requests.id), eq(approvalSteps.round, requests.round), eq(approvalSteps.status, 'active')))
+    .where(and(inArray(requests.deptId, deptIds), inArray(requests.status, ['pending', 'consulting'])))
+    .orderBy(asc(approvalSteps.dueAt));
+  const open = openRows.map((r) => ({
+    ...r,
+    overdue: !!r.dueAt && r.dueAt < now,
+    ageHours: Math.round((now.getTime() - r.createdAt.getTime()) / 36e5),
+  }));
+  return {
+    departments: deptIds,
+    counts: Object.fromEntries(countRows.map((r) => [r.status, r.n])),
+    open,
+    overdue: open.filter((o) => o.overdue).length,
+  };
 }

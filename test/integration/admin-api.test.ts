@@ -1,0 +1,83 @@
+// The integration API: bearer token, the same validation as card forms, refusals mapped to
+// precise status codes; plus /metrics and the queue dashboard.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { EVENT_FORM } from '../support/sim-client.js';
+
+const TOKEN = 'test-admin-token-0123456789';
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp({ ADMIN_TOKEN: TOKEN });
+});
+afterAll(() => t?.close());
+
+const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+  const r = await fetch(`${t.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await r.text();
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response shapes vary per route; assertions check them
+  return { status: r.status, body: (text.startsWith("{") ? JSON.parse(text) : text) as Record<string, any> };
+};
+
+describe('admin API', () => {
+  it('refuses a missing or wrong token', async () => {
+    expect((await call('POST', '/api/requests', {}, { authorization: '' })).status).toBe(401);
+    expect((await call('POST', '/api/requests', {}, { authorization: 'Bearer nope' })).status).toBe(401);
+    expect((await call('GET', '/admin/queues', undefined, { authorization: '' })).status).toBe(401);
+  });
+
+  it('submits from typed values, idempotently, and reports field errors by name', async () => {
+    const bad = await call('POST', '/api/requests', { applicantId: 'liming', type: 'event', form: { ...EVENT_FORM, headcount: '很多', budget: '' } });
+    expect(bad.status).toBe(422);
+    expect(Object.keys(bad.body.fields).sort()).toEqual(['budget', 'headcount']);
+    const both = await call('POST', '/api/requests', { applicantId: 'liming', type: 'event', form: EVENT_FORM, payload: {} });
+    expect(both.status).toBe(400);
+    const first = await call('POST', '/api/requests', { applicantId: 'liming', type: 'event', form: { ...EVENT_FORM, budget: '场地 2k, 餐饮 一万二' } }, { 'idempotency-key': 'k-1' });
+    expect(first.status).toBe(201);
+    expect(first.body.request.payload.budget).toEqual([{ item: '场地', amount: 2000 }, { item: '餐饮', amount: 12000 }]);
+    const again = await call('POST', '/api/requests', { applicantId: 'liming', type: 'event', form: EVENT_FORM }, { 'idempotency-key': 'k-1' });
+    expect(again.status).toBe(200);
+    expect(again.body.request.id).toBe(first.body.request.id);
+    expect((await call('POST', '/api/requests', { applicantId: 'ghost', type: 'event', form: EVENT_FORM })).status).toBe(404);
+  });
+
+  it('acts with precise refusals, and the timeline says it came from the API', async () => {
+    const { body } = await call('POST', '/api/requests', { applicantId: 'liming', type: 'event', form: { ...EVENT_FORM, name: 'API 活动' } });
+    const id = body.request.id as string;
+    const step = body.request.steps[body.request.current].id as string;
+    expect((await call('POST', `/api/requests/${id}/actions`, { actorId: 'hanmei', action: 'approve', stepId: step })).status).toBe(403);
+    expect((await call('POST', `/api/requests/${id}/actions`, { actorId: 'liuyang', action: 'reject', stepId: step })).status).toBe(422);
+    expect((await call('POST', `/api/requests/00000000-0000-4000-a000-000000000000/actions`, { actorId: 'liuyang', action: 'approve', stepId: step })).status).toBe(404);
+    const ok = await call('POST', `/api/requests/${id}/actions`, { actorId: 'liuyang', action: 'approve', stepId: step, comment: '同意' });
+    expect(ok.status).toBe(200);
+    expect(ok.body.feedback).toBe('已同意');
+    expect((await call('POST', `/api/requests/${id}/actions`, { actorId: 'liuyang', action: 'approve', stepId: step })).status).toBe(409);
+    const detail = await call('GET', `/api/requests/${id}`);
+    expect(detail.body.timeline.find((e: { action: string }) => e.action === 'approved_step')).toMatchObject({ actorId: 'liuyang', platform: 'api' });
+  });
+
+  it('gives managers a department overview', async () => {
+    await call('POST', '/api/requests', { applicantId: 'liming', type: 'event', form: { ...EVENT_FORM, name: '待审活动' } });
+    const o = await call('GET', '/api/departments/east-branch/overview');
+    expect(o.status).toBe(200);
+    expect(o.body.departments.sort()).toEqual(['east-branch', 'east-marketing']);
+    expect(o.body.counts.pending).toBeGreaterThanOrEqual(1);
+    expect(o.body.open[0]).toMatchObject({ stepName: '部门负责人审批', approvers: ['liuyang'], overdue: false });
+    expect((await call('GET', '/api/departments/nowhere/overview')).status).toBe(404);
+  });
+
+  it('exposes Prometheus metrics and the queue dashboard', async () => {
+    await t.idle();
+    const m = await fetch(`${t.url}/metrics`);
+    const text = await m.text();
+    expect(m.headers.get('content-type')).toMatch(/text\/plain/);
+    expect(text).toMatch(/qianpi_deliveries_total\{type="card.send",result="ok"\} \d+/);
+    expect(text).toMatch(/qianpi_queue_jobs\{queue="inbound",state="waiting"\} 0/);
+    const dash = await call('GET', '/admin/queues');
+    expect(dash.status).toBe(200);
+    expect(String(dash.body)).toContain('<html');
+  });
+});
