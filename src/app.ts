@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import { Queue, Worker } from 'bullmq';
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import { createCommands } from './bot/commands.js';
 import { createIngest } from './bot/ingest.js';
 import { createRouter } from './bot/router.js';
@@ -61,8 +61,9 @@ export const REDACT = [
   'config.WECOM_ENCODING_AES_KEY',
 ];
 
-export function createLogger(config: Pick<Config, 'LOG_LEVEL' | 'NODE_ENV'>): Logger {
-  return pino({ level: config.LOG_LEVEL, redact: { paths: REDACT, censor: '[redacted]' }, base: { service: 'qianpi' } });
+export function createLogger(config: Pick<Config, 'LOG_LEVEL' | 'NODE_ENV'>, destination?: DestinationStream): Logger {
+  const opts = { level: config.LOG_LEVEL, redact: { paths: REDACT, censor: '[redacted]' }, base: { service: 'qianpi' } };
+  return destination ? pino(opts, destination) : pino(opts);
 }
 
 export interface AppOptions {

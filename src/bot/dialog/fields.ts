@@ -1,0 +1,324 @@
+// Per-field pieces of a dialog, all derived from the request type's field declarations:
+// the question (what is expected, with the field's example), the parsing of an answer (the
+// same `parseField` the card forms use, plus the conversational extras: a range typed for a
+// start fills the end too, an end with only a time takes the start's day, no past dates for
+// plans) and the display of a value.
+import { formatMoney, formatValue } from '../../../cards/format.js';
+import { parseField } from '../../core/form-input.js';
+import { parseDateTime, parseMultiline } from '../../core/parse/index.js';
+import { normalizeInput } from '../../core/parse/types.js';
+import { budgetTotal, type BudgetItem, type FieldSpec, type RequestTypeDef } from '../../core/request-types.js';
+import type { DialogEnv, DialogSession } from './types.js';
+
+const WEEKDAY_ZH = ['周日', '周一', '周二', '周三', '周四', '周五', '周六'];
+const WEEKDAY_EN = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
+/** Limits of the payload schema (src/core/request-types.ts), checked here to ask again at once. */
+export const TEXT_MAX = 200;
+export const LONGTEXT_MAX = 5000;
+
+export const label = (spec: FieldSpec, en: boolean) => (en ? spec.labelEn : spec.label);
+
+/** 2026-12-05（周六）14:00 in the organisation's time zone: the weekday confirms "下周五". */
+export function displayDateTime(iso: string, timezone: string, en: boolean): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: timezone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(d);
+  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
+  const y = Number(get('year'));
+  const m = Number(get('month'));
+  const day = Number(get('day'));
+  const wd = new Date(Date.UTC(y, m - 1, day)).getUTCDay();
+  const date = `${get('year')}-${get('month')}-${get('day')}`;
+  return en ? `${date} (${WEEKDAY_EN[wd]}) ${get('hour')}:${get('minute')}` : `${date}（${WEEKDAY_ZH[wd]}）${get('hour')}:${get('minute')}`;
+}
+
+/** A value as the person should read it back (card and acknowledgements). */
+export function displayValue(spec: FieldSpec, value: unknown, timezone: string, en: boolean): string {
+  if (value === undefined || value === null || value === '') return en ? '— (not filled)' : '—（未填）';
+  switch (spec.kind) {
+    case 'datetime':
+      return displayDateTime(String(value), timezone, en);
+    case 'score':
+      return en ? `${String(value)} pts` : `${String(value)} 分`;
+    case 'count':
+      return en ? String(value) : formatValue(spec, value, timezone);
+    case 'budget': {
+      const items = value as BudgetItem[];
+      if (!en) return formatValue(spec, value, timezone);
+      return `${items.map((i) => `${i.item} ${formatMoney(i.amount)}`).join(', ')} (total ${formatMoney(budgetTotal(items))})`;
+    }
+    default:
+      return formatValue(spec, value, timezone);
+  }
+}
+
+export function clip(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
+}
+
+// ---- start / end pairs
+
+export interface Pair {
+  start: FieldSpec;
+  end: FieldSpec;
+}
+
+/** `start`/`end`, or `<x>Start`/`<x>End`, both datetime fields of the type. */
+export function pairOf(def: RequestTypeDef, key: string): Pair | undefined {
+  const dt = (k: string) => def.fields.find((f) => f.key === k && f.kind === 'datetime');
+  let startKey: string | undefined;
+  let endKey: string | undefined;
+  if (key === 'start' || key === 'end') [startKey, endKey] = ['start', 'end'];
+  else if (key.endsWith('Start')) [startKey, endKey] = [key, `${key.slice(0, -5)}End`];
+  else if (key.endsWith('End')) [startKey, endKey] = [`${key.slice(0, -3)}Start`, key];
+  const start = startKey ? dt(startKey) : undefined;
+  const end = endKey ? dt(endKey) : undefined;
+  return start && end ? { start, end } : undefined;
+}
+
+/**
+ * Whether a datetime field may lie in the past. The ends of a start/end pair (the event's
+ * time) and planned times (计划…, 预计…) may not; other datetime fields (e.g. a date when
+ * something happened) may.
+ */
+export function futureOnly(def: RequestTypeDef, spec: FieldSpec): boolean {
+  return !!pairOf(def, spec.key) || /计划|预计|plann?ed/i.test(`${spec.label} ${spec.labelEn}`);
+}
+
+// A phrase without any of these has no date: an end of "17:00" is on the start's day.
+const DATE_WORDS =
+  /\d\s*[年月日号/.-]\s*\d|\d\s*[月日号]|[今明后昨前]天|[今明昨][早晚]|周|星期|礼拜|全天|整天|下个?月|today|tomorrow|tonight|monday|tuesday|wednesday|thursday|friday|saturday|sunday|\b(?:mon|tue|wed|thu|fri|sat|sun)\b|next|week/i;
+
+export const hasDate = (text: string) => DATE_WORDS.test(normalizeInput(text));
+
+// ---- finding a field by what the person typed after 修改
+
+const fold = (s: string) =>
+  normalizeInput(s)
+    .toLowerCase()
+    .replace(/[（(][^）)]*[）)]/g, '')
+    .replace(/\s+/g, '');
+
+export type FieldMatch = { spec: FieldSpec } | { ambiguous: FieldSpec[] } | undefined;
+
+/** By number (1-based, as listed), key, label or English label; then a unique partial match. */
+export function findField(def: RequestTypeDef, query: string): FieldMatch {
+  const q = fold(query).replace(/^第/, '').replace(/[项个]$/, '');
+  if (!q) return undefined;
+  if (/^\d{1,2}$/.test(q)) {
+    const spec = def.fields[Number(q) - 1];
+    return spec ? { spec } : undefined;
+  }
+  const exact = def.fields.filter((f) => [f.key, f.label, f.labelEn].some((n) => fold(n) === q));
+  if (exact.length === 1) return { spec: exact[0]! };
+  const partial = def.fields.filter((f) => [f.label, f.labelEn].some((n) => fold(n).includes(q)) || (fold(f.label).length > 0 && q.includes(fold(f.label))));
+  if (partial.length === 1) return { spec: partial[0]! };
+  if (partial.length > 1) return { ambiguous: partial };
+  return undefined;
+}
+
+// ---- questions
+
+export function question(def: RequestTypeDef, spec: FieldSpec, session: DialogSession, env: DialogEnv): string {
+  const en = env.locale === 'en';
+  const n = def.fields.indexOf(spec) + 1;
+  const name = label(spec, en);
+  const optional = spec.required ? '' : en ? ' (optional — reply "skip" to leave it out)' : '（选填，可回复「跳过」）';
+  const verb = spec.kind === 'choice' ? (en ? 'Choose' : '请选择') : en ? 'Enter' : '请填写';
+  const head = en ? `(${n}/${def.fields.length}) ${verb} ${name}${optional}` : `（${n}/${def.fields.length}）${verb}「${name}」${optional}`;
+  const lines = [head];
+  const eg = spec.example;
+  const pair = pairOf(def, spec.key);
+  switch (spec.kind) {
+    case 'text':
+      if (eg) lines.push(en ? `e.g. ${eg}` : `例如：${eg}`);
+      break;
+    case 'longtext':
+      lines.push(en ? `Several lines are fine.${eg ? ` e.g. ${eg}` : ''}` : `可以分多行写。${eg ? `例如：${eg}` : ''}`);
+      break;
+    case 'datetime': {
+      const sample = eg ?? '2026-12-05 14:00';
+      if (pair?.start === spec) {
+        lines.push(
+          en
+            ? `e.g. ${sample}, 明天下午3点, 下周五上午. You may give both ends at once: 12月5日 14:00-17:00 or 周六全天`
+            : `例如：${sample}、明天下午3点、下周五上午；也可以一次写明起止：12月5日 14:00-17:00 或 周六全天`,
+        );
+      } else if (pair?.end === spec) {
+        lines.push(en ? `e.g. ${sample}; a time alone (17:00) is on the start's day` : `例如：${sample}；只写时间（如 17:00）表示与开始时间同一天`);
+      } else lines.push(en ? `e.g. ${sample}, 明天下午3点, 下周五上午` : `例如：${sample}、明天下午3点、下周五上午`);
+      break;
+    }
+    case 'money':
+      lines.push(en ? `e.g. ${eg ?? '2000元'}, ¥2,000, 2k, 两千` : `例如：${eg ?? '2000元'}、¥2,000、2k、两千`);
+      break;
+    case 'count':
+      lines.push(en ? `A number, e.g. ${eg ?? '80'}` : `写一个数字，例如：${eg ?? '80'}`);
+      break;
+    case 'score': {
+      const max = spec.max ?? 100;
+      lines.push(en ? `0 to ${max}, e.g. ${eg ?? Math.round(max * 0.8)}` : `0 到 ${max} 分，例如：${eg ?? Math.round(max * 0.8)}`);
+      break;
+    }
+    case 'choice':
+      lines.push(en ? 'Reply with the number or the name:' : '回复编号或名称：');
+      for (const [i, o] of (spec.options ?? []).entries()) lines.push(`${i + 1}. ${o.label}`);
+      break;
+    case 'budget':
+      lines.push(
+        en
+          ? `One "item amount" per entry, separated by commas or new lines, e.g. ${eg ?? '场地 3000, 物料 1200'}`
+          : `按“项目 金额”逐项写，用逗号或换行分隔，例如：${eg ?? '场地 3000, 物料 1200'}`,
+      );
+      break;
+    case 'requestRef':
+      lines.push(en ? `A request number, e.g. ${eg ?? 'A-0001'}` : `填写申请编号，例如：${eg ?? 'A-0001'}`);
+      break;
+  }
+  const hint = session.hints?.[spec.key];
+  if (hint) lines.push(hint);
+  if (session.values[spec.key] !== undefined) {
+    const current = clip(displayValue(spec, session.values[spec.key], env.timezone, en), 200);
+    lines.push(en ? `Current: ${current} (reply "keep" to leave it)` : `当前：${current}（回复「保留」不修改）`);
+  }
+  return lines.join('\n');
+}
+
+// ---- answers
+
+export type Answer =
+  | { ok: true; set: Record<string, unknown>; unset?: string[]; ack: string }
+  | { ok: false; error: string };
+
+const REF = /^([A-Za-z])\s*-?\s*(\d{1,6})$/;
+
+/** "a-1", "A1", "A-0001" → "A-0001"; undefined when it is not a request number. */
+export function normaliseNumber(text: string): string | undefined {
+  const m = REF.exec(normalizeInput(text));
+  if (!m) return undefined;
+  return `${m[1]!.toUpperCase()}-${m[2]!.padStart(4, '0')}`;
+}
+
+export async function parseAnswer(def: RequestTypeDef, spec: FieldSpec, raw: string, session: DialogSession, env: DialogEnv): Promise<Answer> {
+  const en = env.locale === 'en';
+  const name = label(spec, en);
+  const saved = (key: string, value: unknown) => {
+    const s = def.fields.find((f) => f.key === key) ?? spec;
+    return en ? `Saved ${label(s, en)}: ${displayValue(s, value, env.timezone, en)}` : `已记录「${s.label}」：${displayValue(s, value, env.timezone, en)}`;
+  };
+  const fail = (r: { error: string; errorEn: string }): Answer => ({ ok: false, error: en ? r.errorEn : r.error });
+  const one = (value: unknown): Answer => ({ ok: true, set: { [spec.key]: value }, ack: saved(spec.key, value) });
+
+  switch (spec.kind) {
+    case 'text': {
+      const value = normalizeInput(raw).replace(/\s*\n\s*/g, ' ');
+      const length = [...value].length;
+      if (!length) return { ok: false, error: en ? `${name} cannot be empty` : `「${name}」不能为空` };
+      if (length > TEXT_MAX) {
+        return { ok: false, error: en ? `${name} may be at most ${TEXT_MAX} characters (now ${length})` : `「${name}」最多 ${TEXT_MAX} 个字（当前 ${length} 个字），请精简后重新输入` };
+      }
+      return one(value);
+    }
+    case 'longtext': {
+      const r = parseMultiline(raw, { maxLength: LONGTEXT_MAX });
+      return r.ok ? one(r.value) : fail(r);
+    }
+    case 'requestRef': {
+      const number = normaliseNumber(raw);
+      if (!number) return { ok: false, error: en ? `Please enter a request number, e.g. ${spec.example ?? 'A-0001'}` : `请填写申请编号，例如：${spec.example ?? 'A-0001'}` };
+      const problem = await env.checkRef?.(def, spec, number);
+      return problem ? { ok: false, error: problem } : one(number);
+    }
+    case 'datetime':
+      return parseDateAnswer(def, spec, raw, session, env, saved);
+    default: {
+      const r = parseField(spec, raw, { now: env.now, timezone: env.timezone, locale: env.locale });
+      if (!r) return { ok: false, error: en ? `${name} cannot be empty` : `「${name}」不能为空` };
+      return r.ok ? one(r.value) : fail(r);
+    }
+  }
+}
+
+function parseDateAnswer(
+  def: RequestTypeDef,
+  spec: FieldSpec,
+  raw: string,
+  session: DialogSession,
+  env: DialogEnv,
+  saved: (key: string, value: unknown) => string,
+): Answer {
+  const en = env.locale === 'en';
+  const text = raw.trim().replace(/^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})$/, '$1 $2');
+  const pair = pairOf(def, spec.key);
+  const future = futureOnly(def, spec);
+  const pastError = (iso: string): Answer => ({
+    ok: false,
+    error: en
+      ? `${displayDateTime(iso, env.timezone, en)} is in the past; please enter a future time, e.g. tomorrow 3pm`
+      : `${displayDateTime(iso, env.timezone, en)}已经过去了，请输入将来的时间，例如：明天下午3点`,
+  });
+  const nowMinute = Math.floor(env.now.getTime() / 60_000) * 60_000;
+
+  if (!pair) {
+    const r = parseDateTime(text, { now: env.now, timezone: env.timezone, allowPast: !future });
+    if (!r.ok) return { ok: false, error: en ? r.errorEn : r.error };
+    const iso = r.value.start.toISOString();
+    return { ok: true, set: { [spec.key]: iso }, ack: saved(spec.key, iso) };
+  }
+
+  const startValue = session.values[pair.start.key];
+  const isEnd = spec === pair.end;
+  // An end without a date ("17:00", "下午5点") is read on the start's day.
+  const reference = isEnd && typeof startValue === 'string' && !hasDate(text) ? new Date(startValue) : env.now;
+  const r = parseDateTime(text, { now: reference, timezone: env.timezone, allowPast: true });
+  if (!r.ok) return { ok: false, error: en ? r.errorEn : r.error };
+  const v = r.value;
+
+  // A range or a whole day ("12月5日 14:00-17:00", "周六全天") fills both ends, whichever was asked.
+  if (v.end && (!isEnd || !v.allDay)) {
+    // A whole day is past once it is over; a timed range once it has started.
+    if (future && (v.allDay ? v.end.getTime() <= nowMinute : v.start.getTime() < nowMinute)) return pastError(v.start.toISOString());
+    const start = v.start.toISOString();
+    const end = v.end.toISOString();
+    const ack = en ? `${saved(pair.start.key, start)}; ${saved(pair.end.key, end)}` : `${saved(pair.start.key, start)}；${saved(pair.end.key, end)}`;
+    return { ok: true, set: { [pair.start.key]: start, [pair.end.key]: end }, ack };
+  }
+
+  if (!isEnd) {
+    if (future && v.start.getTime() < nowMinute) return pastError(v.start.toISOString());
+    const start = v.start.toISOString();
+    const endValue = session.values[pair.end.key];
+    // A new start at or after the end recorded before: the end has to be asked again.
+    if (typeof endValue === 'string' && Date.parse(endValue) <= v.start.getTime()) {
+      const note = en ? `The end time recorded before is no longer after the start; please enter it again.` : `原来的结束时间早于新的开始时间，需要重新填写。`;
+      return { ok: true, set: { [spec.key]: start }, unset: [pair.end.key], ack: `${saved(spec.key, start)}\n${note}` };
+    }
+    return { ok: true, set: { [spec.key]: start }, ack: saved(spec.key, start) };
+  }
+
+  // The end: a date alone means the end of that day.
+  const endAt = v.allDay && v.end ? v.end : v.start;
+  const end = endAt.toISOString();
+  if (typeof startValue === 'string' && endAt.getTime() <= Date.parse(startValue)) {
+    const a = displayDateTime(startValue, env.timezone, en);
+    const b = displayDateTime(end, env.timezone, en);
+    return {
+      ok: false,
+      error: en
+        ? `The end (${b}) must be after the start (${a}); e.g. ${pair.end.example ?? '2026-12-05 17:00'}`
+        : `结束时间（${b}）需晚于开始时间（${a}），例如：${pair.end.example ?? '2026-12-05 17:00'}`,
+    };
+  }
+  if (future && endAt.getTime() < nowMinute) return pastError(end);
+  return { ok: true, set: { [spec.key]: end }, ack: saved(spec.key, end) };
+}
