@@ -134,7 +134,7 @@ export async function buildApp(opts: AppOptions) {
       channels: channels.values(),
       isShuttingDown: () => shuttingDown,
     });
-    apiRoutes(http, { database, cardContext: ctx });
+    apiRoutes(http, { database, cardContext: ctx, open: config.simulatorEnabled, adminToken: config.ADMIN_TOKEN });
     adminRoutes(http, { token: config.ADMIN_TOKEN, approvals, database, dir, locale: config.LOCALE, now });
     metrics.watchQueues(() => [inbound, ...deliveries.all()]);
     metricsRoute(http, metrics);

@@ -43,7 +43,7 @@ export interface LoadResult {
   p90: number;
   p99: number;
   max: number;
-  /** How many distinct pool entries the run used (more than `responses` only if it wrapped). */
+  /** The run sent more requests than the pool holds, so some event ids went twice. */
   wrapped: boolean;
 }
 

@@ -130,10 +130,15 @@ export function submit(ctx: CoreContext, input: SubmitInput, platform: Origin, e
   return b.done(msg('request.submitted', { number: state.number }));
 }
 
-function planInto(b: Builder, extraFacts: Facts = {}): void {
+/** Plan the chain and open its first step; a resubmission may restart at a later step. */
+function planInto(b: Builder, extraFacts: Facts = {}, restartAt?: string): void {
   const s = b.state;
   const plan = planChain(b.ctx.dir, b.ctx.wf, s.type, s.applicantId, s.payload, extraFacts);
   s.steps = plan.steps;
+  const restartIdx = restartAt ? s.steps.findIndex((st) => st.id === restartAt) : -1;
+  for (const st of s.steps.slice(0, Math.max(restartIdx, 0))) {
+    if (st.status === 'waiting') Object.assign(st, { status: 'skipped', note: 'restart' });
+  }
   if (plan.withinFramework) b.log('within_framework', { facts: plan.facts });
   if (plan.overBudget) b.log('over_budget', plan.overBudget);
   for (const st of plan.steps.filter((x) => x.status === 'skipped')) b.log('step_skipped', { name: st.name, reason: st.note }, st.id);
@@ -182,19 +187,7 @@ export function act(prev: RequestState, action: Action, actor: ActorRef, ctx: Co
       s.payload = action.payload;
       s.round += 1;
       b.log('resubmitted', { round: s.round });
-      planInto(b);
-      // Restart at the configured step: earlier steps of the new round count as done.
-      const restartAt = ctx.wf.restartAt;
-      const idx = restartAt ? s.steps.findIndex((st) => st.id === restartAt) : -1;
-      if (idx > 0 && s.current !== null && s.current < idx) {
-        for (let i = 0; i < idx; i++) {
-          const st = s.steps[i]!;
-          if (st.status === 'active' || st.status === 'waiting') Object.assign(st, { status: 'skipped', note: 'restart' });
-        }
-        // planInto opened an earlier step; drop that intent and open the restart step instead.
-        b.effects.length = 0;
-        openNext(b, idx);
-      }
+      planInto(b, {}, ctx.wf.restartAt);
       b.effects.push({ kind: 'refresh_cards' });
       return b.done(msg('request.submitted', { number: s.number }));
     }

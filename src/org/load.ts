@@ -105,6 +105,7 @@ export function crossCheck(org: OrgFile): string[] {
     w.cc.forEach((ref, j) => checkRef(ref, `workflows[${i}].cc[${j}]`));
     w.preConsult?.approvers.forEach((ref, j) => checkRef(ref, `workflows[${i}].preConsult.approvers[${j}]`));
     w.overBudget?.approvers.forEach((ref, j) => checkRef(ref, `workflows[${i}].overBudget.approvers[${j}]`));
+    w.escalation?.to.forEach((ref, j) => checkRef(ref, `workflows[${i}].escalation.to[${j}]`));
     const stepIds = new Set<string>();
     w.steps.forEach((s, j) => {
       if (stepIds.has(s.id)) problems.push(`workflows[${i}].steps[${j}].id: duplicate step id "${s.id}"`);

@@ -44,6 +44,35 @@ export const dueSpec = z
   .string()
   .regex(/^(\d+(wd|wh|h|d|m)|([01]\d|2[0-3]):[0-5]\d)$/, 'use e.g. 5wd, 8wh, 48h, 3d, 30m or 17:00');
 
+/** A span of time: `1wd` working days, `4wh` working hours, `2h` / `1d` / `30m` elapsed time. */
+export const spanSpec = z.string().regex(/^\d+(wd|wh|h|d|m)$/, 'use e.g. 1wd, 4wh, 2h, 1d or 30m');
+
+/** 催办 points: a share of the step's time gone (`50%`) or the time left before the deadline (`1wd`, `4wh`, `2h`). */
+export const reminderPoint = z
+  .string()
+  .regex(/^(([1-9]\d?)%|\d+(wd|wh|h|d|m))$/, 'use a share of the time gone (50%) or the time left (1wd, 4wh, 2h)');
+
+export const reminderPolicy = z
+  .object({
+    before: z.array(reminderPoint).default(['50%', '1wd']),
+    /** While overdue, remind again every span (null: no overdue reminders). */
+    overdueEvery: spanSpec.nullable().default('1wd'),
+    maxOverdue: z.number().int().min(0).max(100).default(10),
+  })
+  .strict();
+export type ReminderPolicy = z.infer<typeof reminderPolicy>;
+export const DEFAULT_REMINDERS: ReminderPolicy = { before: ['50%', '1wd'], overdueEvery: '1wd', maxOverdue: 10 };
+
+/** What happens when a step's deadline passes: the target is always told; the policy may also act. */
+export const escalationPolicy = z
+  .object({
+    policy: z.enum(['notify', 'transfer', 'approve', 'reject']).default('notify'),
+    to: z.array(approverRef).min(1).default(['parent_dept_lead']),
+    reason: z.string().min(1).max(200).default('超时自动驳回'),
+  })
+  .strict();
+export type EscalationPolicy = z.infer<typeof escalationPolicy>;
+
 export const workflowStep = z
   .object({
     id: id,
@@ -85,6 +114,10 @@ export const workflow = z
       .strict()
       .optional(),
     steps: z.array(workflowStep).min(1),
+    /** 催办 before and after a step's deadline (default: organisation.reminders). */
+    reminders: reminderPolicy.optional(),
+    /** At a step's deadline (default: tell the applicant's parent department lead). */
+    escalation: escalationPolicy.optional(),
   })
   .strict();
 export type Workflow = z.infer<typeof workflow>;
@@ -135,6 +168,16 @@ export const orgSchema = z
           .object({ time: hhmm.default('08:30'), allClear: z.boolean().default(false) })
           .strict()
           .default({ time: '08:30', allClear: false }),
+        /** Default 催办 policy of every workflow that does not set its own. */
+        reminders: reminderPolicy.default(DEFAULT_REMINDERS),
+        /** An applicant may 催办 a request once per this span. */
+        nudgeInterval: spanSpec.default('4wh'),
+        /** Lead time of the notice to the event's rooms and organiser before it starts (null: none). */
+        preEventNotice: spanSpec.nullable().default('1wd'),
+        /** The post-event summary is due this long after the event ends. */
+        summaryDue: dueSpec.default('3wd'),
+        /** The organiser's department lead is told when the summary is this late after the end (null: never). */
+        summaryEscalateAfter: spanSpec.nullable().default('5wd'),
       })
       .strict(),
     roles: z.record(id, z.array(id).min(1)).default({}),

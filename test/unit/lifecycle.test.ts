@@ -121,6 +121,20 @@ describe('actions', () => {
     expect(stepOf(again).decisions).toEqual([]);
   });
 
+  it('a restart step later in the chain skips the earlier steps of the new round', () => {
+    const d = orgWith([{ requestType: 'event', restartAt: 'hq', steps: [{ id: 'lead', name: '部门', approvers: ['dept_lead'] }, { id: 'hq', name: '总部', approvers: ['role:hq_marketing'] }] }]);
+    const s = submitted(d);
+    const passed = must(d, s, { type: 'approve', stepId: 'lead' }, 'liuyang').state;
+    const back = must(d, passed, { type: 'return', stepId: 'hq', reason: '补充' }, 'zhaolei').state;
+    const t = must(d, back, { type: 'resubmit', payload: eventPayload() }, 'liming');
+    expect(t.state.steps.map((x) => [x.id, x.status, x.note])).toEqual([
+      ['lead', 'skipped', 'restart'],
+      ['hq', 'active', undefined],
+    ]);
+    expect(t.effects).toContainEqual({ kind: 'post_approval_card', stepId: 'hq', people: ['zhaolei', 'sunli'], rooms: [] });
+    expect(t.audit.filter((a) => a.action === 'step_opened').map((a) => a.stepId)).toEqual(['hq']);
+  });
+
   it('transfer hands the step to another person, who may then approve', () => {
     const s = submitted(dir);
     expect(tryAct(s, { type: 'transfer', stepId: 'dept-lead', to: 'ghost' }, 'liuyang')).toMatchObject({ ok: false, code: 'invalid' });

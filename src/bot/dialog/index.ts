@@ -1,0 +1,234 @@
+// The dialog service: runs the pure engine against a person's session in Redis, and does the
+// I/O the engine asks for — checking request numbers, loading a sent-back request to pre-fill
+// a resubmission, and submitting through the approval service (idempotency key from the
+// event that confirmed, so a retried job or a double tap creates one request).
+import type { ActionValue } from '../../../cards/model.js';
+import type { InboundEvent } from '../../channels/inbound.js';
+import { checkLink } from '../../core/event-lifecycle.js';
+import { t, type Locale } from '../../core/messages.js';
+import type { MessageIntent, RequestState } from '../../core/model.js';
+import type { FieldSpec, RequestTypeDef } from '../../core/request-types.js';
+import type { Directory } from '../../org/directory.js';
+import type { Person } from '../../org/schema.js';
+import type { Approvals } from '../../services/approvals.js';
+import type { Database } from '../../store/db.js';
+import { loadRequest, loadRequestByNumber, requestsInDepartments, requestsOf, timeline } from '../../store/requests-repo.js';
+import * as engine from './engine.js';
+import { normaliseNumber } from './fields.js';
+import type { DialogStore } from './store.js';
+import type { DialogEnv, DialogOut, DialogSession, EngineResult, Reply } from './types.js';
+import { startCommand } from './words.js';
+
+export { createDialogStore, type DialogStore } from './store.js';
+export type { DialogSession, Reply } from './types.js';
+export { DIALOG_ACTION } from './card.js';
+
+/** Default idle timeout of a dialog. */
+export const DIALOG_IDLE_MS = 30 * 60_000;
+
+export interface DialogDeps {
+  store: DialogStore;
+  database: Database;
+  dir: Directory;
+  approvals: Approvals;
+  locale: Locale;
+  now: () => Date;
+}
+
+/** What the command handler sees of a person's dialog while it holds the lock. */
+export interface DialogState {
+  active: DialogSession | null;
+  /** The session that just timed out (it is gone; the handler tells the person). */
+  expired: DialogSession | null;
+}
+
+export interface DialogStep {
+  /** The session to keep (null ends it; undefined leaves it as it was). */
+  session?: DialogSession | null;
+  replies: Reply[];
+}
+
+const toReplies = (out: DialogOut[]): Reply[] => out.map((o) => ('card' in o ? { card: o.card } : { text: o.text, dm: true }));
+
+export function createDialogs(deps: DialogDeps) {
+  const { dir, locale, store } = deps;
+  const en = locale === 'en';
+  const db = deps.database.db;
+  const msg = (m: MessageIntent) => t(locale, m.key, statusParams(m.params));
+  /** Refusals carry raw statuses ("approved"); show them as the cards do. */
+  const statusParams = (p: MessageIntent['params']) => (typeof p.status === 'string' ? { ...p, status: t(locale, `status.${p.status}`) } : p);
+
+  function env(e: InboundEvent, person: Person): DialogEnv {
+    return {
+      now: deps.now(),
+      timezone: dir.timezone,
+      locale,
+      platform: e.platform,
+      checkRef: async (def: RequestTypeDef, _spec: FieldSpec, number: string) => {
+        const s = await loadRequestByNumber(db, number);
+        if (!s) return en ? `There is no request ${number}; check the number (e.g. A-0001)` : `找不到申请 ${number}，请检查编号（例如 A-0001）`;
+        const link = checkLink(s, def.id, person.id);
+        return link.ok ? undefined : msg(link.message);
+      },
+    };
+  }
+
+  const defOf = (s: DialogSession) => dir.requestType(s.type);
+
+  /** Events a follow-up of this type may be filed against, as a hint under the question. */
+  async function refHints(def: RequestTypeDef, person: Person): Promise<Record<string, string> | undefined> {
+    const field = def.fields.find((f) => f.kind === 'requestRef');
+    if (!field) return undefined;
+    const candidates =
+      def.id === 'scoring'
+        ? (await requestsInDepartments(db, [...dir.departments.keys()], ['summary_submitted'])).filter((r) => r.applicantId !== person.id)
+        : (await requestsOf(db, person.id, 30)).filter((r) => r.type === 'event');
+    const fits = candidates.filter((r) => checkLink({ ...r, status: r.status } as unknown as RequestState, def.id, person.id).ok).slice(0, 5);
+    if (!fits.length) return undefined;
+    const list = fits.map((r) => `${r.number}「${r.title}」`).join(en ? ', ' : '、');
+    return { [field.key]: en ? `Yours to choose from: ${list}` : `可选：${list}` };
+  }
+
+  async function submit(def: RequestTypeDef, s: DialogSession, e: InboundEvent, person: Person, ev: DialogEnv): Promise<EngineResult> {
+    const payload: Record<string, unknown> = {};
+    for (const f of def.fields) if (s.values[f.key] !== undefined) payload[f.key] = s.values[f.key];
+    const key = `${e.platform}:${e.eventId}`;
+    if (s.mode === 'resubmit' && s.requestId) {
+      const r = await deps.approvals.act(s.requestId, { type: 'resubmit', payload }, { personId: person.id, platform: e.platform }, key);
+      return r.ok ? engine.submitted(s, r.state.number, ev) : engine.submitFailed(def, s, msg(r.message), ev);
+    }
+    const r = await deps.approvals.submit({ applicantId: person.id, type: def.id, payload, platform: e.platform, idempotencyKey: key });
+    return r.ok ? engine.submitted(s, r.state.number, ev) : engine.submitFailed(def, s, msg(r.message), ev);
+  }
+
+  async function run(r: EngineResult, def: RequestTypeDef, e: InboundEvent, person: Person, ev: DialogEnv): Promise<DialogStep> {
+    const done = r.submit && r.session ? await submit(def, r.session, e, person, ev) : r;
+    return { session: done.session, replies: toReplies(done.out) };
+  }
+
+  const gone = (): DialogStep => ({
+    session: null,
+    replies: [{ text: en ? 'That form is no longer open (submitted, cancelled or timed out).' : '这份表单已经结束（已提交、已取消或已超时）。', dm: true }],
+  });
+
+  return {
+    store,
+    idleMs: store.idleMs,
+
+    /**
+     * Run `fn` with the person's dialog, under its lock. A retried event gets the replies it got
+     * the first time; a session idle for longer than the timeout is handed over as `expired`.
+     */
+    async transact(e: InboundEvent, person: Person, fn: (state: DialogState) => Promise<DialogStep>): Promise<Reply[]> {
+      return store.transact(e.platform, person.id, async (rec) => {
+        if (rec.last?.eventId === e.eventId) return { record: rec, result: rec.last.replies };
+        const now = deps.now();
+        let active = rec.session;
+        let expired: DialogSession | null = null;
+        if (active && now.getTime() - Date.parse(active.updatedAt) > store.idleMs) {
+          expired = active;
+          active = null;
+        }
+        const step = await fn({ active, expired });
+        let session = step.session === undefined ? active : step.session;
+        // Any message in a dialog keeps it alive, a wrong answer too.
+        if (session) session = { ...session, updatedAt: now.toISOString() };
+        return { record: { session, last: { eventId: e.eventId, replies: step.replies } }, result: step.replies };
+      });
+    },
+
+    /** Start filling in a request type. `ref` is a request number typed with the command (提交总结 A-0001). */
+    async begin(e: InboundEvent, person: Person, def: RequestTypeDef, opts: { ref?: string; lead?: string[] } = {}): Promise<DialogStep> {
+      const ev = env(e, person);
+      const hints = await refHints(def, person);
+      const refField = def.fields.find((f) => f.kind === 'requestRef');
+      const lead = [...(opts.lead ?? [])];
+      const prefill: Record<string, unknown> = {};
+      if (refField && opts.ref) {
+        const number = normaliseNumber(opts.ref);
+        const problem = number ? await ev.checkRef?.(def, refField, number) : en ? `"${opts.ref}" is not a request number` : `“${opts.ref}”不是申请编号`;
+        if (number && !problem) prefill[refField.key] = number;
+        else lead.push(`❌ ${problem ?? ''}`);
+      }
+      const r = engine.begin(def, ev, { prefill, ...(hints ? { hints } : {}) });
+      const out = lead.length ? [{ text: lead.join('\n') }, ...r.out] : r.out;
+      return { session: r.session, replies: toReplies(out) };
+    },
+
+    /** 修改 A-0001 / 重新提交 A-0001: a sent-back request, pre-filled, opens on its confirmation. */
+    async resume(e: InboundEvent, person: Person, number: string): Promise<DialogStep> {
+      const s = await loadRequestByNumber(db, number);
+      const say = (zh: string, english: string): DialogStep => ({ replies: [{ text: en ? english : zh, dm: true }] });
+      if (!s) return say(`找不到申请 ${number}，请检查编号（例如 A-0001）。`, `There is no request ${number}.`);
+      if (s.applicantId !== person.id) return say(msg({ key: 'refuse.not_applicant', params: {} }), msg({ key: 'refuse.not_applicant', params: {} }));
+      if (s.status !== 'returned') {
+        const status = t(locale, `status.${s.status}`);
+        return say(`申请 ${s.number} 当前状态为「${status}」，只有被退回的申请才能修改后重新提交。`, `Request ${s.number} is ${status}; only a request sent back for changes can be edited and resubmitted.`);
+      }
+      const def = dir.requestType(s.type);
+      if (!def) return say(msg({ key: 'refuse.unknown_type', params: { type: s.type } }), msg({ key: 'refuse.unknown_type', params: { type: s.type } }));
+      const returned = (await timeline(db, s.id)).filter((x) => x.action === 'returned').at(-1);
+      const reason = typeof returned?.detail.reason === 'string' ? returned.detail.reason : '';
+      const who = returned?.actorId ? dir.personName(returned.actorId) : '';
+      const intro = en
+        ? `Loaded ${s.number} "${s.title}"${reason ? ` (sent back by ${who}: ${reason})` : ''}. Change what is needed with "edit <field>", then confirm.`
+        : `已载入 ${s.number}「${s.title}」的内容${reason ? `（${who}退回修改：${reason}）` : ''}。回复「修改 字段名」修改需要改的项，改好后确认重新提交。`;
+      const r = engine.begin(def, env(e, person), {
+        mode: 'resubmit',
+        requestId: s.id,
+        number: s.number,
+        prefill: s.payload,
+        visited: def.fields.map((f) => f.key),
+        intro,
+      });
+      return { session: r.session, replies: toReplies(r.out) };
+    },
+
+    /** A message in an open dialog. */
+    async answer(s: DialogSession, e: InboundEvent, person: Person, text: string): Promise<DialogStep> {
+      const def = defOf(s);
+      if (!def) return gone();
+      const ev = env(e, person);
+      return run(await engine.reply(def, s, text, ev), def, e, person, ev);
+    },
+
+    /** A button of the confirmation card. */
+    async press(s: DialogSession | null, e: InboundEvent, person: Person, action: ActionValue): Promise<DialogStep> {
+      const def = s && defOf(s);
+      if (!s || !def) return gone();
+      const ev = env(e, person);
+      return run(engine.press(def, s, action, ev), def, e, person, ev);
+    },
+
+    /** One line that reminds the person where their dialog stands. */
+    reminder(s: DialogSession, e: InboundEvent, person: Person): string {
+      const def = defOf(s);
+      return def ? engine.reminder(def, s, env(e, person)) : '';
+    },
+
+    /** Another form was asked for while one is open. */
+    busy(s: DialogSession, e: InboundEvent, person: Person): Reply {
+      const def = defOf(s);
+      const name = def ? engine.typeName(def, env(e, person)) : s.type;
+      const head = en
+        ? `You have an unfinished ${name}. Finish it, or reply "cancel" to drop it before starting another.`
+        : `你还有一份未完成的「${name}」。请先完成，或回复「取消」放弃后再开始新的。`;
+      return { text: [head, def ? engine.reminder(def, s, env(e, person)) : ''].filter(Boolean).join('\n'), dm: true };
+    },
+
+    /** The session timed out; `restart` adds what to type to begin again. */
+    expired(s: DialogSession, restart: boolean): string {
+      const def = defOf(s);
+      const name = def ? (en ? def.nameEn : def.name) : s.type;
+      const minutes = Math.round(store.idleMs / 60_000);
+      const again = !restart || !def ? '' : s.mode === 'resubmit' && s.number ? (en ? `resubmit ${s.number}` : `重新提交 ${s.number}`) : startCommand(def, locale);
+      return en
+        ? `Your ${name} had no reply for ${minutes} minutes and was closed without submitting.${again ? ` Send "${again}" to start again.` : ''}`
+        : `你之前填写的「${name}」已超过 ${minutes} 分钟没有回复，已自动关闭，内容没有提交。${again ? `如需继续，请重新发送「${again}」。` : ''}`;
+    },
+
+    load: (id: string) => loadRequest(db, id),
+  };
+}
+
+export type Dialogs = ReturnType<typeof createDialogs>;
