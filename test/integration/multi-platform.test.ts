@@ -1,0 +1,97 @@
+// An organisation on Feishu, DingTalk and WeCom at once (plus the simulator): a request
+// reaches each approver on every platform they have an identity on; a decision taken on
+// DingTalk updates the request's cards on all of them, and the timeline says where it came from.
+import { eq } from 'drizzle-orm';
+import { TOPIC_CARD } from 'dingtalk-stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeAction } from '../../cards/model.js';
+import { cardMessages, decisions } from '../../src/store/schema.js';
+import { FAKE_CLIENT_ID, FAKE_CLIENT_SECRET, startFakeDingtalk, type FakeDingtalkServer } from '../fakes/dingtalk-server.js';
+import { startFakeStreamGateway, type FakeStreamGateway } from '../fakes/dingtalk-stream-gateway.js';
+import { startFakeFeishu, type FakeFeishu } from '../fakes/feishu-server.js';
+import { FakeWecomServer } from '../fakes/wecom-server.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { EVENT_FORM, simClient } from '../support/sim-client.js';
+
+let t: TestApp;
+let feishu: FakeFeishu;
+let ding: FakeDingtalkServer;
+let gateway: FakeStreamGateway;
+let wecom: FakeWecomServer;
+
+beforeAll(async () => {
+  feishu = await startFakeFeishu({ appId: 'cli_00000000000a11aa', appSecret: 'fs', botOpenId: 'ou_bot' });
+  ding = await startFakeDingtalk();
+  gateway = await startFakeStreamGateway({ acceptTicket: (ticket) => ding.tickets.has(ticket) });
+  ding.gatewayEndpoint = gateway.endpoint;
+  wecom = await new FakeWecomServer({ corpId: 'wwqianpiall00001', secret: 'ws', agentId: 1000007 }).start();
+  t = await startTestApp({
+    SIMULATOR: 'on',
+    FEISHU_APP_ID: 'cli_00000000000a11aa',
+    FEISHU_APP_SECRET: 'fs',
+    FEISHU_VERIFICATION_TOKEN: 'vt',
+    FEISHU_BASE_URL: feishu.url,
+    DINGTALK_CLIENT_ID: FAKE_CLIENT_ID,
+    DINGTALK_CLIENT_SECRET: FAKE_CLIENT_SECRET,
+    DINGTALK_BASE_URL: ding.url,
+    DINGTALK_CARD_TEMPLATE_APPROVAL: 'tpl-approval.schema',
+    WECOM_CORP_ID: 'wwqianpiall00001',
+    WECOM_AGENT_ID: '1000007',
+    WECOM_SECRET: 'ws',
+    WECOM_TOKEN: 'wt',
+    WECOM_ENCODING_AES_KEY: 'kWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C',
+    WECOM_BASE_URL: wecom.url,
+  });
+  await gateway.waitForConnections(1, 10_000);
+});
+
+afterAll(async () => {
+  await t?.close();
+  await gateway?.close();
+  await ding?.close();
+  await feishu?.close();
+  await wecom?.stop();
+});
+
+describe('several platforms at once', () => {
+  it('a decision on DingTalk updates the cards on Feishu, WeCom, DingTalk and the simulator', async () => {
+    const sim = simClient(t.url);
+    await sim.act('liming', null, { a: 'submit', t: 'event' }, EVENT_FORM);
+    await t.idle();
+    const [request] = await t.app.database.db.query.requests.findMany();
+    const copies = await t.app.database.db.select().from(cardMessages).where(eq(cardMessages.requestId, request!.id));
+    // The approver on every platform, the room on every platform it exists on.
+    expect(copies.map((c) => `${c.platform}:${c.targetType}:${c.targetId}`).sort()).toEqual([
+      'dingtalk:chat:cid_east_approvals',
+      'dingtalk:user:dt_liuyang',
+      'feishu:chat:oc_east_approvals',
+      'feishu:user:ou_liuyang',
+      'local:chat:east-approvals',
+      'local:user:liuyang',
+      'wecom:chat:wr_east_approvals',
+      'wecom:user:LiuYang',
+    ]);
+
+    const dm = [...ding.cards.values()].find((c) => c.openSpaceId === 'dtv1.card//IM_ROBOT.dt_liuyang')!;
+    const approve = (JSON.parse(dm.params.buttons!) as Array<{ action: string }>).map((b) => decodeAction(b.action)!).find((a) => a.a === 'approve')!;
+    const content = JSON.stringify({ cardPrivateData: { actionIds: ['btn'], params: { action: JSON.stringify(approve) } } });
+    const frame = gateway.sendCallback(TOPIC_CARD, { userId: 'dt_liuyang', outTrackId: dm.outTrackId, content, value: content, spaceType: 'IM_ROBOT' });
+    await gateway.waitForAck(frame);
+    await t.idle();
+
+    const made = await t.app.database.db.select().from(decisions).where(eq(decisions.requestId, request!.id));
+    expect(made).toMatchObject([{ personId: 'liuyang', platform: 'dingtalk' }]);
+    // Every copy was re-rendered at the new version…
+    const after = await t.app.database.db.select().from(cardMessages).where(eq(cardMessages.requestId, request!.id));
+    const version = (await sim.request(request!.id)).request.version;
+    for (const c of after) expect(c.renderedVersion, `${c.platform} ${c.targetId}`).toBe(version);
+    // …and each platform saw it: Feishu PATCHes, DingTalk PUTs, WeCom updates the card in place.
+    for (const c of after.filter((x) => x.platform === 'feishu')) expect(feishu.messages.get(c.messageId!)!.patches.length).toBeGreaterThanOrEqual(1);
+    for (const c of [...ding.cards.values()]) expect(c.params.status).toBe('已通过');
+    expect(wecom.calls('/cgi-bin/message/update_template_card').map((x) => x.body?.userids)).toEqual([['LiuYang']]);
+    const simCard = (await sim.history('zhouqiang')).find((m) => m.kind === 'card')!;
+    expect((simCard.card as { status: { text: string } }).status.text).toBe('已通过');
+    const detail = await sim.request(request!.id);
+    expect(detail.timeline.find((e) => e.action === 'approved_step')).toMatchObject({ actorId: 'liuyang', platform: 'dingtalk' });
+  });
+});
