@@ -5,6 +5,7 @@ import fastifyStatic from '@fastify/static';
 import { Queue, Worker } from 'bullmq';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { createCommands } from './bot/commands.js';
+import { createDialogs, createDialogStore, DIALOG_IDLE_MS } from './bot/dialog/index.js';
 import { createIngest } from './bot/ingest.js';
 import { createRouter } from './bot/router.js';
 import type { Channel, ChannelDeps } from './channels/channel.js';
@@ -145,7 +146,8 @@ export async function buildApp(opts: AppOptions) {
     const workers: Worker[] = [];
     let outboxTimer: NodeJS.Timeout | undefined;
     if (worker) {
-      const commands = createCommands({ database, dir, locale: config.LOCALE });
+      const dialogs = createDialogs({ store: createDialogStore(redis, prefix, { idleMs: DIALOG_IDLE_MS }), database, dir, approvals, locale: config.LOCALE, now });
+      const commands = createCommands({ database, dir, locale: config.LOCALE, approvals, dialogs, now });
       const route = createRouter({ approvals, dir, queues: deliveries, commands, locale: config.LOCALE, now, log });
       const deliver = createDeliverer({ database, dir, channels, queues: deliveries, locale: config.LOCALE, ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}), log, metrics });
       const workerOpts = { connection: redisHandle.connect(), prefix, autorun: false };

@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import type { InboundCardAction, InboundEvent, InboundMessage } from '../channels/inbound.js';
 import { parseForm } from '../core/form-input.js';
-import { t, type Locale } from '../core/messages.js';
+import type { Locale } from '../core/messages.js';
 import type { MessageIntent } from '../core/model.js';
 import type { Directory } from '../org/directory.js';
 import type { Person } from '../org/schema.js';
@@ -12,7 +12,8 @@ import type { DeliveryQueues } from '../delivery/queues.js';
 import { jobId, type InboundJob, type Target } from '../queue/jobs.js';
 import type { Approvals } from '../services/approvals.js';
 import { toCoreAction } from './actions.js';
-import type { Commands } from './commands.js';
+import type { Commands, Reply } from './commands.js';
+import { DIALOG_ACTION } from './dialog/index.js';
 
 export interface RouterDeps {
   approvals: Approvals;
@@ -28,9 +29,9 @@ export function createRouter(deps: RouterDeps) {
   const { dir, locale } = deps;
 
   /** Reply privately to the person behind an event (their DM on the same platform). */
-  async function replyTo(event: InboundEvent, message: MessageIntent | { text: string }, n = 0): Promise<void> {
+  async function replyTo(event: InboundEvent, message: MessageIntent | { text: string }, n = 0, dm = false): Promise<void> {
     const target: Target =
-      event.kind === 'message' && event.chat.type === 'group' ? { type: 'chat', id: event.chat.id } : { type: 'user', id: event.senderId };
+      !dm && event.kind === 'message' && event.chat.type === 'group' ? { type: 'chat', id: event.chat.id } : { type: 'user', id: event.senderId };
     const person = dir.personByPlatformId(event.platform, event.senderId);
     if (person && target.type === 'user') target.personId = person.id;
     await deps.queues.add({ type: 'message.send', platform: event.platform, target, message }, jobId('reply', event.platform, event.eventId, n));
@@ -55,6 +56,7 @@ export function createRouter(deps: RouterDeps) {
       if (v.a === 'submit' && !('duplicate' in result && result.duplicate)) return replyTo(e, { key: 'request.submitted', params: { number: result.state.number } });
       return;
     }
+    if (v.a === DIALOG_ACTION) return sendReplies(e, person, await deps.commands.press(e, person));
     if (v.a === 'open_form') {
       const target: Target = { type: 'user', id: e.senderId, personId: person.id };
       await deps.queues.add({ type: 'form.send', platform: e.platform, target, requestType: v.t ?? 'event' }, jobId('form', e.platform, e.eventId));
@@ -71,14 +73,26 @@ export function createRouter(deps: RouterDeps) {
     if (!result.ok && result.message.key !== ackKey) await replyTo(e, result.message);
   }
 
-  async function onMessage(e: InboundMessage, person: Person): Promise<void> {
-    if (e.chat.type === 'group' && !e.mentioned) return;
-    const replies = await deps.commands.handle(e, person);
+  /** Replies of a command or dialog, in order: texts (to the chat, or the DM when `dm`), forms and cards to the DM. */
+  async function sendReplies(e: InboundEvent, person: Person, replies: Reply[]): Promise<void> {
+    const dm: Target = { type: 'user', id: e.senderId, personId: person.id };
     for (const [i, r] of replies.entries()) {
       if ('form' in r) {
-        await deps.queues.add({ type: 'form.send', platform: e.platform, target: { type: 'user', id: e.senderId, personId: person.id }, requestType: r.form }, jobId('form', e.platform, e.eventId, i));
-      } else await replyTo(e, r, i);
+        await deps.queues.add({ type: 'form.send', platform: e.platform, target: dm, requestType: r.form }, jobId('form', e.platform, e.eventId, i));
+      } else if ('card' in r) {
+        await deps.queues.add({ type: 'card.post', platform: e.platform, target: dm, card: r.card }, jobId('dlgcard', e.platform, e.eventId, i));
+      } else if ('approvalCard' in r) {
+        await deps.queues.add({ type: 'card.send', platform: e.platform, requestId: r.approvalCard, cardKind: 'approval', target: dm }, jobId('pendcard', e.platform, e.eventId, i));
+      } else {
+        const { dm: toDm, ...message } = r;
+        await replyTo(e, message, i, toDm ?? false);
+      }
     }
+  }
+
+  async function onMessage(e: InboundMessage, person: Person): Promise<void> {
+    if (e.chat.type === 'group' && !e.mentioned) return;
+    await sendReplies(e, person, await deps.commands.handle(e, person));
   }
 
   return async function route(job: InboundJob): Promise<void> {
@@ -87,7 +101,7 @@ export function createRouter(deps: RouterDeps) {
     if (!person) {
       deps.log.info({ platform: e.platform, sender: e.senderId }, 'event from a person not in the organisation file');
       if (e.kind === 'message' && (e.chat.type === 'dm' || e.mentioned)) {
-        await replyTo(e, { text: t(locale, 'bot.unknown_user', { platform: e.platform, id: e.senderId }) });
+        await replyTo(e, { key: 'bot.unknown_user', params: { platform: e.platform, id: e.senderId, contact: dir.org.organisation.contact } });
       }
       return;
     }

@@ -8,7 +8,7 @@ const zh: Catalog = {
   'request.submitted': '已提交申请 {number}，等待审批。',
   'request.approved': '你的申请 {number}「{title}」已通过审批。',
   'request.rejected': '你的申请 {number}「{title}」被{who}驳回：{reason}',
-  'request.returned': '你的申请 {number}「{title}」被{who}退回修改：{reason}。修改后可重新提交。',
+  'request.returned': '你的申请 {number}「{title}」被{who}退回修改：{reason}。修改后可重新提交：回复「重新提交 {number}」即可在对话中修改。',
   'request.step_passed': '申请 {number} 已通过「{step}」，进入「{next}」。',
   'request.commented': '{who} 评论了申请 {number}：{text}',
   'request.transferred_to_you': '{who} 将申请 {number}「{title}」转交给你审批。',
@@ -67,15 +67,15 @@ const zh: Catalog = {
   'status.scored': '已评分',
   'status.reimbursing': '报销中',
   'status.closed': '已归档',
-  'bot.help': '你好，我是签批助手。可用命令：申请活动、提交总结、报销、待办、我的申请、进度 <编号>、撤回 <编号>、催办 <编号>、日报、帮助。',
-  'bot.unknown_user': '抱歉，组织名单里还没有你的账号（{platform}: {id}），请联系管理员添加。',
+  'bot.help': '你好，我是签批助手。可用命令：申请活动、提交总结、评分、报销、内容审核、待办、我的申请、进度 <编号>、撤回 <编号>、重新提交 <编号>、催办 <编号>、日报、帮助。',
+  'bot.unknown_user': '抱歉，组织名单里还没有你的账号（{platform}: {id}），请联系{contact}把你加入名单。',
 };
 
 const en: Catalog = {
   'request.submitted': 'Request {number} submitted and awaiting approval.',
   'request.approved': 'Your request {number} "{title}" was approved.',
   'request.rejected': 'Your request {number} "{title}" was rejected by {who}: {reason}',
-  'request.returned': 'Your request {number} "{title}" was sent back by {who}: {reason}. Edit and resubmit it.',
+  'request.returned': 'Your request {number} "{title}" was sent back by {who}: {reason}. Edit and resubmit it: reply "resubmit {number}".',
   'request.step_passed': 'Request {number} passed "{step}" and moved to "{next}".',
   'request.commented': '{who} commented on {number}: {text}',
   'request.transferred_to_you': '{who} transferred request {number} "{title}" to you.',
@@ -134,8 +134,8 @@ const en: Catalog = {
   'status.scored': 'Scored',
   'status.reimbursing': 'Reimbursing',
   'status.closed': 'Closed',
-  'bot.help': 'Hi, I am the Qianpi bot. Commands: apply, summary, reimburse, pending, mine, status <no.>, withdraw <no.>, nudge <no.>, digest, help.',
-  'bot.unknown_user': 'Sorry, your account ({platform}: {id}) is not in the organisation list yet; ask an administrator to add you.',
+  'bot.help': 'Hi, I am the Qianpi bot. Commands: apply, summary, score, reimburse, review, pending, mine, status <no.>, withdraw <no.>, resubmit <no.>, nudge <no.>, digest, help.',
+  'bot.unknown_user': 'Sorry, your account ({platform}: {id}) is not in the organisation list yet; ask {contact} to add you.',
 };
 
 const catalogs: Record<Locale, Catalog> = { 'zh-CN': zh, en };

@@ -112,6 +112,9 @@ export function createDeliverer(deps: DeliverDeps) {
         await channel(job.platform).sendCard(job.target, formCard(def, deps.locale, job.prefill ?? {}), { requestId: job.requestId ?? 'form', idempotencyKey: id });
         return;
       }
+      case 'card.post':
+        await channel(job.platform).sendCard(job.target, job.card, { requestId: job.requestId ?? 'dialog', idempotencyKey: id });
+        return;
     }
   }
 

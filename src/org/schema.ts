@@ -156,6 +156,8 @@ export const orgSchema = z
     organisation: z
       .object({
         name: z.string().min(1),
+        /** Whom people not in this file should ask to be added (shown in the bot's reply). */
+        contact: z.string().min(1).default('管理员'),
         timezone: z.string().default('Asia/Shanghai'),
         locale: z.enum(['zh-CN', 'en']).default('zh-CN'),
         businessHours: z.object({ start: hhmm, end: hhmm }).strict().default({ start: '09:00', end: '18:00' }),

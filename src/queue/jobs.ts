@@ -1,5 +1,6 @@
 // Typed job payloads shared by producers and workers. One queue per concern:
 // inbound (normalised platform events), deliveries (outbound sends), schedule (timers).
+import type { Card } from '../../cards/model.js';
 import type { InboundEvent } from '../channels/inbound.js';
 import type { MessageIntent } from '../core/model.js';
 import type { Platform } from '../org/schema.js';
@@ -25,7 +26,9 @@ export type DeliveryJob =
   | { type: 'card.refresh'; requestId: string }
   | { type: 'card.update'; cardMessageId: number; requestId: string; version: number }
   | { type: 'message.send'; platform: Platform; target: Target; message: MessageIntent | { text: string }; requestId?: string }
-  | { type: 'form.send'; platform: Platform; target: Target; requestType: string; requestId?: string; prefill?: Record<string, string> };
+  | { type: 'form.send'; platform: Platform; target: Target; requestType: string; requestId?: string; prefill?: Record<string, string> }
+  /** A prebuilt card sent as is (a dialog's confirmation card: a snapshot, not tied to a request). */
+  | { type: 'card.post'; platform: Platform; target: Target; card: Card; requestId?: string };
 
 export type ScheduleJob = { type: 'timer'; timerId: string } | { type: 'reconcile' } | { type: 'outbox.poll' };
 

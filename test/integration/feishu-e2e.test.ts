@@ -101,4 +101,22 @@ describe('feishu end to end', () => {
       expect(callbacks(JSON.parse(m.content)).some((a) => a.s === approve.s)).toBe(false);
     }
   });
+
+  it('a DM from someone not in the organisation file gets a polite reply saying whom to ask', async () => {
+    const envelope = {
+      schema: '2.0',
+      header: { event_id: 'e2e-stranger-1', event_type: 'im.message.receive_v1', create_time: String(Date.now()), token: TOKEN, app_id: APP_ID, tenant_key: 'tk' },
+      event: {
+        sender: { sender_id: { open_id: 'ou_stranger' }, sender_type: 'user', tenant_key: 'tk' },
+        message: { message_id: 'om_s1', chat_id: 'oc_p2p_s', chat_type: 'p2p', message_type: 'text', content: JSON.stringify({ text: '你好' }), create_time: String(Date.now()) },
+      },
+    };
+    const body = JSON.stringify({ encrypt: feishuEncrypt(JSON.stringify(envelope), KEY) });
+    const res = await fetch(`${t.url}/webhooks/feishu`, { method: 'POST', headers: { 'content-type': 'application/json', ...feishuSignHeaders(body, KEY) }, body });
+    expect(res.status).toBe(200);
+    await t.idle();
+    const reply = [...fake.messages.values()].find((m) => m.receiveId === 'ou_stranger');
+    expect(reply?.msgType).toBe('text');
+    expect(JSON.parse(reply!.content).text).toContain('请联系行政部 王芳（分机 8021）把你加入名单');
+  });
 });
