@@ -15,8 +15,9 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
-COPY migrations ./migrations
-COPY org.example.yaml ./
+# Runtime files sit where the compiled code looks for them (paths relative to dist/src).
+COPY migrations ./dist/migrations
+COPY org.example.yaml ./dist/
 COPY src/http/sim/assets ./dist/src/http/sim/assets
 RUN mkdir -p /data && chown node:node /data
 USER node

@@ -299,7 +299,9 @@ export type LifecycleTrigger =
   | 'reimbursement_submitted'
   | 'reimbursement_reopened'
   | 'reimbursed'
-  | 'expired';
+  | 'expired'
+  /** The open step's deadline passed: escalate (see deadlinePassed). */
+  | 'deadline_passed';
 
 const LIFECYCLE: Record<LifecycleTrigger, { from: RequestState['status'][]; to: RequestState['status'] }> = {
   event_ended: { from: ['approved'], to: 'summary_due' },
@@ -311,11 +313,73 @@ const LIFECYCLE: Record<LifecycleTrigger, { from: RequestState['status'][]; to: 
   reimbursement_reopened: { from: ['reimbursing'], to: 'scored' },
   reimbursed: { from: ['reimbursing'], to: 'closed' },
   expired: { from: ['consulting', 'pending'], to: 'expired' },
+  // The status after an escalation depends on the workflow's policy (deadlinePassed).
+  deadline_passed: { from: ['consulting', 'pending'], to: 'pending' },
 };
+
+/**
+ * The open step's deadline passed (the scheduler fires this at the escalation point). The
+ * escalation target is told; the workflow's policy may also hand the step to the target,
+ * approve the step, or reject the request (超时自动驳回). Refused when the open step is not
+ * overdue, so a stale timer changes nothing.
+ */
+function deadlinePassed(prev: RequestState, ctx: CoreContext): Transition {
+  const s = clone(prev);
+  const idx = s.current;
+  const step = idx === null ? undefined : s.steps[idx];
+  if (idx === null || !step || step.status !== 'active' || !step.dueAt || Date.parse(step.dueAt) > ctx.now.getTime()) return refuse('wrong_state', 'refuse.not_due');
+  const dir = ctx.dir;
+  const esc = ctx.wf.escalation ?? { policy: 'notify', to: ['parent_dept_lead'], reason: '超时自动驳回' };
+  const b = new Builder(s, ctx, null);
+  const decided = new Set(step.decisions.map((d) => d.personId));
+  const waiting = step.approvers.filter((p) => !decided.has(p));
+  const targets = dir.resolveApprovers(esc.to, s.applicantId).filter((p) => p !== s.applicantId);
+  const newcomers = targets.filter((p) => !step.approvers.includes(p));
+  // A transfer needs someone new to hand the step to; otherwise the target is only told.
+  const policy = esc.policy === 'transfer' && !newcomers.length ? 'notify' : esc.policy;
+  const names = (ids: string[]) => ids.map((p) => dir.personName(p)).join('、') || '—';
+  const params = { number: s.number, title: s.title, applicant: dir.personName(s.applicantId), step: step.name, waiting: names(waiting), to: names(newcomers) };
+  b.log('escalated', { name: step.name, dueAt: step.dueAt, policy, to: targets, waiting }, step.id);
+  if (targets.length) b.effects.push({ kind: 'notify', people: targets, message: msg(`escalation.${policy}`, params) });
+  const tell = (key: string, extra: MessageIntent['params'] = {}) =>
+    b.effects.push({ kind: 'notify', people: [s.applicantId], message: msg(key, { number: s.number, title: s.title, step: step.name, ...extra }) });
+  switch (policy) {
+    case 'transfer':
+      step.approvers = [...step.approvers.filter((p) => decided.has(p)), ...newcomers];
+      b.log('auto_transferred', { from: waiting, to: newcomers }, step.id);
+      b.effects.push({ kind: 'post_approval_card', stepId: step.id, people: newcomers, rooms: [] }, { kind: 'refresh_cards' });
+      break;
+    case 'approve':
+      step.status = 'approved';
+      step.note = 'auto_approved';
+      b.log('auto_approved', { name: step.name }, step.id);
+      b.effects.push({ kind: 'step_closed', stepId: step.id });
+      openNext(b, idx + 1);
+      if (s.status !== 'approved') tell('request.auto_approved_step');
+      b.effects.push({ kind: 'refresh_cards' });
+      break;
+    case 'reject':
+      step.status = 'rejected';
+      step.note = 'auto_rejected';
+      cancelOpenSteps(s);
+      s.status = 'rejected';
+      s.current = null;
+      b.log('rejected', { name: step.name, reason: esc.reason, auto: true }, step.id);
+      tell('request.auto_rejected', { reason: esc.reason });
+      b.effects.push({ kind: 'step_closed', stepId: step.id }, { kind: 'refresh_cards' });
+      break;
+    default:
+      break;
+  }
+  const t = b.done(msg('feedback.escalated'));
+  // Nobody clicked: the audit log says the system acted.
+  return { ...t, audit: t.audit.map((a) => ({ ...a, platform: 'system' })) };
+}
 
 export function advance(prev: RequestState, trigger: LifecycleTrigger, ctx: CoreContext, actor: ActorRef | null = null): Transition {
   const rule = LIFECYCLE[trigger];
   if (!rule.from.includes(prev.status)) return refuse('wrong_state', 'refuse.wrong_state', { status: prev.status });
+  if (trigger === 'deadline_passed') return deadlinePassed(prev, ctx);
   const s = clone(prev);
   const b = new Builder(s, ctx, actor);
   if (trigger === 'expired') {

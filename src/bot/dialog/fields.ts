@@ -214,7 +214,8 @@ export async function parseAnswer(def: RequestTypeDef, spec: FieldSpec, raw: str
   const name = label(spec, en);
   const saved = (key: string, value: unknown) => {
     const s = def.fields.find((f) => f.key === key) ?? spec;
-    return en ? `Saved ${label(s, en)}: ${displayValue(s, value, env.timezone, en)}` : `已记录「${s.label}」：${displayValue(s, value, env.timezone, en)}`;
+    const shown = clip(displayValue(s, value, env.timezone, en), 120);
+    return en ? `Saved ${label(s, en)}: ${shown}` : `已记录「${s.label}」：${shown}`;
   };
   const fail = (r: { error: string; errorEn: string }): Answer => ({ ok: false, error: en ? r.errorEn : r.error });
   const one = (value: unknown): Answer => ({ ok: true, set: { [spec.key]: value }, ack: saved(spec.key, value) });
@@ -290,7 +291,9 @@ function parseDateAnswer(
     if (future && (v.allDay ? v.end.getTime() <= nowMinute : v.start.getTime() < nowMinute)) return pastError(v.start.toISOString());
     const start = v.start.toISOString();
     const end = v.end.toISOString();
-    const ack = en ? `${saved(pair.start.key, start)}; ${saved(pair.end.key, end)}` : `${saved(pair.start.key, start)}；${saved(pair.end.key, end)}`;
+    const ack = en
+      ? `${saved(pair.start.key, start)}; ${label(pair.end, en)}: ${displayDateTime(end, env.timezone, en)}`
+      : `${saved(pair.start.key, start)}，「${pair.end.label}」：${displayDateTime(end, env.timezone, en)}`;
     return { ok: true, set: { [pair.start.key]: start, [pair.end.key]: end }, ack };
   }
 
