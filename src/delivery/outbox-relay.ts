@@ -50,6 +50,12 @@ export function expand(row: OutboxRow, dir: Directory, enabled: ReadonlySet<Plat
       break;
     case 'notify':
       toPeople(e.people, (platform, target) => ({ type: 'message.send', platform, target, message: e.message, requestId }));
+      for (const roomId of e.rooms ?? []) {
+        for (const platform of dir.roomPlatforms(roomId, enabled)) {
+          const id = dir.roomPlatformId(roomId, platform);
+          if (id) out.push({ job: { type: 'message.send', platform, target: { type: 'chat', id, roomId }, message: e.message, requestId }, id: jobId('ob', row.id, platform, 'n', roomId) });
+        }
+      }
       break;
     case 'prompt_form':
       toPeople(e.people, (platform, target) => ({ type: 'message.send', platform, target, message: e.message, requestId }), 'm');
