@@ -78,10 +78,22 @@ function confirm(def: RequestTypeDef, s: DialogSession, env: DialogEnv, lead: st
   return { session, out: [text(...lead, how, list), { card: confirmationCard(def, session, env) }] };
 }
 
-/** Go on after a field was answered or skipped. */
-function advance(def: RequestTypeDef, s: DialogSession, env: DialogEnv, lead: string[]): EngineResult {
-  const next = nextField(def, s);
-  return next ? ask(def, s, next, env, lead) : confirm(def, s, env, lead);
+/**
+ * Go on after a field was answered, skipped or kept. Normally the next question is the first
+ * field not answered yet. After 返回 the person walks forward again one field at a time (each
+ * shown with its value, 保留 keeps it) until they are back where they left off.
+ */
+function advance(def: RequestTypeDef, s: DialogSession, env: DialogEnv, lead: string[], from?: FieldSpec, filled: string[] = []): EngineResult {
+  if (s.rewind && from && s.returnTo !== 'confirm') {
+    const after = def.fields.slice(def.fields.indexOf(from) + 1).find((f) => !filled.includes(f.key));
+    if (after) {
+      const { rewind: _rewind, ...rest } = s;
+      return ask(def, s.visited.includes(after.key) ? s : rest, after, env, lead);
+    }
+  }
+  const { rewind: _rewind, ...rest } = s;
+  const next = nextField(def, rest);
+  return next ? ask(def, rest, next, env, lead) : confirm(def, rest, env, lead);
 }
 
 export function typeName(def: RequestTypeDef, env: DialogEnv): string {
@@ -182,7 +194,7 @@ export async function reply(def: RequestTypeDef, s: DialogSession, input: string
     const current = fieldOf(def, s);
     const target = def.fields.find((f) => f.key === prev);
     if (!target) return ask(def, s, current ?? def.fields[0]!, env, [en ? 'This is the first field.' : '已经是第一项了。']);
-    return ask(def, touch({ ...s, back }, env), target, env);
+    return ask(def, touch({ ...s, back, rewind: true }, env), target, env);
   }
 
   if (s.phase === 'confirm') {
@@ -208,12 +220,12 @@ export async function reply(def: RequestTypeDef, s: DialogSession, input: string
     const values = { ...s.values };
     delete values[spec.key];
     const next = touch({ ...s, values, visited: [...new Set([...s.visited, spec.key])], back: [...s.back, spec.key] }, env);
-    return advance(def, next, env, [en ? `Skipped ${name}.` : `已跳过「${spec.label}」。`]);
+    return advance(def, next, env, [en ? `Skipped ${name}.` : `已跳过「${spec.label}」。`], spec);
   }
 
   if (KEEP.test(said) && s.values[spec.key] !== undefined) {
     const next = touch({ ...s, visited: [...new Set([...s.visited, spec.key])], back: [...s.back, spec.key] }, env);
-    return advance(def, next, env, [en ? `Kept ${name}.` : `「${spec.label}」保持不变。`]);
+    return advance(def, next, env, [en ? `Kept ${name}.` : `「${spec.label}」保持不变。`], spec);
   }
 
   const answer = await parseAnswer(def, spec, input, s, env);
@@ -225,7 +237,7 @@ export async function reply(def: RequestTypeDef, s: DialogSession, input: string
     visited = visited.filter((k) => k !== key);
   }
   const next = touch({ ...s, values, visited, back: [...s.back, spec.key] }, env);
-  return advance(def, next, env, [`✓ ${answer.ack}`]);
+  return advance(def, next, env, [`✓ ${answer.ack}`], spec, Object.keys(answer.set));
 }
 
 function editField(def: RequestTypeDef, s: DialogSession, arg: string, env: DialogEnv): EngineResult {
@@ -238,7 +250,8 @@ function editField(def: RequestTypeDef, s: DialogSession, arg: string, env: Dial
     const names = match.ambiguous.map((f) => label(f, en)).join(en ? ', ' : '、');
     return { session: s, out: [text(en ? `"${arg}" matches several fields: ${names}. Please use the full name.` : `「${arg}」对应多项：${names}，请写完整的名称。`)] };
   }
-  const next = touch({ ...s, ...(s.phase === 'confirm' || s.returnTo ? { returnTo: 'confirm' as const } : {}) }, env);
+  const { rewind: _rewind, ...rest } = s;
+  const next = touch({ ...rest, ...(s.phase === 'confirm' || s.returnTo ? { returnTo: 'confirm' as const } : {}) }, env);
   return ask(def, next, match.spec, env);
 }
 

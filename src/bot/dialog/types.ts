@@ -45,6 +45,8 @@ export interface DialogSession {
   back: string[];
   /** Set by `修改 <字段>` from the confirmation: `返回` goes back to it. */
   returnTo?: 'confirm';
+  /** Set by `返回`: answers walk forward one field at a time until the first unanswered one. */
+  rewind?: boolean;
   /** Shown under a question, e.g. the events a summary may belong to. */
   hints?: Record<string, string>;
   startedAt: string;

@@ -1,0 +1,168 @@
+// The daily digest (每日摘要) of one manager, composed from rows the scheduler queries: what waits
+// on them, what is overdue in their departments, events today and tomorrow, summaries overdue,
+// yesterday's decisions, counts and their trend. Pure: the clock and the data are arguments.
+import { t, type Locale } from './messages.js';
+import { between, formatLocal, formatSpan, type Clock } from './reminders.js';
+
+export interface DigestWaiting {
+  number: string;
+  title: string;
+  stepName: string;
+  activatedAt: Date | null;
+  dueAt: Date | null;
+  urgent: boolean;
+}
+
+export interface DigestOverdue {
+  number: string;
+  title: string;
+  stepName: string;
+  dueAt: Date;
+  waitingFor: string[];
+  urgent: boolean;
+}
+
+export interface DigestEvent {
+  number: string;
+  title: string;
+  start: Date;
+  location: string;
+  organiserId: string;
+  status: string;
+}
+
+export interface DigestSummary {
+  number: string;
+  title: string;
+  organiserId: string;
+  /** When the summary was due. */
+  dueAt: Date;
+  urgent: boolean;
+}
+
+export interface DigestDecision {
+  number: string;
+  title: string;
+  /** Request status reached: approved, rejected, returned, withdrawn. */
+  outcome: string;
+  at: Date;
+}
+
+export interface DigestCounts {
+  open: number;
+  overdue: number;
+  submitted: number;
+  submittedPrev: number;
+  decided: number;
+  decidedPrev: number;
+}
+
+export interface DigestInput {
+  managerId: string;
+  /** Local date the digest is for, 'YYYY-MM-DD'. */
+  date: string;
+  now: Date;
+  waiting: DigestWaiting[];
+  overdue: DigestOverdue[];
+  eventsToday: DigestEvent[];
+  eventsTomorrow: DigestEvent[];
+  summariesOverdue: DigestSummary[];
+  decided: DigestDecision[];
+  /** Absent for someone who manages no department (they still see what waits on them). */
+  counts?: DigestCounts;
+}
+
+export interface Digest {
+  managerId: string;
+  date: string;
+  waiting: Array<DigestWaiting & { ageMs: number; overdue: boolean }>;
+  overdue: Array<DigestOverdue & { overdueMs: number }>;
+  eventsToday: DigestEvent[];
+  eventsTomorrow: DigestEvent[];
+  summariesOverdue: Array<DigestSummary & { overdueMs: number }>;
+  decided: DigestDecision[];
+  counts?: DigestCounts;
+  /** Nothing to say: no item in any section (counts alone are not news). */
+  empty: boolean;
+}
+
+const byTime = <T>(f: (x: T) => Date | null) => (a: T, b: T) => (f(a)?.getTime() ?? Infinity) - (f(b)?.getTime() ?? Infinity);
+
+export function composeDigest(input: DigestInput, clock: Clock): Digest {
+  const { now } = input;
+  const waiting = input.waiting
+    .map((w) => ({
+      ...w,
+      ageMs: w.activatedAt ? between(w.activatedAt, now, !w.urgent, clock) : 0,
+      overdue: !!w.dueAt && w.dueAt <= now,
+    }))
+    // Overdue first, then by deadline (none last), then the oldest.
+    .sort((a, b) => Number(b.overdue) - Number(a.overdue) || byTime<DigestWaiting>((x) => x.dueAt)(a, b) || b.ageMs - a.ageMs);
+  const mine = new Set(waiting.map((w) => w.number));
+  const overdue = input.overdue
+    .filter((o) => !mine.has(o.number) && o.dueAt <= now)
+    .map((o) => ({ ...o, overdueMs: between(o.dueAt, now, !o.urgent, clock) }))
+    .sort((a, b) => b.overdueMs - a.overdueMs);
+  const summariesOverdue = input.summariesOverdue
+    .filter((s) => s.dueAt <= now)
+    .map((s) => ({ ...s, overdueMs: between(s.dueAt, now, !s.urgent, clock) }))
+    .sort((a, b) => b.overdueMs - a.overdueMs);
+  const eventsToday = [...input.eventsToday].sort(byTime((e) => e.start));
+  const eventsTomorrow = [...input.eventsTomorrow].sort(byTime((e) => e.start));
+  const decided = [...input.decided].sort(byTime((d) => d.at));
+  const empty = !waiting.length && !overdue.length && !eventsToday.length && !eventsTomorrow.length && !summariesOverdue.length && !decided.length;
+  return { managerId: input.managerId, date: input.date, waiting, overdue, eventsToday, eventsTomorrow, summariesOverdue, decided, ...(input.counts ? { counts: input.counts } : {}), empty };
+}
+
+export interface RenderOptions {
+  locale: Locale;
+  clock: Clock;
+  personName: (id: string) => string;
+}
+
+/** Plain text that reads well on every platform (and in the simulator). */
+export function renderDigest(d: Digest, o: RenderOptions): string {
+  const { locale, clock } = o;
+  const tr = (key: string, params: Record<string, string | number> = {}) => t(locale, key, params);
+  if (d.empty) return tr('digest.all_clear', { date: d.date });
+  const span = (ms: number, urgent: boolean) => formatSpan(ms, !urgent, clock, locale);
+  const when = (x: Date) => formatLocal(x, clock.timezone);
+  const time = (x: Date) => when(x).slice(11);
+  const sep = locale === 'en' ? ', ' : '、';
+  const lines: string[] = [tr('digest.title', { date: d.date })];
+  const section = <T>(key: string, items: T[], line: (x: T) => string) => {
+    if (!items.length) return;
+    lines.push('', `【${tr(key, { n: items.length })}】`, ...items.map((x) => `· ${line(x)}`));
+  };
+  section('digest.waiting', d.waiting, (w) =>
+    tr('digest.waiting_item', {
+      number: w.number,
+      title: w.title,
+      step: w.stepName,
+      age: span(w.ageMs, w.urgent),
+      due: w.dueAt ? tr('digest.due', { due: when(w.dueAt) }) + (w.overdue ? tr('digest.overdue_mark') : '') : '',
+    }),
+  );
+  section('digest.overdue', d.overdue, (x) =>
+    tr('digest.overdue_item', { number: x.number, title: x.title, step: x.stepName, who: x.waitingFor.map(o.personName).join(sep) || '—', over: span(x.overdueMs, x.urgent) }),
+  );
+  const event = (e: DigestEvent) =>
+    tr('digest.event_item', {
+      number: e.number,
+      title: e.title,
+      start: time(e.start),
+      location: e.location || '—',
+      organiser: o.personName(e.organiserId),
+      status: e.status === 'pending' || e.status === 'consulting' ? tr('digest.event_not_approved') : '',
+    });
+  section('digest.events_today', d.eventsToday, event);
+  section('digest.events_tomorrow', d.eventsTomorrow, event);
+  section('digest.summaries', d.summariesOverdue, (s) => tr('digest.summary_item', { number: s.number, title: s.title, organiser: o.personName(s.organiserId), over: span(s.overdueMs, s.urgent) }));
+  section('digest.decided', d.decided, (x) => tr('digest.decided_item', { number: x.number, title: x.title, outcome: tr(`status.${x.outcome}`) }));
+  if (d.counts) {
+    const c = d.counts;
+    const trend = (n: number, prev: number) => `${n > prev ? '↑' : n < prev ? '↓' : '→'} ${tr('digest.trend', { n: prev })}`;
+    lines.push('', tr('digest.counts', { open: c.open, overdue: c.overdue, submitted: c.submitted, submittedTrend: trend(c.submitted, c.submittedPrev), decided: c.decided, decidedTrend: trend(c.decided, c.decidedPrev) }));
+  }
+  return lines.join('\n');
+}
