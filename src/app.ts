@@ -32,6 +32,7 @@ import type { Platform } from './org/schema.js';
 import { QUEUE_NAMES, type InboundJob } from './queue/jobs.js';
 import { openRedis } from './queue/redis.js';
 import { createApprovals } from './services/approvals.js';
+import { createScheduler } from './scheduler/index.js';
 import { openDatabase } from './store/db.js';
 import { syncOrganisation } from './store/org-sync.js';
 
@@ -73,6 +74,8 @@ export interface AppOptions {
   now?: () => Date;
   /** Tests may pass a prepared organisation instead of ORG_FILE. */
   dir?: Directory;
+  /** Tests that warp `now`: real milliseconds until an instant of that clock (timers' BullMQ delays). */
+  scheduleDelay?: (at: Date) => number;
 }
 
 export async function buildApp(opts: AppOptions) {
@@ -112,7 +115,9 @@ export async function buildApp(opts: AppOptions) {
     });
     const deliveries = createDeliveryQueues(redis, prefix, [...enabled]);
     const relay = createOutboxRelay({ database, dir, queues: deliveries, enabled, log });
-    const approvals = createApprovals({ database, dir, now, dueAt: (spec, from) => calendar.dueAt(spec, from), onCommitted: () => relay.kick() });
+    // Deadlines, reminders, escalation, event prompts, digest: its hook writes timers in every transition's transaction.
+    const scheduler = createScheduler({ database, dir, calendar, locale: config.LOCALE, log, connection: redis, prefix, now, ...(opts.scheduleDelay ? { delayMs: opts.scheduleDelay } : {}), approvals: () => approvals, onOutbox: () => relay.kick() });
+    const approvals = createApprovals({ database, dir, now, dueAt: (spec, from) => calendar.dueAt(spec, from), onTransition: [scheduler.onTransition], onCommitted: () => { relay.kick(); scheduler.flush(); } });
     const metrics = createMetrics();
     const ingest = createIngest({ redis, prefix, inbound, approvals, dir, locale: config.LOCALE, log, metrics });
 
@@ -137,9 +142,9 @@ export async function buildApp(opts: AppOptions) {
     });
     apiRoutes(http, { database, cardContext: ctx, open: config.simulatorEnabled, adminToken: config.ADMIN_TOKEN });
     adminRoutes(http, { token: config.ADMIN_TOKEN, approvals, database, dir, locale: config.LOCALE, now });
-    metrics.watchQueues(() => [inbound, ...deliveries.all()]);
+    metrics.watchQueues(() => [inbound, ...deliveries.all(), scheduler.queue]);
     metricsRoute(http, metrics);
-    await queueDashboard(http, [inbound, ...deliveries.all()], config.ADMIN_TOKEN);
+    await queueDashboard(http, [inbound, ...deliveries.all(), scheduler.queue], config.ADMIN_TOKEN);
     if (web) for (const c of channels.values()) c.registerRoutes?.(http);
     if (enabled.has('local')) await http.register(fastifyStatic, { root: SIM_ASSETS, prefix: '/', index: ['index.html'] });
 
@@ -147,7 +152,11 @@ export async function buildApp(opts: AppOptions) {
     let outboxTimer: NodeJS.Timeout | undefined;
     if (worker) {
       const dialogs = createDialogs({ store: createDialogStore(redis, prefix, { idleMs: DIALOG_IDLE_MS }), database, dir, approvals, locale: config.LOCALE, now });
-      const commands = createCommands({ database, dir, locale: config.LOCALE, approvals, dialogs, now });
+      const commands = createCommands({
+        database, dir, locale: config.LOCALE, approvals, dialogs, now,
+        digestFor: async (personId) => (await scheduler.digestFor(personId)).text,
+        nudge: (requestId, personId, platform) => scheduler.nudge(requestId, personId, platform),
+      });
       const route = createRouter({ approvals, dir, queues: deliveries, commands, locale: config.LOCALE, now, log });
       const deliver = createDeliverer({ database, dir, channels, queues: deliveries, locale: config.LOCALE, ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}), log, metrics });
       const workerOpts = { connection: redisHandle.connect(), prefix, autorun: false };
@@ -157,6 +166,7 @@ export async function buildApp(opts: AppOptions) {
         workers.push(new Worker(deliveryQueueName(p), deliver, { ...workerOpts, connection: redisHandle.connect(), concurrency: 8, ...(RATE_LIMITS[p] ? { limiter: RATE_LIMITS[p] } : {}) }));
       }
       for (const w of workers) w.on('error', (err) => log.error({ err, queue: w.name }, 'worker error'));
+      workers.push(scheduler.createWorker(redisHandle.connect()));
     }
 
     const app = {
@@ -169,6 +179,7 @@ export async function buildApp(opts: AppOptions) {
       approvals,
       ingest,
       relay,
+      scheduler,
       channels,
       simStore,
       queues: { inbound, deliveries },
@@ -177,6 +188,7 @@ export async function buildApp(opts: AppOptions) {
       async start(): Promise<void> {
         if (worker) {
           for (const w of workers) void w.run();
+          await scheduler.start();
           outboxTimer = setInterval(() => relay.kick(), config.OUTBOX_POLL_MS);
           relay.kick();
         }
@@ -200,7 +212,7 @@ export async function buildApp(opts: AppOptions) {
         if (outboxTimer) clearInterval(outboxTimer);
         await step('workers', () => Promise.all(workers.map((w) => w.close())));
         for (const c of channels.values()) if (c.stop) await step(`channel:${c.platform}`, () => c.stop!());
-        await step('queues', () => Promise.all([inbound.close(), deliveries.close()]));
+        await step('queues', () => Promise.all([inbound.close(), deliveries.close(), scheduler.close()]));
         for (const [name, fn] of cleanups.reverse()) await step(name, fn);
       },
     };

@@ -13,9 +13,10 @@ import type { MessageIntent, RequestState } from '../core/model.js';
 import { normalizeInput } from '../core/parse/types.js';
 import type { RequestTypeDef } from '../core/request-types.js';
 import type { Directory } from '../org/directory.js';
-import type { Person } from '../org/schema.js';
+import type { Person, Platform } from '../org/schema.js';
 import type { Approvals } from '../services/approvals.js';
 import type { Database } from '../store/db.js';
+import { findCardMessage } from '../store/card-messages-repo.js';
 import { loadRequestByNumber, pendingFor, requestsOf, timeline, type TimelineEntry } from '../store/requests-repo.js';
 import { clip, normaliseNumber } from './dialog/fields.js';
 import type { Dialogs, DialogStep } from './dialog/index.js';
@@ -35,15 +36,15 @@ export interface CommandDeps {
   dialogs: Dialogs;
   now: () => Date;
   /**
-   * SEAM(scheduler): the daily digest of a manager (`digestFor(personId, date)` from
-   * src/scheduler). Not wired yet: 日报 then says the digest is not available.
+   * The daily digest of a manager, today (src/scheduler `digestFor`). Without it 日报 says the
+   * digest is not available.
    */
-  digestFor?: (personId: string, date: Date) => Promise<SeamResult>;
+  digestFor?: (personId: string) => Promise<SeamResult>;
   /**
-   * SEAM(scheduler): remind the waiting approvers of a request (`nudge(requestId, personId)`
-   * from src/scheduler). Not wired yet: 催办 then names who is waiting instead.
+   * 催办: remind the approvers still waiting (src/scheduler `nudge`, which checks who may and
+   * how often). Without it 催办 names who is waiting instead.
    */
-  nudge?: (requestId: string, personId: string) => Promise<SeamResult | { ok: boolean; message?: MessageIntent }>;
+  nudge?: (requestId: string, personId: string, platform: Platform) => Promise<{ ok: boolean; message: MessageIntent }>;
 }
 
 type Command =
@@ -177,24 +178,33 @@ export function createCommands(deps: CommandDeps) {
     return dir.resolveApprovers(wf.cc, s.applicantId).includes(personId);
   }
 
-  async function pending(person: Person): Promise<Reply[]> {
+  /**
+   * The list, and the approval cards in the DM. A card already in this DM (approvers get one
+   * when a step opens) is tracked and kept current in place — there is one copy per chat — so
+   * only the missing ones are sent, and the list says where the others are.
+   */
+  async function pending(e: InboundEvent, person: Person): Promise<Reply[]> {
     const rows = await pendingFor(db, person.id);
     if (!rows.length) return [{ text: en ? 'Nothing is waiting for you.' : '没有待你审批的申请。' }];
-    const lines = rows.slice(0, 20).map((r, i) => {
+    const target = dir.platformIdOf(person.id, e.platform) ?? e.senderId;
+    const shown = rows.slice(0, 10);
+    const inDm = await Promise.all(
+      shown.map(async (r) => !!(await findCardMessage(db, { requestId: r.id, cardKind: 'approval', platform: e.platform, targetType: 'user', targetId: target }))),
+    );
+    const lines = shown.map((r, i) => {
       const due = r.dueAt ? `｜${en ? 'due' : '截止'} ${fmt(r.dueAt)}${r.dueAt.getTime() < deps.now().getTime() ? (en ? ' (overdue)' : '（已超时）') : ''}` : '';
       return `${i + 1}. ${r.number}｜${typeName(dir.requestType(r.type), r.type)}｜${r.title}｜${r.stepName}${due}`;
     });
-    const cards = rows.slice(0, 5);
-    const tail =
-      rows.length > cards.length
-        ? en
-          ? `The cards of the first ${cards.length} follow in your DM; "status <no.>" shows any other.`
-          : `前 ${cards.length} 张审批卡片已发到私信，其余可回复「进度 编号」查看。`
-        : en
-          ? 'Their approval cards follow in your DM.'
-          : '审批卡片已发到私信，可直接处理。';
+    const send = shown.filter((_, i) => !inDm[i]).slice(0, 5);
+    const already = inDm.filter(Boolean).length;
+    const parts: string[] = [];
+    if (send.length) parts.push(en ? `${send.length} approval card(s) follow below` : `下面发来 ${send.length} 张审批卡片`);
+    if (already) parts.push(en ? `${already} card(s) are already in this chat, always up to date` : `${already} 张审批卡片已在本私信中（随进度自动更新）`);
+    const rest = rows.length - send.length - already;
+    if (rest > 0) parts.push(en ? `"status <no.>" shows the other ${rest}` : `其余 ${rest} 项可回复「进度 编号」查看`);
+    const tail = `${parts.join(en ? '; ' : '；')}${en ? '.' : '，可直接点按钮处理。'}`;
     const head = en ? `Waiting for you (${rows.length}):` : `待你审批（${rows.length}）：`;
-    return [{ text: [head, ...lines, tail].join('\n') }, ...cards.map((r): Reply => ({ approvalCard: r.id }))];
+    return [{ text: [head, ...lines, tail].join('\n') }, ...send.map((r): Reply => ({ approvalCard: r.id }))];
   }
 
   async function mine(person: Person): Promise<Reply[]> {
@@ -286,29 +296,20 @@ export function createCommands(deps: CommandDeps) {
   const seamText = (r: SeamResult): string | undefined =>
     r === null || r === undefined ? undefined : typeof r === 'string' ? r : 'text' in r ? r.text : msg(r);
 
-  async function nudge(person: Person, number: string): Promise<Reply[]> {
+  async function nudge(e: InboundEvent, person: Person, number: string): Promise<Reply[]> {
     const s = await loadRequestByNumber(db, number);
     if (!s) return [{ text: en ? `There is no request ${number}.` : `找不到申请 ${number}，请检查编号（例如 A-0001）。` }];
-    if (s.applicantId !== person.id && !dir.managedDepartments(person.id).includes(s.deptId)) return [{ text: msg({ key: 'refuse.not_applicant', params: {} }) }];
+    if (deps.nudge) return [{ text: msg((await deps.nudge(s.id, person.id, e.platform)).message) }];
+    // Without the scheduler: say who is waiting.
+    if (s.applicantId !== person.id) return [{ text: msg({ key: 'refuse.not_applicant', params: {} }) }];
     const step = openStep(s);
     if (!step) return [{ text: en ? `${s.number} is ${statusText(s)}; there is nobody to nudge.` : `申请 ${s.number} 当前状态为「${statusText(s)}」，不需要催办。` }];
     const waiting = awaiting(s).map((p) => dir.personName(p)).join('、');
-    if (deps.nudge) {
-      const r = await deps.nudge(s.id, person.id);
-      if (r && typeof r === 'object' && 'ok' in r) {
-        if (!r.ok) return [{ text: r.message ? msg(r.message) : en ? 'The reminder could not be sent.' : '催办没有发出。' }];
-      } else {
-        const said = seamText(r);
-        if (said) return [{ text: said }];
-      }
-      return [{ text: en ? `Reminded ${waiting} about ${s.number} (${step.name}).` : `已提醒 ${waiting} 处理申请 ${s.number}（${step.name}）。` }];
-    }
-    // SEAM(scheduler): no nudge function is wired; say who is waiting instead.
     return [
       {
         text: en
-          ? `Reminders are not switched on yet. ${s.number} is waiting for ${waiting} (${step.name}).`
-          : `催办提醒功能尚未开通。申请 ${s.number} 正在等待 ${waiting} 处理（${step.name}）。`,
+          ? `Reminders are not switched on. ${s.number} is waiting for ${waiting} (${step.name}).`
+          : `催办提醒未开通。申请 ${s.number} 正在等待 ${waiting} 处理（${step.name}）。`,
       },
     ];
   }
@@ -316,11 +317,8 @@ export function createCommands(deps: CommandDeps) {
   async function digest(person: Person): Promise<Reply[]> {
     const manager = dir.managers().includes(person.id) || dir.managedDepartments(person.id).length > 0;
     if (!manager) return [{ text: en ? 'The daily digest is for department leads and managers.' : '每日摘要只提供给部门负责人和管理者。' }];
-    if (!deps.digestFor) {
-      // SEAM(scheduler): digestFor(personId, date) from src/scheduler is not wired yet.
-      return [{ text: en ? 'The daily digest is not available yet.' : '每日摘要功能尚未开通。' }];
-    }
-    const text = seamText(await deps.digestFor(person.id, deps.now()));
+    if (!deps.digestFor) return [{ text: en ? 'The daily digest is not available.' : '每日摘要功能未开通。' }];
+    const text = seamText(await deps.digestFor(person.id));
     return [{ text: text ?? (en ? 'Nothing needs your attention today.' : '今天没有需要你关注的事项。') }];
   }
 
@@ -330,7 +328,7 @@ export function createCommands(deps: CommandDeps) {
       case 'help':
         return [{ text: helpText() }];
       case 'pending':
-        return pending(person);
+        return pending(e, person);
       case 'mine':
         return mine(person);
       case 'digest':
@@ -340,7 +338,7 @@ export function createCommands(deps: CommandDeps) {
       case 'withdraw':
         return withdraw(e, person, cmd.number, cmd.rest);
       case 'nudge':
-        return nudge(person, cmd.number);
+        return nudge(e, person, cmd.number);
       case 'need_number':
         return [{ text: en ? `Please add the request number, e.g. ${cmd.example}` : `请带上申请编号，例如：${cmd.example}` }];
       case 'no_workflow':
@@ -353,6 +351,30 @@ export function createCommands(deps: CommandDeps) {
       case 'resubmit':
         return [];
     }
+  }
+
+  /**
+   * Adjacent texts for the same place become one message, and a text just before a card rides
+   * with it: delivery jobs run concurrently, and one job keeps its parts in order.
+   */
+  function compact(replies: Reply[], group: boolean): Reply[] {
+    const place = (r: Reply) => (!group || ('dm' in r && r.dm) ? 'dm' : 'chat');
+    const out: Reply[] = [];
+    for (const r of replies) {
+      const prev = out.at(-1);
+      if (prev && 'text' in prev) {
+        if ('text' in r && place(r) === place(prev)) {
+          out[out.length - 1] = { ...prev, text: `${prev.text}\n\n${r.text}` };
+          continue;
+        }
+        if ('card' in r && !r.lead && place(prev) === 'dm') {
+          out[out.length - 1] = { card: r.card, lead: prev.text };
+          continue;
+        }
+      }
+      out.push(r);
+    }
+    return out;
   }
 
   const opens = (cmd: Command | undefined): cmd is Extract<Command, { kind: 'start' | 'resubmit' }> => cmd?.kind === 'start' || cmd?.kind === 'resubmit';
@@ -389,8 +411,8 @@ export function createCommands(deps: CommandDeps) {
     async handle(e: InboundMessage, person: Person): Promise<Reply[]> {
       const said = e.text.trim();
       const cmd = parse(said);
-      if (e.chat.type === 'group') return inGroup(e, person, cmd, said);
-      return dialogs.transact(e, person, async ({ active, expired }): Promise<DialogStep> => {
+      if (e.chat.type === 'group') return compact(await inGroup(e, person, cmd, said), true);
+      const replies = await dialogs.transact(e, person, async ({ active, expired }): Promise<DialogStep> => {
         if (active) {
           if (opens(cmd)) return { replies: [dialogs.busy(active, e, person)] };
           // Other commands are answered and the dialog goes on; 帮助 is the dialog's own help.
@@ -406,15 +428,17 @@ export function createCommands(deps: CommandDeps) {
         }
         return { replies: [shortHelp(said)] };
       });
+      return compact(replies, false);
     },
 
     /** A button of a dialog's confirmation card. */
     async press(e: InboundCardAction, person: Person): Promise<Reply[]> {
       const action: ActionValue = e.action;
-      return dialogs.transact(e, person, async ({ active, expired }) => {
+      const replies = await dialogs.transact(e, person, async ({ active, expired }) => {
         if (!active && expired) return { replies: [{ text: dialogs.expired(expired, true), dm: true }] };
         return dialogs.press(active, e, person, action);
       });
+      return compact(replies, false);
     },
   };
 }

@@ -80,7 +80,7 @@ export function createRouter(deps: RouterDeps) {
       if ('form' in r) {
         await deps.queues.add({ type: 'form.send', platform: e.platform, target: dm, requestType: r.form }, jobId('form', e.platform, e.eventId, i));
       } else if ('card' in r) {
-        await deps.queues.add({ type: 'card.post', platform: e.platform, target: dm, card: r.card }, jobId('dlgcard', e.platform, e.eventId, i));
+        await deps.queues.add({ type: 'card.post', platform: e.platform, target: dm, card: r.card, ...(r.lead ? { lead: r.lead } : {}) }, jobId('dlgcard', e.platform, e.eventId, i));
       } else if ('approvalCard' in r) {
         await deps.queues.add({ type: 'card.send', platform: e.platform, requestId: r.approvalCard, cardKind: 'approval', target: dm }, jobId('pendcard', e.platform, e.eventId, i));
       } else {

@@ -9,7 +9,6 @@
 import type { Directory } from '../org/directory.js';
 import type { ReminderPolicy, Workflow } from '../org/schema.js';
 import type { WorkCalendar } from './calendar/index.js';
-import { parseDueSpec } from './calendar/index.js';
 import { awaiting, openStep } from './lifecycle.js';
 import { t, type Locale } from './messages.js';
 import type { AuditEntry, Effect, MessageIntent, Origin, RequestState } from './model.js';
@@ -136,6 +135,8 @@ export interface DeadlineInput {
   dueAt: Date;
   urgent: boolean;
   policy: ReminderPolicy;
+  /** Stop the overdue reminders after the first one later than this (callers that only need what is next). */
+  stopAfter?: Date;
 }
 
 /**
@@ -166,6 +167,7 @@ export function deadlinePoints(i: DeadlineInput, clock: Clock): TimerPoint[] {
       if (at <= last) continue;
       points.push({ kind: 'overdue', at, must: false });
       last = at;
+      if (i.stopAfter && at > i.stopAfter) break;
     }
   }
   return points;
@@ -198,13 +200,14 @@ export interface SummaryTimes {
   summaryDue: string;
   escalateAfter: string | null;
   policy: ReminderPolicy;
+  stopAfter?: Date;
 }
 
 /** An event waiting for its summary: reminders to the organiser, escalation to their lead. */
 export function summaryPoints(i: SummaryTimes, clock: Clock): TimerPoint[] {
   const dueAt = clock.calendar.dueAt(i.summaryDue, i.end);
   const kinds: Record<string, PointKind> = { remind: 'summary_remind', escalate: 'summary_overdue', overdue: 'summary_overdue' };
-  const points: TimerPoint[] = deadlinePoints({ openedAt: i.end, dueAt, urgent: i.urgent, policy: i.policy }, clock).map((p) => ({
+  const points: TimerPoint[] = deadlinePoints({ openedAt: i.end, dueAt, urgent: i.urgent, policy: i.policy, ...(i.stopAfter ? { stopAfter: i.stopAfter } : {}) }, clock).map((p) => ({
     kind: kinds[p.kind]!,
     at: p.at,
     must: false,
@@ -267,8 +270,14 @@ export const stepChainKey = (s: Pick<RequestState, 'id' | 'round'>, stepId: stri
 
 const isEventType = (s: RequestState, dir: Directory) => dir.requestType(s.type)?.lifecycle === 'event';
 
-/** The chains a request in this state should have. Everything else it has is cancelled. */
-export function chainsFor(s: RequestState, st: ScheduleSettings): Chain[] {
+/**
+ * The chains a request in this state should have. Everything else it has is cancelled. With
+ * `stopAfter`, a chain's list of points ends at its first point later than that instant (the
+ * indexes of the points before it do not change): enough to fire what is due and find what is
+ * next, without computing reminders weeks ahead.
+ */
+export function chainsFor(s: RequestState, st: ScheduleSettings, stopAfter?: Date): Chain[] {
+  const stop = stopAfter ? { stopAfter } : {};
   const chains: Chain[] = [];
   const step = openStep(s);
   if (step?.status === 'active' && step.dueAt && step.activatedAt) {
@@ -276,7 +285,7 @@ export function chainsFor(s: RequestState, st: ScheduleSettings): Chain[] {
       key: stepChainKey(s, step.id, step.activatedAt),
       kind: 'step',
       stepId: step.id,
-      points: deadlinePoints({ openedAt: new Date(step.activatedAt), dueAt: new Date(step.dueAt), urgent: s.urgent, policy: st.remindersFor(s.type) }, st.clock),
+      points: deadlinePoints({ openedAt: new Date(step.activatedAt), dueAt: new Date(step.dueAt), urgent: s.urgent, policy: st.remindersFor(s.type), ...stop }, st.clock),
     });
   }
   const end = dateOf(s.payload.end);
@@ -285,7 +294,7 @@ export function chainsFor(s: RequestState, st: ScheduleSettings): Chain[] {
       const start = dateOf(s.payload.start);
       chains.push({ key: `${s.id}/e`, kind: 'event', points: eventPoints({ end, urgent: s.urgent, preEventNotice: st.preEventNotice, ...(start ? { start } : {}) }, st.clock) });
     } else if (s.status === 'summary_due') {
-      const points = summaryPoints({ end, urgent: s.urgent, summaryDue: st.summaryDue, escalateAfter: st.summaryEscalateAfter, policy: st.remindersFor(s.type) }, st.clock);
+      const points = summaryPoints({ end, urgent: s.urgent, summaryDue: st.summaryDue, escalateAfter: st.summaryEscalateAfter, policy: st.remindersFor(s.type), ...stop }, st.clock);
       chains.push({ key: `${s.id}/m`, kind: 'summary', points });
     }
   }
@@ -328,8 +337,15 @@ export function timeLeft(now: Date, dueAt: Date, urgent: boolean, clock: Clock, 
   return { overdue, ms, text: formatSpan(ms, working, clock, locale) };
 }
 
+const formats = new Map<string, Intl.DateTimeFormat>();
+
 export function formatLocal(d: Date, timezone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(d);
+  let fmt = formats.get(timezone);
+  if (!fmt) {
+    fmt = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    formats.set(timezone, fmt);
+  }
+  const parts = fmt.formatToParts(d);
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`;
 }

@@ -113,6 +113,7 @@ export function createDeliverer(deps: DeliverDeps) {
         return;
       }
       case 'card.post':
+        if (job.lead) await channel(job.platform).sendText(job.target, job.lead, { idempotencyKey: `${id}-lead` });
         await channel(job.platform).sendCard(job.target, job.card, { requestId: job.requestId ?? 'dialog', idempotencyKey: id });
         return;
     }

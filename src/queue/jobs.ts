@@ -27,10 +27,14 @@ export type DeliveryJob =
   | { type: 'card.update'; cardMessageId: number; requestId: string; version: number }
   | { type: 'message.send'; platform: Platform; target: Target; message: MessageIntent | { text: string }; requestId?: string }
   | { type: 'form.send'; platform: Platform; target: Target; requestType: string; requestId?: string; prefill?: Record<string, string> }
-  /** A prebuilt card sent as is (a dialog's confirmation card: a snapshot, not tied to a request). */
-  | { type: 'card.post'; platform: Platform; target: Target; card: Card; requestId?: string };
+  /** A prebuilt card sent as is (a dialog's confirmation card: a snapshot, not tied to a request), after an optional text. */
+  | { type: 'card.post'; platform: Platform; target: Target; card: Card; lead?: string; requestId?: string };
 
-export type ScheduleJob = { type: 'timer'; timerId: string } | { type: 'reconcile' } | { type: 'outbox.poll' };
+/**
+ * A timer job's id is the `timers` row id and its data stays this small on purpose: a job hash
+ * whose fields fit Redis's listpack encoding costs ~400 bytes instead of ~1 KB (see the scheduler bench).
+ */
+export type ScheduleJob = { type: 'timer' } | { type: 'reconcile' } | { type: 'digest' } | { type: 'outbox.poll' };
 
 /** BullMQ job ids may not contain ':'; keep them deterministic so retries dedupe. */
 export const jobId = (...parts: Array<string | number>): string => parts.join('-').replace(/[^A-Za-z0-9_.@-]/g, '_');

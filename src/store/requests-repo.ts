@@ -17,7 +17,8 @@ type RequestRow = typeof requests.$inferSelect;
 type StepRow = typeof approvalSteps.$inferSelect;
 type DecisionRow = typeof decisions.$inferSelect;
 
-function toState(r: RequestRow, steps: StepRow[], decs: DecisionRow[]): RequestState {
+/** A snapshot from its rows (steps and decisions of the request's current round). */
+export function toState(r: RequestRow, steps: StepRow[], decs: DecisionRow[]): RequestState {
   return {
     id: r.id,
     number: r.number,

@@ -6,7 +6,11 @@ import type { RequestTypeDef } from '../../core/request-types.js';
 import { clip, displayValue, label } from './fields.js';
 import type { DialogEnv, DialogSession } from './types.js';
 
-/** The action value of the dialog's buttons: `r` names the card (session id + revision). */
+/**
+ * The action value of the dialog's buttons: `{a: 'dialog', s: <button>, t: <card token>}`. The
+ * token (session id + revision) names the card; there is no `r`, as the card belongs to no
+ * request yet (renderers treat `r` as a request id).
+ */
 export const DIALOG_ACTION = 'dialog';
 export const cardToken = (s: DialogSession) => `${s.id}.${s.rev}`;
 
@@ -15,7 +19,7 @@ const CARD_VALUE_MAX = 500;
 
 export function confirmationCard(def: RequestTypeDef, s: DialogSession, env: DialogEnv): Card {
   const en = env.locale === 'en';
-  const action = (step: string): ActionValue => ({ a: DIALOG_ACTION, s: step, r: cardToken(s), t: def.id });
+  const action = (step: string): ActionValue => ({ a: DIALOG_ACTION, s: step, t: cardToken(s) });
   const typeName = en ? def.nameEn : def.name;
   return {
     kind: 'dialog',
@@ -35,8 +39,11 @@ export function confirmationCard(def: RequestTypeDef, s: DialogSession, env: Dia
   };
 }
 
-/** The same values as text, for platforms whose cards show only a few fields. */
-export function confirmationText(def: RequestTypeDef, s: DialogSession, env: DialogEnv): string {
+/**
+ * The same values as short text lines, for platforms whose cards show only a few fields
+ * (WeCom: six). Values are cut so the whole list fits one text message (WeCom: 2048 bytes).
+ */
+export function confirmationText(def: RequestTypeDef, s: DialogSession, env: DialogEnv, valueMax = 20): string {
   const en = env.locale === 'en';
-  return def.fields.map((f, i) => `${i + 1}. ${label(f, en)}${en ? ': ' : '：'}${clip(displayValue(f, s.values[f.key], env.timezone, en), 300)}`).join('\n');
+  return def.fields.map((f, i) => `${i + 1}. ${label(f, en)}${en ? ': ' : '：'}${clip(displayValue(f, s.values[f.key], env.timezone, en).replace(/\s+/g, ' '), valueMax)}`).join('\n');
 }

@@ -74,8 +74,10 @@ function confirm(def: RequestTypeDef, s: DialogSession, env: DialogEnv, lead: st
   const how = en
     ? `Please check everything below. Press "${session.mode === 'resubmit' ? 'Resubmit' : 'Submit'}" or reply "confirm" to submit; "edit <field>" to change something; "cancel" to drop it.`
     : `请核对以下内容：点「${session.mode === 'resubmit' ? '重新提交' : '提交'}」或回复「确认」提交；回复「修改 字段名」修改；回复「取消」放弃。`;
-  const list = CARD_SHOWS_ALL[env.platform] ? undefined : confirmationText(def, session, env);
-  return { session, out: [text(...lead, how, list), { card: confirmationCard(def, session, env) }] };
+  const card = { card: confirmationCard(def, session, env) };
+  if (CARD_SHOWS_ALL[env.platform]) return { session, out: [text(...lead, how), card] };
+  const short = en ? 'Please check. Reply "confirm" to submit, "edit <field>", or "cancel".' : '请核对：回复「确认」提交，「修改 字段名」修改，「取消」放弃。';
+  return { session, out: [text(...lead.map((l) => clip(l, 120)), short, confirmationText(def, session, env)), card] };
 }
 
 /**
@@ -258,7 +260,7 @@ function editField(def: RequestTypeDef, s: DialogSession, arg: string, env: Dial
 /** A button of the confirmation card. */
 export function press(def: RequestTypeDef, s: DialogSession, action: ActionValue, env: DialogEnv): EngineResult {
   const en = env.locale === 'en';
-  if (action.a !== DIALOG_ACTION || action.r !== cardToken(s) || s.phase !== 'confirm') {
+  if (action.a !== DIALOG_ACTION || action.t !== cardToken(s) || s.phase !== 'confirm') {
     return {
       session: s,
       out: [text(en ? 'This confirmation card is out of date; please use the latest one.' : '这张确认卡片已过期，请以最新的确认卡片为准。', reminder(def, s, env))],

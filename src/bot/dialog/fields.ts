@@ -222,7 +222,8 @@ export async function parseAnswer(def: RequestTypeDef, spec: FieldSpec, raw: str
 
   switch (spec.kind) {
     case 'text': {
-      const value = normalizeInput(raw).replace(/\s*\n\s*/g, ' ');
+      // One line; the person's own punctuation (，。) is kept as typed.
+      const value = raw.replace(/[\u200b-\u200d\ufeff]/g, '').replace(/\s+/g, ' ').trim();
       const length = [...value].length;
       if (!length) return { ok: false, error: en ? `${name} cannot be empty` : `「${name}」不能为空` };
       if (length > TEXT_MAX) {

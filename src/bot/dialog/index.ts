@@ -12,7 +12,7 @@ import type { Directory } from '../../org/directory.js';
 import type { Person } from '../../org/schema.js';
 import type { Approvals } from '../../services/approvals.js';
 import type { Database } from '../../store/db.js';
-import { loadRequest, loadRequestByNumber, requestsInDepartments, requestsOf, timeline } from '../../store/requests-repo.js';
+import { loadRequestByNumber, requestsInDepartments, requestsOf, timeline } from '../../store/requests-repo.js';
 import * as engine from './engine.js';
 import { normaliseNumber } from './fields.js';
 import type { DialogStore } from './store.js';
@@ -112,9 +112,6 @@ export function createDialogs(deps: DialogDeps) {
   });
 
   return {
-    store,
-    idleMs: store.idleMs,
-
     /**
      * Run `fn` with the person's dialog, under its lock. A retried event gets the replies it got
      * the first time; a session idle for longer than the timeout is handed over as `expired`.
@@ -226,8 +223,6 @@ export function createDialogs(deps: DialogDeps) {
         ? `Your ${name} had no reply for ${minutes} minutes and was closed without submitting.${again ? ` Send "${again}" to start again.` : ''}`
         : `你之前填写的「${name}」已超过 ${minutes} 分钟没有回复，已自动关闭，内容没有提交。${again ? `如需继续，请重新发送「${again}」。` : ''}`;
     },
-
-    load: (id: string) => loadRequest(db, id),
   };
 }
 

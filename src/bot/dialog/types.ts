@@ -14,8 +14,11 @@ export type Reply =
   | ((MessageIntent | { text: string }) & { dm?: boolean })
   /** The request type's card form (DM). */
   | { form: string }
-  /** A prebuilt neutral card (the dialog's confirmation card), sent to the DM as a snapshot. */
-  | { card: Card }
+  /**
+   * A prebuilt neutral card (the dialog's confirmation card), sent to the DM as a snapshot;
+   * `lead` is a text sent just before it in the same delivery job, so the two never swap.
+   */
+  | { card: Card; lead?: string }
   /** The approval card of a request, (re)sent to the DM and kept up to date like every copy. */
   | { approvalCard: string };
 

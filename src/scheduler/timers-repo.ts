@@ -1,0 +1,232 @@
+// The `timers` table: the durable truth behind every deadline, reminder and prompt. Each chain
+// (see core/reminders.ts) has at most one pending row; firing a row claims it with a conditional
+// UPDATE and inserts the chain's next point in the same transaction.
+import { createHash } from 'node:crypto';
+import { and, asc, eq, gt, inArray, isNull, lte, notInArray, or, sql } from 'drizzle-orm';
+import type { AuditEntry, Effect, RequestState } from '../core/model.js';
+import { chainsFor, nextPointIndex, stepChainKey, type Chain, type ScheduleSettings } from '../core/reminders.js';
+import type { DbOrTx } from '../store/db.js';
+import { toState } from '../store/requests-repo.js';
+import { approvalSteps, auditLog, decisions, outbox, requests, timers } from '../store/schema.js';
+
+export interface TimerPayload {
+  chain: string;
+  n: number;
+  stepId?: string;
+}
+
+export type TimerRow = typeof timers.$inferSelect;
+
+/** A pending timer as BullMQ mirrors it. */
+export interface Mirror {
+  id: string;
+  fireAt: Date;
+}
+
+/**
+ * Deterministic and short (96 bits of a hash of the chain and point): the id doubles as the
+ * BullMQ job id, and a job whose `opts` field ({"jobId":…,"delay":…,"attempts":0}) stays within
+ * Redis's 64-byte listpack limit is stored compactly — about 400 bytes instead of about 800.
+ */
+export const timerIdOf = (chain: string, n: number): string => `t${createHash('sha256').update(`${chain}#${n}`).digest('base64url').slice(0, 16)}`;
+
+const payloadOf = (r: Pick<TimerRow, 'payload'>) => r.payload as unknown as TimerPayload;
+const pending = (r: Pick<TimerRow, 'firedAt' | 'cancelledAt'>) => !r.firedAt && !r.cancelledAt;
+
+export class TimerAlreadyHandledError extends Error {
+  constructor(what: string) {
+    super(`${what}: no pending timer to claim (already handled by another worker)`);
+    this.name = 'TimerAlreadyHandledError';
+  }
+}
+
+/**
+ * Bring requests' timers in line with their state: cancel pending rows of chains a request no
+ * longer has, and give every chain it has (without a pending row) its next point. Runs inside
+ * the transaction of the state change, so a deadline exists exactly when the state that needs
+ * it does. A few queries for any number of requests (a burst of reminders syncs in bulk).
+ */
+export async function syncChains(
+  tx: DbOrTx,
+  states: RequestState | RequestState[],
+  st: ScheduleSettings,
+  now: Date,
+  chainsOf: (s: RequestState) => Chain[] = (s) => chainsFor(s, st),
+): Promise<{ mirror: Mirror[]; cancelled: string[] }> {
+  const list = Array.isArray(states) ? states : [states];
+  if (!list.length) return { mirror: [], cancelled: [] };
+  const rows = await tx
+    .select({ id: timers.id, requestId: timers.requestId, firedAt: timers.firedAt, cancelledAt: timers.cancelledAt, payload: timers.payload })
+    .from(timers)
+    .where(inArray(timers.requestId, list.map((s) => s.id)));
+  const cancelled: string[] = [];
+  const inserts: Array<typeof timers.$inferInsert> = [];
+  for (const s of list) {
+    const chains = chainsOf(s);
+    const own = rows.filter((r) => r.requestId === s.id);
+    const wanted = new Set(chains.map((c) => c.key));
+    cancelled.push(...own.filter((r) => pending(r) && !wanted.has(payloadOf(r).chain)).map((r) => r.id));
+    for (const c of chains) {
+      const mine = own.filter((r) => payloadOf(r).chain === c.key);
+      if (mine.some(pending)) continue;
+      const lastFired = Math.max(-1, ...mine.filter((r) => r.firedAt).map((r) => payloadOf(r).n));
+      const n = nextPointIndex(c.points, lastFired, now);
+      if (n === undefined) continue;
+      const p = c.points[n]!;
+      const payload: TimerPayload = { chain: c.key, n, ...(c.stepId ? { stepId: c.stepId } : {}) };
+      inserts.push({ id: timerIdOf(c.key, n), requestId: s.id, kind: p.kind, fireAt: p.at, payload: payload as unknown as Record<string, unknown> });
+    }
+  }
+  if (cancelled.length) {
+    await tx
+      .update(timers)
+      .set({ cancelledAt: now })
+      .where(and(inArray(timers.id, cancelled), isNull(timers.firedAt), isNull(timers.cancelledAt)));
+  }
+  const mirror: Mirror[] = [];
+  if (inserts.length) {
+    // A chain that comes back (a summary sent back for rework) revives its cancelled row.
+    const written = await tx
+      .insert(timers)
+      .values(inserts)
+      .onConflictDoUpdate({ target: timers.id, set: { cancelledAt: null, fireAt: sql`excluded.fire_at` }, setWhere: isNull(timers.firedAt) })
+      .returning({ id: timers.id, fireAt: timers.fireAt });
+    mirror.push(...written);
+  }
+  return { mirror, cancelled };
+}
+
+/** Lock and load requests for a batch of timers, in id order (the order every batch locks in). */
+export async function lockRequests(tx: DbOrTx, ids: string[]): Promise<Map<string, RequestState>> {
+  const out = new Map<string, RequestState>();
+  if (!ids.length) return out;
+  const rows = await tx.select().from(requests).where(inArray(requests.id, ids)).orderBy(asc(requests.id)).for('update');
+  if (!rows.length) return out;
+  const found = rows.map((r) => r.id);
+  const [steps, decs] = await Promise.all([
+    tx.select().from(approvalSteps).where(inArray(approvalSteps.requestId, found)),
+    tx.select().from(decisions).where(inArray(decisions.requestId, found)).orderBy(asc(decisions.id)),
+  ]);
+  for (const r of rows) {
+    out.set(r.id, toState(r, steps.filter((x) => x.requestId === r.id && x.round === r.round), decs.filter((d) => d.requestId === r.id && d.round === r.round)));
+  }
+  return out;
+}
+
+/** Claim a timer: exactly one caller (worker, replica, reconcile) gets the row back. */
+export async function claimTimer(tx: DbOrTx, id: string, now: Date): Promise<TimerRow | undefined> {
+  const [row] = await tx
+    .update(timers)
+    .set({ firedAt: now })
+    .where(and(eq(timers.id, id), isNull(timers.firedAt), isNull(timers.cancelledAt)))
+    .returning();
+  return row;
+}
+
+/**
+ * Claim several timers at once; returns those this caller won. Rows are locked in id order, so
+ * batches on any number of workers never deadlock each other.
+ */
+export async function claimTimers(tx: DbOrTx, ids: string[], now: Date): Promise<Array<{ id: string }>> {
+  if (!ids.length) return [];
+  // `id IN (…)` runs as a primary-key scan over the sorted list, which locks rows in id order.
+  return tx
+    .update(timers)
+    .set({ firedAt: now })
+    .where(and(inArray(timers.id, [...ids].sort()), isNull(timers.firedAt), isNull(timers.cancelledAt)))
+    .returning({ id: timers.id });
+}
+
+/** Due timers that only say something (not escalations or event ends), oldest first. */
+export async function dueNotices(db: DbOrTx, now: Date, exclude: ReadonlySet<string>, limit: number): Promise<TimerRow[]> {
+  const rows = await db
+    .select()
+    .from(timers)
+    .where(and(isNull(timers.firedAt), isNull(timers.cancelledAt), lte(timers.fireAt, now), notInArray(timers.kind, ['escalate', 'event_end'])))
+    .orderBy(asc(timers.fireAt))
+    .limit(limit + exclude.size);
+  return rows.filter((r) => !exclude.has(r.id)).slice(0, limit);
+}
+
+/**
+ * Claim the pending escalation of the step that just escalated, inside the escalation's own
+ * transaction; none left means another worker already escalated it, and the transaction must
+ * roll back.
+ */
+export async function claimEscalation(tx: DbOrTx, s: RequestState, stepId: string, now: Date): Promise<void> {
+  const step = s.steps.find((x) => x.id === stepId);
+  const chain = step?.activatedAt ? stepChainKey(s, stepId, step.activatedAt) : undefined;
+  const claimed = chain
+    ? await tx
+        .update(timers)
+        .set({ firedAt: now })
+        .where(and(eq(timers.requestId, s.id), eq(timers.kind, 'escalate'), isNull(timers.firedAt), isNull(timers.cancelledAt), sql`${timers.payload}->>'chain' = ${chain}`))
+        .returning({ id: timers.id })
+    : [];
+  if (!claimed.length) throw new TimerAlreadyHandledError(`escalation of ${s.number} at ${stepId}`);
+}
+
+/** The end-of-event timer, when the event ends by its timer (or early, by hand). */
+export async function claimKind(tx: DbOrTx, requestId: string, kind: string, now: Date): Promise<void> {
+  await tx
+    .update(timers)
+    .set({ firedAt: now })
+    .where(and(eq(timers.requestId, requestId), eq(timers.kind, kind), isNull(timers.firedAt), isNull(timers.cancelledAt)));
+}
+
+export interface NoticeWrite {
+  s: RequestState;
+  notice: { effects: Effect[]; audit: AuditEntry[] };
+  /** Dedupes the outbox rows: a replay of the same key writes nothing twice. */
+  key: string;
+}
+
+/** Notices' audit entries and outbox rows, in two inserts for any number of notices. */
+export async function writeNotices(tx: DbOrTx, items: NoticeWrite[], at: Date): Promise<void> {
+  const audit = items.flatMap(({ s, notice, key }) =>
+    notice.audit.map((a) => ({ at, requestId: s.id, actorId: a.actorId, platform: a.platform, action: a.action, stepId: a.stepId ?? null, detail: { ...a.detail, timer: key } })),
+  );
+  for (let i = 0; i < audit.length; i += 2000) await tx.insert(auditLog).values(audit.slice(i, i + 2000));
+  const rows = items.flatMap(({ s, notice, key }) => outboxRows(s.id, notice.effects, key, { version: s.version, round: s.round }));
+  for (let i = 0; i < rows.length; i += 2000) await tx.insert(outbox).values(rows.slice(i, i + 2000)).onConflictDoNothing();
+}
+
+export const writeNotice = (tx: DbOrTx, s: RequestState, notice: NoticeWrite['notice'], key: string, at: Date) => writeNotices(tx, [{ s, notice, key }], at);
+
+function outboxRows(requestId: string | null, effects: Effect[], key: string, extra: Record<string, unknown> = {}) {
+  return effects
+    .filter((e) => e.kind === 'notify' || e.kind === 'post_approval_card' || e.kind === 'prompt_form' || e.kind === 'refresh_cards')
+    .map((e, i) => ({ requestId, kind: e.kind, payload: { ...e, ...extra } as Record<string, unknown>, dedupeKey: `${key}:${i}:${e.kind}` }));
+}
+
+export async function writeOutboxRows(tx: DbOrTx, requestId: string | null, effects: Effect[], key: string, extra: Record<string, unknown> = {}): Promise<number> {
+  const rows = outboxRows(requestId, effects, key, extra);
+  if (!rows.length) return 0;
+  const inserted = await tx.insert(outbox).values(rows).onConflictDoNothing().returning({ id: outbox.id });
+  return inserted.length;
+}
+
+/** Pending timers in (fire_at, id) order after a cursor; the reconcile pages through them. */
+export async function pendingPage(
+  db: DbOrTx,
+  opts: { after?: { fireAt: Date; id: string }; until?: Date; from?: Date; limit: number },
+): Promise<Array<{ id: string; fireAt: Date }>> {
+  const conds = [isNull(timers.firedAt), isNull(timers.cancelledAt)];
+  if (opts.until) conds.push(lte(timers.fireAt, opts.until));
+  if (opts.from) conds.push(gt(timers.fireAt, opts.from));
+  if (opts.after) {
+    const a = opts.after;
+    conds.push(or(gt(timers.fireAt, a.fireAt), and(eq(timers.fireAt, a.fireAt), gt(timers.id, a.id)))!);
+  }
+  return db
+    .select({ id: timers.id, fireAt: timers.fireAt })
+    .from(timers)
+    .where(and(...conds))
+    .orderBy(asc(timers.fireAt), asc(timers.id))
+    .limit(opts.limit);
+}
+
+/** Bulk insert (benchmarks, migrations of existing data); existing ids are left alone. */
+export async function insertTimers(db: DbOrTx, rows: Array<typeof timers.$inferInsert>): Promise<void> {
+  for (let i = 0; i < rows.length; i += 5000) await db.insert(timers).values(rows.slice(i, i + 5000)).onConflictDoNothing();
+}

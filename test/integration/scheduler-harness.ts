@@ -1,0 +1,167 @@
+// Test harness for the scheduler on real Postgres and Redis: a warped clock (calendar math in
+// fake time, BullMQ delays in real, short time), scheduler "nodes" (approval service + scheduler
+// + worker, as a worker replica runs them) sharing one database and one Redis key prefix.
+import { readFileSync } from 'node:fs';
+import { and, asc, eq } from 'drizzle-orm';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { parse, stringify } from 'yaml';
+import { createCalendar } from '../../src/core/calendar/index.js';
+import type { Directory } from '../../src/org/directory.js';
+import { Directory as Dir } from '../../src/org/directory.js';
+import { EXAMPLE_ORG_FILE, parseOrg } from '../../src/org/load.js';
+import { createScheduler, type Scheduler } from '../../src/scheduler/index.js';
+import { createApprovals, type Approvals } from '../../src/services/approvals.js';
+import { openDatabase, type Database } from '../../src/store/db.js';
+import { syncOrganisation } from '../../src/store/org-sync.js';
+import { auditLog, outbox, timers } from '../../src/store/schema.js';
+import { createTestDatabaseUrl } from '../support/db.js';
+import { REDIS_URL, uniqueName } from '../support/env.js';
+
+export interface Clock {
+  now(): Date;
+  /** Real ms until an instant of the fake clock. */
+  delayMs(at: Date): number;
+}
+
+/** Fake time that starts at `start` and runs `speed` times faster than real time. */
+export function warp(start: Date, speed = 600): Clock {
+  const t0 = Date.now();
+  const now = () => new Date(start.getTime() + (Date.now() - t0) * speed);
+  return { now, delayMs: (at) => (at.getTime() - now().getTime()) / speed };
+}
+
+/** A fixed instant, movable by the test. */
+export function fixed(start: Date): Clock & { set(d: Date): void } {
+  let t = start;
+  return { now: () => t, delayMs: (at) => at.getTime() - t.getTime(), set: (d) => (t = d) };
+}
+
+/** A Shanghai wall-clock time. */
+export const sh = (s: string) => new Date(`${s.replace(' ', 'T')}:00+08:00`);
+
+/** The example organisation with organisation keys and workflows overridden. */
+export function orgFrom(over: { organisation?: Record<string, unknown>; workflows?: unknown[] } = {}): Directory {
+  const org = parse(readFileSync(EXAMPLE_ORG_FILE, 'utf8')) as { organisation: Record<string, unknown>; workflows: Array<{ requestType: string }> };
+  Object.assign(org.organisation, over.organisation ?? {});
+  if (over.workflows) {
+    const replaced = new Set((over.workflows as Array<{ requestType: string }>).map((w) => w.requestType));
+    org.workflows = [...org.workflows.filter((w) => !replaced.has(w.requestType)), ...(over.workflows as Array<{ requestType: string }>)];
+  }
+  return new Dir(parseOrg(stringify(org)));
+}
+
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 15_000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface Node {
+  approvals: Approvals;
+  scheduler: Scheduler;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface Stack {
+  database: Database;
+  prefix: string;
+  node(dir: Directory, clock: Clock, opts?: { prefix?: string; worker?: boolean }): Node;
+  /** Forget everything in Redis under the prefix (what a lost or flushed Redis looks like). */
+  flushRedis(prefix?: string): Promise<number>;
+  audit(requestId: string): Promise<Array<{ action: string; actorId: string | null; platform: string | null; stepId: string | null; detail: Record<string, unknown> }>>;
+  outbox(requestId: string | null): Promise<Array<{ kind: string; payload: Record<string, unknown>; dedupeKey: string | null }>>;
+  timers(requestId: string): Promise<Array<typeof timers.$inferSelect>>;
+  close(): Promise<void>;
+}
+
+export async function openStack(): Promise<Stack> {
+  const tdb = await createTestDatabaseUrl();
+  const database = await openDatabase({ url: tdb.url, dataDir: '/tmp', poolSize: 20 });
+  const prefix = uniqueName('ts');
+  const prefixes = new Set([prefix]);
+  const nodes: Node[] = [];
+  const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const db = database.db;
+  async function flushRedis(p = prefix): Promise<number> {
+    const r = new Redis(REDIS_URL);
+    const keys = await r.keys(`${p}:*`);
+    for (let i = 0; i < keys.length; i += 500) await r.del(...keys.slice(i, i + 500));
+    r.disconnect();
+    return keys.length;
+  }
+
+  return {
+    database,
+    prefix,
+    node(dir, clock, opts = {}) {
+      const p = opts.prefix ?? prefix;
+      prefixes.add(p);
+      const conns: Redis[] = [];
+      const connect = () => {
+        const r = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+        r.on('error', () => {});
+        conns.push(r);
+        return r;
+      };
+      const org = dir.org.organisation;
+      const calendar = createCalendar({ timezone: org.timezone, businessHours: org.businessHours, extraHolidays: org.calendar.holidays, extraWorkdays: org.calendar.workdays });
+      const scheduler = createScheduler({ database, dir, calendar, locale: 'zh-CN', log, connection: connect(), prefix: p, now: clock.now, delayMs: clock.delayMs, approvals: () => approvals, reconcileEveryMs: 60_000 });
+      const approvals: Approvals = createApprovals({ database, dir, now: clock.now, dueAt: (spec, from) => calendar.dueAt(spec, from), onTransition: [scheduler.onTransition], onCommitted: () => scheduler.flush() });
+      const worker = opts.worker === false ? undefined : scheduler.createWorker(connect());
+      let stopped = false;
+      const node: Node = {
+        approvals,
+        scheduler,
+        async start() {
+          if (worker) void worker.run();
+          await scheduler.start();
+        },
+        async stop() {
+          if (stopped) return;
+          stopped = true;
+          await worker?.close();
+          await scheduler.close();
+          await Promise.all(conns.map((c) => c.quit().catch(() => c.disconnect())));
+        },
+      };
+      nodes.push(node);
+      return node;
+    },
+    flushRedis,
+    audit: (requestId) =>
+      db.select({ action: auditLog.action, actorId: auditLog.actorId, platform: auditLog.platform, stepId: auditLog.stepId, detail: auditLog.detail }).from(auditLog).where(eq(auditLog.requestId, requestId)).orderBy(asc(auditLog.id)),
+    outbox: (requestId) =>
+      db
+        .select({ kind: outbox.kind, payload: outbox.payload, dedupeKey: outbox.dedupeKey })
+        .from(outbox)
+        .where(requestId ? eq(outbox.requestId, requestId) : and())
+        .orderBy(asc(outbox.id)),
+    timers: (requestId) => db.select().from(timers).where(eq(timers.requestId, requestId)).orderBy(asc(timers.fireAt)),
+    async close() {
+      for (const n of nodes) await n.stop().catch(() => {});
+      for (const p of prefixes) await flushRedis(p);
+      await database.close();
+      await tdb.drop();
+    },
+  };
+}
+
+export async function syncOrg(stack: Stack, dir: Directory): Promise<void> {
+  await syncOrganisation(stack.database.db, dir);
+}
+
+export const messages = (rows: Array<{ kind: string; payload: Record<string, unknown> }>) =>
+  rows
+    .filter((r) => r.kind === 'notify' || r.kind === 'prompt_form')
+    .map((r) => {
+      const p = r.payload as { people: string[]; rooms?: string[]; message: { key: string }; requestType?: string };
+      return `${r.kind === 'prompt_form' ? `form:${p.requestType} ` : ''}${p.message.key} → ${[...p.people, ...(p.rooms ?? []).map((x) => `#${x}`)].join(',')}`;
+    });
