@@ -1,6 +1,8 @@
 // Wall-clock arithmetic for one IANA time zone via Intl, so no fixed offset is assumed.
 // Days are numbered as days since 1970-01-01 of the *local* calendar.
 
+import { wallTimeOf, zoneFormatter } from '../time-zone.js';
+
 export const DAY_MS = 86_400_000;
 
 export interface Zone {
@@ -11,38 +13,15 @@ export interface Zone {
 }
 
 export function createZone(timeZone: string): Zone {
-  let fmt: Intl.DateTimeFormat;
-  try {
-    fmt = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-  } catch {
-    throw new Error(`calendar: unknown IANA time zone "${timeZone}"`);
-  }
+  const found = zoneFormatter(timeZone);
+  if (!found) throw new Error(`calendar: unknown IANA time zone "${timeZone}"`);
+  const fmt = found;
 
   // The local wall time of `ms`, expressed as if that wall time were UTC.
   function wallOf(ms: number): number {
-    let y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
-    for (const p of fmt.formatToParts(ms)) {
-      switch (p.type) {
-        case 'year': y = Number(p.value); break;
-        case 'month': mo = Number(p.value); break;
-        case 'day': d = Number(p.value); break;
-        case 'hour': h = Number(p.value); break;
-        case 'minute': mi = Number(p.value); break;
-        case 'second': s = Number(p.value); break;
-        default: break;
-      }
-    }
+    const w = wallTimeOf(new Date(ms), fmt);
     // Intl drops milliseconds; put them back so offsets come out whole.
-    return Date.UTC(y, mo - 1, d, h, mi, s) + (((ms % 1000) + 1000) % 1000);
+    return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) + (((ms % 1000) + 1000) % 1000);
   }
   const offset = (ms: number): number => wallOf(ms) - ms;
 
