@@ -1,6 +1,7 @@
 // Who used the CPUs during a run (Linux /proc): this process (servers and load worker), Redis,
 // Postgres, and everything else. "Everything else" is other work on the machine competing for
 // the same cores: when it is large, the run's figures are low for reasons outside the benchmark.
+// (Postgres counts as ours whoever its sessions serve, so other Postgres work goes unseen.)
 import { readdirSync, readFileSync } from 'node:fs';
 
 const TICK_MS = 10; // USER_HZ is 100 on Linux

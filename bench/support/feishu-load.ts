@@ -24,6 +24,8 @@ export interface LoadJob {
   amount?: number;
   duration?: number;
   overallRate?: number;
+  /** Also count the answers that arrived within this many seconds of the start (`inWindow`). */
+  windowSeconds?: number;
   /** Every answer must be this body (or contain it, for `contains`), else it counts as a mismatch. */
   expect: { equals: string } | { contains: string };
 }
@@ -39,6 +41,8 @@ export interface LoadResult {
   /** From autocannon's start to the last response, ms. */
   elapsedMs: number;
   rps: number;
+  /** Answers within `windowSeconds` of the start (0 without a window). */
+  inWindow: number;
   p50: number;
   p90: number;
   p99: number;
@@ -58,8 +62,8 @@ export interface FeishuIdentity {
   applicantOpenId: string;
 }
 
-export type WorkerIn = { type: 'init'; identity: FeishuIdentity } | { type: 'run'; id: number; job: LoadJob };
-export type WorkerOut = { type: 'ready' } | { type: 'result'; id: number; result: LoadResult } | { type: 'error'; id: number; message: string };
+export type WorkerIn = { type: 'init'; identity: FeishuIdentity } | { type: 'prepare'; id: number; pool: PoolSpec } | { type: 'run'; id: number; job: LoadJob };
+export type WorkerOut = { type: 'ready' } | { type: 'prepared'; id: number } | { type: 'result'; id: number; result: LoadResult } | { type: 'error'; id: number; message: string };
 
 interface Sealed {
   body: string;
@@ -123,6 +127,8 @@ async function run(job: LoadJob): Promise<LoadResult> {
   // autocannon calls verifyBody synchronously right after it reports the same response.
   let lastStatus = 0;
   let ok = 0;
+  let inWindow = 0;
+  const windowMs = (job.windowSeconds ?? 0) * 1000;
   const expect = job.expect;
   const verifyBody = (b: string) => {
     const matched = 'equals' in expect ? b === expect.equals : b.includes(expect.contains);
@@ -153,6 +159,7 @@ async function run(job: LoadJob): Promise<LoadResult> {
   });
   instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
     lastAt = performance.now();
+    if (lastAt - startedAt <= windowMs) inWindow++;
     lastStatus = statusCode;
     latencies.push(responseTime);
     statusCodes[statusCode] = (statusCodes[statusCode] ?? 0) + 1;
@@ -171,6 +178,7 @@ async function run(job: LoadJob): Promise<LoadResult> {
     timeouts: r.timeouts,
     elapsedMs,
     rps: responses / (elapsedMs / 1000),
+    inWindow,
     p50: quantile(sorted, 0.5),
     p90: quantile(sorted, 0.9),
     p99: quantile(sorted, 0.99),
@@ -185,6 +193,15 @@ if (port) {
     if (msg.type === 'init') {
       identity = msg.identity;
       port.postMessage({ type: 'ready' } satisfies WorkerOut);
+      return;
+    }
+    if (msg.type === 'prepare') {
+      try {
+        pool(msg.pool);
+        port.postMessage({ type: 'prepared', id: msg.id } satisfies WorkerOut);
+      } catch (err) {
+        port.postMessage({ type: 'error', id: msg.id, message: err instanceof Error ? err.message : String(err) } satisfies WorkerOut);
+      }
       return;
     }
     run(msg.job).then(
