@@ -1,21 +1,11 @@
 // Value formatting shared by every card: dates in the organisation's timezone, money in yuan.
 import type { FieldSpec } from '../src/core/request-types.js';
 import { budgetTotal, type BudgetItem } from '../src/core/request-types.js';
+import { localDateTime } from '../src/core/time-zone.js';
 
 export function formatDateTime(iso: string, timezone: string): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  const parts = new Intl.DateTimeFormat('zh-CN', {
-    timeZone: timezone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(d);
-  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
-  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`;
+  const local = localDateTime(iso, timezone);
+  return local ? `${local.date} ${local.time}` : iso;
 }
 
 export const formatMoney = (n: number): string =>

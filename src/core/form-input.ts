@@ -2,6 +2,7 @@
 // canonical payload, field by field, with the same parsers and messages everywhere.
 import { parseBudgetItems, parseChoice, parseCount, parseDateTime, parseMoney, type ParseResult } from './parse/index.js';
 import type { FieldSpec, Payload, RequestTypeDef } from './request-types.js';
+import { localDateTime } from './time-zone.js';
 
 export interface FieldContext {
   now: Date;
@@ -66,9 +67,8 @@ export function fieldText(spec: FieldSpec, value: unknown, timezone: string): st
   if (value === undefined || value === null) return '';
   if (spec.kind === 'budget' && Array.isArray(value)) return (value as Array<{ item: string; amount: number }>).map((i) => `${i.item} ${i.amount}`).join(', ');
   if (spec.kind === 'datetime') {
-    const d = new Date(String(value));
-    const parts = new Intl.DateTimeFormat('sv-SE', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(d);
-    return parts.replace(' ', 'T');
+    const local = localDateTime(String(value), timezone);
+    return local ? `${local.date}T${local.time}` : String(value);
   }
   return String(value);
 }

@@ -44,3 +44,18 @@ export function wallTimeOf(instant: Date, fmt: Intl.DateTimeFormat): WallTime {
   }
   return w;
 }
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** The local date of an instant as YYYY-MM-DD and time as HH:mm, or undefined for a bad value. */
+export function localDateTime(value: string | Date, timeZone: string): { date: string; time: string; weekday: number } | undefined {
+  const d = value instanceof Date ? value : new Date(value);
+  const fmt = zoneFormatter(timeZone);
+  if (Number.isNaN(d.getTime()) || !fmt) return undefined;
+  const w = wallTimeOf(d, fmt);
+  return {
+    date: `${w.year}-${pad(w.month)}-${pad(w.day)}`,
+    time: `${pad(w.hour)}:${pad(w.minute)}`,
+    weekday: new Date(Date.UTC(w.year, w.month - 1, w.day)).getUTCDay(),
+  };
+}

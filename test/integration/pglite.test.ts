@@ -7,6 +7,7 @@ import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { REDIS_URL, uniqueName } from '../support/env.js';
 import { EVENT_FORM, simClient } from '../support/sim-client.js';
+import { until } from '../support/wait.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'qianpi-pglite-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -21,15 +22,6 @@ async function started() {
   return { app, sim: simClient(`http://127.0.0.1:${addr.port}`) };
 }
 
-async function until<T>(fn: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('embedded PGlite', () => {
   it('runs the flow and keeps the request across a restart', async () => {

@@ -7,6 +7,7 @@ import { loadConfig } from '../../src/config.js';
 import { createTestDatabaseUrl } from '../support/db.js';
 import { REDIS_URL, uniqueName } from '../support/env.js';
 import { EVENT_FORM, simClient } from '../support/sim-client.js';
+import { until } from '../support/wait.js';
 
 const apps: App[] = [];
 let drop: () => Promise<void>;
@@ -35,15 +36,6 @@ afterAll(async () => {
   await drop?.();
 });
 
-async function until<T>(fn: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('web and worker roles', () => {
   it('the worker does the work; web replicas only receive and serve', async () => {

@@ -9,6 +9,7 @@ import { parseDateTime, parseMultiline } from '../../core/parse/index.js';
 import { normalizeInput } from '../../core/parse/types.js';
 import { budgetTotal, type BudgetItem, type FieldSpec, type RequestTypeDef } from '../../core/request-types.js';
 import type { DialogEnv, DialogSession } from './types.js';
+import { localDateTime } from '../../core/time-zone.js';
 
 const WEEKDAY_ZH = ['周日', '周一', '周二', '周三', '周四', '周五', '周六'];
 const WEEKDAY_EN = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
@@ -21,24 +22,9 @@ export const label = (spec: FieldSpec, en: boolean) => (en ? spec.labelEn : spec
 
 /** 2026-12-05（周六）14:00 in the organisation's time zone: the weekday confirms "下周五". */
 export function displayDateTime(iso: string, timezone: string, en: boolean): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: timezone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(d);
-  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
-  const y = Number(get('year'));
-  const m = Number(get('month'));
-  const day = Number(get('day'));
-  const wd = new Date(Date.UTC(y, m - 1, day)).getUTCDay();
-  const date = `${get('year')}-${get('month')}-${get('day')}`;
-  return en ? `${date} (${WEEKDAY_EN[wd]}) ${get('hour')}:${get('minute')}` : `${date}（${WEEKDAY_ZH[wd]}）${get('hour')}:${get('minute')}`;
+  const local = localDateTime(iso, timezone);
+  if (!local) return iso;
+  return en ? `${local.date} (${WEEKDAY_EN[local.weekday]}) ${local.time}` : `${local.date}（${WEEKDAY_ZH[local.weekday]}）${local.time}`;
 }
 
 /** A value as the person should read it back (card and acknowledgements). */
