@@ -20,6 +20,7 @@ import type { Approvals } from '../services/approvals.js';
 import type { Database, DbOrTx } from '../store/db.js';
 import { loadRequest, loadRequestByNumber } from '../store/requests-repo.js';
 import { auditLog, digestsSent, timers } from '../store/schema.js';
+import { pruneProcessedEvents } from '../store/retention.js';
 import { digestInput } from './digest-data.js';
 import {
   claimEscalation,
@@ -418,6 +419,7 @@ export function createScheduler(deps: SchedulerDeps) {
       }
       case 'reconcile':
         await reconcile();
+        await pruneProcessedEvents(db, clock());
         return;
       case 'digest':
         await runDigest();
