@@ -9,15 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAction, type ActionValue } from '../../cards/model.js';
 import { decodeButtonKey } from '../../src/channels/wecom/keys.js';
 import { auditLog, requests } from '../../src/store/schema.js';
-import { FAKE_CLIENT_ID, FAKE_CLIENT_SECRET, startFakeDingtalk, type FakeDingtalkServer } from '../fakes/dingtalk-server.js';
-import { startFakeStreamGateway, type FakeStreamGateway } from '../fakes/dingtalk-stream-gateway.js';
-import { feishuEncrypt, feishuSignHeaders, startFakeFeishu, type FakeFeishu } from '../fakes/feishu-server.js';
-import { cardEventXml, FakeWecomServer, sealCallback, textXml } from '../fakes/wecom-server.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { FAKE_CLIENT_ID, type FakeDingtalkServer } from '../fakes/dingtalk-server.js';
+import type { FakeStreamGateway } from '../fakes/dingtalk-stream-gateway.js';
+import { feishuEncrypt, feishuSignHeaders, type FakeFeishu } from '../fakes/feishu-server.js';
+import { cardEventXml, sealCallback, textXml, type FakeWecomServer } from '../fakes/wecom-server.js';
+import { FS, startAllPlatforms, WC, type AllPlatforms } from '../support/all-platforms.js';
+import type { TestApp } from '../support/app.js';
 
-const FS = { appId: 'cli_00000000000d1a10', secret: 'fs-secret', token: 'fs-token', key: 'fs-encrypt-key' };
-const WC = { token: 'dlgToken', encodingAESKey: 'kWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C', corpId: 'wwqianpidlg00001', agentId: 1000021 };
-
+let all: AllPlatforms;
 let t: TestApp;
 let feishu: FakeFeishu;
 let ding: FakeDingtalkServer;
@@ -25,39 +24,11 @@ let gateway: FakeStreamGateway;
 let wecom: FakeWecomServer;
 
 beforeAll(async () => {
-  feishu = await startFakeFeishu({ appId: FS.appId, appSecret: FS.secret, botOpenId: 'ou_bot' });
-  ding = await startFakeDingtalk();
-  gateway = await startFakeStreamGateway({ acceptTicket: (ticket) => ding.tickets.has(ticket) });
-  ding.gatewayEndpoint = gateway.endpoint;
-  wecom = await new FakeWecomServer({ corpId: WC.corpId, secret: 'wc-secret', agentId: WC.agentId }).start();
-  t = await startTestApp({
-    SIMULATOR: 'on',
-    FEISHU_APP_ID: FS.appId,
-    FEISHU_APP_SECRET: FS.secret,
-    FEISHU_VERIFICATION_TOKEN: FS.token,
-    FEISHU_ENCRYPT_KEY: FS.key,
-    FEISHU_BASE_URL: feishu.url,
-    DINGTALK_CLIENT_ID: FAKE_CLIENT_ID,
-    DINGTALK_CLIENT_SECRET: FAKE_CLIENT_SECRET,
-    DINGTALK_BASE_URL: ding.url,
-    DINGTALK_CARD_TEMPLATE_APPROVAL: 'tpl-approval.schema',
-    WECOM_CORP_ID: WC.corpId,
-    WECOM_AGENT_ID: String(WC.agentId),
-    WECOM_SECRET: 'wc-secret',
-    WECOM_TOKEN: WC.token,
-    WECOM_ENCODING_AES_KEY: WC.encodingAESKey,
-    WECOM_BASE_URL: wecom.url,
-  });
-  await gateway.waitForConnections(1, 10_000);
+  all = await startAllPlatforms();
+  ({ t, feishu, ding, gateway, wecom } = all);
 });
 
-afterAll(async () => {
-  await t?.close();
-  await gateway?.close();
-  await ding?.close();
-  await feishu?.close();
-  await wecom?.stop();
-});
+afterAll(() => all?.close());
 
 /** What the bot sent one person (or one group), in order. */
 type Out = { kind: 'text'; text: string } | { kind: 'card'; title: string; buttons: ActionValue[]; ref: Record<string, string> };

@@ -6,13 +6,15 @@ import { TOPIC_CARD } from 'dingtalk-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAction } from '../../cards/model.js';
 import { cardMessages, decisions } from '../../src/store/schema.js';
-import { FAKE_CLIENT_ID, FAKE_CLIENT_SECRET, startFakeDingtalk, type FakeDingtalkServer } from '../fakes/dingtalk-server.js';
-import { startFakeStreamGateway, type FakeStreamGateway } from '../fakes/dingtalk-stream-gateway.js';
-import { startFakeFeishu, type FakeFeishu } from '../fakes/feishu-server.js';
-import { FakeWecomServer } from '../fakes/wecom-server.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import type { FakeDingtalkServer } from '../fakes/dingtalk-server.js';
+import type { FakeStreamGateway } from '../fakes/dingtalk-stream-gateway.js';
+import type { FakeFeishu } from '../fakes/feishu-server.js';
+import type { FakeWecomServer } from '../fakes/wecom-server.js';
+import { startAllPlatforms, type AllPlatforms } from '../support/all-platforms.js';
+import type { TestApp } from '../support/app.js';
 import { EVENT_FORM, simClient } from '../support/sim-client.js';
 
+let all: AllPlatforms;
 let t: TestApp;
 let feishu: FakeFeishu;
 let ding: FakeDingtalkServer;
@@ -20,38 +22,11 @@ let gateway: FakeStreamGateway;
 let wecom: FakeWecomServer;
 
 beforeAll(async () => {
-  feishu = await startFakeFeishu({ appId: 'cli_00000000000a11aa', appSecret: 'fs', botOpenId: 'ou_bot' });
-  ding = await startFakeDingtalk();
-  gateway = await startFakeStreamGateway({ acceptTicket: (ticket) => ding.tickets.has(ticket) });
-  ding.gatewayEndpoint = gateway.endpoint;
-  wecom = await new FakeWecomServer({ corpId: 'wwqianpiall00001', secret: 'ws', agentId: 1000007 }).start();
-  t = await startTestApp({
-    SIMULATOR: 'on',
-    FEISHU_APP_ID: 'cli_00000000000a11aa',
-    FEISHU_APP_SECRET: 'fs',
-    FEISHU_VERIFICATION_TOKEN: 'vt',
-    FEISHU_BASE_URL: feishu.url,
-    DINGTALK_CLIENT_ID: FAKE_CLIENT_ID,
-    DINGTALK_CLIENT_SECRET: FAKE_CLIENT_SECRET,
-    DINGTALK_BASE_URL: ding.url,
-    DINGTALK_CARD_TEMPLATE_APPROVAL: 'tpl-approval.schema',
-    WECOM_CORP_ID: 'wwqianpiall00001',
-    WECOM_AGENT_ID: '1000007',
-    WECOM_SECRET: 'ws',
-    WECOM_TOKEN: 'wt',
-    WECOM_ENCODING_AES_KEY: 'kWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C',
-    WECOM_BASE_URL: wecom.url,
-  });
-  await gateway.waitForConnections(1, 10_000);
+  all = await startAllPlatforms();
+  ({ t, feishu, ding, gateway, wecom } = all);
 });
 
-afterAll(async () => {
-  await t?.close();
-  await gateway?.close();
-  await ding?.close();
-  await feishu?.close();
-  await wecom?.stop();
-});
+afterAll(() => all?.close());
 
 describe('several platforms at once', () => {
   it('a decision on DingTalk updates the cards on Feishu, WeCom, DingTalk and the simulator', async () => {

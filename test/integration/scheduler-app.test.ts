@@ -1,53 +1,25 @@
 // The scheduler wired into the whole app (simulator channel, outbox relay, delivery workers):
 // a reminder, an escalation and a 催办 arrive as chat messages; the timeline shows the deadline.
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type App } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { createTestDatabaseUrl } from '../support/db.js';
-import { REDIS_URL, uniqueName } from '../support/env.js';
+import { startTestApp, type TestApp } from '../support/app.js';
 import { EVENT_FORM, simClient } from '../support/sim-client.js';
 import { orgFrom, sh, waitFor, warp } from './scheduler-harness.js';
 
-let app: App;
+let t: TestApp;
 let sim: ReturnType<typeof simClient>;
-let drop: () => Promise<void>;
-const prefix = uniqueName('t');
 
 beforeAll(async () => {
-  const db = await createTestDatabaseUrl();
-  drop = db.drop;
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATABASE_URL: db.url,
-    REDIS_URL,
-    REDIS_PREFIX: prefix,
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    OUTBOX_POLL_MS: '200',
-    DATA_DIR: '/tmp/qianpi-test',
-  });
   const dir = orgFrom({
     workflows: [
       { requestType: 'event', rooms: ['east-approvals'], reminders: { before: ['50%'], overdueEvery: null, maxOverdue: 0 }, steps: [{ id: 'dept-lead', name: '部门负责人审批', approvers: ['dept_lead'], due: '30m' }] },
     ],
   });
   const clock = warp(sh('2026-11-23 10:00'));
-  app = await buildApp({ config, dir, now: clock.now, scheduleDelay: clock.delayMs });
-  await app.start();
-  const addr = app.http.server.address();
-  sim = simClient(typeof addr === 'object' && addr ? `http://127.0.0.1:${addr.port}` : '');
+  t = await startTestApp({}, { dir, now: clock.now, scheduleDelay: clock.delayMs });
+  sim = simClient(t.url);
 });
 
-afterAll(async () => {
-  await app?.stop();
-  const r = new Redis(REDIS_URL);
-  const keys = await r.keys(`${prefix}:*`);
-  for (let i = 0; i < keys.length; i += 500) await r.del(...keys.slice(i, i + 500));
-  r.disconnect();
-  await drop?.();
-});
+afterAll(() => t?.close());
 
 const dm = async (who: string) => (await sim.history(who)).filter((m) => m.conversation === `dm:${who}` && m.kind === 'text').map((m) => m.text ?? '');
 
@@ -59,11 +31,11 @@ describe('scheduler in the app', () => {
     const number = /A-\d{4}/.exec(submitted)![0];
 
     // 催办 by the applicant: once, then "too soon".
-    const first = await app.scheduler.nudge(number, 'liming', 'local');
+    const first = await t.app.scheduler.nudge(number, 'liming', 'local');
     expect(first).toEqual({ ok: true, message: { key: 'nudge.sent', params: { number, who: '刘洋' } } });
-    const again = await app.scheduler.nudge(number, 'liming', 'local');
+    const again = await t.app.scheduler.nudge(number, 'liming', 'local');
     expect(again).toMatchObject({ ok: false, message: { key: 'nudge.too_soon' } });
-    expect(await app.scheduler.nudge(number, 'hanmei', 'local')).toMatchObject({ ok: false, message: { key: 'refuse.not_applicant' } });
+    expect(await t.app.scheduler.nudge(number, 'hanmei', 'local')).toMatchObject({ ok: false, message: { key: 'refuse.not_applicant' } });
     await waitFor('the nudge', async () => (await dm('liuyang')).find((t) => t.startsWith(`李明 催办：申请 ${number}`)));
 
     // Half way (10:15 fake): the reminder with the working time left.
@@ -77,7 +49,7 @@ describe('scheduler in the app', () => {
     const opened = detail.timeline.find((e) => e.action === 'step_opened')!;
     expect(opened.detail.dueAt).toBe(detail.request.steps[0]!.dueAt);
     expect(detail.timeline.map((e) => e.action)).toEqual(expect.arrayContaining(['nudged', 'reminder_sent', 'escalated']));
-    const { text } = await app.scheduler.digestFor('liuyang');
+    const { text } = await t.app.scheduler.digestFor('liuyang');
     expect(text).toContain(`${number}「冬季车主答谢会」· 部门负责人审批`);
   });
 });

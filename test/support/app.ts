@@ -1,9 +1,8 @@
 // Starts the whole app (web + worker roles) against a fresh database and a private Redis key
 // prefix, with environment overrides. Platform tests point *_BASE_URL at their fake servers.
 import { Redis } from 'ioredis';
-import { buildApp, type App } from '../../src/app.js';
+import { buildApp, type App, type AppOptions } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import type { Directory } from '../../src/org/directory.js';
 import { createTestDatabaseUrl } from './db.js';
 import { REDIS_URL, uniqueName } from './env.js';
 
@@ -16,7 +15,7 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(env: Record<string, string> = {}, opts: { dir?: Directory; now?: () => Date } = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, opts: Omit<AppOptions, 'config'> = {}): Promise<TestApp> {
   const db = await createTestDatabaseUrl();
   const prefix = uniqueName('t');
   const config = loadConfig({
