@@ -1,7 +1,7 @@
 // The approval card of a request: one card model that every copy (group, DM, every platform)
 // shows, so a re-render after any decision converges all of them to the same state.
 import type { RequestState, StepState } from '../src/core/model.js';
-import { OPEN_STATUSES } from '../src/core/model.js';
+import { openStep } from '../src/core/lifecycle.js';
 import { t, type Locale } from '../src/core/messages.js';
 import type { RequestTypeDef } from '../src/core/request-types.js';
 import type { Card, CardButton, Tone } from './model.js';
@@ -72,7 +72,7 @@ export function approvalCard(s: RequestState, ctx: CardContext): Card {
   fields.unshift(
     { label: en ? 'Applicant' : '申请人', value: `${ctx.personName(s.applicantId)}（${ctx.deptName(s.deptId)}）`, wide: false },
   );
-  const open = OPEN_STATUSES.has(s.status) && s.current !== null ? s.steps[s.current] : undefined;
+  const open = openStep(s);
   const buttons: CardButton[] = [];
   if (open) {
     const base = { r: s.id, s: open.id };

@@ -3,9 +3,6 @@
 import type { ActionValue } from '../../cards/model.js';
 import type { Action } from '../core/model.js';
 
-export const STEP_ACTIONS = new Set(['approve', 'reject', 'return', 'transfer', 'add_signer']);
-export const REQUEST_ACTIONS = new Set(['withdraw', 'comment']);
-
 export function toCoreAction(v: ActionValue, form: Record<string, string> = {}): Action | undefined {
   const text = (k: string) => (form[k] ?? '').trim();
   const stepId = v.s ?? '';

@@ -44,7 +44,8 @@ export interface CommandDeps {
    * 催办: remind the approvers still waiting (src/scheduler `nudge`, which checks who may and
    * how often). Without it 催办 names who is waiting instead.
    */
-  nudge?: (requestId: string, personId: string, platform: Platform) => Promise<{ ok: boolean; message: MessageIntent }>;
+  /** `ref` is the request id or its number (A-0001). */
+  nudge?: (ref: string, personId: string, platform: Platform) => Promise<{ ok: boolean; message: MessageIntent }>;
 }
 
 type Command =
@@ -60,6 +61,10 @@ type Command =
   | { kind: 'need_number'; example: string };
 
 const NUMBER = String.raw`[A-Za-z]\s*-?\s*\d{1,6}`;
+/** Start words of the built-in types, longest first, compiled once. */
+const START_PATTERNS = Object.entries(START_WORDS)
+  .flatMap(([id, words]) => words.map((word) => ({ id, len: word.length, re: new RegExp(String.raw`^${word}(?:\s*(${NUMBER}))?$`, 'i') })))
+  .sort((a, b) => b.len - a.len);
 const PENDING = /^(待办|我的待办|待审批|待我审批|pending|todo)$/i;
 const MINE = /^(我的申请|我提交的|我的|mine|my requests)$/i;
 const DIGEST = /^(日报|每日摘要|今日摘要|摘要|digest)$/i;
@@ -86,12 +91,6 @@ export function createCommands(deps: CommandDeps) {
 
   // ---- parsing
 
-  /** Start words of every built-in type and of the types in the org file, longest first. */
-  function startWords(): Array<{ word: string; id: string }> {
-    const list = Object.entries(START_WORDS).flatMap(([id, words]) => words.map((word) => ({ word, id })));
-    return list.sort((a, b) => b.word.length - a.word.length);
-  }
-
   function parse(raw: string): Command | undefined {
     const s = fold(raw);
     if (!s) return undefined;
@@ -112,8 +111,8 @@ export function createCommands(deps: CommandDeps) {
       if (!m[2]) return m[3] ? undefined : { kind: 'need_number', example };
       return { kind, number: normaliseNumber(m[2])!, ...(m[3] ? { rest: m[3] } : {}) };
     }
-    for (const { word, id } of startWords()) {
-      const m = new RegExp(String.raw`^${word}(?:\s*(${NUMBER}))?$`, 'i').exec(s);
+    for (const { re, id } of START_PATTERNS) {
+      const m = re.exec(s);
       if (!m) continue;
       const def = dir.requestType(id);
       if (!def || !dir.workflowFor(id)) return { kind: 'no_workflow', name: typeName(def, id) };
@@ -297,25 +296,15 @@ export function createCommands(deps: CommandDeps) {
     r === null || r === undefined ? undefined : typeof r === 'string' ? r : 'text' in r ? r.text : msg(r);
 
   async function nudge(e: InboundEvent, person: Person, number: string): Promise<Reply[]> {
-    const s = await loadRequestByNumber(db, number);
-    if (!s) return [{ text: en ? `There is no request ${number}.` : `找不到申请 ${number}，请检查编号（例如 A-0001）。` }];
-    if (deps.nudge) return [{ text: msg((await deps.nudge(s.id, person.id, e.platform)).message) }];
-    // Without the scheduler: say who is waiting.
-    if (s.applicantId !== person.id) return [{ text: msg({ key: 'refuse.not_applicant', params: {} }) }];
-    const step = openStep(s);
-    if (!step) return [{ text: en ? `${s.number} is ${statusText(s)}; there is nobody to nudge.` : `申请 ${s.number} 当前状态为「${statusText(s)}」，不需要催办。` }];
-    const waiting = awaiting(s).map((p) => dir.personName(p)).join('、');
-    return [
-      {
-        text: en
-          ? `Reminders are not switched on. ${s.number} is waiting for ${waiting} (${step.name}).`
-          : `催办提醒未开通。申请 ${s.number} 正在等待 ${waiting} 处理（${step.name}）。`,
-      },
-    ];
+    if (!deps.nudge) return [{ text: en ? 'Reminders are not available.' : '催办功能未开通。' }];
+    // The scheduler looks the request up by number, under its lock; the rule lives in the core.
+    const r = await deps.nudge(number, person.id, e.platform);
+    if (!r.ok && r.message.key === 'refuse.unknown_request') return [{ text: en ? `There is no request ${number}.` : `找不到申请 ${number}，请检查编号（例如 A-0001）。` }];
+    return [{ text: msg(r.message) }];
   }
 
   async function digest(person: Person): Promise<Reply[]> {
-    const manager = dir.managers().includes(person.id) || dir.managedDepartments(person.id).length > 0;
+    const manager = dir.managers().includes(person.id);
     if (!manager) return [{ text: en ? 'The daily digest is for department leads and managers.' : '每日摘要只提供给部门负责人和管理者。' }];
     if (!deps.digestFor) return [{ text: en ? 'The daily digest is not available.' : '每日摘要功能未开通。' }];
     const text = seamText(await deps.digestFor(person.id));

@@ -6,14 +6,15 @@ import type { LifecycleTrigger } from './lifecycle.js';
 import type { Effect, MessageIntent, RequestState, RequestStatus } from './model.js';
 import { budgetTotal, type Payload } from './request-types.js';
 
-/** Which event statuses accept which follow-up, and who may file it. */
-const LINKS: Record<string, { from: RequestStatus[]; by: 'organiser' | 'other' }> = {
-  summary: { from: ['approved', 'summary_due'], by: 'organiser' },
-  scoring: { from: ['summary_submitted'], by: 'other' },
-  reimbursement: { from: ['scored'], by: 'organiser' },
+/**
+ * Per follow-up type: which event statuses accept it, who may file it, and how the event moves
+ * when the follow-up is submitted, approved, or ends without approval.
+ */
+const LINKS: Record<string, { from: RequestStatus[]; by: 'organiser' | 'other'; onSubmit?: LifecycleTrigger; onApproved?: LifecycleTrigger; onFailed?: LifecycleTrigger }> = {
+  summary: { from: ['approved', 'summary_due'], by: 'organiser', onSubmit: 'summary_submitted', onFailed: 'summary_reopened' },
+  scoring: { from: ['summary_submitted'], by: 'other', onApproved: 'scored' },
+  reimbursement: { from: ['scored'], by: 'organiser', onSubmit: 'reimbursement_submitted', onApproved: 'reimbursed', onFailed: 'reimbursement_reopened' },
 };
-
-export const isFollowUp = (type: string) => type in LINKS;
 
 export function checkLink(event: RequestState | undefined, childType: string, applicantId: string): { ok: true } | { ok: false; message: MessageIntent } {
   const rule = LINKS[childType];
@@ -27,9 +28,12 @@ export function checkLink(event: RequestState | undefined, childType: string, ap
 
 /** The event's transition when a follow-up is submitted, approved, or ends without approval. */
 export function eventTrigger(childType: string, childStatus: RequestStatus, submittedNow: boolean): LifecycleTrigger | undefined {
-  if (submittedNow) return childType === 'summary' ? 'summary_submitted' : childType === 'reimbursement' ? 'reimbursement_submitted' : childStatus === 'approved' && childType === 'scoring' ? 'scored' : undefined;
-  if (childStatus === 'approved') return childType === 'scoring' ? 'scored' : childType === 'reimbursement' ? 'reimbursed' : undefined;
-  if (childStatus === 'rejected' || childStatus === 'withdrawn') return childType === 'summary' ? 'summary_reopened' : childType === 'reimbursement' ? 'reimbursement_reopened' : undefined;
+  const link = LINKS[childType];
+  if (!link) return undefined;
+  // A follow-up approved on submission (every step skipped) moves the event at once.
+  if (submittedNow) return link.onSubmit ?? (childStatus === 'approved' ? link.onApproved : undefined);
+  if (childStatus === 'approved') return link.onApproved;
+  if (childStatus === 'rejected' || childStatus === 'withdrawn') return link.onFailed;
   return undefined;
 }
 

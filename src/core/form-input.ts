@@ -2,7 +2,6 @@
 // canonical payload, field by field, with the same parsers and messages everywhere.
 import { parseBudgetItems, parseChoice, parseCount, parseDateTime, parseMoney, type ParseResult } from './parse/index.js';
 import type { FieldSpec, Payload, RequestTypeDef } from './request-types.js';
-import { localDateTime } from './time-zone.js';
 
 export interface FieldContext {
   now: Date;
@@ -62,13 +61,3 @@ export function parseForm(def: RequestTypeDef, raw: Record<string, string | unde
   return { payload, errors };
 }
 
-/** The reverse: payload values as the text a person would type (to pre-fill a resubmission). */
-export function fieldText(spec: FieldSpec, value: unknown, timezone: string): string {
-  if (value === undefined || value === null) return '';
-  if (spec.kind === 'budget' && Array.isArray(value)) return (value as Array<{ item: string; amount: number }>).map((i) => `${i.item} ${i.amount}`).join(', ');
-  if (spec.kind === 'datetime') {
-    const local = localDateTime(String(value), timezone);
-    return local ? `${local.date}T${local.time}` : String(value);
-  }
-  return String(value);
-}

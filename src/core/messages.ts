@@ -237,9 +237,3 @@ export function t(locale: Locale, key: string, params: Record<string, string | n
   return template.replace(/\{(\w+)\}/g, (_, k: string) => (k in params ? String(params[k]) : `{${k}}`));
 }
 
-export function hasMessage(key: string): boolean {
-  return key in zh && key in en;
-}
-
-export const catalogKeys = (): string[] => Object.keys(zh);
-export const catalogKeysEn = (): string[] => Object.keys(en);

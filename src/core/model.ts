@@ -73,17 +73,6 @@ export interface RequestState {
   updatedAt: string;
 }
 
-export type ActionType =
-  | 'approve'
-  | 'reject'
-  | 'return'
-  | 'transfer'
-  | 'add_signer'
-  | 'withdraw'
-  | 'comment'
-  | 'resubmit'
-  | 'nudge';
-
 export interface ActorRef {
   personId: string;
   platform: Origin;
@@ -144,6 +133,7 @@ export type RefusalCode =
   | 'not_applicant'
   | 'reason_required'
   | 'unknown_person'
+  | 'unknown_request'
   | 'invalid';
 
 export interface TransitionRefused {

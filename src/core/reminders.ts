@@ -13,6 +13,7 @@ import { awaiting, openStep } from './lifecycle.js';
 import { t, type Locale } from './messages.js';
 import type { AuditEntry, Effect, MessageIntent, Origin, RequestState } from './model.js';
 import { OPEN_STATUSES } from './model.js';
+import { localDateTime } from './time-zone.js';
 
 export type PointKind =
   | 'remind'
@@ -337,17 +338,9 @@ export function timeLeft(now: Date, dueAt: Date, urgent: boolean, clock: Clock, 
   return { overdue, ms, text: formatSpan(ms, working, clock, locale) };
 }
 
-const formats = new Map<string, Intl.DateTimeFormat>();
-
 export function formatLocal(d: Date, timezone: string): string {
-  let fmt = formats.get(timezone);
-  if (!fmt) {
-    fmt = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-    formats.set(timezone, fmt);
-  }
-  const parts = fmt.formatToParts(d);
-  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`;
+  const local = localDateTime(d, timezone);
+  return local ? `${local.date} ${local.time}` : '';
 }
 
 export interface Notice {

@@ -35,27 +35,25 @@ export function expand(row: OutboxRow, dir: Directory, enabled: ReadonlySet<Plat
       }
     }
   };
+  const toRooms = (rooms: string[], make: (platform: Platform, target: Target) => DeliveryJob, tag: string) => {
+    for (const roomId of rooms) {
+      for (const platform of dir.roomPlatforms(roomId, enabled)) {
+        const id = dir.roomPlatformId(roomId, platform);
+        if (id) out.push({ job: make(platform, { type: 'chat', id, roomId }), id: jobId('ob', row.id, platform, tag, roomId) });
+      }
+    }
+  };
   switch (e.kind) {
     case 'refresh_cards':
       out.push({ job: { type: 'card.refresh', requestId }, id: jobId('ob', row.id, 'refresh') });
       break;
     case 'post_approval_card':
       toPeople(e.people, (platform, target) => ({ type: 'card.send', platform, requestId, cardKind: 'approval', target }));
-      for (const roomId of e.rooms) {
-        for (const platform of dir.roomPlatforms(roomId, enabled)) {
-          const id = dir.roomPlatformId(roomId, platform);
-          if (id) out.push({ job: { type: 'card.send', platform, requestId, cardKind: 'approval', target: { type: 'chat', id, roomId } }, id: jobId('ob', row.id, platform, 'c', roomId) });
-        }
-      }
+      toRooms(e.rooms, (platform, target) => ({ type: 'card.send', platform, requestId, cardKind: 'approval', target }), 'c');
       break;
     case 'notify':
       toPeople(e.people, (platform, target) => ({ type: 'message.send', platform, target, message: e.message, requestId }));
-      for (const roomId of e.rooms ?? []) {
-        for (const platform of dir.roomPlatforms(roomId, enabled)) {
-          const id = dir.roomPlatformId(roomId, platform);
-          if (id) out.push({ job: { type: 'message.send', platform, target: { type: 'chat', id, roomId }, message: e.message, requestId }, id: jobId('ob', row.id, platform, 'n', roomId) });
-        }
-      }
+      toRooms(e.rooms ?? [], (platform, target) => ({ type: 'message.send', platform, target, message: e.message, requestId }), 'n');
       break;
     case 'prompt_form':
       toPeople(e.people, (platform, target) => ({ type: 'message.send', platform, target, message: e.message, requestId }), 'm');

@@ -3,7 +3,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Platform } from '../org/schema.js';
-import type { DeliveryJob } from '../queue/jobs.js';
+import { QUEUE_NAMES, type DeliveryJob } from '../queue/jobs.js';
 
 export const DELIVERY_JOB_OPTIONS = {
   attempts: 8,
@@ -13,7 +13,7 @@ export const DELIVERY_JOB_OPTIONS = {
   removeOnFail: { age: 7 * 24 * 3600 },
 } as const;
 
-export const deliveryQueueName = (platform?: Platform) => (platform ? `deliveries-${platform}` : 'deliveries');
+export const deliveryQueueName = (platform?: Platform) => (platform ? `${QUEUE_NAMES.deliveries}-${platform}` : QUEUE_NAMES.deliveries);
 
 export function createDeliveryQueues(connection: Redis, prefix: string, platforms: readonly Platform[]) {
   const general = new Queue<DeliveryJob>(deliveryQueueName(), { connection, prefix, defaultJobOptions: DELIVERY_JOB_OPTIONS });

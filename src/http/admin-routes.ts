@@ -48,6 +48,7 @@ const STATUS_OF: Record<RefusalCode, number> = {
   not_approver: 403,
   not_applicant: 403,
   unknown_person: 404,
+  unknown_request: 404,
   already_decided: 409,
   step_closed: 409,
   wrong_state: 409,
@@ -116,7 +117,7 @@ export function adminRoutes(app: FastifyInstance, deps: AdminDeps): void {
       if (!action) return reply.code(422).send({ error: 'unknown action' });
       const key = req.headers['idempotency-key'];
       const result = await approvals.act(id, action, { personId: body.actorId, platform: 'api' }, typeof key === 'string' && key ? `api:${key}` : undefined);
-      if (!result.ok) return reply.code(result.message.key === 'refuse.unknown_request' ? 404 : STATUS_OF[result.code]).send({ error: text(result.message), code: result.code });
+      if (!result.ok) return reply.code(STATUS_OF[result.code]).send({ error: text(result.message), code: result.code });
       return { request: result.state, feedback: text(result.feedback), duplicate: result.duplicate ?? false };
     });
 

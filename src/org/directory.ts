@@ -110,10 +110,6 @@ export class Directory {
     return this.org.roles[role] ?? [];
   }
 
-  hasRole(personId: string, role: string): boolean {
-    return this.roleMembers(role).includes(personId);
-  }
-
   /** Departments a person manages: led by them or listed as manager, plus every descendant. */
   managedDepartments(personId: string): string[] {
     return this.withDescendants(this.org.departments.filter((d) => d.lead === personId || d.managers.includes(personId)).map((d) => d.id));

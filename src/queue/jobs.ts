@@ -34,7 +34,7 @@ export type DeliveryJob =
  * A timer job's id is the `timers` row id and its data stays this small on purpose: a job hash
  * whose fields fit Redis's listpack encoding costs ~400 bytes instead of ~1 KB (see the scheduler bench).
  */
-export type ScheduleJob = { type: 'timer' } | { type: 'reconcile' } | { type: 'digest' } | { type: 'outbox.poll' };
+export type ScheduleJob = { type: 'timer' } | { type: 'reconcile' } | { type: 'digest' };
 
 /** BullMQ job ids may not contain ':'; keep them deterministic so retries dedupe. */
 export const jobId = (...parts: Array<string | number>): string => parts.join('-').replace(/[^A-Za-z0-9_.@-]/g, '_');

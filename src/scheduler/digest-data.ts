@@ -5,8 +5,9 @@ import type { DigestDecision, DigestEvent, DigestInput, DigestOverdue, DigestSum
 import type { ScheduleSettings } from '../core/reminders.js';
 import type { DbOrTx } from '../store/db.js';
 import { approvalSteps, auditLog, decisions, requests } from '../store/schema.js';
+import { OPEN_STATUSES } from '../core/model.js';
 
-const OPEN = ['pending', 'consulting'];
+const OPEN = [...OPEN_STATUSES];
 const OUTCOMES = ['approved', 'rejected', 'returned', 'withdrawn'];
 
 /** 'YYYY-MM-DD' plus n calendar days. */

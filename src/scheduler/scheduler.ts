@@ -462,7 +462,11 @@ export function createScheduler(deps: SchedulerDeps) {
     const sent: string[] = [];
     if (!deps.calendar.isWorkday(date)) return { date, sent };
     const allClear = dir.org.organisation.digest.allClear;
+    // Skip the (query-heavy) composition for managers already served today; the insert below
+    // still decides between replicas racing on the same manager.
+    const done = new Set((await db.select({ managerId: digestsSent.managerId }).from(digestsSent).where(eq(digestsSent.day, date))).map((r) => r.managerId));
     for (const managerId of dir.managers()) {
+      if (done.has(managerId)) continue;
       const { digest, text } = await digestFor(managerId, date);
       if (digest.empty && !allClear) continue;
       const message: MessageIntent = { key: 'digest.message', params: { text } };
@@ -485,8 +489,7 @@ export function createScheduler(deps: SchedulerDeps) {
   async function nudge(ref: string, personId: string, platform: Origin | null = null): Promise<{ ok: boolean; message: MessageIntent }> {
     const now = clock();
     const result = await db.transaction(async (tx) => {
-      const id = /^[0-9a-f-]{36}$/i.test(ref) ? ref : (await loadRequestByNumber(tx, ref.trim()))?.id;
-      const s = id ? await loadRequest(tx, id, { forUpdate: true }) : undefined;
+      const s = /^[0-9a-f-]{36}$/i.test(ref) ? await loadRequest(tx, ref, { forUpdate: true }) : await loadRequestByNumber(tx, ref.trim(), { forUpdate: true });
       if (!s) return { ok: false, message: { key: 'refuse.unknown_request', params: {} } };
       const [last] = await tx
         .select({ at: auditLog.at })

@@ -26,7 +26,7 @@ export interface ApprovalsDeps {
 
 export type SubmitResult = { ok: true; state: RequestState; duplicate: boolean } | Extract<Transition, { ok: false }>;
 
-const refusal = (code: 'invalid' | 'wrong_state', key: string, params: Record<string, string | number> = {}) =>
+const refusal = (code: 'invalid' | 'wrong_state' | 'unknown_request', key: string, params: Record<string, string | number> = {}) =>
   ({ ok: false, code, message: { key, params } }) as const;
 
 /** A stable uuid for an idempotency key, so a retried submit finds the request it created. */
@@ -61,11 +61,6 @@ export function createApprovals(deps: ApprovalsDeps) {
     return { def, payload: parsed.data as Payload };
   }
 
-  async function lockByNumber(tx: DbOrTx, number: string): Promise<RequestState | undefined> {
-    const found = await loadRequestByNumber(tx, number);
-    return found ? loadRequest(tx, found.id, { forUpdate: true }) : undefined;
-  }
-
   async function runHooks(tx: DbOrTx, t: TransitionOk): Promise<void> {
     for (const hook of deps.onTransition ?? []) await hook(tx, t);
   }
@@ -96,7 +91,7 @@ export function createApprovals(deps: ApprovalsDeps) {
     const ctx = ctxFor(input.type);
     if (!ctx) return refusal('invalid', 'refuse.no_workflow', { type: v.def.name });
     const id = input.idempotencyKey ? idFromKey(input.idempotencyKey) : crypto.randomUUID();
-    const existing = await loadRequest(database.db, id);
+    const existing = input.idempotencyKey ? await loadRequest(database.db, id) : undefined;
     if (existing) return { ok: true, state: existing, duplicate: true };
     const titleValue = v.def.titleField ? v.payload[v.def.titleField] : undefined;
     const title = typeof titleValue === 'string' ? titleValue : `${dir.personName(input.applicantId)}的${v.def.name}`;
@@ -105,7 +100,7 @@ export function createApprovals(deps: ApprovalsDeps) {
         // A follow-up (summary, scoring, reimbursement) locks its event and moves it along.
         const refField = v.def.fields.find((f) => f.kind === 'requestRef');
         const ref = refField ? v.payload[refField.key] : undefined;
-        const event = typeof ref === 'string' ? await lockByNumber(tx, ref) : undefined;
+        const event = typeof ref === 'string' ? await loadRequestByNumber(tx, ref, { forUpdate: true }) : undefined;
         const link = checkLink(event, input.type, input.applicantId);
         if (!link.ok) return link;
         const number = await nextNumber(tx, v.def.prefix);
@@ -142,7 +137,7 @@ export function createApprovals(deps: ApprovalsDeps) {
       try {
         const result = await database.db.transaction(async (tx) => {
           const s = await loadRequest(tx, requestId, { forUpdate: true });
-          if (!s) return refusal('invalid', 'refuse.unknown_request');
+          if (!s) return refusal('unknown_request', 'refuse.unknown_request');
           const ctx = ctxFor(s.type);
           if (!ctx) return refusal('invalid', 'refuse.no_workflow', { type: s.type });
           const t = compute(s, ctx);
@@ -150,7 +145,8 @@ export function createApprovals(deps: ApprovalsDeps) {
           if (await alreadyProcessed(tx, idempotencyKey, requestId)) return { ...t, state: s, effects: [], audit: [], decisions: [], duplicate: true };
           await applyTransition(tx, s.version, t, idempotencyKey ? { idempotencyKey } : {});
           await runHooks(tx, t);
-          if (t.state.parentId && t.state.status !== s.status) {
+          // Lock the event only when this change moves it.
+          if (t.state.parentId && t.state.status !== s.status && eventTrigger(t.state.type, t.state.status, false)) {
             const event = await loadRequest(tx, t.state.parentId, { forUpdate: true });
             if (event) await moveEvent(tx, event, t.state, false, null);
           }
@@ -175,7 +171,7 @@ export function createApprovals(deps: ApprovalsDeps) {
     /** What would happen, without writing: the receivers' instant feedback for a click. */
     async preview(requestId: string, action: Action, actor: ActorRef): Promise<Transition> {
       const s = await loadRequest(database.db, requestId);
-      if (!s) return refusal('invalid', 'refuse.unknown_request');
+      if (!s) return refusal('unknown_request', 'refuse.unknown_request');
       const ctx = ctxFor(s.type);
       if (!ctx) return refusal('invalid', 'refuse.no_workflow', { type: s.type });
       return coreAct(s, action, actor, ctx);

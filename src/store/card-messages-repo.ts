@@ -74,8 +74,3 @@ export async function updateCardMessage(db: DbOrTx, id: number, set: Partial<New
   await db.update(cardMessages).set({ ...set, updatedAt: new Date() }).where(eq(cardMessages.id, id));
 }
 
-export async function findByPlatformRef(db: DbOrTx, platform: string, ref: { messageId?: string; trackId?: string }): Promise<CardMessage[]> {
-  if (ref.messageId) return db.select().from(cardMessages).where(and(eq(cardMessages.platform, platform), eq(cardMessages.messageId, ref.messageId)));
-  if (ref.trackId) return db.select().from(cardMessages).where(and(eq(cardMessages.platform, platform), eq(cardMessages.trackId, ref.trackId)));
-  return [];
-}

@@ -77,18 +77,9 @@ export async function loadRequest(db: DbOrTx, id: string, opts: { forUpdate?: bo
   return toState(row, steps, decs);
 }
 
-export async function loadRequestByNumber(db: DbOrTx, number: string): Promise<RequestState | undefined> {
+export async function loadRequestByNumber(db: DbOrTx, number: string, opts: { forUpdate?: boolean } = {}): Promise<RequestState | undefined> {
   const [row] = await db.select({ id: requests.id }).from(requests).where(eq(requests.number, number.toUpperCase()));
-  return row ? loadRequest(db, row.id) : undefined;
-}
-
-export async function loadRequests(db: DbOrTx, ids: string[]): Promise<RequestState[]> {
-  const out: RequestState[] = [];
-  for (const id of ids) {
-    const s = await loadRequest(db, id);
-    if (s) out.push(s);
-  }
-  return out;
+  return row ? loadRequest(db, row.id, opts) : undefined;
 }
 
 /** Next human-facing number for a prefix, e.g. A-0007. Runs inside the submit transaction. */
@@ -236,8 +227,8 @@ export async function requestsOf(db: DbOrTx, applicantId: string, limit = 20): P
 
 /** Requests whose open step waits on this person (and they have not decided yet). */
 export async function pendingFor(db: DbOrTx, personId: string): Promise<Array<RequestSummary & { stepId: string; stepName: string; dueAt: Date | null }>> {
-  const rows = await db
-    .select({ ...summaryCols, stepId: approvalSteps.stepId, stepName: approvalSteps.name, dueAt: approvalSteps.dueAt, round: approvalSteps.round })
+  return db
+    .select({ ...summaryCols, stepId: approvalSteps.stepId, stepName: approvalSteps.name, dueAt: approvalSteps.dueAt })
     .from(approvalSteps)
     .innerJoin(requests, and(eq(requests.id, approvalSteps.requestId), eq(requests.round, approvalSteps.round)))
     .where(
@@ -249,7 +240,6 @@ export async function pendingFor(db: DbOrTx, personId: string): Promise<Array<Re
       ),
     )
     .orderBy(asc(approvalSteps.dueAt), asc(requests.createdAt));
-  return rows.map(({ round: _round, ...r }) => r);
 }
 
 export async function requestsInDepartments(db: DbOrTx, deptIds: string[], statuses?: string[]): Promise<RequestSummary[]> {

@@ -3,6 +3,7 @@
 // same events for the same platform traffic. Pure: no I/O.
 import { decodeAction } from '../../../cards/model.js';
 import type { InboundCardAction, InboundEvent, InboundMessage } from '../inbound.js';
+import { localDateTime } from '../../core/time-zone.js';
 
 export type Normalised = { kind: 'event'; event: InboundEvent } | { kind: 'ignore'; reason: string } | { kind: 'invalid'; reason: string };
 
@@ -163,13 +164,8 @@ export function localiseDateTime(v: string, timezone: string): string {
   const [, date, time, sign, hh, mm] = m;
   if (!time) return date!;
   const at = new Date(`${date}T${time}:00${sign}${hh}:${mm}`);
-  if (Number.isNaN(at.getTime())) return v;
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
-      .formatToParts(at)
-      .map((p) => [p.type, p.value]),
-  );
-  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
+  const local = localDateTime(at, timezone);
+  return local ? `${local.date} ${local.time}` : v;
 }
 
 /** v1 `event_callback` (older apps): only text messages; eventId is the envelope's uuid. */

@@ -18,12 +18,6 @@ export const TRANSIENT_ERRCODES: ReadonlySet<number> = new Set([
   45033, // 接口并发调用超过限制
 ]);
 
-/** The recipient is unknown or outside the app's visible range. */
-export const RECIPIENT_ERRCODES: ReadonlySet<number> = new Set([40003, 40031, 46004, 60011, 60111, 60021, 81013, 86001, 86003, 86008]);
-
-/** The response code was already spent (documented as "code已经被使用过。只能使用一次"). */
-export const CODE_USED_ERRCODE = 42022;
-
 export class WecomApiError extends Error {
   constructor(
     readonly path: string,

@@ -5,7 +5,6 @@ import { createHash } from 'node:crypto';
 import { decodeAction, type ActionValue } from '../../../cards/model.js';
 
 export const MAX_KEY_BYTES = 1024;
-export const MAX_TASK_ID_BYTES = 128;
 export const TASK_ID_RE = /^[A-Za-z0-9_\-@]{1,128}$/;
 
 const VERSION = 'q1';

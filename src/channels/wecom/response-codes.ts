@@ -3,7 +3,6 @@
 // only if it is still the value read, so two concurrent updates can never spend the same code.
 import { and, eq, isNull } from 'drizzle-orm';
 import type { DbOrTx } from '../../store/db.js';
-import { findByPlatformRef, updateCardMessage } from '../../store/card-messages-repo.js';
 import { cardMessages } from '../../store/schema.js';
 
 export const CODE_LIFETIME_MS = 72 * 3600 * 1000;
@@ -44,9 +43,11 @@ export async function restoreCode(db: DbOrTx, cardMessageId: number, code: strin
 
 /** Keeps a clicker's fresh code as the newest for their copy of the card (found by task_id). */
 export async function storeClickCode(db: DbOrTx, taskId: string, userId: string, code: string, at = new Date()): Promise<boolean> {
-  const rows = await findByPlatformRef(db, 'wecom', { trackId: taskId });
-  const row = rows.find((r) => r.targetType === 'user' && r.targetId === userId);
-  if (!row) return false;
-  await updateCardMessage(db, row.id, { responseCode: code, responseCodeAt: at });
-  return true;
+  // One statement before the ack: the click's code becomes this recipient's newest.
+  const rows = await db
+    .update(cardMessages)
+    .set({ responseCode: code, responseCodeAt: at, updatedAt: at })
+    .where(and(eq(cardMessages.platform, 'wecom'), eq(cardMessages.trackId, taskId), eq(cardMessages.targetType, 'user'), eq(cardMessages.targetId, userId)))
+    .returning({ id: cardMessages.id });
+  return rows.length > 0;
 }

@@ -146,4 +146,3 @@ export function createSender(deps: SenderDeps) {
   };
 }
 
-export type Sender = ReturnType<typeof createSender>;
