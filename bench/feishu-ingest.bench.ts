@@ -6,11 +6,12 @@
 //       and decrypts; its handlers answer {} and keep nothing;
 //   (c) ours: the whole app from test/support's startTestApp — signature over the raw bytes,
 //       decrypt, token check, normalise, then ingest: SET NX dedupe in Redis, the click's
-//       pre-check in Postgres, a BullMQ add (durable once Redis has it), and the ack;
+//       pre-check in Postgres, a BullMQ add (durable once Redis has it), and the ack; ingest
+//       group-commits, so concurrent events share the round trips (one job per batch);
 //   and, to tell the two halves of (c) apart, our receiver alone with ingest stubbed.
 // The app runs as PROCESS_ROLE=web (a web replica): no workers consume the inbound queue, so the
-// measure is receive + dedupe + enqueue + ack, and the clicks all approve one real, still-open
-// request (a consumed approve would close it and later clicks would be refused, not enqueued).
+// measure is receive + dedupe + enqueue + ack, and the clicks approve real, still-open requests
+// (a consumed approve would close one and later clicks would be refused, not enqueued).
 // Then a fixed-rate run against ours, and a check that jobs enqueued = distinct events accepted.
 // The load generator is autocannon in a worker thread of this process: its own event loop, but
 // the same CPUs as the servers, Redis and Postgres, so every figure here is a shared-CPU figure.
@@ -43,6 +44,7 @@ const ROUNDS = 3;
 const ROUND_SECONDS = 3;
 const WARMUP_SECONDS = 1.5;
 const RATE = 5_000;
+const OPEN_REQUESTS = 100;
 const RATE_SECONDS = 10;
 const RATE_CONNECTIONS = 20;
 /** Clicks top out far below RATE (see the throughput table), so the fixed rate uses messages. */
@@ -134,28 +136,36 @@ try {
     FEISHU_BASE_URL: 'http://127.0.0.1:9',
   });
   const { app } = t;
-  // A real, open approval: every click of its approver passes the pre-check and is enqueued.
-  const sub = await app.approvals.submit({ applicantId: 'liming', type: 'event', payload: eventPayload({ name: '压测活动' }), platform: 'feishu' });
-  if (!sub.ok) throw new Error(`could not submit the request to click on: ${sub.code}`);
-  const step = sub.state.current === null ? undefined : sub.state.steps[sub.state.current];
-  const approverOpenId = step && app.dir.platformIdOf(step.approvers[0]!, 'feishu');
+  // Real, open approvals: every click of their approver passes the pre-check and is enqueued.
+  // Clicks spread over OPEN_REQUESTS of them, so a batch's pre-check loads many requests, not one.
+  const open: Array<{ id: string; number: string; stepId: string; approver: string }> = [];
+  for (let i = 0; i < OPEN_REQUESTS; i++) {
+    const sub = await app.approvals.submit({ applicantId: 'liming', type: 'event', payload: eventPayload({ name: `压测活动 ${i + 1}` }), platform: 'feishu' });
+    if (!sub.ok) throw new Error(`could not submit a request to click on: ${sub.code}`);
+    const step = sub.state.current === null ? undefined : sub.state.steps[sub.state.current];
+    if (!step) throw new Error('the submitted request has no open step');
+    open.push({ id: sub.state.id, number: sub.state.number, stepId: step.id, approver: step.approvers[0]! });
+  }
+  const approver = open[0]!.approver;
+  if (open.some((o) => o.approver !== approver)) throw new Error('the open requests have different approvers');
+  const approverOpenId = app.dir.platformIdOf(approver, 'feishu');
   const applicantOpenId = app.dir.platformIdOf('liming', 'feishu');
-  if (!step || !approverOpenId || !applicantOpenId) throw new Error('the submitted request has no open step with a Feishu approver');
-  const identity: FeishuIdentity = { appId: APP_ID, token: TOKEN, encryptKey: KEY, requestId: sub.state.id, stepId: step.id, approverOpenId, applicantOpenId };
+  if (!approverOpenId || !applicantOpenId) throw new Error('the approver or the applicant has no Feishu id');
+  const identity: FeishuIdentity = { appId: APP_ID, token: TOKEN, encryptKey: KEY, requests: open.map((o) => ({ id: o.id, stepId: o.stepId })), approverOpenId, applicantOpenId };
 
   // What ours answers, once each, checked before anything is measured.
   const probe = async (kind: EventKind) => {
     const header = { event_id: `bench_probe_${kind}`, event_type: kind === 'card' ? 'card.action.trigger' : 'im.message.receive_v1', create_time: String(Date.now()), token: TOKEN, app_id: APP_ID, tenant_key: 'tk_bench' };
     const event =
       kind === 'card'
-        ? { operator: { open_id: approverOpenId }, action: { tag: 'button', value: { a: 'approve', r: identity.requestId, s: identity.stepId } }, context: { open_message_id: 'om_probe' } }
+        ? { operator: { open_id: approverOpenId }, action: { tag: 'button', value: { a: 'approve', r: open[0]!.id, s: open[0]!.stepId } }, context: { open_message_id: 'om_probe' } }
         : { sender: { sender_id: { open_id: applicantOpenId }, sender_type: 'user' }, message: { message_id: 'om_probe', chat_id: 'oc_probe', chat_type: 'p2p', message_type: 'text', content: '{"text":"我的申请"}' } };
     const body = JSON.stringify({ encrypt: feishuEncrypt(JSON.stringify({ schema: '2.0', header, event }), KEY) });
     const res = await fetch(`${t!.url}${PATH}`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...feishuSignHeaders(body, KEY) } });
     return `${res.status} ${await res.text()}`;
   };
   const probes = { card: await probe('card'), message: await probe('message') };
-  console.log(`ours answers a click on ${sub.state.number} by ${step.approvers[0]} (step ${step.id}) with ${probes.card}; a message with ${probes.message}`);
+  console.log(`clicks approve ${OPEN_REQUESTS} open requests (${open[0]!.number}…${open.at(-1)!.number}) as ${approver}; ours answers a click with ${probes.card}; a message with ${probes.message}`);
   if (!probes.card.startsWith('200 ') || !probes.card.includes('"type":"success"') || probes.message !== '200 {}') throw new Error('ours did not accept the probe events');
   let accepted = 2;
 
@@ -284,8 +294,13 @@ try {
     lw.run({ url: t.url, pool: { name: 'ours-message-warm', kind: 'message', size: 0 }, connections: 8, amount: 2_000, expect: ok }),
   ]);
   for (const r of replayed) assertClean('redelivery', r);
+  // Ingest enqueues one job per batch (group commit): count the events the jobs hold.
   const counts = await app.queues.inbound.getJobCounts();
   const jobs = Object.values(counts).reduce((a, b) => a + b, 0);
+  let queued = 0;
+  for (let start = 0; start < jobs; start += 1000) {
+    for (const job of await app.queues.inbound.getJobs(['waiting', 'delayed', 'prioritized'], start, start + 999)) queued += job?.data.events.length ?? 0;
+  }
   let dedupeKeys = 0;
   let cursor = '0';
   do {
@@ -317,8 +332,8 @@ try {
   const sdkAnswered = targets.sdkCard.answered + targets.sdkMessage.answered;
   // A duration-bound run ends with up to CONNECTIONS requests handled but never answered.
   console.log(`SDK handlers ran ${f(sdkHandled)} times for ${f(sdkAnswered)} answers (so its signature check passed: a failed one answers 200 with an empty body)`);
-  const consistent = jobs === accepted && dedupeKeys === accepted;
-  console.log(`events accepted by ours ${f(accepted)}, inbound jobs ${f(jobs)}, dedupe keys ${f(dedupeKeys)}; ${f(replayed[0].ok + replayed[1].ok)} redeliveries answered 200 and enqueued nothing: ${consistent ? 'OK' : 'MISMATCH'}`);
+  const consistent = queued === accepted && dedupeKeys === accepted;
+  console.log(`events accepted by ours ${f(accepted)}, events queued ${f(queued)} in ${f(jobs)} inbound jobs (${(queued / Math.max(1, jobs)).toFixed(1)} per batch), dedupe keys ${f(dedupeKeys)}; ${f(replayed[0].ok + replayed[1].ok)} redeliveries answered 200 and enqueued nothing: ${consistent ? 'OK' : 'MISMATCH'}`);
   const speedOk = best.oursCard.rps >= TARGETS.speedup * best.sdkCard.rps && best.oursMessage.rps >= TARGETS.speedup * best.sdkMessage.rps;
   const rateOk = achieved(rate) >= RATE * 0.98 && rate.p99 <= TARGETS.p99Ms;
   console.log(`targets: throughput ≥ ${TARGETS.speedup}× the SDK adapter ${speedOk ? 'met' : 'MISSED'}; ${f(RATE)}/s with p99 ≤ ${TARGETS.p99Ms} ms ${rateOk ? 'met' : 'MISSED'}`);

@@ -55,9 +55,8 @@ export interface FeishuIdentity {
   appId: string;
   token: string;
   encryptKey: string;
-  /** The approval a card click approves, and who clicks it. */
-  requestId: string;
-  stepId: string;
+  /** The open approvals card clicks approve (entry i clicks request i mod n), and who clicks. */
+  requests: Array<{ id: string; stepId: string }>;
   approverOpenId: string;
   applicantOpenId: string;
 }
@@ -84,7 +83,7 @@ function envelope(kind: EventKind, eventId: string, i: number, id: FeishuIdentit
       event: {
         operator: { open_id: id.approverOpenId, user_id: 'u_approver', union_id: 'on_approver', tenant_key: 'tk_bench' },
         token: `c-${eventId}`,
-        action: { tag: 'button', value: { a: 'approve', r: id.requestId, s: id.stepId } },
+        action: { tag: 'button', value: { a: 'approve', r: id.requests[i % id.requests.length]!.id, s: id.requests[i % id.requests.length]!.stepId } },
         host: 'im_message',
         context: { open_message_id: 'om_bench_card', open_chat_id: 'oc_bench_approvals' },
       },

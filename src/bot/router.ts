@@ -9,7 +9,7 @@ import type { MessageIntent } from '../core/model.js';
 import type { Directory } from '../org/directory.js';
 import type { Person } from '../org/schema.js';
 import type { DeliveryQueues } from '../delivery/queues.js';
-import { jobId, type InboundJob, type Target } from '../queue/jobs.js';
+import { jobId, type InboundItem, type Target } from '../queue/jobs.js';
 import type { Approvals } from '../services/approvals.js';
 import { toCoreAction } from './actions.js';
 import type { Commands, Reply } from './commands.js';
@@ -95,8 +95,8 @@ export function createRouter(deps: RouterDeps) {
     await sendReplies(e, person, await deps.commands.handle(e, person));
   }
 
-  return async function route(job: InboundJob): Promise<void> {
-    const e = job.event;
+  return async function route(item: InboundItem): Promise<void> {
+    const e = item.event;
     const person = dir.personByPlatformId(e.platform, e.senderId);
     if (!person) {
       deps.log.info({ platform: e.platform, sender: e.senderId }, 'event from a person not in the organisation file');
@@ -105,7 +105,7 @@ export function createRouter(deps: RouterDeps) {
       }
       return;
     }
-    if (e.kind === 'card_action') return onCardAction(e, person, job.ackKey);
+    if (e.kind === 'card_action') return onCardAction(e, person, item.ackKey);
     return onMessage(e, person);
   };
 }

@@ -7,11 +7,17 @@ import type { Platform } from '../org/schema.js';
 
 export const QUEUE_NAMES = { inbound: 'inbound', deliveries: 'deliveries', schedule: 'schedule' } as const;
 
-export interface InboundJob {
+export interface InboundItem {
   event: InboundEvent;
   /** The message key the receiver already showed the clicker (so a different outcome is reported). */
   ackKey?: string;
 }
+
+/** One job per ingest batch (group commit): the events accepted together, in arrival order. */
+export interface InboundJob {
+  events: InboundItem[];
+}
+export const INBOUND_JOB = 'events';
 
 export interface Target {
   type: 'user' | 'chat';

@@ -18,9 +18,10 @@ import type { Directory } from '../org/directory.js';
 import { QUEUE_NAMES, type ScheduleJob } from '../queue/jobs.js';
 import type { Approvals } from '../services/approvals.js';
 import type { Database, DbOrTx } from '../store/db.js';
-import { loadRequest, loadRequestByNumber } from '../store/requests-repo.js';
+import { loadRequest, loadRequestByNumber, loadRequests } from '../store/requests-repo.js';
 import { auditLog, digestsSent, timers } from '../store/schema.js';
 import { pruneProcessedEvents } from '../store/retention.js';
+import { groupCommit } from '../util/group-commit.js';
 import { digestInput } from './digest-data.js';
 import {
   claimEscalation,
@@ -28,7 +29,6 @@ import {
   claimTimer,
   claimTimers,
   dueNotices,
-  lockRequests,
   pendingPage,
   syncChains,
   TimerAlreadyHandledError,
@@ -187,10 +187,6 @@ export function createScheduler(deps: SchedulerDeps) {
    * transitions and go through the approval service one by one.
    */
   type Step = FireOutcome | { transition: TimerRow } | { missing: true };
-  type Pending = { id: string; resolve: (o: Step) => void; reject: (e: unknown) => void };
-  const queued: Pending[] = [];
-  let inFlight = 0;
-  const MAX_BATCHES = 3;
   const MAX_BATCH = 500;
   const SWEEP_BATCH = 1000;
   /** Ids in running batches; one batch at a time also sweeps other due notices from Postgres. */
@@ -199,28 +195,13 @@ export function createScheduler(deps: SchedulerDeps) {
   let picking: Promise<void> = Promise.resolve();
   const MAX_SWEEPS = 2;
 
-  function viaBatch(id: string): Promise<Step> {
-    return new Promise<Step>((resolve, reject) => {
-      queued.push({ id, resolve, reject });
-      pump();
-    });
-  }
-
-  function pump(): void {
-    while (inFlight < MAX_BATCHES && queued.length) {
-      const batch = queued.splice(0, MAX_BATCH);
-      inFlight++;
-      runBatch([...new Set(batch.map((b) => b.id))])
-        .then(
-          (steps) => batch.forEach((b) => b.resolve(steps.get(b.id) ?? 'skipped')),
-          (err: unknown) => batch.forEach((b) => b.reject(err)),
-        )
-        .finally(() => {
-          inFlight--;
-          pump();
-        });
-    }
-  }
+  const viaBatch = groupCommit<string, Step>(
+    async (ids) => {
+      const steps = await runBatch([...new Set(ids)]);
+      return ids.map((id) => steps.get(id) ?? 'skipped');
+    },
+    { maxBatch: MAX_BATCH, maxInFlight: 3 },
+  );
 
   async function runBatch(ids: string[]): Promise<Map<string, Step>> {
     const steps = new Map<string, Step>();
@@ -291,7 +272,7 @@ export function createScheduler(deps: SchedulerDeps) {
 
   async function fireNotices(notices: TimerRow[], steps: Map<string, Step>, now: Date): Promise<Map<string, Step>> {
     const result = await db.transaction(async (tx) => {
-      const states = await lockRequests(tx, [...new Set(notices.map((r) => r.requestId).filter((x): x is string => !!x))].sort());
+      const states = await loadRequests(tx, notices.map((r) => r.requestId).filter((x): x is string => !!x), { forUpdate: true });
       const claimed = new Set((await claimTimers(tx, notices.map((r) => r.id), now)).map((r) => r.id));
       const touched = new Map<string, RequestState>();
       const chains = new Map<RequestState, Chain[]>();

@@ -6,8 +6,7 @@ import { and, asc, eq, gt, inArray, isNull, lte, notInArray, or, sql } from 'dri
 import type { AuditEntry, Effect, RequestState } from '../core/model.js';
 import { chainsFor, nextPointIndex, stepChainKey, type Chain, type ScheduleSettings } from '../core/reminders.js';
 import type { DbOrTx } from '../store/db.js';
-import { toState } from '../store/requests-repo.js';
-import { approvalSteps, auditLog, decisions, outbox, requests, timers } from '../store/schema.js';
+import { auditLog, outbox, timers } from '../store/schema.js';
 
 export interface TimerPayload {
   chain: string;
@@ -94,23 +93,6 @@ export async function syncChains(
     mirror.push(...written);
   }
   return { mirror, cancelled };
-}
-
-/** Lock and load requests for a batch of timers, in id order (the order every batch locks in). */
-export async function lockRequests(tx: DbOrTx, ids: string[]): Promise<Map<string, RequestState>> {
-  const out = new Map<string, RequestState>();
-  if (!ids.length) return out;
-  const rows = await tx.select().from(requests).where(inArray(requests.id, ids)).orderBy(asc(requests.id)).for('update');
-  if (!rows.length) return out;
-  const found = rows.map((r) => r.id);
-  const [steps, decs] = await Promise.all([
-    tx.select().from(approvalSteps).where(inArray(approvalSteps.requestId, found)),
-    tx.select().from(decisions).where(inArray(decisions.requestId, found)).orderBy(asc(decisions.id)),
-  ]);
-  for (const r of rows) {
-    out.set(r.id, toState(r, steps.filter((x) => x.requestId === r.id && x.round === r.round), decs.filter((d) => d.requestId === r.id && d.round === r.round)));
-  }
-  return out;
 }
 
 /** Claim a timer: exactly one caller (worker, replica, reconcile) gets the row back. */

@@ -7,7 +7,7 @@ import { act as coreAct, advance, submit as coreSubmit, type CoreContext, type L
 import { payloadSchema, type Payload } from '../core/request-types.js';
 import type { Directory } from '../org/directory.js';
 import type { Database, DbOrTx } from '../store/db.js';
-import { applyTransition, ConcurrentUpdateError, loadRequest, loadRequestByNumber, nextNumber } from '../store/requests-repo.js';
+import { applyTransition, ConcurrentUpdateError, loadRequest, loadRequestByNumber, loadRequests, nextNumber } from '../store/requests-repo.js';
 import { processedEvents } from '../store/schema.js';
 
 export interface ApprovalsDeps {
@@ -169,12 +169,20 @@ export function createApprovals(deps: ApprovalsDeps) {
     advance: (requestId: string, trigger: LifecycleTrigger, actor: ActorRef | null = null, idempotencyKey?: string) =>
       transition(requestId, (s, ctx) => advance(s, trigger, ctx, actor), idempotencyKey),
     /** What would happen, without writing: the receivers' instant feedback for a click. */
-    async preview(requestId: string, action: Action, actor: ActorRef): Promise<Transition> {
-      const s = await loadRequest(database.db, requestId);
-      if (!s) return refusal('unknown_request', 'refuse.unknown_request');
-      const ctx = ctxFor(s.type);
-      if (!ctx) return refusal('invalid', 'refuse.no_workflow', { type: s.type });
-      return coreAct(s, action, actor, ctx);
+    /**
+     * What these actions would do now, without doing them (the receivers' instant answer to a
+     * click). One load for all of them: a burst of clicks costs one set of queries.
+     */
+    async previewMany(items: Array<{ requestId: string; action: Action; actor: ActorRef }>): Promise<Transition[]> {
+      if (!items.length) return [];
+      const states = await loadRequests(database.db, items.map((i) => i.requestId));
+      return items.map(({ requestId, action, actor }) => {
+        const s = states.get(requestId);
+        if (!s) return refusal('unknown_request', 'refuse.unknown_request');
+        const ctx = ctxFor(s.type);
+        if (!ctx) return refusal('invalid', 'refuse.no_workflow', { type: s.type });
+        return coreAct(s, action, actor, ctx);
+      });
     },
     load: (id: string) => loadRequest(database.db, id),
   };

@@ -77,6 +77,28 @@ export async function loadRequest(db: DbOrTx, id: string, opts: { forUpdate?: bo
   return toState(row, steps, decs);
 }
 
+/**
+ * Several requests in three queries, keyed by id (unknown ids are absent). With `forUpdate` the
+ * rows are locked in id order, the order every batch locks in, so batches never deadlock.
+ */
+export async function loadRequests(db: DbOrTx, ids: string[], opts: { forUpdate?: boolean } = {}): Promise<Map<string, RequestState>> {
+  const out = new Map<string, RequestState>();
+  const valid = [...new Set(ids.filter((id) => /^[0-9a-f-]{36}$/i.test(id)))].sort();
+  if (!valid.length) return out;
+  const q = db.select().from(requests).where(inArray(requests.id, valid)).orderBy(asc(requests.id));
+  const rows = opts.forUpdate ? await q.for('update') : await q;
+  if (!rows.length) return out;
+  const found = rows.map((r) => r.id);
+  const [steps, decs] = await Promise.all([
+    db.select().from(approvalSteps).where(inArray(approvalSteps.requestId, found)),
+    db.select().from(decisions).where(inArray(decisions.requestId, found)).orderBy(asc(decisions.id)),
+  ]);
+  for (const r of rows) {
+    out.set(r.id, toState(r, steps.filter((x) => x.requestId === r.id && x.round === r.round), decs.filter((d) => d.requestId === r.id && d.round === r.round)));
+  }
+  return out;
+}
+
 export async function loadRequestByNumber(db: DbOrTx, number: string, opts: { forUpdate?: boolean } = {}): Promise<RequestState | undefined> {
   const [row] = await db.select({ id: requests.id }).from(requests).where(eq(requests.number, number.toUpperCase()));
   return row ? loadRequest(db, row.id, opts) : undefined;

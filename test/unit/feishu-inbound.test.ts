@@ -2,11 +2,42 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { TenantTokens, toDeliveryError } from '../../src/channels/feishu/client.js';
-import { checkSignature } from '../../src/channels/feishu/crypto.js';
+import { AESCipher } from '@larksuiteoapi/node-sdk';
+import { checkSignature, createDecryptor } from '../../src/channels/feishu/crypto.js';
+import { feishuEncrypt } from '../fakes/feishu-server.js';
 import { localiseDateTime, normaliseEnvelope } from '../../src/channels/feishu/normalise.js';
 import { envelopeFromFlat } from '../../src/channels/feishu/ws.js';
 
 const sign = (ts: string, nonce: string, key: string, body: string) => createHash('sha256').update(ts + nonce + key + body).digest('hex');
+
+describe('feishu decryption', () => {
+  it("agrees with the SDK's AESCipher on every length around the block size, Chinese included", () => {
+    const key = 'an-encrypt-key';
+    const ours = createDecryptor(key);
+    const sdk = new AESCipher(key);
+    for (let n = 0; n <= 70; n++) {
+      const plain = JSON.stringify({ text: '审批'.repeat(n % 5) + 'x'.repeat(n) });
+      const sealed = feishuEncrypt(plain, key);
+      expect(ours(sealed)).toBe(plain);
+      expect(ours(sealed)).toBe(sdk.decrypt(sealed));
+    }
+  });
+
+  it('a wrong key never yields the text; a truncated ciphertext or garbage throws', () => {
+    const sealed = feishuEncrypt('{"a":1}', 'right');
+    // Usually "bad decrypt"; about 1 in 256 times the padding happens to look valid and it is noise.
+    const wrong = (() => {
+      try {
+        return createDecryptor('wrong')(sealed);
+      } catch {
+        return undefined;
+      }
+    })();
+    expect(wrong).not.toBe('{"a":1}');
+    expect(() => createDecryptor('right')(sealed.slice(0, 20))).toThrow();
+    expect(() => createDecryptor('right')('not base64 at all!')).toThrow();
+  });
+});
 
 describe('feishu signature check', () => {
   const now = 1_780_000_000_000;

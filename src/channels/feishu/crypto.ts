@@ -1,8 +1,9 @@
 // Feishu's event crypto. Signatures are checked here over the raw request bytes, never over a
 // re-serialised object (the SDK's own check hashes JSON.stringify(body), which breaks as soon
-// as key order or escaping differs). Decryption reuses the SDK's AESCipher, which is correct.
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { AESCipher } from '@larksuiteoapi/node-sdk';
+// as key order or escaping differs). Decryption is AES-256-CBC as the SDK's AESCipher does it
+// (key = SHA-256 of the Encrypt Key, IV = the first 16 bytes), but on buffers: the SDK's
+// round trip through a hex string costs about half the time of the whole decryption.
+import { createDecipheriv, createHash, timingSafeEqual } from 'node:crypto';
 
 export const SIGNATURE_HEADERS = {
   timestamp: 'x-lark-request-timestamp',
@@ -53,6 +54,11 @@ export function hasSignatureHeaders(headers: Record<string, string | string[] | 
 
 /** Decrypts an `{encrypt}` payload to its JSON text; throws on a wrong key or garbage. */
 export function createDecryptor(encryptKey: string): (encrypt: string) => string {
-  const cipher = new AESCipher(encryptKey);
-  return (encrypt) => cipher.decrypt(encrypt);
+  const key = createHash('sha256').update(encryptKey).digest();
+  return (encrypt) => {
+    const data = Buffer.from(encrypt, 'base64');
+    if (data.length < 32 || data.length % 16 !== 0) throw new Error('ciphertext is not whole AES blocks after an IV');
+    const decipher = createDecipheriv('aes-256-cbc', key, data.subarray(0, 16));
+    return Buffer.concat([decipher.update(data.subarray(16)), decipher.final()]).toString('utf8');
+  };
 }

@@ -1,0 +1,111 @@
+// Ingest on real Redis and Postgres, as a web replica (no worker drains the inbound queue, so
+// what was enqueued can be read back): group commit, dedupe, the click pre-check, and what
+// happens when Redis cannot take the events.
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import type { InboundCardAction, InboundEvent, InboundMessage } from '../../src/channels/inbound.js';
+import { createIngest } from '../../src/bot/ingest.js';
+import { QUEUE_NAMES, type InboundJob } from '../../src/queue/jobs.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { eventPayload } from '../support/core-fixtures.js';
+
+let t: TestApp;
+let requestId: string;
+let stepId: string;
+beforeAll(async () => {
+  t = await startTestApp({ PROCESS_ROLE: 'web' });
+  const sub = await t.app.approvals.submit({ applicantId: 'liming', type: 'event', payload: eventPayload(), platform: 'local' });
+  if (!sub.ok) throw new Error(sub.code);
+  requestId = sub.state.id;
+  stepId = sub.state.steps[sub.state.current!]!.id;
+});
+afterAll(() => t?.close());
+
+let seq = 0;
+const id = (tag: string) => `${tag}-${++seq}-${Math.random().toString(36).slice(2, 8)}`;
+const message = (senderId = 'ou_liming', eventId = id('m')): InboundMessage => ({
+  kind: 'message', platform: 'feishu', eventId, receivedAt: new Date().toISOString(), senderId, chat: { type: 'dm', id: 'oc_dm' }, text: '待办', mentioned: false,
+});
+const click = (senderId: string, a = 'approve', eventId = id('c')): InboundCardAction => ({
+  kind: 'card_action', platform: 'feishu', eventId, receivedAt: new Date().toISOString(), senderId, action: { a, r: requestId, s: stepId },
+});
+
+/** Every event id held by the queue's waiting jobs, and how many jobs hold them. */
+async function queued(): Promise<{ jobs: number; ids: string[]; items: InboundJob['events'] }> {
+  const jobs = await t.app.queues.inbound.getJobs(['waiting', 'delayed', 'prioritized']);
+  const items = jobs.flatMap((j) => j.data.events);
+  return { jobs: jobs.length, ids: items.map((x) => x.event.eventId), items };
+}
+const dedupeKey = (e: InboundEvent) => `${t.prefix}:dedupe:${e.platform}:${e.eventId}`;
+
+describe('ingest', () => {
+  it('a burst shares round trips: 60 events at once → every one queued once, in a handful of jobs', async () => {
+    await t.app.queues.inbound.obliterate({ force: true });
+    const events = Array.from({ length: 60 }, () => message());
+    const results = await Promise.all(events.map((e) => t.app.ingest(e)));
+    expect(results.every((r) => r.status === 'accepted')).toBe(true);
+    const q = await queued();
+    expect(q.ids.sort()).toEqual(events.map((e) => e.eventId).sort());
+    // The first calls run alone (nothing in flight yet); the rest wait and go together.
+    expect(q.jobs).toBeGreaterThan(1);
+    expect(q.jobs).toBeLessThanOrEqual(10);
+  });
+
+  it('the same event id delivered 5 times at once and once later → accepted once, queued once', async () => {
+    await t.app.queues.inbound.obliterate({ force: true });
+    const e = message();
+    const results = await Promise.all(Array.from({ length: 5 }, () => t.app.ingest({ ...e })));
+    expect(results.map((r) => r.status).sort()).toEqual(['accepted', 'duplicate', 'duplicate', 'duplicate', 'duplicate']);
+    expect((await t.app.ingest({ ...e })).status).toBe('duplicate');
+    expect((await queued()).ids).toEqual([e.eventId]);
+    expect(await t.app.redis.ttl(dedupeKey(e))).toBeGreaterThan(7 * 3600);
+  });
+
+  it("clicks in one batch: the approver's is queued with its toast; a bystander's and a stranger's are refused and queued nowhere", async () => {
+    await t.app.queues.inbound.obliterate({ force: true });
+    const approver = click('ou_liuyang');
+    const bystander = click('ou_wangfang');
+    const stranger = click('ou_nobody');
+    const [a, b, s] = await Promise.all([approver, bystander, stranger].map((e) => t.app.ingest(e)));
+    expect(a).toEqual({ status: 'accepted', feedback: { text: '已同意', tone: 'success' } });
+    expect(b).toEqual({ status: 'refused', feedback: { text: '你不是该申请的审批人', tone: 'error' } });
+    expect(s?.status).toBe('refused');
+    expect(s?.feedback?.text).toContain('组织');
+    const q = await queued();
+    expect(q.ids).toEqual([approver.eventId]);
+    expect(q.items[0]!.ackKey).toBe('feedback.approved');
+    // A refused click leaves no dedupe key: the same click id may be valid later.
+    expect(await t.app.redis.exists(dedupeKey(bystander), dedupeKey(stranger))).toBe(0);
+    expect(await t.app.redis.exists(dedupeKey(approver))).toBe(1);
+  });
+
+  it('Redis refusing the job → unavailable (the receiver answers 5xx) and the dedupe keys are released for the retry', async () => {
+    const dead = new Redis('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    dead.on('error', () => {});
+    const inbound = new Queue<InboundJob>(QUEUE_NAMES.inbound, { connection: dead, prefix: `${t.prefix}dead` });
+    inbound.on('error', () => {});
+    const ingest = createIngest({ redis: t.app.redis, prefix: t.prefix, inbound, approvals: t.app.approvals, dir: t.app.dir, locale: 'zh-CN', log: pino({ level: 'silent' }) });
+    const events = [message(), message(), click('ou_liuyang')];
+    const results = await Promise.all(events.map((e) => ingest(e)));
+    expect(results.map((r) => r.status)).toEqual(['unavailable', 'unavailable', 'unavailable']);
+    expect(await t.app.redis.exists(...events.map(dedupeKey))).toBe(0);
+    // The platform's retry reaches the working ingest and is accepted.
+    await t.app.queues.inbound.obliterate({ force: true });
+    expect((await t.app.ingest(events[0]!)).status).toBe('accepted');
+    expect((await queued()).ids).toEqual([events[0]!.eventId]);
+    await inbound.close().catch(() => {});
+    dead.disconnect();
+  });
+
+  it('Redis down for the dedupe → unavailable, nothing queued', async () => {
+    const dead = new Redis('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    dead.on('error', () => {});
+    await t.app.queues.inbound.obliterate({ force: true });
+    const ingest = createIngest({ redis: dead, prefix: t.prefix, inbound: t.app.queues.inbound, approvals: t.app.approvals, dir: t.app.dir, locale: 'zh-CN', log: pino({ level: 'silent' }) });
+    expect(await Promise.all([message(), message()].map((e) => ingest(e)))).toEqual([{ status: 'unavailable' }, { status: 'unavailable' }]);
+    expect((await queued()).jobs).toBe(0);
+    dead.disconnect();
+  });
+});
