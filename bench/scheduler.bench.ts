@@ -34,6 +34,22 @@ const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
 const workerConn = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
 const probe = new Queue('probe', { connection: redis, prefix });
 
+/**
+ * Lateness as others see it: polls the count of committed fired rows every 10 ms and returns,
+ * for a quantile q, how long after `due` the first q of the burst were committed (fired_at is
+ * the claim time, taken when a batch starts; its audit and outbox rows appear at commit).
+ */
+async function watchCommits(count: () => Promise<number>, due: Date, until: number): Promise<(q: number) => number> {
+  const seen: Array<{ at: number; n: number }> = [];
+  for (;;) {
+    const n = await count();
+    seen.push({ at: Date.now(), n });
+    if (n >= BURST || Date.now() > until) break;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return (q) => (seen.find((x) => x.n >= Math.ceil(q * BURST))?.at ?? NaN) - due.getTime();
+}
+
 async function usedMemory(): Promise<number> {
   const info = await redis.info('memory');
   return Number(/used_memory:(\d+)/.exec(info)![1]);
@@ -104,7 +120,7 @@ try {
   void worker.run();
   const deadline = Date.now() + 120_000;
   const firedCount = async () => (await stats<Array<{ n: number }>>`select count(*)::int as n from timers where fired_at is not null and payload->>'chain' like 'burst/%'`)[0]?.n ?? 0;
-  while ((await firedCount()) < BURST && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  const visible = await watchCommits(firedCount, at, deadline);
   const lateness = (like: string) => stats<Array<{ p50: number; p99: number; max: number; min: number; n: number }>>`
     select percentile_cont(0.5) within group (order by extract(epoch from fired_at - fire_at) * 1000) as p50,
            percentile_cont(0.99) within group (order by extract(epoch from fired_at - fire_at) * 1000) as p99,
@@ -135,7 +151,7 @@ try {
   await insertTimers(database.db, real);
   await scheduler.mirror(real.map((x) => ({ id: x.id, fireAt: x.fireAt })));
   const realFired = async () => (await stats<Array<{ n: number }>>`select count(*)::int as n from timers where fired_at is not null and payload->>'chain' like '%/s1/dept-lead/%' and (payload->>'n')::int = 0`)[0]?.n ?? 0;
-  while ((await realFired()) < BURST && Date.now() < deadline + 120_000) await new Promise((r) => setTimeout(r, 100));
+  const visibleReal = await watchCommits(realFired, at2, deadline + 120_000);
   const [lateReal] = await lateness('%/s1/dept-lead/%');
   const [sent] = await stats<Array<{ n: number }>>`select count(*)::int as n from audit_log where action = 'reminder_sent'`;
   await worker.close();
@@ -146,8 +162,8 @@ try {
   console.log(`redis memory per deadline:  ${Math.round(perInfo)} B (INFO delta) · ${Math.round(perSample)} B (MEMORY USAGE sample: job hash + delayed zset share)  target < 1024 B`);
   console.log(`schedule:                   ${ms(insertMs + mirrorMs)} (Postgres insert ${ms(insertMs)}, BullMQ mirror ${ms(mirrorMs)}; ${Math.round(PENDING / ((insertMs + mirrorMs) / 1000)).toLocaleString('en-US')}/s)`);
   console.log(`reconcile from Postgres:    ${ms(reconcileMs)} for ${rec.mirrored.toLocaleString('en-US')} jobs after Redis lost them  target ≤ 30 s`);
-  console.log(`burst of ${BURST.toLocaleString('en-US')} due together: lateness min ${ms(Number(late!.min))}, p50 ${ms(Number(late!.p50))}, p99 ${ms(Number(late!.p99))}, max ${ms(Number(late!.max))} (one worker process, concurrency 128)  target p99 ≤ 1 s`);
-  console.log(`… as real reminders:        lateness min ${ms(Number(lateReal!.min))}, p50 ${ms(Number(lateReal!.p50))}, p99 ${ms(Number(lateReal!.p99))}, max ${ms(Number(lateReal!.max))}; ${sent?.n} reminders written (expected ${BURST})`);
+  console.log(`burst of ${BURST.toLocaleString('en-US')} due together: fired (claimed) min ${ms(Number(late!.min))}, p50 ${ms(Number(late!.p50))}, p99 ${ms(Number(late!.p99))}, max ${ms(Number(late!.max))}; committed p50 ${ms(visible(0.5))}, p99 ${ms(visible(0.99))} (one worker process, concurrency 128)  target p99 ≤ 1 s`);
+  console.log(`… as real reminders:        fired (claimed) min ${ms(Number(lateReal!.min))}, p50 ${ms(Number(lateReal!.p50))}, p99 ${ms(Number(lateReal!.p99))}, max ${ms(Number(lateReal!.max))}; committed (audit + outbox visible) p50 ${ms(visibleReal(0.5))}, p99 ${ms(visibleReal(0.99))}; ${sent?.n} reminders written (expected ${BURST})`);
   console.log(`fired early / twice:        ${Number(dupes?.n)} of the far-future timers fired (expected 0)`);
   console.log(`extrapolated to 1,000,000:  ~${((per * 1_000_000) / 1048576).toFixed(0)} MB of Redis, schedule ~${((insertMs + mirrorMs) / 100).toFixed(0)} s, full reconcile ~${(reconcileMs / 100).toFixed(0)} s (linear)`);
   if (per >= 1024) console.log(`  ! memory per deadline ${kb(per)} is over the 1 KB target`);

@@ -189,8 +189,12 @@ export function createScheduler(deps: SchedulerDeps) {
   type Step = FireOutcome | { transition: TimerRow } | { missing: true };
   const MAX_BATCH = 500;
   const SWEEP_BATCH = 1000;
-  /** Ids in running batches; one batch at a time also sweeps other due notices from Postgres. */
-  const busy = new Set<string>();
+  /**
+   * Timers being fired right now (by a batch or a sweep), each with the promise of that attempt.
+   * A job whose timer is owned waits for the owner instead of queueing on its row locks, then
+   * reads the outcome (fired, or still pending if the owner failed).
+   */
+  const owners = new Map<string, Promise<void>>();
   const sweeps = new Set<Promise<void>>();
   let picking: Promise<void> = Promise.resolve();
   const MAX_SWEEPS = 2;
@@ -203,11 +207,76 @@ export function createScheduler(deps: SchedulerDeps) {
     { maxBatch: MAX_BATCH, maxInFlight: 3 },
   );
 
+  /** Own these timers until the returned release is called (after the attempt, whatever its outcome). */
+  function own(rows: Array<{ id: string }>): () => void {
+    let done!: () => void;
+    const attempt = new Promise<void>((r) => (done = r));
+    for (const r of rows) owners.set(r.id, attempt);
+    return () => {
+      for (const r of rows) if (owners.get(r.id) === attempt) owners.delete(r.id);
+      done();
+    };
+  }
+
+  /**
+   * Timers this process fired (claimed and committed). A fired row never goes back to pending,
+   * so the job of one completes without a query: in a burst the sweeps fire most timers before
+   * their jobs come up. Bounded; the oldest are forgotten first.
+   */
+  const fired = new Set<string>();
+  const FIRED_MEMORY = 100_000;
+  function remember(ids: Iterable<string>): void {
+    for (const id of ids) fired.add(id);
+    if (fired.size <= FIRED_MEMORY) return;
+    let excess = fired.size - Math.floor(FIRED_MEMORY * 0.9);
+    for (const id of fired) {
+      if (excess-- <= 0) break;
+      fired.delete(id);
+    }
+  }
+
   async function runBatch(ids: string[]): Promise<Map<string, Step>> {
     const steps = new Map<string, Step>();
+    const waitFor: string[] = [];
+    const unknown: string[] = [];
+    for (const id of ids) {
+      if (fired.has(id)) steps.set(id, 'skipped');
+      else if (owners.has(id)) waitFor.push(id);
+      else unknown.push(id);
+    }
+    const notices = unknown.length ? await readDue(unknown, steps) : [];
+    // Timers another batch or a sweep is firing (picked meanwhile, too): wait for that attempt,
+    // then look again (fired, or pending still if it failed), instead of queueing on its row locks.
+    const free = notices.filter((r) => !owners.has(r.id));
+    waitFor.push(...notices.filter((r) => owners.has(r.id)).map((r) => r.id));
+    const fireFree = async () => {
+      if (!free.length) return;
+      const release = own(free);
+      try {
+        await fireNotices(free, steps, clock());
+      } finally {
+        release();
+      }
+      // A burst: claim what else is due now instead of waiting for each job's turn in the queue
+      // (those jobs then find their timer owned or fired and do nothing).
+      startSweeps();
+    };
+    const lookAgain = async (): Promise<Map<string, Step>> => {
+      if (!waitFor.length) return new Map();
+      await Promise.all(waitFor.map((id) => owners.get(id)));
+      return runBatch(waitFor);
+    };
+    const [, again] = await Promise.all([fireFree(), lookAgain()]);
+    for (const [id, step] of again) steps.set(id, step);
+    return steps;
+  }
+
+  /** Reads timers; records in `steps` those with nothing to fire now, returns the due notices. */
+  async function readDue(ids: string[], steps: Map<string, Step>): Promise<TimerRow[]> {
     const rows = await db.select().from(timers).where(inArray(timers.id, ids));
     const notices: TimerRow[] = [];
-    for (const id of ids) if (!rows.some((r) => r.id === id)) steps.set(id, { missing: true });
+    const found = new Set(rows.map((r) => r.id));
+    for (const id of ids) if (!found.has(id)) steps.set(id, { missing: true });
     for (const row of rows) {
       const early = delayMs(row.fireAt);
       if (row.firedAt || row.cancelledAt) steps.set(row.id, 'skipped');
@@ -216,18 +285,7 @@ export function createScheduler(deps: SchedulerDeps) {
       else if (row.kind === 'escalate' || row.kind === 'event_end') steps.set(row.id, { transition: row });
       else notices.push(row);
     }
-    if (!notices.length) return steps;
-    const now = clock();
-    for (const r of notices) busy.add(r.id);
-    try {
-      await fireNotices(notices, steps, now);
-    } finally {
-      for (const r of notices) busy.delete(r.id);
-    }
-    // A burst: claim what else is due now instead of waiting for each job's turn in the queue
-    // (those jobs then find their timer fired and do nothing).
-    startSweeps();
-    return steps;
+    return notices;
   }
 
   function startSweeps(): void {
@@ -242,25 +300,22 @@ export function createScheduler(deps: SchedulerDeps) {
     try {
       for (;;) {
         const now = clock();
-        // Pick rows one sweep at a time, so concurrent sweeps work on disjoint sets.
+        // Pick rows one sweep at a time, so concurrent sweeps work on disjoint sets; the rows are
+        // owned from the moment they are picked.
         const pick = picking.then(async () => {
-          const rows = await dueNotices(db, now, busy, SWEEP_BATCH);
-          for (const r of rows) busy.add(r.id);
-          return rows;
+          const rows = await dueNotices(db, now, owners, SWEEP_BATCH);
+          return { rows, release: own(rows) };
         });
         picking = pick.then(
           () => undefined,
           () => undefined,
         );
-        const rows = await pick;
-        if (!rows.length || closed) {
-          for (const r of rows) busy.delete(r.id);
-          return;
-        }
+        const { rows, release } = await pick;
         try {
+          if (!rows.length || closed) return;
           await fireNotices(rows, new Map(), now);
         } finally {
-          for (const r of rows) busy.delete(r.id);
+          release();
         }
         if (rows.length < SWEEP_BATCH) return;
       }
@@ -293,6 +348,7 @@ export function createScheduler(deps: SchedulerDeps) {
       return { claimed, wrote: writes.length > 0, sync: await syncChains(tx, [...touched.values()], settings, now, chainsOf) };
     });
     for (const row of notices) steps.set(row.id, result.claimed.has(row.id) ? 'fired' : 'skipped');
+    remember(result.claimed);
     if (result.wrote) deps.onOutbox?.();
     note(result.sync);
     flush();

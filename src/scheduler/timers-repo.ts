@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { and, asc, eq, gt, inArray, isNull, lte, notInArray, or, sql } from 'drizzle-orm';
 import type { AuditEntry, Effect, RequestState } from '../core/model.js';
 import { chainsFor, nextPointIndex, stepChainKey, type Chain, type ScheduleSettings } from '../core/reminders.js';
+import { insertRows } from '../store/bulk-insert.js';
 import type { DbOrTx } from '../store/db.js';
 import { auditLog, outbox, timers } from '../store/schema.js';
 
@@ -85,12 +86,8 @@ export async function syncChains(
   const mirror: Mirror[] = [];
   if (inserts.length) {
     // A chain that comes back (a summary sent back for rework) revives its cancelled row.
-    const written = await tx
-      .insert(timers)
-      .values(inserts)
-      .onConflictDoUpdate({ target: timers.id, set: { cancelledAt: null, fireAt: sql`excluded.fire_at` }, setWhere: isNull(timers.firedAt) })
-      .returning({ id: timers.id, fireAt: timers.fireAt });
-    mirror.push(...written);
+    const written = new Set(await insertRows(tx, timers, inserts, { conflict: sql`on conflict (id) do update set cancelled_at = null, fire_at = excluded.fire_at where timers.fired_at is null` }));
+    mirror.push(...inserts.filter((x) => written.has(x.id!)).map((x) => ({ id: x.id!, fireAt: x.fireAt })));
   }
   return { mirror, cancelled };
 }
@@ -120,7 +117,7 @@ export async function claimTimers(tx: DbOrTx, ids: string[], now: Date): Promise
 }
 
 /** Due timers that only say something (not escalations or event ends), oldest first. */
-export async function dueNotices(db: DbOrTx, now: Date, exclude: ReadonlySet<string>, limit: number): Promise<TimerRow[]> {
+export async function dueNotices(db: DbOrTx, now: Date, exclude: { has(id: string): boolean; readonly size: number }, limit: number): Promise<TimerRow[]> {
   const rows = await db
     .select()
     .from(timers)
@@ -168,9 +165,8 @@ export async function writeNotices(tx: DbOrTx, items: NoticeWrite[], at: Date): 
   const audit = items.flatMap(({ s, notice, key }) =>
     notice.audit.map((a) => ({ at, requestId: s.id, actorId: a.actorId, platform: a.platform, action: a.action, stepId: a.stepId ?? null, detail: { ...a.detail, timer: key } })),
   );
-  for (let i = 0; i < audit.length; i += 2000) await tx.insert(auditLog).values(audit.slice(i, i + 2000));
-  const rows = items.flatMap(({ s, notice, key }) => outboxRows(s.id, notice.effects, key, { version: s.version, round: s.round }));
-  for (let i = 0; i < rows.length; i += 2000) await tx.insert(outbox).values(rows.slice(i, i + 2000)).onConflictDoNothing();
+  await insertRows(tx, auditLog, audit);
+  await insertRows(tx, outbox, items.flatMap(({ s, notice, key }) => outboxRows(s.id, notice.effects, key, { version: s.version, round: s.round })), { conflict: sql`on conflict do nothing` });
 }
 
 export const writeNotice = (tx: DbOrTx, s: RequestState, notice: NoticeWrite['notice'], key: string, at: Date) => writeNotices(tx, [{ s, notice, key }], at);
