@@ -122,7 +122,7 @@ export async function buildApp(opts: AppOptions) {
     const metrics = createMetrics();
     const ingest = createIngest({ redis, prefix, inbound, approvals, dir, locale: config.LOCALE, log, metrics });
 
-    const channelDeps: ChannelDeps = { config, log, redis, redisPrefix: prefix, database, dir, ingest };
+    const channelDeps: ChannelDeps = { config, log, redis, redisPrefix: prefix, database, dir, ingest, precheck: ingest.precheck };
     const channels = new Map<Platform, Channel>();
     const simStore = createSimStore(database, redis, `${prefix}:sim`);
     if (enabled.has('local')) {

@@ -10,7 +10,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { IngestResult } from '../channels/channel.js';
-import type { InboundEvent } from '../channels/inbound.js';
+import type { InboundCardAction, InboundEvent } from '../channels/inbound.js';
 import type { Action, ActorRef } from '../core/model.js';
 import { t, type Locale } from '../core/messages.js';
 import type { Directory } from '../org/directory.js';
@@ -56,11 +56,22 @@ export function createIngest(deps: IngestDeps) {
   if (!(CLAIM_COMMAND in redis)) redis.defineCommand(CLAIM_COMMAND, { lua: CLAIM_LUA });
   const claim = (keys: string[], ttl: number) => (redis as unknown as Record<string, (...a: Array<string | number>) => Promise<number[]>>)[CLAIM_COMMAND]!(keys.length, ...keys, ttl);
 
-  return async function ingest(event: InboundEvent): Promise<IngestResult> {
+  async function ingest(event: InboundEvent): Promise<IngestResult> {
     const result = await batched(event);
     deps.metrics?.inbound.inc({ platform: event.platform, kind: event.kind, status: result.status });
     return result;
-  };
+  }
+  /**
+   * What a click would get now, without recording or queueing anything (undefined: nothing to
+   * check). For channels that must ask something first (a WeCom reject asks for the reason):
+   * someone who may not act is told so before being asked.
+   */
+  async function precheckClick(event: InboundCardAction): Promise<IngestResult | undefined> {
+    const [verdict] = await precheck([event]);
+    if (!verdict) return undefined;
+    return { status: verdict.ok ? 'accepted' : 'refused', feedback: { text: verdict.text, tone: verdict.ok ? 'success' : 'error' } };
+  }
+  return Object.assign(ingest, { precheck: precheckClick });
 
   async function runBatch(events: InboundEvent[]): Promise<IngestResult[]> {
     // 1. Dedupe (SET NX per event id, one command for the batch; a repeat within the batch loses

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Directory } from '../org/directory.js';
 import type { Database } from '../store/db.js';
-import type { InboundEvent } from './inbound.js';
+import type { InboundCardAction, InboundEvent } from './inbound.js';
 import type { Card } from '../../cards/model.js';
 import type { Platform } from '../org/schema.js';
 import type { Target } from '../queue/jobs.js';
@@ -75,4 +75,6 @@ export interface ChannelDeps {
   dir: Directory;
   /** verify → normalise → **ingest** → ack: dedupes, pre-checks clicks, enqueues. */
   ingest(event: InboundEvent): Promise<IngestResult>;
+  /** What a click would get now, recording and queueing nothing (undefined: nothing to check). */
+  precheck?(event: InboundCardAction): Promise<IngestResult | undefined>;
 }

@@ -81,6 +81,16 @@ describe('ingest', () => {
     expect(await t.app.redis.exists(dedupeKey(approver))).toBe(1);
   });
 
+  it('precheck tells what a click would get and records, queues and dedupes nothing', async () => {
+    await t.app.queues.inbound.obliterate({ force: true });
+    const bystander = { ...click('ou_wangfang', 'reject'), form: { reason: '…' } };
+    const approver = { ...click('ou_liuyang', 'reject'), form: { reason: '…' } };
+    expect(await t.app.ingest.precheck(bystander)).toEqual({ status: 'refused', feedback: { text: '你不是该申请的审批人', tone: 'error' } });
+    expect((await t.app.ingest.precheck(approver))?.status).toBe('accepted');
+    expect((await queued()).jobs).toBe(0);
+    expect(await t.app.redis.exists(dedupeKey(bystander), dedupeKey(approver))).toBe(0);
+  });
+
   it('Redis refusing the job → unavailable (the receiver answers 5xx) and the dedupe keys are released for the retry', async () => {
     const dead = new Redis('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
     dead.on('error', () => {});

@@ -29,6 +29,8 @@ let http: FastifyInstance;
 const prefix = `t-${process.pid}-${Math.random().toString(36).slice(2)}`;
 const events: InboundEvent[] = [];
 let answer: (e: InboundEvent) => IngestResult = () => ({ status: 'accepted' });
+const prechecked: InboundCardAction[] = [];
+let precheckAnswer: (e: InboundCardAction) => IngestResult | undefined = () => ({ status: 'accepted', feedback: { text: '已驳回', tone: 'success' } });
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -55,6 +57,10 @@ beforeAll(async () => {
       events.push(e);
       return answer(e);
     },
+    precheck: async (e) => {
+      prechecked.push(e);
+      return precheckAnswer(e);
+    },
   };
   http = createHttpServer(log);
   createWecomChannel(deps).registerRoutes!(http);
@@ -72,7 +78,9 @@ afterAll(async () => {
 
 beforeEach(() => {
   events.length = 0;
+  prechecked.length = 0;
   answer = () => ({ status: 'accepted' });
+  precheckAnswer = () => ({ status: 'accepted', feedback: { text: '已驳回', tone: 'success' } });
   fake.reset();
 });
 
@@ -250,6 +258,22 @@ describe('wecom reason dialog (cards have no inputs)', () => {
     const next = sealCallback(KEYS, textXml({ corpId: KEYS.corpId, from: 'WangFang', content: '待办', msgId: '88002', agentId: AGENT }));
     await post(next.query, next.body);
     expect(events[1]).toMatchObject({ kind: 'message', text: '待办' });
+  });
+
+  it('someone who may not act is told at once, not asked for a reason', async () => {
+    precheckAnswer = () => ({ status: 'refused', feedback: { text: '你不是该申请的审批人', tone: 'error' } });
+    const cb = click('SunLi', { a: 'reject', r: RID, s: 'lead' }, 'qp_task_bystander', { needsReason: true });
+    const res = await post(cb.query, cb.body);
+    expect(res.statusCode).toBe(200);
+    expect(prechecked).toHaveLength(1);
+    expect(prechecked[0]).toMatchObject({ senderId: 'SunLi', action: { a: 'reject', r: RID, s: 'lead' }, form: { reason: expect.any(String) } });
+    expect(openReply(KEYS, res.body).message).toContain('<ReplaceName><![CDATA[你不是该申请的审批人]]></ReplaceName>');
+    // No reason dialog: no prompt goes out, and the clicker's next text is an ordinary message.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(fake.calls('/cgi-bin/message/send')).toHaveLength(0);
+    const next = sealCallback(KEYS, textXml({ corpId: KEYS.corpId, from: 'SunLi', content: '待办', msgId: '88010', agentId: AGENT }));
+    await post(next.query, next.body);
+    expect(events).toEqual([expect.objectContaining({ kind: 'message', text: '待办' })]);
   });
 
   it('「取消」 ends the dialog without an event', async () => {

@@ -41,6 +41,7 @@ export function createWecomChannel(deps: ChannelDeps, opts: WecomOptions = {}): 
         keys: { token, encodingAESKey: aesKey, corpId },
         agentId,
         ingest: deps.ingest,
+        ...(deps.precheck ? { precheck: deps.precheck } : {}),
         reasons,
         markOnce: async (key) => (await deps.redis.set(`${prefix}:wecom:once:${key}`, '1', 'EX', 24 * 3600, 'NX')) === 'OK',
         prompt: (userId, text) => sender.sendText({ type: 'user', id: userId }, text, { idempotencyKey: `prompt:${userId}:${Date.now()}` }),

@@ -22,6 +22,8 @@ export interface ReceiverDeps {
   keys: CryptoKeys;
   agentId: number;
   ingest: (event: InboundEvent) => Promise<IngestResult>;
+  /** Checks a reject / send-back click before its reason is asked for. */
+  precheck?: (event: InboundCardAction) => Promise<IngestResult | undefined>;
   reasons: ReasonSessions;
   /** Click dedupe for reason prompts (ingest dedupes everything else). */
   markOnce: (key: string) => Promise<boolean>;
@@ -153,16 +155,6 @@ export function registerWecomRoutes(app: FastifyInstance, deps: ReceiverDeps): v
     }
     // WeCom retries a click with the same user, time and key: this id stays the same.
     const eventId = `${from}-${createTime}-${createHash('sha256').update(`${eventKey}\n${taskId}`).digest('base64url').slice(0, 16)}`;
-    if (decoded.needsReason) {
-      if (!(await deps.markOnce(`click:${eventId}`))) return empty(reply);
-      await deps.reasons.start(from, { action: decoded.action, ...(taskId ? { trackId: taskId } : {}) });
-      if (taskId && code) await keepCode(taskId, from, code);
-      const sent = empty(reply);
-      setImmediate(() => {
-        deps.prompt(from, reasonPrompt(decoded.action, deps.locale)).catch((err: Error) => log.warn({ err: err.message, from }, 'wecom reason prompt not sent'));
-      });
-      return sent;
-    }
     const event: InboundCardAction = {
       kind: 'card_action',
       platform: 'wecom',
@@ -173,13 +165,26 @@ export function registerWecomRoutes(app: FastifyInstance, deps: ReceiverDeps): v
       ...(taskId ? { message: { trackId: taskId } } : {}),
       ...(code ? { responseCode: code } : {}),
     };
+    if (decoded.needsReason) {
+      // Someone who may not act is told so at once, not asked for a reason first (the check
+      // uses a stand-in reason: the reason itself is not what decides who may act).
+      const check = await deps.precheck?.({ ...event, form: { reason: '…' } });
+      if (check?.status === 'refused') return refuseClick(reply, from, check);
+      if (!(await deps.markOnce(`click:${eventId}`))) return empty(reply);
+      await deps.reasons.start(from, { action: decoded.action, ...(taskId ? { trackId: taskId } : {}) });
+      if (taskId && code) await keepCode(taskId, from, code);
+      const sent = empty(reply);
+      setImmediate(() => {
+        deps.prompt(from, reasonPrompt(decoded.action, deps.locale)).catch((err: Error) => log.warn({ err: err.message, from }, 'wecom reason prompt not sent'));
+      });
+      return sent;
+    }
     const result = await deps.ingest(event);
     switch (result.status) {
       case 'unavailable':
         return retryLater(reply);
       case 'refused':
-        // Record nothing; only the clicker's buttons change, to say why.
-        return result.feedback ? sealed(reply, updateButtonXml(from, keys.corpId, clamp(result.feedback.text, 20), now())) : empty(reply);
+        return refuseClick(reply, from, result);
       case 'accepted':
         await deps.reasons.clear(from).catch(() => {});
         if (taskId && code) await keepCode(taskId, from, code);
@@ -187,6 +192,11 @@ export function registerWecomRoutes(app: FastifyInstance, deps: ReceiverDeps): v
       default:
         return empty(reply);
     }
+  }
+
+  /** Record nothing; only the clicker's buttons change, to say why. */
+  function refuseClick(reply: FastifyReply, from: string, result: IngestResult): FastifyReply {
+    return result.feedback ? sealed(reply, updateButtonXml(from, keys.corpId, clamp(result.feedback.text, 20), now())) : empty(reply);
   }
 
   /** The click's response code becomes the newest for this recipient's copy (a tiny write). */
