@@ -2,8 +2,8 @@
 // so the clicker gets an instant toast, enqueue, and tell the receiver how to ack.
 //
 // Group commit: events that arrive while a batch is in flight form the next batch, which costs
-// one Redis pipeline for every dedupe key, one set of Postgres queries for every click's
-// pre-check and one BullMQ job holding all the accepted events. A lone event runs at once, so
+// one Redis command for every dedupe key, one set of Postgres queries for every click's
+// pre-check (the two side by side) and one BullMQ job holding all the accepted events. A lone event runs at once, so
 // a quiet system answers as fast as before; a burst shares the round trips instead of queueing
 // behind them. The ack still waits for the job to be in Redis ("durably enqueued").
 import type { Queue } from 'bullmq';
