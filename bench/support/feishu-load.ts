@@ -77,13 +77,14 @@ function envelope(kind: EventKind, eventId: string, i: number, id: FeishuIdentit
   const now = String(Date.now());
   const header = { event_id: eventId, event_type: kind === 'card' ? 'card.action.trigger' : 'im.message.receive_v1', create_time: now, token: id.token, app_id: id.appId, tenant_key: 'tk_bench' };
   if (kind === 'card') {
+    const target = id.requests[i % id.requests.length]!;
     return {
       schema: '2.0',
       header,
       event: {
         operator: { open_id: id.approverOpenId, user_id: 'u_approver', union_id: 'on_approver', tenant_key: 'tk_bench' },
         token: `c-${eventId}`,
-        action: { tag: 'button', value: { a: 'approve', r: id.requests[i % id.requests.length]!.id, s: id.requests[i % id.requests.length]!.stepId } },
+        action: { tag: 'button', value: { a: 'approve', r: target.id, s: target.stepId } },
         host: 'im_message',
         context: { open_message_id: 'om_bench_card', open_chat_id: 'oc_bench_approvals' },
       },

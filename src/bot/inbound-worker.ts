@@ -8,6 +8,7 @@
 import type { Job, Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { InboundEvent } from '../channels/inbound.js';
+import { groupBy } from '../util/group-by.js';
 import { INBOUND_JOB, jobId, type InboundItem, type InboundJob } from '../queue/jobs.js';
 
 /** Conversations of one batch processed at once (each holds a database connection at a time). */
@@ -19,12 +20,7 @@ const conversation = (e: InboundEvent) => `${e.platform}\u0000${e.senderId}\u000
 export function inboundProcessor(deps: { route: (item: InboundItem) => Promise<void>; inbound: Queue<InboundJob>; log: Logger }) {
   return async function processInbound(job: Job<InboundJob>): Promise<void> {
     const { events } = job.data;
-    const groups = new Map<string, InboundItem[]>();
-    for (const item of events) {
-      const key = conversation(item.event);
-      groups.set(key, [...(groups.get(key) ?? []), item]);
-    }
-    const todo = [...groups.values()];
+    const todo = [...groupBy(events, (item) => conversation(item.event)).values()];
     const failed: InboundItem[][] = [];
     let firstError: unknown;
     const worker = async () => {

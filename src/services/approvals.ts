@@ -168,7 +168,6 @@ export function createApprovals(deps: ApprovalsDeps) {
       transition(requestId, (s, ctx) => coreAct(s, action, actor, ctx), idempotencyKey),
     advance: (requestId: string, trigger: LifecycleTrigger, actor: ActorRef | null = null, idempotencyKey?: string) =>
       transition(requestId, (s, ctx) => advance(s, trigger, ctx, actor), idempotencyKey),
-    /** What would happen, without writing: the receivers' instant feedback for a click. */
     /**
      * What these actions would do now, without doing them (the receivers' instant answer to a
      * click). One load for all of them: a burst of clicks costs one set of queries.

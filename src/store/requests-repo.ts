@@ -3,6 +3,7 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { AuditEntry, Effect, RequestState, StepDecision, StepState, TransitionOk } from '../core/model.js';
 import type { Origin } from '../core/model.js';
+import { groupBy } from '../util/group-by.js';
 import type { DbOrTx } from './db.js';
 import { approvalSteps, auditLog, counters, decisions, outbox, requests } from './schema.js';
 
@@ -66,15 +67,7 @@ export function toState(r: RequestRow, steps: StepRow[], decs: DecisionRow[]): R
 }
 
 export async function loadRequest(db: DbOrTx, id: string, opts: { forUpdate?: boolean } = {}): Promise<RequestState | undefined> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
-  const q = db.select().from(requests).where(eq(requests.id, id));
-  const [row] = opts.forUpdate ? await q.for('update') : await q;
-  if (!row) return undefined;
-  const [steps, decs] = await Promise.all([
-    db.select().from(approvalSteps).where(and(eq(approvalSteps.requestId, id), eq(approvalSteps.round, row.round))),
-    db.select().from(decisions).where(and(eq(decisions.requestId, id), eq(decisions.round, row.round))).orderBy(asc(decisions.id)),
-  ]);
-  return toState(row, steps, decs);
+  return (await loadRequests(db, [id], opts)).get(id);
 }
 
 /**
@@ -93,9 +86,11 @@ export async function loadRequests(db: DbOrTx, ids: string[], opts: { forUpdate?
     db.select().from(approvalSteps).where(inArray(approvalSteps.requestId, found)),
     db.select().from(decisions).where(inArray(decisions.requestId, found)).orderBy(asc(decisions.id)),
   ]);
-  for (const r of rows) {
-    out.set(r.id, toState(r, steps.filter((x) => x.requestId === r.id && x.round === r.round), decs.filter((d) => d.requestId === r.id && d.round === r.round)));
-  }
+  // Only the current round's steps and decisions make up the state.
+  const round = new Map(rows.map((r) => [r.id, r.round]));
+  const stepsOf = groupBy(steps.filter((x) => x.round === round.get(x.requestId)), (x) => x.requestId);
+  const decisionsOf = groupBy(decs.filter((d) => d.round === round.get(d.requestId)), (d) => d.requestId);
+  for (const r of rows) out.set(r.id, toState(r, stepsOf.get(r.id) ?? [], decisionsOf.get(r.id) ?? []));
   return out;
 }
 
