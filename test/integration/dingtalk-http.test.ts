@@ -3,14 +3,12 @@
 import { createHmac } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
-import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ChannelDeps, IngestResult } from '../../src/channels/channel.js';
+import type { IngestResult } from '../../src/channels/channel.js';
 import { createDingtalkChannel, type DingtalkChannel } from '../../src/channels/dingtalk/index.js';
 import type { InboundEvent } from '../../src/channels/inbound.js';
 import { loadConfig } from '../../src/config.js';
-import { loadOrg } from '../../src/org/load.js';
-import type { Database } from '../../src/store/db.js';
+import { channelDeps } from '../support/channel-deps.js';
 import { FAKE_CLIENT_ID, FAKE_CLIENT_SECRET, startFakeDingtalk, type FakeDingtalkServer } from '../fakes/dingtalk-server.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -66,18 +64,12 @@ beforeAll(async () => {
     DINGTALK_MODE: 'http',
     PUBLIC_URL: 'https://qianpi.example.com',
   });
-  const deps: ChannelDeps = {
-    config,
-    log: pino({ level: 'silent' }),
-    redis,
-    redisPrefix: prefix,
-    database: {} as Database,
-    dir: loadOrg(undefined),
+  const deps = channelDeps(config, redis, prefix, {
     ingest: async (e) => {
       events.push(e);
       return answer();
     },
-  };
+  });
   channel = createDingtalkChannel(deps);
   app = Fastify();
   channel.registerRoutes!(app);

@@ -1,15 +1,13 @@
 // Outbound DingTalk against the fake open API: card instances, updates, robot messages,
 // the token cache, error mapping and pacing.
 import { Redis } from 'ioredis';
-import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { decodeAction, type Card } from '../../cards/model.js';
-import { DeliveryError, type ChannelDeps } from '../../src/channels/channel.js';
+import { DeliveryError } from '../../src/channels/channel.js';
 import { createDingtalkChannel, DINGTALK_RATE_LIMIT, type DingtalkChannel, type DingtalkChannelOptions } from '../../src/channels/dingtalk/index.js';
 import { loadConfig } from '../../src/config.js';
-import { loadOrg } from '../../src/org/load.js';
 import type { CardMessage } from '../../src/store/card-messages-repo.js';
-import type { Database } from '../../src/store/db.js';
+import { channelDeps } from '../support/channel-deps.js';
 import { FAKE_CLIENT_ID, FAKE_CLIENT_SECRET, startFakeDingtalk, type FakeDingtalkServer } from '../fakes/dingtalk-server.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -29,15 +27,7 @@ function makeChannel(env: Record<string, string> = {}, opts: DingtalkChannelOpti
     DINGTALK_CARD_TEMPLATE_NOTICE: 'tpl-notice.schema',
     ...env,
   });
-  const deps: ChannelDeps = {
-    config,
-    log: pino({ level: 'silent' }),
-    redis,
-    redisPrefix: prefix,
-    database: {} as Database,
-    dir: loadOrg(undefined),
-    ingest: async () => ({ status: 'accepted' }),
-  };
+  const deps = channelDeps(config, redis, prefix);
   return createDingtalkChannel(deps, opts);
 }
 

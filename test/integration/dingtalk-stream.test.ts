@@ -1,21 +1,18 @@
 // The real `dingtalk-stream` client, supervised by the channel, against a fake gateway and a
 // fake open API: frames in, ingest, ACK frames out, reconnects, watchdog, clean stop.
 import { Redis } from 'ioredis';
-import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TOPIC_CARD, TOPIC_ROBOT } from 'dingtalk-stream';
-import type { ChannelDeps, IngestResult } from '../../src/channels/channel.js';
+import type { IngestResult } from '../../src/channels/channel.js';
 import { createDingtalkChannel, type DingtalkChannel } from '../../src/channels/dingtalk/index.js';
 import type { InboundEvent } from '../../src/channels/inbound.js';
 import { loadConfig } from '../../src/config.js';
-import { loadOrg } from '../../src/org/load.js';
-import type { Database } from '../../src/store/db.js';
+import { channelDeps } from '../support/channel-deps.js';
 import { FAKE_CLIENT_ID, FAKE_CLIENT_SECRET, startFakeDingtalk, type FakeDingtalkServer } from '../fakes/dingtalk-server.js';
 import { startFakeStreamGateway, type FakeStreamGateway } from '../fakes/dingtalk-stream-gateway.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `t-${process.pid}-${Math.random().toString(36).slice(2)}`;
-const dir = loadOrg(undefined);
 
 let api: FakeDingtalkServer;
 let gateway: FakeStreamGateway;
@@ -34,18 +31,12 @@ const until = async (fn: () => boolean, ms = 5000, what = 'condition') => {
 
 function makeChannel(): DingtalkChannel {
   const config = loadConfig({ DINGTALK_CLIENT_ID: FAKE_CLIENT_ID, DINGTALK_CLIENT_SECRET: FAKE_CLIENT_SECRET, DINGTALK_BASE_URL: api.url, DINGTALK_MODE: 'stream' });
-  const deps: ChannelDeps = {
-    config,
-    log: pino({ level: 'silent' }),
-    redis,
-    redisPrefix: prefix,
-    database: {} as Database,
-    dir,
+  const deps = channelDeps(config, redis, prefix, {
     ingest: async (e) => {
       events.push(e);
       return answer(e);
     },
-  };
+  });
   // Short timings so reconnects and the watchdog run in milliseconds.
   return createDingtalkChannel(deps, { stream: { pingIntervalMs: 50, silenceTimeoutMs: 800, backoffBaseMs: 20, backoffMaxMs: 200, connectTimeoutMs: 1000, stableAfterMs: 60_000 } });
 }

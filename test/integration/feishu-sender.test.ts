@@ -1,22 +1,18 @@
 // Outbound through the real SDK pointed at the fake Feishu: send / update / text, the uuid,
 // the token cache and its refresh on 99991663, error mapping, and per-target pacing in Redis.
 import { Redis } from 'ioredis';
-import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Card } from '../../cards/model.js';
-import { DeliveryError, type ChannelDeps } from '../../src/channels/channel.js';
+import { DeliveryError } from '../../src/channels/channel.js';
 import { createFeishuChannel, FEISHU_RATE_LIMIT, type FeishuChannel } from '../../src/channels/feishu/index.js';
 import { feishuUuid } from '../../src/channels/feishu/sender.js';
 import { loadConfig } from '../../src/config.js';
-import { loadOrg } from '../../src/org/load.js';
 import type { CardMessage } from '../../src/store/card-messages-repo.js';
-import type { Database } from '../../src/store/db.js';
+import { channelDeps } from '../support/channel-deps.js';
 import { startFakeFeishu, type FakeFeishu } from '../fakes/feishu-server.js';
 
 const APP_ID = 'cli_0123456789abcdef';
 const SECRET = 'app-secret';
-const log = pino({ level: 'silent' });
-const dir = loadOrg(undefined);
 const prefix = `t-${process.pid}-${Math.random().toString(36).slice(2)}`;
 
 const card = (status: 'pending' | 'approved' = 'pending'): Card => ({
@@ -72,7 +68,7 @@ describe('feishu sender against the fake Feishu', () => {
 
   const build = (perTargetPerSecond?: number, env: Record<string, string> = {}) => {
     const config = loadConfig({ FEISHU_APP_ID: APP_ID, FEISHU_APP_SECRET: SECRET, FEISHU_VERIFICATION_TOKEN: 'vt', FEISHU_BASE_URL: `${fake.url}/`, ...env });
-    const deps: ChannelDeps = { config, log, redis, redisPrefix: prefix, database: {} as Database, dir, ingest: async () => ({ status: 'accepted' }) };
+    const deps = channelDeps(config, redis, prefix);
     return createFeishuChannel(deps, perTargetPerSecond ? { perTargetPerSecond } : {});
   };
 

@@ -4,13 +4,12 @@ import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ChannelDeps, IngestResult } from '../../src/channels/channel.js';
+import type { IngestResult } from '../../src/channels/channel.js';
 import { createFeishuChannel, type FeishuChannel } from '../../src/channels/feishu/index.js';
 import type { InboundCardAction, InboundEvent, InboundMessage } from '../../src/channels/inbound.js';
 import { loadConfig } from '../../src/config.js';
 import { createHttpServer } from '../../src/http/server.js';
-import { loadOrg } from '../../src/org/load.js';
-import type { Database } from '../../src/store/db.js';
+import { channelDeps } from '../support/channel-deps.js';
 import { feishuEncrypt, feishuSignHeaders, startFakeFeishu, type FakeFeishu } from '../fakes/feishu-server.js';
 
 const APP_ID = 'cli_0123456789abcdef';
@@ -20,7 +19,6 @@ const KEY = 'encrypt-key-123';
 const PATH = '/webhooks/feishu';
 
 const log = pino({ level: 'silent' });
-const dir = loadOrg(undefined);
 const prefix = `t-${process.pid}-${Math.random().toString(36).slice(2)}`;
 
 interface Harness {
@@ -34,18 +32,12 @@ async function harness(fake: FakeFeishu, redis: Redis, env: Record<string, strin
   const events: InboundEvent[] = [];
   const next = { result: { status: 'accepted' } as IngestResult };
   const config = loadConfig({ FEISHU_APP_ID: APP_ID, FEISHU_APP_SECRET: SECRET, FEISHU_VERIFICATION_TOKEN: TOKEN, FEISHU_BASE_URL: fake.url, ...env });
-  const deps: ChannelDeps = {
-    config,
-    log,
-    redis,
-    redisPrefix: prefix,
-    database: {} as Database,
-    dir,
+  const deps = channelDeps(config, redis, prefix, {
     ingest: async (e) => {
       events.push(e);
       return next.result;
     },
-  };
+  });
   const channel = createFeishuChannel(deps);
   const app = createHttpServer(log);
   channel.registerRoutes!(app);

@@ -2,20 +2,16 @@
 // (`/callback/ws/endpoint`), connects to the fake's WebSocket, and receives protobuf event
 // frames exactly as from Feishu; the fake reads the ACK frame the SDK sends back.
 import { Redis } from 'ioredis';
-import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ChannelDeps, IngestResult } from '../../src/channels/channel.js';
+import type { IngestResult } from '../../src/channels/channel.js';
 import { createFeishuChannel, type FeishuChannel } from '../../src/channels/feishu/index.js';
 import type { InboundEvent } from '../../src/channels/inbound.js';
 import { loadConfig } from '../../src/config.js';
-import { loadOrg } from '../../src/org/load.js';
-import type { Database } from '../../src/store/db.js';
+import { channelDeps } from '../support/channel-deps.js';
 import { startFakeFeishu, type FakeFeishu } from '../fakes/feishu-server.js';
 
 const APP_ID = 'cli_0123456789abcdef';
 const SECRET = 'app-secret';
-const log = pino({ level: 'silent' });
-const dir = loadOrg(undefined);
 
 async function until(cond: () => boolean | Promise<boolean>, timeoutMs = 8000): Promise<void> {
   const end = Date.now() + timeoutMs;
@@ -43,18 +39,12 @@ describe('feishu long connection (WSClient against a fake endpoint)', () => {
     fake = await startFakeFeishu({ appId: APP_ID, appSecret: SECRET, botOpenId: 'ou_bot', pingIntervalSec: 1 });
     redis = new Redis('redis://127.0.0.1:6379', { lazyConnect: true });
     const config = loadConfig({ FEISHU_APP_ID: APP_ID, FEISHU_APP_SECRET: SECRET, FEISHU_MODE: 'ws', FEISHU_BASE_URL: fake.url });
-    const deps: ChannelDeps = {
-      config,
-      log,
-      redis,
-      redisPrefix: `t-${process.pid}-${Math.random().toString(36).slice(2)}`,
-      database: {} as Database,
-      dir,
+    const deps = channelDeps(config, redis, `t-${process.pid}-${Math.random().toString(36).slice(2)}`, {
       ingest: async (e) => {
         events.push(e);
         return next.result;
       },
-    };
+    });
     channel = createFeishuChannel(deps, { wsPingTimeoutSec: 1 });
     expect(channel.registerRoutes).toBeUndefined();
     await channel.start!();

@@ -5,14 +5,14 @@ import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ChannelDeps, IngestResult } from '../../src/channels/channel.js';
+import type { IngestResult } from '../../src/channels/channel.js';
 import type { InboundCardAction, InboundEvent, InboundMessage } from '../../src/channels/inbound.js';
 import { createWecomChannel } from '../../src/channels/wecom/index.js';
 import { encodeButtonKey } from '../../src/channels/wecom/keys.js';
 import { loadConfig } from '../../src/config.js';
 import { createHttpServer } from '../../src/http/server.js';
-import { loadOrg } from '../../src/org/load.js';
 import { cardMessageById, recordCardMessage } from '../../src/store/card-messages-repo.js';
+import { channelDeps } from '../support/channel-deps.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { REDIS_URL } from '../support/env.js';
 import { cardEventXml, FakeWecomServer, openReply, sealCallback, sealUrlCheck, textXml, wecomEncrypt, wecomSignature } from '../fakes/wecom-server.js';
@@ -46,13 +46,8 @@ beforeAll(async () => {
     LOG_LEVEL: 'silent',
   });
   const log = pino({ level: 'silent' });
-  const deps: ChannelDeps = {
-    config,
-    log,
-    redis,
-    redisPrefix: prefix,
+  const deps = channelDeps(config, redis, prefix, {
     database: db.database,
-    dir: loadOrg(undefined),
     ingest: async (e) => {
       events.push(e);
       return answer(e);
@@ -61,7 +56,7 @@ beforeAll(async () => {
       prechecked.push(e);
       return precheckAnswer(e);
     },
-  };
+  });
   http = createHttpServer(log);
   createWecomChannel(deps).registerRoutes!(http);
   await http.ready();

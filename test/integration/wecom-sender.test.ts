@@ -6,13 +6,14 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Card } from '../../cards/model.js';
-import { DeliveryError, type Channel, type ChannelDeps } from '../../src/channels/channel.js';
+import { DeliveryError, type Channel } from '../../src/channels/channel.js';
 import { createWecomChannel, type WecomOptions } from '../../src/channels/wecom/index.js';
 import { decodeButtonKey, TASK_ID_RE } from '../../src/channels/wecom/keys.js';
 import { createPacer } from '../../src/channels/wecom/pacer.js';
 import { loadConfig } from '../../src/config.js';
 import { loadOrg } from '../../src/org/load.js';
 import { cardMessageById, recordCardMessage, updateCardMessage, type CardMessage } from '../../src/store/card-messages-repo.js';
+import { channelDeps } from '../support/channel-deps.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { REDIS_URL } from '../support/env.js';
 import { FakeWecomServer } from '../fakes/wecom-server.js';
@@ -40,7 +41,7 @@ function makeChannel(p = prefix, opts: WecomOptions = {}): Channel {
     WECOM_BASE_URL: fake.url,
     LOG_LEVEL: 'silent',
   });
-  const deps: ChannelDeps = { config, log, redis, redisPrefix: p, database: db.database, dir: loadOrg(undefined), ingest: async () => ({ status: 'accepted' }) };
+  const deps = channelDeps(config, redis, p, { database: db.database });
   return createWecomChannel(deps, opts);
 }
 
