@@ -50,6 +50,13 @@ async function watchCommits(count: () => Promise<number>, due: Date, until: numb
   return (q) => (seen.find((x) => x.n >= Math.ceil(q * BURST))?.at ?? NaN) - due.getTime();
 }
 
+/**
+ * How many of the burst due at `at` have been fired (committed): the burst less its rows still
+ * pending, read through the pending-timers index, so polling every 10 ms costs Postgres little
+ * (a count over the whole table would itself slow the burst down).
+ */
+const firedBy = (at: Date) => async () => BURST - ((await stats<Array<{ n: number }>>`select count(*)::int as n from timers where fired_at is null and cancelled_at is null and fire_at = ${at}`)[0]?.n ?? 0);
+
 async function usedMemory(): Promise<number> {
   const info = await redis.info('memory');
   return Number(/used_memory:(\d+)/.exec(info)![1]);
@@ -90,17 +97,19 @@ try {
   t = performance.now();
   await scheduler.mirror(rows.map((r) => ({ id: r.id, fireAt: r.fireAt })));
   const mirrorMs = performance.now() - t;
+  // One tick per instant at which timers fall due (spread over 30 days, nearly every deadline has its own).
   const delayed = await scheduler.queue.getDelayedCount();
-  if (delayed !== PENDING) throw new Error(`expected ${PENDING} delayed jobs, found ${delayed}`);
+  if (delayed < 1 || delayed > PENDING) throw new Error(`expected up to ${PENDING} delayed jobs, found ${delayed}`);
 
   // ---- Memory per pending deadline: INFO delta, and MEMORY USAGE sampling of what one job costs.
   const afterInfo = await usedMemory();
   const perInfo = (afterInfo - baseline) / PENDING;
-  const sample = rows.filter((_, i) => i % Math.ceil(PENDING / 1000) === 0);
+  const jobIds = await redis.zrange(`${prefix}:schedule:delayed`, '0', '-1');
+  const sample = jobIds.filter((_, i) => i % Math.ceil(jobIds.length / 1000) === 0);
   let hashBytes = 0;
-  for (const r of sample) hashBytes += (await redis.memory('USAGE', `${prefix}:schedule:${r.id}`, 'SAMPLES', '0')) ?? 0;
+  for (const id of sample) hashBytes += (await redis.memory('USAGE', `${prefix}:schedule:${id}`, 'SAMPLES', '0')) ?? 0;
   const zsetBytes = (await redis.memory('USAGE', `${prefix}:schedule:delayed`, 'SAMPLES', '0')) ?? 0;
-  const perSample = hashBytes / sample.length + zsetBytes / PENDING;
+  const perSample = ((hashBytes / sample.length) * delayed + zsetBytes) / PENDING;
 
   // ---- Redis loses everything; reconcile rebuilds it from Postgres.
   const keys = await redis.keys(`${prefix}:schedule:*`);
@@ -109,7 +118,7 @@ try {
   t = performance.now();
   const rec = await scheduler.reconcile({ full: true });
   const reconcileMs = performance.now() - t;
-  if ((await scheduler.queue.getDelayedCount()) !== PENDING) throw new Error('reconcile lost jobs');
+  if ((await scheduler.queue.getDelayedCount()) !== delayed) throw new Error('reconcile lost jobs');
 
   // ---- A burst: BURST timers due at the same instant, among the pending ones.
   const at = new Date(Date.now() + 8_000);
@@ -119,8 +128,7 @@ try {
   const worker = scheduler.createWorker(workerConn);
   void worker.run();
   const deadline = Date.now() + 120_000;
-  const firedCount = async () => (await stats<Array<{ n: number }>>`select count(*)::int as n from timers where fired_at is not null and payload->>'chain' like 'burst/%'`)[0]?.n ?? 0;
-  const visible = await watchCommits(firedCount, at, deadline);
+  const visible = await watchCommits(firedBy(at), at, deadline);
   const lateness = (like: string) => stats<Array<{ p50: number; p99: number; max: number; min: number; n: number }>>`
     select percentile_cont(0.5) within group (order by extract(epoch from fired_at - fire_at) * 1000) as p50,
            percentile_cont(0.99) within group (order by extract(epoch from fired_at - fire_at) * 1000) as p99,
@@ -150,19 +158,18 @@ try {
   });
   await insertTimers(database.db, real);
   await scheduler.mirror(real.map((x) => ({ id: x.id, fireAt: x.fireAt })));
-  const realFired = async () => (await stats<Array<{ n: number }>>`select count(*)::int as n from timers where fired_at is not null and payload->>'chain' like '%/s1/dept-lead/%' and (payload->>'n')::int = 0`)[0]?.n ?? 0;
-  const visibleReal = await watchCommits(realFired, at2, deadline + 120_000);
+  const visibleReal = await watchCommits(firedBy(at2), at2, deadline + 120_000);
   const [lateReal] = await lateness('%/s1/dept-lead/%');
   const [sent] = await stats<Array<{ n: number }>>`select count(*)::int as n from audit_log where action = 'reminder_sent'`;
   await worker.close();
   await scheduler.close();
 
   const per = Math.max(perInfo, perSample);
-  console.log(`pending deadlines:          ${PENDING.toLocaleString('en-US')} (baseline: empty queue, used_memory ${(baseline / 1048576).toFixed(1)} MB)`);
+  console.log(`pending deadlines:          ${PENDING.toLocaleString('en-US')} in ${delayed.toLocaleString('en-US')} delayed jobs (baseline: empty queue, used_memory ${(baseline / 1048576).toFixed(1)} MB)`);
   console.log(`redis memory per deadline:  ${Math.round(perInfo)} B (INFO delta) · ${Math.round(perSample)} B (MEMORY USAGE sample: job hash + delayed zset share)  target < 1024 B`);
   console.log(`schedule:                   ${ms(insertMs + mirrorMs)} (Postgres insert ${ms(insertMs)}, BullMQ mirror ${ms(mirrorMs)}; ${Math.round(PENDING / ((insertMs + mirrorMs) / 1000)).toLocaleString('en-US')}/s)`);
   console.log(`reconcile from Postgres:    ${ms(reconcileMs)} for ${rec.mirrored.toLocaleString('en-US')} jobs after Redis lost them  target ≤ 30 s`);
-  console.log(`burst of ${BURST.toLocaleString('en-US')} due together: fired (claimed) min ${ms(Number(late!.min))}, p50 ${ms(Number(late!.p50))}, p99 ${ms(Number(late!.p99))}, max ${ms(Number(late!.max))}; committed p50 ${ms(visible(0.5))}, p99 ${ms(visible(0.99))} (one worker process, concurrency 128)  target p99 ≤ 1 s`);
+  console.log(`burst of ${BURST.toLocaleString('en-US')} due together: fired (claimed) min ${ms(Number(late!.min))}, p50 ${ms(Number(late!.p50))}, p99 ${ms(Number(late!.p99))}, max ${ms(Number(late!.max))}; committed p50 ${ms(visible(0.5))}, p99 ${ms(visible(0.99))} (one worker process)  target p99 ≤ 1 s`);
   console.log(`… as real reminders:        fired (claimed) min ${ms(Number(lateReal!.min))}, p50 ${ms(Number(lateReal!.p50))}, p99 ${ms(Number(lateReal!.p99))}, max ${ms(Number(lateReal!.max))}; committed (audit + outbox visible) p50 ${ms(visibleReal(0.5))}, p99 ${ms(visibleReal(0.99))}; ${sent?.n} reminders written (expected ${BURST})`);
   console.log(`fired early / twice:        ${Number(dupes?.n)} of the far-future timers fired (expected 0)`);
   console.log(`extrapolated to 1,000,000:  ~${((per * 1_000_000) / 1048576).toFixed(0)} MB of Redis, schedule ~${((insertMs + mirrorMs) / 100).toFixed(0)} s, full reconcile ~${(reconcileMs / 100).toFixed(0)} s (linear)`);

@@ -45,17 +45,54 @@ export function wallTimeOf(instant: Date, fmt: Intl.DateTimeFormat): WallTime {
   return w;
 }
 
+/** The UTC offset (ms) at `ms` straight from Intl: a few µs each, the hot spot of calendar math. */
+function offsetAt(ms: number, fmt: Intl.DateTimeFormat): number {
+  const w = wallTimeOf(new Date(ms), fmt);
+  // Intl drops milliseconds; put them back so offsets come out whole.
+  return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) + (((ms % 1000) + 1000) % 1000) - ms;
+}
+
+const SLICE = 15 * 60_000;
+const clocks = new Map<string, (ms: number) => number>();
+
+/**
+ * The wall clock of `timeZone`: an instant (epoch ms) → its local wall time written as if it
+ * were UTC; null for a zone that is not a valid IANA name. Offsets are cached per 15-minute
+ * slice of UTC when the offset is the same at both ends of the slice (no two transitions fall
+ * within 15 minutes of each other); a slice with a transition inside is read per instant.
+ */
+export function wallClock(timeZone: string): ((ms: number) => number) | null {
+  const cached = clocks.get(timeZone);
+  if (cached) return cached;
+  const fmt = zoneFormatter(timeZone);
+  if (!fmt) return null;
+  const slices = new Map<number, number | null>();
+  const wall = (ms: number): number => {
+    const k = Math.floor(ms / SLICE);
+    let o = slices.get(k);
+    if (o === undefined) {
+      const start = offsetAt(k * SLICE, fmt);
+      o = start === offsetAt(k * SLICE + SLICE - 1, fmt) ? start : null;
+      if (slices.size >= 100_000) slices.clear();
+      slices.set(k, o);
+    }
+    return ms + (o ?? offsetAt(ms, fmt));
+  };
+  clocks.set(timeZone, wall);
+  return wall;
+}
+
 const pad = (n: number) => String(n).padStart(2, '0');
 
 /** The local date of an instant as YYYY-MM-DD and time as HH:mm, or undefined for a bad value. */
 export function localDateTime(value: string | Date, timeZone: string): { date: string; time: string; weekday: number } | undefined {
   const d = value instanceof Date ? value : new Date(value);
-  const fmt = zoneFormatter(timeZone);
-  if (Number.isNaN(d.getTime()) || !fmt) return undefined;
-  const w = wallTimeOf(d, fmt);
+  const wallOf = wallClock(timeZone);
+  if (Number.isNaN(d.getTime()) || !wallOf) return undefined;
+  const w = new Date(wallOf(d.getTime()));
   return {
-    date: `${w.year}-${pad(w.month)}-${pad(w.day)}`,
-    time: `${pad(w.hour)}:${pad(w.minute)}`,
-    weekday: new Date(Date.UTC(w.year, w.month - 1, w.day)).getUTCDay(),
+    date: `${w.getUTCFullYear()}-${pad(w.getUTCMonth() + 1)}-${pad(w.getUTCDate())}`,
+    time: `${pad(w.getUTCHours())}:${pad(w.getUTCMinutes())}`,
+    weekday: w.getUTCDay(),
   };
 }

@@ -37,10 +37,12 @@ export type DeliveryJob =
   | { type: 'card.post'; platform: Platform; target: Target; card: Card; lead?: string; requestId?: string };
 
 /**
- * A timer job's id is the `timers` row id and its data stays this small on purpose: a job hash
- * whose fields fit Redis's listpack encoding costs ~400 bytes instead of ~1 KB (see the scheduler bench).
+ * A `tick` job's id names the instant it falls due at (every timer due then shares it); a `timer`
+ * job's id is a `timers` row id (a timer due at once). Their data stays this small on purpose: a
+ * job hash whose fields fit Redis's listpack encoding costs ~400 bytes instead of ~1 KB (see the
+ * scheduler bench).
  */
-export type ScheduleJob = { type: 'timer' } | { type: 'reconcile' } | { type: 'digest' };
+export type ScheduleJob = { type: 'tick' } | { type: 'timer' } | { type: 'reconcile' } | { type: 'digest' };
 
 /** BullMQ job ids may not contain ':'; keep them deterministic so retries dedupe. */
 export const jobId = (...parts: Array<string | number>): string => parts.join('-').replace(/[^A-Za-z0-9_.@-]/g, '_');

@@ -1,12 +1,14 @@
 // The scheduler: deadlines, reminders (催办), escalation, event prompts and the daily digest.
 //
 // Postgres is the truth: every pending point is a `timers` row written in the transaction of the
-// state change that needs it (the approvals service's onTransition hook). BullMQ mirrors each
-// pending row as a small delayed job whose id is the row id. Firing claims the row with a
-// conditional UPDATE, so any number of workers, replicas and reconciles fire it once; a
+// state change that needs it (the approvals service's onTransition hook). BullMQ mirrors the
+// pending rows as small delayed jobs with deterministic ids: one "tick" per instant at which
+// timers fall due (all timers due then share it, so a burst is one job), or, for a timer that is
+// due at once, a job whose id is the row id. A tick sweeps whatever is due; firing claims rows
+// with a conditional UPDATE, so any number of workers, replicas and reconciles fire each once; a
 // reconcile at start-up and on a schedule re-creates what Redis lost and fires what is overdue.
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
-import { and, desc, eq, inArray } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { WorkCalendar } from '../core/calendar/index.js';
@@ -17,10 +19,12 @@ import { chainsFor, noticeFor, nudge as nudgeRule, settingsFrom, type Chain, typ
 import type { Directory } from '../org/directory.js';
 import { QUEUE_NAMES, type ScheduleJob } from '../queue/jobs.js';
 import type { Approvals } from '../services/approvals.js';
+import { anyOf } from '../store/any-of.js';
 import type { Database, DbOrTx } from '../store/db.js';
 import { loadRequest, loadRequestByNumber, loadRequests } from '../store/requests-repo.js';
 import { auditLog, digestsSent, timers } from '../store/schema.js';
 import { pruneProcessedEvents } from '../store/retention.js';
+import { evenBatches } from '../util/even-batches.js';
 import { groupCommit } from '../util/group-commit.js';
 import { digestInput } from './digest-data.js';
 import {
@@ -28,7 +32,10 @@ import {
   claimKind,
   claimTimer,
   claimTimers,
-  dueNotices,
+  dueTimers,
+  insertPoints,
+  isTransition,
+  nextPointRow,
   pendingPage,
   syncChains,
   TimerAlreadyHandledError,
@@ -36,6 +43,7 @@ import {
   writeNotices,
   writeOutboxRows,
   type NoticeWrite,
+  type PointRow,
   type Mirror,
   type TimerPayload,
   type TimerRow,
@@ -69,6 +77,20 @@ export type FireOutcome = 'fired' | 'skipped' | { early: number };
 
 /** Jobs that fire earlier than this (real ms) are put back to sleep until their time. */
 const EARLY_MS = 50;
+/**
+ * Ticks fall on multiples of this (real ms), rounded up: timers due within one slot share a tick.
+ * It bounds the lateness a tick adds.
+ */
+export const TICK_MS = 10;
+/**
+ * Timers due sooner than this get a job of their own instead of a tick: the tick of an instant
+ * that has come (or nearly, on a replica whose clock runs ahead) may already have swept, and
+ * adding its id again would change nothing.
+ */
+const NEAR_MS = 2_000;
+/** The tick job id for timers due at this real instant (ms since the epoch). */
+export const tickIdOf = (realMs: number): string => `k${(Math.ceil(realMs / TICK_MS) * TICK_MS).toString(36)}`;
+const tickAt = (id: string): number => parseInt(id.slice(1), 36);
 const MAX_TRIES = 6;
 const PAGE = 5000;
 
@@ -113,15 +135,29 @@ export function createScheduler(deps: SchedulerDeps) {
     }
   }
 
-  /** Add delayed jobs for these pending timers (an existing job id is left as it is). */
+  /**
+   * Add the delayed jobs that wake these pending timers: the tick of each one's instant, or its
+   * own job when it is due at once (an existing job id is left as it is). Returns how many timers
+   * are now covered (those within the mirror horizon).
+   */
   async function mirror(list: Mirror[]): Promise<number> {
     const horizon = deps.mirrorHorizonMs;
-    const jobs = list
-      .map((x) => ({ x, delay: Math.max(0, Math.ceil(delayMs(x.fireAt))) }))
-      .filter(({ delay }) => horizon === undefined || delay <= horizon)
-      .map(({ x, delay }) => ({ name: 'timer', data: { type: 'timer' } as ScheduleJob, opts: { jobId: x.id, delay } }));
-    for (let i = 0; i < jobs.length; i += 1000) await queue.addBulk(jobs.slice(i, i + 1000));
-    return jobs.length;
+    const real = Date.now();
+    const jobs = new Map<string, { name: string; data: ScheduleJob; opts: { jobId: string; delay: number } }>();
+    let covered = 0;
+    for (const x of list) {
+      const delay = Math.max(0, Math.ceil(delayMs(x.fireAt)));
+      if (horizon !== undefined && delay > horizon) continue;
+      covered++;
+      if (delay <= NEAR_MS) jobs.set(x.id, { name: 'timer', data: { type: 'timer' }, opts: { jobId: x.id, delay } });
+      else {
+        const id = tickIdOf(real + delay);
+        if (!jobs.has(id)) jobs.set(id, { name: 'tick', data: { type: 'tick' }, opts: { jobId: id, delay: tickAt(id) - real } });
+      }
+    }
+    const list2 = [...jobs.values()];
+    for (let i = 0; i < list2.length; i += 1000) await queue.addBulk(list2.slice(i, i + 1000));
+    return covered;
   }
 
   async function flushNow(): Promise<void> {
@@ -133,7 +169,8 @@ export function createScheduler(deps: SchedulerDeps) {
     toRemove.clear();
     if (!adds.length && !removes.length) return;
     try {
-      // Cancelled timers would fire into a no-op; removing them keeps Redis at one job per deadline.
+      // A cancelled timer's own job would fire into a no-op: remove it (a tick stays: other timers
+      // may share it, and it costs one query when it comes).
       await Promise.all(removes.map((id) => queue.remove(id).catch(() => 0)));
       await mirror(adds);
     } catch (err) {
@@ -188,7 +225,10 @@ export function createScheduler(deps: SchedulerDeps) {
    */
   type Step = FireOutcome | { transition: TimerRow } | { missing: true };
   const MAX_BATCH = 500;
+  /** A sweep picks up to SWEEP_PICK due rows at once and fires them in SWEEP_PARALLEL transactions at a time of up to SWEEP_BATCH rows. */
+  const SWEEP_PICK = 10_000;
   const SWEEP_BATCH = 1000;
+  const SWEEP_PARALLEL = 2;
   /**
    * Timers being fired right now (by a batch or a sweep), each with the promise of that attempt.
    * A job whose timer is owned waits for the owner instead of queueing on its row locks, then
@@ -197,7 +237,6 @@ export function createScheduler(deps: SchedulerDeps) {
   const owners = new Map<string, Promise<void>>();
   const sweeps = new Set<Promise<void>>();
   let picking: Promise<void> = Promise.resolve();
-  const MAX_SWEEPS = 2;
 
   const viaBatch = groupCommit<string, Step>(
     async (ids) => {
@@ -259,7 +298,7 @@ export function createScheduler(deps: SchedulerDeps) {
       }
       // A burst: claim what else is due now instead of waiting for each job's turn in the queue
       // (those jobs then find their timer owned or fired and do nothing).
-      startSweeps();
+      startSweep();
     };
     const lookAgain = async (): Promise<Map<string, Step>> => {
       if (!waitFor.length) return new Map();
@@ -273,7 +312,7 @@ export function createScheduler(deps: SchedulerDeps) {
 
   /** Reads timers; records in `steps` those with nothing to fire now, returns the due notices. */
   async function readDue(ids: string[], steps: Map<string, Step>): Promise<TimerRow[]> {
-    const rows = await db.select().from(timers).where(inArray(timers.id, ids));
+    const rows = await db.select().from(timers).where(anyOf(timers.id, ids));
     const notices: TimerRow[] = [];
     const found = new Set(rows.map((r) => r.id));
     for (const id of ids) if (!found.has(id)) steps.set(id, { missing: true });
@@ -282,70 +321,102 @@ export function createScheduler(deps: SchedulerDeps) {
       if (row.firedAt || row.cancelledAt) steps.set(row.id, 'skipped');
       // Woken early (a moved fire time, rounding, clock skew): sleep again until the app's clock is there.
       else if (early > EARLY_MS || clock() < row.fireAt) steps.set(row.id, { early: Math.max(1, Math.ceil(early)) });
-      else if (row.kind === 'escalate' || row.kind === 'event_end') steps.set(row.id, { transition: row });
+      else if (isTransition(row.kind)) steps.set(row.id, { transition: row });
       else notices.push(row);
     }
     return notices;
   }
 
-  function startSweeps(): void {
-    while (sweeps.size < MAX_SWEEPS && !closed) {
-      const run: Promise<void> = sweepDue().finally(() => sweeps.delete(run));
-      sweeps.add(run);
+  /** Start a sweep unless one is running; its failure is logged (ticks and the reconcile catch up). */
+  function startSweep(): void {
+    if (sweeps.size || closed) return;
+    const run: Promise<void> = sweepDue()
+      .catch((err: Error) => log.warn({ err: err.message }, 'sweep of due timers failed'))
+      .finally(() => sweeps.delete(run));
+    sweeps.add(run);
+  }
+
+  /**
+   * Fire every due notice until none is left. A sweep picks what is due (while no other sweep is
+   * picking, so sweeps work on disjoint rows, each owned from then on), splits it into batches
+   * of even size, SWEEP_PARALLEL rounds' worth at a time (no lone batch at the end), and fires
+   * them in SWEEP_PARALLEL transactions side by side. A failure rejects once every batch has
+   * run; the failed batch's rows stay pending.
+   */
+  async function sweepDue(): Promise<void> {
+    for (;;) {
+      const pick = picking.then(async () => {
+        const rows = await dueTimers(db, 'notices', clock(), owners, SWEEP_PICK);
+        const batches = evenBatches(rows, SWEEP_PARALLEL, SWEEP_BATCH);
+        return batches.map((b) => ({ rows: b, release: own(b) }));
+      });
+      picking = pick.then(
+        () => undefined,
+        () => undefined,
+      );
+      const batches = await pick;
+      let next = 0;
+      let failure: unknown;
+      const run = async () => {
+        for (let b = batches[next++]; b; b = batches[next++]) {
+          try {
+            if (!closed) await fireNotices(b.rows, new Map(), clock());
+          } catch (err) {
+            failure ??= err;
+          } finally {
+            b.release();
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(SWEEP_PARALLEL, batches.length) }, run));
+      if (failure) throw failure;
+      if (batches.reduce((n, b) => n + b.rows.length, 0) < SWEEP_PICK || closed) return;
     }
   }
 
-  /** Fire every due notice, SWEEP_BATCH per transaction, until none is left (two sweeps per process, on disjoint rows). */
-  async function sweepDue(): Promise<void> {
-    try {
-      for (;;) {
-        const now = clock();
-        // Pick rows one sweep at a time, so concurrent sweeps work on disjoint sets; the rows are
-        // owned from the moment they are picked.
-        const pick = picking.then(async () => {
-          const rows = await dueNotices(db, now, owners, SWEEP_BATCH);
-          return { rows, release: own(rows) };
-        });
-        picking = pick.then(
-          () => undefined,
-          () => undefined,
-        );
-        const { rows, release } = await pick;
-        try {
-          if (!rows.length || closed) return;
-          await fireNotices(rows, new Map(), now);
-        } finally {
-          release();
-        }
-        if (rows.length < SWEEP_BATCH) return;
-      }
-    } catch (err) {
-      // The timers stay pending: their own jobs, or the reconcile, fire them.
-      log.warn({ err: (err as Error).message }, 'sweep of due timers failed');
-    }
+  /**
+   * A tick: fire everything due by now. Its own sweep always picks after the tick began (a sweep
+   * already running may have picked before this instant); then the due escalations and ends of
+   * events, through the approval service. Throws if any part failed, so the tick is retried.
+   */
+  async function fireDue(): Promise<number> {
+    await sweepDue();
+    const transitions = await dueTimers(db, 'transitions', clock(), owners, PAGE);
+    return fireMany(transitions.map((r) => r.id), 16, true);
   }
 
   async function fireNotices(notices: TimerRow[], steps: Map<string, Step>, now: Date): Promise<Map<string, Step>> {
     const result = await db.transaction(async (tx) => {
       const states = await loadRequests(tx, notices.map((r) => r.requestId).filter((x): x is string => !!x), { forUpdate: true });
       const claimed = new Set((await claimTimers(tx, notices.map((r) => r.id), now)).map((r) => r.id));
-      const touched = new Map<string, RequestState>();
       const chains = new Map<RequestState, Chain[]>();
       const chainsOf = (s: RequestState) => chains.get(s) ?? chains.set(s, chainsFor(s, settings, now)).get(s)!;
       const writes: NoticeWrite[] = [];
+      const next: PointRow[] = [];
+      const stale = new Map<string, RequestState>();
       for (const row of notices) {
         if (!claimed.has(row.id)) continue;
         const s = row.requestId ? states.get(row.requestId) : undefined;
         if (!s) continue;
-        touched.set(s.id, s);
         const payload = row.payload as unknown as TimerPayload;
         const chain = chainsOf(s).find((c) => c.key === payload.chain);
         const point = chain?.points[payload.n];
-        const notice = chain && point ? noticeFor(s, chain, point, now, settings) : undefined;
+        // The request moved on without this chain (changed by a writer without the hook): bring
+        // all its timers in line with its state below.
+        if (!chain || !point) {
+          stale.set(s.id, s);
+          continue;
+        }
+        const notice = noticeFor(s, chain, point, now, settings);
         if (notice) writes.push({ s, notice, key: row.id });
+        // A notice changes no state: the request's other chains stand, this one moves on.
+        const p = nextPointRow(s, chain, payload.n, now);
+        if (p) next.push(p);
       }
-      await writeNotices(tx, writes, now);
-      return { claimed, wrote: writes.length > 0, sync: await syncChains(tx, [...touched.values()], settings, now, chainsOf) };
+      // Pipelined on the transaction's connection: one round trip for all the writes.
+      const [, mirror] = await Promise.all([writeNotices(tx, writes, now), insertPoints(tx, next)]);
+      const sync = await syncChains(tx, [...stale.values()], settings, now, chainsOf);
+      return { claimed, wrote: writes.length > 0, sync: { mirror: [...mirror, ...sync.mirror], cancelled: sync.cancelled } };
     });
     for (const row of notices) steps.set(row.id, result.claimed.has(row.id) ? 'fired' : 'skipped');
     remember(result.claimed);
@@ -381,20 +452,24 @@ export function createScheduler(deps: SchedulerDeps) {
 
   // ---- Reconcile: Redis may lose anything; Postgres loses nothing
 
-  async function fireMany(ids: string[], parallel = 16): Promise<number> {
+  /** Fire these timers, `parallel` at a time; returns how many this call fired. Failures are logged (or, with `strict`, rethrown at the end). */
+  async function fireMany(ids: string[], parallel = 16, strict = false): Promise<number> {
     let fired = 0;
     let next = 0;
+    let failure: Error | undefined;
     const run = async () => {
       while (next < ids.length) {
         const id = ids[next++]!;
         try {
           if ((await fire(id)) === 'fired') fired++;
         } catch (err) {
+          failure = err as Error;
           log.warn({ err: (err as Error).message, timer: id }, 'overdue timer failed to fire');
         }
       }
     };
     await Promise.all(Array.from({ length: Math.min(parallel, ids.length) }, run));
+    if (strict && failure) throw failure;
     return fired;
   }
 
@@ -435,23 +510,34 @@ export function createScheduler(deps: SchedulerDeps) {
 
   // ---- The worker
 
+  async function sleepUntil(job: Job<ScheduleJob>, at: number, token?: string): Promise<never> {
+    await job.moveToDelayed(at, token);
+    throw new DelayedError();
+  }
+
+  /** Run a job's work; on failure, retry it later with backoff (after MAX_TRIES, the reconcile fires what it left). */
+  async function orRetry<T>(job: Job<ScheduleJob>, token: string | undefined, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (err) {
+      if (job.attemptsStarted >= MAX_TRIES) throw new UnrecoverableError((err as Error).message);
+      log.warn({ err: (err as Error).message, job: job.id, attempt: job.attemptsStarted }, `${job.data.type} failed, retrying`);
+      return sleepUntil(job, Date.now() + 500 * 2 ** job.attemptsStarted, token);
+    }
+  }
+
   async function processJob(job: Job<ScheduleJob>, token?: string): Promise<void> {
     switch (job.data.type) {
+      case 'tick': {
+        // Woken before its instant (a replica's clock ahead of the one that added it): sleep again.
+        const at = tickAt(job.id!);
+        if (Date.now() < at) await sleepUntil(job, at, token);
+        await orRetry(job, token, () => fireDue());
+        return;
+      }
       case 'timer': {
-        const id = job.id!;
-        let outcome: FireOutcome;
-        try {
-          outcome = await fire(id);
-        } catch (err) {
-          if (job.attemptsStarted >= MAX_TRIES) throw new UnrecoverableError((err as Error).message); // the reconcile fires it later
-          log.warn({ err: (err as Error).message, timer: id, attempt: job.attemptsStarted }, 'timer failed, retrying');
-          await job.moveToDelayed(Date.now() + 500 * 2 ** job.attemptsStarted, token);
-          throw new DelayedError();
-        }
-        if (typeof outcome === 'object') {
-          await job.moveToDelayed(Date.now() + outcome.early, token);
-          throw new DelayedError();
-        }
+        const outcome = await orRetry(job, token, () => fire(job.id!));
+        if (typeof outcome === 'object') await sleepUntil(job, Date.now() + outcome.early, token);
         return;
       }
       case 'reconcile':

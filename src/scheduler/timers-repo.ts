@@ -5,8 +5,10 @@ import { createHash } from 'node:crypto';
 import { and, asc, eq, gt, inArray, isNull, lte, notInArray, or, sql } from 'drizzle-orm';
 import type { AuditEntry, Effect, RequestState } from '../core/model.js';
 import { chainsFor, nextPointIndex, stepChainKey, type Chain, type ScheduleSettings } from '../core/reminders.js';
+import { anyOf } from '../store/any-of.js';
 import { insertRows } from '../store/bulk-insert.js';
 import type { DbOrTx } from '../store/db.js';
+import { groupBy } from '../util/group-by.js';
 import { auditLog, outbox, timers } from '../store/schema.js';
 
 export interface TimerPayload {
@@ -58,38 +60,50 @@ export async function syncChains(
   const rows = await tx
     .select({ id: timers.id, requestId: timers.requestId, firedAt: timers.firedAt, cancelledAt: timers.cancelledAt, payload: timers.payload })
     .from(timers)
-    .where(inArray(timers.requestId, list.map((s) => s.id)));
+    .where(anyOf(timers.requestId, list.map((s) => s.id)));
   const cancelled: string[] = [];
-  const inserts: Array<typeof timers.$inferInsert> = [];
+  const inserts: PointRow[] = [];
+  const rowsOf = groupBy(rows, (r) => r.requestId ?? '');
   for (const s of list) {
     const chains = chainsOf(s);
-    const own = rows.filter((r) => r.requestId === s.id);
+    const own = rowsOf.get(s.id) ?? [];
     const wanted = new Set(chains.map((c) => c.key));
     cancelled.push(...own.filter((r) => pending(r) && !wanted.has(payloadOf(r).chain)).map((r) => r.id));
+    const rowsOfChain = groupBy(own, (r) => payloadOf(r).chain);
     for (const c of chains) {
-      const mine = own.filter((r) => payloadOf(r).chain === c.key);
+      const mine = rowsOfChain.get(c.key) ?? [];
       if (mine.some(pending)) continue;
       const lastFired = Math.max(-1, ...mine.filter((r) => r.firedAt).map((r) => payloadOf(r).n));
-      const n = nextPointIndex(c.points, lastFired, now);
-      if (n === undefined) continue;
-      const p = c.points[n]!;
-      const payload: TimerPayload = { chain: c.key, n, ...(c.stepId ? { stepId: c.stepId } : {}) };
-      inserts.push({ id: timerIdOf(c.key, n), requestId: s.id, kind: p.kind, fireAt: p.at, payload: payload as unknown as Record<string, unknown> });
+      const next = nextPointRow(s, c, lastFired, now);
+      if (next) inserts.push(next);
     }
   }
   if (cancelled.length) {
     await tx
       .update(timers)
       .set({ cancelledAt: now })
-      .where(and(inArray(timers.id, cancelled), isNull(timers.firedAt), isNull(timers.cancelledAt)));
+      .where(and(anyOf(timers.id, cancelled), isNull(timers.firedAt), isNull(timers.cancelledAt)));
   }
-  const mirror: Mirror[] = [];
-  if (inserts.length) {
-    // A chain that comes back (a summary sent back for rework) revives its cancelled row.
-    const written = new Set(await insertRows(tx, timers, inserts, { conflict: sql`on conflict (id) do update set cancelled_at = null, fire_at = excluded.fire_at where timers.fired_at is null` }));
-    mirror.push(...inserts.filter((x) => written.has(x.id!)).map((x) => ({ id: x.id!, fireAt: x.fireAt })));
-  }
-  return { mirror, cancelled };
+  return { mirror: await insertPoints(tx, inserts), cancelled };
+}
+
+export type PointRow = typeof timers.$inferInsert & { id: string };
+
+/** The row of a chain's next point after point `lastFired` (-1: none fired yet), if it has one. */
+export function nextPointRow(s: RequestState, c: Chain, lastFired: number, now: Date): PointRow | undefined {
+  const n = nextPointIndex(c.points, lastFired, now);
+  if (n === undefined) return undefined;
+  const p = c.points[n]!;
+  const payload: TimerPayload = { chain: c.key, n, ...(c.stepId ? { stepId: c.stepId } : {}) };
+  return { id: timerIdOf(c.key, n), requestId: s.id, kind: p.kind, fireAt: p.at, payload: payload as unknown as Record<string, unknown> };
+}
+
+/** Write pending points; returns those to mirror in Redis (new, or revived). */
+export async function insertPoints(tx: DbOrTx, rows: PointRow[]): Promise<Mirror[]> {
+  if (!rows.length) return [];
+  // A chain that comes back (a summary sent back for rework) revives its cancelled row.
+  const written = new Set(await insertRows(tx, timers, rows, { conflict: sql`on conflict (id) do update set cancelled_at = null, fire_at = excluded.fire_at where timers.fired_at is null` }));
+  return rows.filter((x) => written.has(x.id)).map((x) => ({ id: x.id, fireAt: x.fireAt }));
 }
 
 /** Claim a timer: exactly one caller (worker, replica, reconcile) gets the row back. */
@@ -108,20 +122,30 @@ export async function claimTimer(tx: DbOrTx, id: string, now: Date): Promise<Tim
  */
 export async function claimTimers(tx: DbOrTx, ids: string[], now: Date): Promise<Array<{ id: string }>> {
   if (!ids.length) return [];
-  // `id IN (…)` runs as a primary-key scan over the sorted list, which locks rows in id order.
+  // `id = any(…)` runs as a primary-key scan over the (sorted) list, which locks rows in id order.
   return tx
     .update(timers)
     .set({ firedAt: now })
-    .where(and(inArray(timers.id, [...ids].sort()), isNull(timers.firedAt), isNull(timers.cancelledAt)))
+    .where(and(anyOf(timers.id, ids), isNull(timers.firedAt), isNull(timers.cancelledAt)))
     .returning({ id: timers.id });
 }
 
-/** Due timers that only say something (not escalations or event ends), oldest first. */
-export async function dueNotices(db: DbOrTx, now: Date, exclude: { has(id: string): boolean; readonly size: number }, limit: number): Promise<TimerRow[]> {
+/** Timer kinds that change their request (through the approval service) rather than only say something. */
+const TRANSITION_KINDS = ['escalate', 'event_end'];
+export const isTransition = (kind: string): boolean => TRANSITION_KINDS.includes(kind);
+
+/** Due pending timers, oldest first: the notices (reminders, prompts) or the transitions; `exclude` are being fired already. */
+export async function dueTimers(
+  db: DbOrTx,
+  which: 'notices' | 'transitions',
+  now: Date,
+  exclude: { has(id: string): boolean; readonly size: number },
+  limit: number,
+): Promise<TimerRow[]> {
   const rows = await db
     .select()
     .from(timers)
-    .where(and(isNull(timers.firedAt), isNull(timers.cancelledAt), lte(timers.fireAt, now), notInArray(timers.kind, ['escalate', 'event_end'])))
+    .where(and(isNull(timers.firedAt), isNull(timers.cancelledAt), lte(timers.fireAt, now), (which === 'notices' ? notInArray : inArray)(timers.kind, TRANSITION_KINDS)))
     .orderBy(asc(timers.fireAt))
     .limit(limit + exclude.size);
   return rows.filter((r) => !exclude.has(r.id)).slice(0, limit);
@@ -165,8 +189,9 @@ export async function writeNotices(tx: DbOrTx, items: NoticeWrite[], at: Date): 
   const audit = items.flatMap(({ s, notice, key }) =>
     notice.audit.map((a) => ({ at, requestId: s.id, actorId: a.actorId, platform: a.platform, action: a.action, stepId: a.stepId ?? null, detail: { ...a.detail, timer: key } })),
   );
-  await insertRows(tx, auditLog, audit);
-  await insertRows(tx, outbox, items.flatMap(({ s, notice, key }) => outboxRows(s.id, notice.effects, key, { version: s.version, round: s.round })), { conflict: sql`on conflict do nothing` });
+  const rows = items.flatMap(({ s, notice, key }) => outboxRows(s.id, notice.effects, key, { version: s.version, round: s.round }));
+  // Pipelined on the transaction's connection.
+  await Promise.all([insertRows(tx, auditLog, audit), insertRows(tx, outbox, rows, { conflict: sql`on conflict do nothing` })]);
 }
 
 export const writeNotice = (tx: DbOrTx, s: RequestState, notice: NoticeWrite['notice'], key: string, at: Date) => writeNotices(tx, [{ s, notice, key }], at);

@@ -4,6 +4,7 @@ import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { AuditEntry, Effect, RequestState, StepDecision, StepState, TransitionOk } from '../core/model.js';
 import type { Origin } from '../core/model.js';
 import { groupBy } from '../util/group-by.js';
+import { anyOf } from './any-of.js';
 import type { DbOrTx } from './db.js';
 import { approvalSteps, auditLog, counters, decisions, outbox, requests } from './schema.js';
 
@@ -78,13 +79,13 @@ export async function loadRequests(db: DbOrTx, ids: string[], opts: { forUpdate?
   const out = new Map<string, RequestState>();
   const valid = [...new Set(ids.filter((id) => /^[0-9a-f-]{36}$/i.test(id)))].sort();
   if (!valid.length) return out;
-  const q = db.select().from(requests).where(inArray(requests.id, valid)).orderBy(asc(requests.id));
+  const q = db.select().from(requests).where(anyOf(requests.id, valid)).orderBy(asc(requests.id));
   const rows = opts.forUpdate ? await q.for('update') : await q;
   if (!rows.length) return out;
   const found = rows.map((r) => r.id);
   const [steps, decs] = await Promise.all([
-    db.select().from(approvalSteps).where(inArray(approvalSteps.requestId, found)),
-    db.select().from(decisions).where(inArray(decisions.requestId, found)).orderBy(asc(decisions.id)),
+    db.select().from(approvalSteps).where(anyOf(approvalSteps.requestId, found)),
+    db.select().from(decisions).where(anyOf(decisions.requestId, found)).orderBy(asc(decisions.id)),
   ]);
   // Only the current round's steps and decisions make up the state.
   const round = new Map(rows.map((r) => [r.id, r.round]));

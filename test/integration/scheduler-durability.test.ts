@@ -1,11 +1,13 @@
 // Nothing is forgotten: Redis flushed while reminders are pending, workers restarted, two
 // scheduler replicas on one database and one Redis — every timer fires exactly once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inArray } from 'drizzle-orm';
+import { insertTimers, TICK_MS, tickIdOf, timerIdOf } from '../../src/scheduler/index.js';
 import { createApprovals } from '../../src/services/approvals.js';
 import { timers } from '../../src/store/schema.js';
 import { eventPayload } from '../support/core-fixtures.js';
 import { uniqueName } from '../support/env.js';
-import { openStack, orgFrom, sh, sleep, waitFor, warp, type Node, type Stack } from './scheduler-harness.js';
+import { openStack, orgFrom, sh, sleep, waitFor, warp, type Clock, type Node, type Stack } from './scheduler-harness.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -33,7 +35,26 @@ async function submitMany(nodes: Node[], n: number): Promise<string[]> {
 const fired = async (id: string) =>
   (await stack.audit(id)).filter((a) => a.action === 'reminder_sent' || a.action === 'escalated').map((a) => (a.action === 'escalated' ? a.action : `reminder_sent:${String(a.detail.point)}`));
 
-const timerJobs = async (n: Node) => (await n.scheduler.queue.getDelayed()).filter((j) => j.name === 'timer').length;
+/**
+ * Pending timers of these requests, and how many of them no delayed job in Redis will wake:
+ * neither a job of their own nor a tick at their instant (rounded up to the tick slot).
+ */
+async function unwoken(n: Node, clock: Clock, ids: string[]): Promise<{ pending: number; unwoken: number }> {
+  const jobs = await n.scheduler.queue.getDelayed();
+  const own = new Set(jobs.map((j) => j.id));
+  const ticks = jobs.filter((j) => j.name === 'tick').map((j) => j.timestamp + j.delay);
+  let pending = 0;
+  let missing = 0;
+  for (const id of ids) {
+    for (const r of await stack.timers(id)) {
+      if (r.firedAt || r.cancelledAt) continue;
+      pending++;
+      const due = Date.now() + clock.delayMs(r.fireAt);
+      if (!own.has(r.id) && !ticks.some((t) => t >= due - 5 && t <= due + TICK_MS + 50)) missing++;
+    }
+  }
+  return { pending, unwoken: missing };
+}
 
 async function allDone(ids: string[]): Promise<boolean> {
   for (const id of ids) if ((await fired(id)).length < EXPECTED.length) return false;
@@ -47,18 +68,19 @@ describe('durability', () => {
     const first = stack.node(dir, clock, { prefix });
     await first.start();
     const ids = await submitMany([first], 6);
-    await waitFor('delayed jobs in Redis', async () => (await timerJobs(first)) === 6);
+    await waitFor('delayed jobs in Redis', async () => (await unwoken(first, clock, ids)).unwoken === 0);
     await first.stop();
     expect(await stack.flushRedis(prefix)).toBeGreaterThan(0);
+    const second = stack.node(dir, clock, { prefix }); // not started yet
+    expect(await unwoken(second, clock, ids)).toEqual({ pending: 6, unwoken: 6 });
     // The half-way reminders fall due while nothing runs and Redis has nothing.
     const reminders = await Promise.all(ids.map(async (id) => (await stack.timers(id))[0]!));
     expect(reminders.map((r) => r.kind)).toEqual(ids.map(() => 'remind'));
     await waitFor('the reminders to be overdue', async () => reminders.every((r) => clock.now().getTime() > r.fireAt.getTime() + 60_000));
 
-    const second = stack.node(dir, clock, { prefix });
     await second.start(); // reconcile: fires what is overdue, mirrors the rest
     for (const id of ids) expect(await fired(id)).toEqual(['reminder_sent:remind']);
-    expect(await timerJobs(second)).toBe(6); // the escalations
+    expect(await unwoken(second, clock, ids)).toEqual({ pending: 6, unwoken: 0 }); // the escalations
 
     await waitFor('every chain to finish', () => allDone(ids), 15_000);
     await sleep(300);
@@ -128,4 +150,40 @@ describe('durability', () => {
     expect(await a.scheduler.fire(remind!.id)).toBe('skipped');
     await a.stop();
   });
+
+  it('timers due at the same instant share one tick, which fires them all once; a tick woken early sleeps until its instant', async () => {
+    const clock = warp(sh('2026-11-23 10:00'), 60);
+    const prefix = uniqueName('ts');
+    const a = stack.node(dir, clock, { prefix });
+    await a.start();
+    const bare = (tag: string, n: number, at: Date) =>
+      Array.from({ length: n }, (_, i) => ({ id: timerIdOf(`${tag}/${i}`, 0), requestId: null, kind: 'remind', fireAt: at, payload: { chain: `${tag}/${i}`, n: 0 } }));
+    const firedOf = async (ids: string[]) => (await stack.database.db.select().from(timers).where(inArray(timers.id, ids))).filter((r) => r.firedAt).length;
+
+    // Eight timers due together, 3 s (real) ahead: one delayed job in Redis for all of them.
+    const together = bare('together', 8, new Date(clock.now().getTime() + 3_000 * 60));
+    await insertTimers(stack.database.db, together);
+    const due = Date.now() + clock.delayMs(together[0]!.fireAt);
+    expect(await a.scheduler.mirror(together)).toBe(8);
+    // (Other tests' pending timers in this database have their own ticks, far from this one.)
+    const jobs = await a.scheduler.queue.getDelayed();
+    expect(jobs.filter((j) => Math.abs(j.timestamp + j.delay - due) < 500).map((j) => j.name)).toEqual(['tick']);
+    expect(jobs.filter((j) => together.some((t) => t.id === j.id))).toEqual([]);
+    await waitFor('the tick to fire them', async () => (await firedOf(together.map((t) => t.id))) === 8);
+    const rows = await stack.database.db.select().from(timers).where(inArray(timers.id, together.map((t) => t.id)));
+    expect(rows.every((r) => r.firedAt && r.firedAt >= r.fireAt)).toBe(true);
+
+    // A tick that runs before its instant (a replica whose clock is ahead added it with no delay).
+    const realAt = Date.now() + 1_500;
+    const early = bare('early', 3, new Date(clock.now().getTime() + 1_500 * 60));
+    await insertTimers(stack.database.db, early);
+    await a.scheduler.queue.add('tick', { type: 'tick' }, { jobId: tickIdOf(realAt), delay: 0 });
+    await sleep(500);
+    expect(await firedOf(early.map((t) => t.id))).toBe(0);
+    expect(await (await a.scheduler.queue.getJob(tickIdOf(realAt)))?.getState()).toBe('delayed');
+    await waitFor('the early tick to fire at its instant', async () => (await firedOf(early.map((t) => t.id))) === 3);
+    expect(Date.now()).toBeGreaterThanOrEqual(realAt);
+    await a.stop();
+  });
 });
+

@@ -1,11 +1,13 @@
 // Wall-clock arithmetic for one IANA time zone via Intl, so no fixed offset is assumed.
 // Days are numbered as days since 1970-01-01 of the *local* calendar.
 
-import { wallTimeOf, zoneFormatter } from '../time-zone.js';
+import { wallClock } from '../time-zone.js';
 
 export const DAY_MS = 86_400_000;
 
 export interface Zone {
+  /** The local wall time of an instant (epoch ms), written as if that wall time were UTC. */
+  wallOf(ms: number): number;
   /** Local calendar day (days since 1970-01-01) of an instant (epoch ms). */
   dayOf(ms: number): number;
   /** Instant (epoch ms) of a local wall-clock time `minutes` after midnight of local `day`. */
@@ -13,19 +15,13 @@ export interface Zone {
 }
 
 export function createZone(timeZone: string): Zone {
-  const found = zoneFormatter(timeZone);
+  const found = wallClock(timeZone);
   if (!found) throw new Error(`calendar: unknown IANA time zone "${timeZone}"`);
-  const fmt = found;
-
-  // The local wall time of `ms`, expressed as if that wall time were UTC.
-  function wallOf(ms: number): number {
-    const w = wallTimeOf(new Date(ms), fmt);
-    // Intl drops milliseconds; put them back so offsets come out whole.
-    return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) + (((ms % 1000) + 1000) % 1000);
-  }
+  const wallOf = found;
   const offset = (ms: number): number => wallOf(ms) - ms;
 
   return {
+    wallOf,
     dayOf: (ms) => Math.floor(wallOf(ms) / DAY_MS),
     instantOf(day, minutes) {
       const wall = day * DAY_MS + minutes * 60_000;
