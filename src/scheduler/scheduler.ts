@@ -88,9 +88,15 @@ export const TICK_MS = 10;
  * adding its id again would change nothing.
  */
 const NEAR_MS = 2_000;
+/**
+ * A tick's job is due this long (real ms) before its instant and waits out the rest in process:
+ * BullMQ takes tens of milliseconds to hand over a delayed job, a timer in the process one.
+ */
+const TICK_LEAD_MS = 100;
 /** The tick job id for timers due at this real instant (ms since the epoch). */
 export const tickIdOf = (realMs: number): string => `k${(Math.ceil(realMs / TICK_MS) * TICK_MS).toString(36)}`;
-const tickAt = (id: string): number => parseInt(id.slice(1), 36);
+/** The real instant (ms since the epoch) a tick job id stands for. */
+export const tickAt = (id: string): number => parseInt(id.slice(1), 36);
 const MAX_TRIES = 6;
 const PAGE = 5000;
 
@@ -152,7 +158,7 @@ export function createScheduler(deps: SchedulerDeps) {
       if (delay <= NEAR_MS) jobs.set(x.id, { name: 'timer', data: { type: 'timer' }, opts: { jobId: x.id, delay } });
       else {
         const id = tickIdOf(real + delay);
-        if (!jobs.has(id)) jobs.set(id, { name: 'tick', data: { type: 'tick' }, opts: { jobId: id, delay: tickAt(id) - real } });
+        if (!jobs.has(id)) jobs.set(id, { name: 'tick', data: { type: 'tick' }, opts: { jobId: id, delay: Math.max(0, tickAt(id) - TICK_LEAD_MS - real) } });
       }
     }
     const list2 = [...jobs.values()];
@@ -529,9 +535,11 @@ export function createScheduler(deps: SchedulerDeps) {
   async function processJob(job: Job<ScheduleJob>, token?: string): Promise<void> {
     switch (job.data.type) {
       case 'tick': {
-        // Woken before its instant (a replica's clock ahead of the one that added it): sleep again.
+        // Woken well before its instant (a replica's clock ahead of the one that added it): back
+        // to the queue; within the lead: wait here.
         const at = tickAt(job.id!);
-        if (Date.now() < at) await sleepUntil(job, at, token);
+        if (Date.now() < at - 2 * TICK_LEAD_MS) await sleepUntil(job, at - TICK_LEAD_MS, token);
+        if (Date.now() < at) await new Promise((r) => setTimeout(r, at - Date.now()));
         await orRetry(job, token, () => fireDue());
         return;
       }
