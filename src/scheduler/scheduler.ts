@@ -161,8 +161,8 @@ export function createScheduler(deps: SchedulerDeps) {
         if (!jobs.has(id)) jobs.set(id, { name: 'tick', data: { type: 'tick' }, opts: { jobId: id, delay: Math.max(0, tickAt(id) - TICK_LEAD_MS - real) } });
       }
     }
-    const list2 = [...jobs.values()];
-    for (let i = 0; i < list2.length; i += 1000) await queue.addBulk(list2.slice(i, i + 1000));
+    const adds = [...jobs.values()];
+    for (let i = 0; i < adds.length; i += 1000) await queue.addBulk(adds.slice(i, i + 1000));
     return covered;
   }
 

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { EVENT_FORM, simClient } from '../support/sim-client.js';
+import { localDateTime } from '../../src/core/time-zone.js';
 import { orgFrom, sh, waitFor, warp } from './scheduler-harness.js';
 
 let t: TestApp;
@@ -38,9 +39,13 @@ describe('scheduler in the app', () => {
     expect(await t.app.scheduler.nudge(number, 'hanmei', 'local')).toMatchObject({ ok: false, message: { key: 'refuse.not_applicant' } });
     await waitFor('the nudge', async () => (await dm('liuyang')).find((t) => t.startsWith(`李明 催办：申请 ${number}`)));
 
-    // Half way (10:15 fake): the reminder with the working time left.
+    // Half way (15 fake minutes after the submission, which the app's start-up may delay past
+    // 10:00): the reminder with the working time left and the step's deadline.
+    const dueAt = (await sim.request(number)).request.steps[0]!.dueAt!;
+    const due = localDateTime(dueAt, 'Asia/Shanghai')!;
+    expect(new Date(dueAt).getTime() - sh('2026-11-23 10:30').getTime()).toBeLessThan(60 * 60_000);
     const reminder = await waitFor('the reminder', async () => (await dm('liuyang')).find((t) => t.startsWith('催办：')));
-    expect(reminder).toMatch(new RegExp(`^催办：申请 ${number}「冬季车主答谢会」在「部门负责人审批」等待你审批，剩余 1\\d 分钟（截止 2026-11-23 10:3\\d）。$`));
+    expect(reminder).toMatch(new RegExp(`^催办：申请 ${number}「冬季车主答谢会」在「部门负责人审批」等待你审批，剩余 1\\d 分钟（截止 ${due.date} ${due.time}）。$`));
     // The deadline (10:30 fake): the applicant's parent department lead is told.
     const escalation = await waitFor('the escalation', async () => (await dm('zhouqiang')).find((t) => t.startsWith('超时提醒：')));
     expect(escalation).toBe(`超时提醒：李明 的申请 ${number}「冬季车主答谢会」在「部门负责人审批」已过截止时间，仍待 刘洋 处理。`);
