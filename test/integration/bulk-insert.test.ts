@@ -1,10 +1,12 @@
 // insertRows (one JSON parameter, unpacked by jsonb_to_recordset) on both drivers: dates, jsonb,
-// columns some rows leave out, defaults, ON CONFLICT clauses and the ids it returns.
+// columns some rows leave out, defaults, ON CONFLICT clauses and the ids it returns; and anyOf
+// (a list as one array parameter) with values that need quoting.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { asc, eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
+import { anyOf } from '../../src/store/any-of.js';
 import { insertRows } from '../../src/store/bulk-insert.js';
 import { openDatabase, type Database } from '../../src/store/db.js';
 import { auditLog, outbox, timers } from '../../src/store/schema.js';
@@ -72,4 +74,20 @@ describe.each([
     const [a] = await db.select().from(timers).where(eq(timers.id, 'tA'));
     expect(a?.fireAt).toEqual(fireAt);
   });
+
+  it('anyOf matches exactly the listed values, whatever they hold, on text and uuid columns', async () => {
+    const { db } = await open();
+    const odd = ['a"b', 'c\\d', 'e,f', '{g}', ' h ', 'NULL', '中文'];
+    await insertRows(db, timers, [...odd, 'other'].map((id) => ({ id, requestId: null, kind: 'remind', fireAt: new Date(), payload: {} })));
+    const ids = async (values: string[]) => (await db.select({ id: timers.id }).from(timers).where(anyOf(timers.id, values))).map((r) => r.id).sort();
+    expect(await ids(odd)).toEqual([...odd].sort());
+    expect(await ids([])).toEqual([]);
+    expect(await ids(['a', 'b'])).toEqual([]);
+    const [a, b] = ['5b0c2f4e-8a7d-4c1e-9f3a-2d6b8e0c1a47', '0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6'];
+    await insertRows(db, auditLog, [a, b, a].map((requestId) => ({ requestId, action: 'probe' })));
+    const actions = async (values: string[]) => (await db.select({ r: auditLog.requestId }).from(auditLog).where(anyOf(auditLog.requestId, values))).map((x) => x.r);
+    expect(await actions([a])).toEqual([a, a]);
+    expect(await actions([b, a])).toHaveLength(3);
+  });
 });
+
