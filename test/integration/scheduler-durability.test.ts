@@ -174,8 +174,8 @@ describe('durability', () => {
     expect(rows.every((r) => r.firedAt && r.firedAt >= r.fireAt)).toBe(true);
 
     // A tick that runs before its instant (a replica whose clock is ahead added it with no delay).
-    const realAt = Date.now() + 1_500;
     const early = bare('early', 3, new Date(clock.now().getTime() + 1_500 * 60));
+    const realAt = Date.now() + 1_600; // the tick's instant: after the timers' (1.5 s ahead)
     await insertTimers(stack.database.db, early);
     await a.scheduler.queue.add('tick', { type: 'tick' }, { jobId: tickIdOf(realAt), delay: 0 });
     await sleep(500);
