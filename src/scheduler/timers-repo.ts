@@ -122,11 +122,11 @@ export async function claimTimer(tx: DbOrTx, id: string, now: Date): Promise<Tim
  */
 export async function claimTimers(tx: DbOrTx, ids: string[], now: Date): Promise<Array<{ id: string }>> {
   if (!ids.length) return [];
-  // `id = any(…)` runs as a primary-key scan over the (sorted) list, which locks rows in id order.
+  // `id = any(…)` runs as a primary-key scan over the sorted list, which locks rows in id order.
   return tx
     .update(timers)
     .set({ firedAt: now })
-    .where(and(anyOf(timers.id, ids), isNull(timers.firedAt), isNull(timers.cancelledAt)))
+    .where(and(anyOf(timers.id, [...ids].sort()), isNull(timers.firedAt), isNull(timers.cancelledAt)))
     .returning({ id: timers.id });
 }
 
