@@ -46,7 +46,7 @@ export function wallTimeOf(instant: Date, fmt: Intl.DateTimeFormat): WallTime {
 }
 
 /** The UTC offset (ms) at `ms` straight from Intl: a few µs each, the hot spot of calendar math. */
-function offsetAt(ms: number, fmt: Intl.DateTimeFormat): number {
+export function offsetAt(ms: number, fmt: Intl.DateTimeFormat): number {
   const w = wallTimeOf(new Date(ms), fmt);
   // Intl drops milliseconds; put them back so offsets come out whole.
   return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) + (((ms % 1000) + 1000) % 1000) - ms;

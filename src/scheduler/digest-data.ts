@@ -4,6 +4,7 @@ import { and, eq, gte, inArray, lt, lte, sql } from 'drizzle-orm';
 import type { DigestDecision, DigestEvent, DigestInput, DigestOverdue, DigestSummary, DigestWaiting } from '../core/digest.js';
 import type { ScheduleSettings } from '../core/reminders.js';
 import type { DbOrTx } from '../store/db.js';
+import { awaitsDecisionOf } from '../store/requests-repo.js';
 import { approvalSteps, auditLog, decisions, requests } from '../store/schema.js';
 import { OPEN_STATUSES } from '../core/model.js';
 
@@ -39,14 +40,7 @@ export async function digestInput(db: DbOrTx, st: ScheduleSettings, managerId: s
     .select({ number: requests.number, title: requests.title, urgent: requests.urgent, stepName: approvalSteps.name, activatedAt: approvalSteps.activatedAt, dueAt: approvalSteps.dueAt })
     .from(approvalSteps)
     .innerJoin(requests, and(eq(requests.id, approvalSteps.requestId), eq(requests.round, approvalSteps.round)))
-    .where(
-      and(
-        eq(approvalSteps.status, 'active'),
-        sql`${approvalSteps.approvers} @> ${JSON.stringify([managerId])}::jsonb`,
-        inArray(requests.status, OPEN),
-        sql`not exists (select 1 from ${decisions} d where d.request_id = ${approvalSteps.requestId} and d.round = ${approvalSteps.round} and d.step_id = ${approvalSteps.stepId} and d.person_id = ${managerId})`,
-      ),
-    );
+    .where(awaitsDecisionOf(managerId));
 
   if (!depts.length) return { managerId, date, now, waiting, overdue: [], eventsToday: [], eventsTomorrow: [], summariesOverdue: [], decided: [] };
 

@@ -1,8 +1,8 @@
 // Loads request snapshots and applies core transitions: one transaction writes the new state
 // (compare-and-set on version), the steps, the decisions, the audit entries and the outbox.
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { AuditEntry, Effect, RequestState, StepDecision, StepState, TransitionOk } from '../core/model.js';
-import type { Origin } from '../core/model.js';
+import { OPEN_STATUSES, type Origin } from '../core/model.js';
 import { groupBy } from '../util/group-by.js';
 import { anyOf } from './any-of.js';
 import type { DbOrTx } from './db.js';
@@ -243,20 +243,26 @@ export async function requestsOf(db: DbOrTx, applicantId: string, limit = 20): P
   return db.select(summaryCols).from(requests).where(eq(requests.applicantId, applicantId)).orderBy(desc(requests.createdAt)).limit(limit);
 }
 
+/**
+ * For a query over approval_steps joined with requests (same round): the open request's active
+ * step lists this person as an approver and they have not decided on it yet.
+ */
+export function awaitsDecisionOf(personId: string): SQL {
+  return and(
+    eq(approvalSteps.status, 'active'),
+    sql`${approvalSteps.approvers} @> ${JSON.stringify([personId])}::jsonb`,
+    inArray(requests.status, [...OPEN_STATUSES]),
+    sql`not exists (select 1 from ${decisions} d where d.request_id = ${approvalSteps.requestId} and d.round = ${approvalSteps.round} and d.step_id = ${approvalSteps.stepId} and d.person_id = ${personId})`,
+  )!;
+}
+
 /** Requests whose open step waits on this person (and they have not decided yet). */
 export async function pendingFor(db: DbOrTx, personId: string): Promise<Array<RequestSummary & { stepId: string; stepName: string; dueAt: Date | null }>> {
   return db
     .select({ ...summaryCols, stepId: approvalSteps.stepId, stepName: approvalSteps.name, dueAt: approvalSteps.dueAt })
     .from(approvalSteps)
     .innerJoin(requests, and(eq(requests.id, approvalSteps.requestId), eq(requests.round, approvalSteps.round)))
-    .where(
-      and(
-        eq(approvalSteps.status, 'active'),
-        sql`${approvalSteps.approvers} @> ${JSON.stringify([personId])}::jsonb`,
-        inArray(requests.status, ['pending', 'consulting']),
-        sql`not exists (select 1 from ${decisions} d where d.request_id = ${approvalSteps.requestId} and d.round = ${approvalSteps.round} and d.step_id = ${approvalSteps.stepId} and d.person_id = ${personId})`,
-      ),
-    )
+    .where(awaitsDecisionOf(personId))
     .orderBy(asc(approvalSteps.dueAt), asc(requests.createdAt));
 }
 

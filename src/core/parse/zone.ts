@@ -1,6 +1,6 @@
 // Wall-clock <-> instant conversion for an IANA time zone, via Intl only (no fixed offsets,
 // no dependence on the process time zone), plus calendar-date arithmetic.
-import { wallTimeOf, zoneFormatter, type WallTime } from '../time-zone.js';
+import { offsetAt, wallTimeOf, zoneFormatter, type WallTime } from '../time-zone.js';
 
 export interface CalDate {
   year: number;
@@ -10,12 +10,6 @@ export interface CalDate {
 
 export { wallTimeOf, zoneFormatter, type WallTime };
 
-function offsetMsAt(ms: number, fmt: Intl.DateTimeFormat): number {
-  const whole = Math.floor(ms / 1000) * 1000;
-  const w = wallTimeOf(new Date(whole), fmt);
-  return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - whole;
-}
-
 /**
  * The instant at which the zone's clocks read `date hour:minute`. Hour 24 means midnight at
  * the end of the day. In a DST gap the result lands on the far side of the gap.
@@ -23,8 +17,8 @@ function offsetMsAt(ms: number, fmt: Intl.DateTimeFormat): number {
 export function instantOf(date: CalDate, hour: number, minute: number, fmt: Intl.DateTimeFormat): Date {
   const asUtc = Date.UTC(date.year, date.month - 1, date.day, hour, minute);
   // Offset guessed at the naive instant, then re-checked at the corrected one (DST edges).
-  const first = offsetMsAt(asUtc, fmt);
-  const second = offsetMsAt(asUtc - first, fmt);
+  const first = offsetAt(asUtc, fmt);
+  const second = offsetAt(asUtc - first, fmt);
   return new Date(asUtc - second);
 }
 
