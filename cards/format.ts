@@ -1,12 +1,9 @@
 // Value formatting shared by every card: dates in the organisation's timezone, money in yuan.
 import type { FieldSpec } from '../src/core/request-types.js';
 import { budgetTotal, type BudgetItem } from '../src/core/request-types.js';
-import { localDateTime } from '../src/core/time-zone.js';
+import { localStamp } from '../src/core/time-zone.js';
 
-export function formatDateTime(iso: string, timezone: string): string {
-  const local = localDateTime(iso, timezone);
-  return local ? `${local.date} ${local.time}` : iso;
-}
+export const formatDateTime = (value: string | Date, timezone: string): string => localStamp(value, timezone) ?? String(value);
 
 export const formatMoney = (n: number): string =>
   `¥${n.toLocaleString('en-US', { minimumFractionDigits: 0, maximumFractionDigits: 2 })}`;

@@ -156,7 +156,7 @@ export async function buildApp(opts: AppOptions) {
       const commands = createCommands({
         database, dir, locale: config.LOCALE, approvals, dialogs, now,
         digestFor: async (personId) => (await scheduler.digestFor(personId)).text,
-        nudge: (requestId, personId, platform) => scheduler.nudge(requestId, personId, platform),
+        nudge: scheduler.nudge,
       });
       const route = createRouter({ approvals, dir, queues: deliveries, commands, locale: config.LOCALE, now, log });
       const deliver = createDeliverer({ database, dir, channels, queues: deliveries, locale: config.LOCALE, ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}), log, metrics });

@@ -16,7 +16,7 @@ import type { Directory } from '../org/directory.js';
 import type { Person, Platform } from '../org/schema.js';
 import type { Approvals } from '../services/approvals.js';
 import type { Database } from '../store/db.js';
-import { findCardMessage } from '../store/card-messages-repo.js';
+import { requestsWithCard } from '../store/card-messages-repo.js';
 import { loadRequestByNumber, pendingFor, requestsOf, timeline, type TimelineEntry } from '../store/requests-repo.js';
 import { clip, normaliseNumber } from './dialog/fields.js';
 import type { Dialogs, DialogStep } from './dialog/index.js';
@@ -24,9 +24,6 @@ import type { Reply } from './dialog/types.js';
 import { START_WORDS, startCommand } from './dialog/words.js';
 
 export type { Reply } from './dialog/types.js';
-
-/** What a digest or a nudge may answer with (the scheduler's functions, when wired). */
-export type SeamResult = string | { text: string } | MessageIntent | null | undefined;
 
 export interface CommandDeps {
   database: Database;
@@ -39,12 +36,12 @@ export interface CommandDeps {
    * The daily digest of a manager, today (src/scheduler `digestFor`). Without it 日报 says the
    * digest is not available.
    */
-  digestFor?: (personId: string) => Promise<SeamResult>;
+  digestFor?: (personId: string) => Promise<string | undefined>;
   /**
    * 催办: remind the approvers still waiting (src/scheduler `nudge`, which checks who may and
-   * how often). Without it 催办 names who is waiting instead.
+   * how often); `ref` is the request id or its number (A-0001). Without it 催办 says it is not
+   * available.
    */
-  /** `ref` is the request id or its number (A-0001). */
   nudge?: (ref: string, personId: string, platform: Platform) => Promise<{ ok: boolean; message: MessageIntent }>;
 }
 
@@ -87,7 +84,7 @@ export function createCommands(deps: CommandDeps) {
   const msg = (m: MessageIntent) => t(locale, m.key, m.params);
   const typeName = (def: RequestTypeDef | undefined, fallback: string) => (def ? (en ? def.nameEn : def.name) : fallback);
   const statusText = (s: { status: string }, step?: string) => `${t(locale, `status.${s.status}`)}${step ? ` · ${step}` : ''}`;
-  const fmt = (d: Date | string) => formatDateTime(typeof d === 'string' ? d : d.toISOString(), dir.timezone);
+  const fmt = (d: Date | string) => formatDateTime(d, dir.timezone);
 
   // ---- parsing
 
@@ -187,9 +184,8 @@ export function createCommands(deps: CommandDeps) {
     if (!rows.length) return [{ text: en ? 'Nothing is waiting for you.' : '没有待你审批的申请。' }];
     const target = dir.platformIdOf(person.id, e.platform) ?? e.senderId;
     const shown = rows.slice(0, 10);
-    const inDm = await Promise.all(
-      shown.map(async (r) => !!(await findCardMessage(db, { requestId: r.id, cardKind: 'approval', platform: e.platform, targetType: 'user', targetId: target }))),
-    );
+    const carded = await requestsWithCard(db, shown.map((r) => r.id), { cardKind: 'approval', platform: e.platform, targetType: 'user', targetId: target });
+    const inDm = shown.map((r) => carded.has(r.id));
     const lines = shown.map((r, i) => {
       const due = r.dueAt ? `｜${en ? 'due' : '截止'} ${fmt(r.dueAt)}${r.dueAt.getTime() < deps.now().getTime() ? (en ? ' (overdue)' : '（已超时）') : ''}` : '';
       return `${i + 1}. ${r.number}｜${typeName(dir.requestType(r.type), r.type)}｜${r.title}｜${r.stepName}${due}`;
@@ -261,9 +257,11 @@ export function createCommands(deps: CommandDeps) {
     return (en ? english : zh)[e.action];
   }
 
+  const noSuchRequest = (number: string): Reply[] => [{ text: en ? `There is no request ${number}.` : `找不到申请 ${number}，请检查编号（例如 A-0001）。` }];
+
   async function status(person: Person, number: string): Promise<Reply[]> {
     const s = await loadRequestByNumber(db, number);
-    if (!s) return [{ text: en ? `There is no request ${number}.` : `找不到申请 ${number}，请检查编号（例如 A-0001）。` }];
+    if (!s) return noSuchRequest(number);
     if (!involved(s, person.id)) return [{ text: msg({ key: 'refuse.not_involved', params: {} }) }];
     const def = dir.requestType(s.type);
     const step = openStep(s);
@@ -286,20 +284,17 @@ export function createCommands(deps: CommandDeps) {
 
   async function withdraw(e: InboundEvent, person: Person, number: string, reason?: string): Promise<Reply[]> {
     const s = await loadRequestByNumber(db, number);
-    if (!s) return [{ text: en ? `There is no request ${number}.` : `找不到申请 ${number}，请检查编号（例如 A-0001）。` }];
+    if (!s) return noSuchRequest(number);
     const r = await deps.approvals.act(s.id, { type: 'withdraw', ...(reason ? { reason } : {}) }, { personId: person.id, platform: e.platform }, `${e.platform}:${e.eventId}`);
     if (!r.ok) return [{ text: msg(r.message) }];
     return [{ text: en ? `Request ${s.number} withdrawn.` : `已撤回申请 ${s.number}「${s.title}」。` }];
   }
 
-  const seamText = (r: SeamResult): string | undefined =>
-    r === null || r === undefined ? undefined : typeof r === 'string' ? r : 'text' in r ? r.text : msg(r);
-
   async function nudge(e: InboundEvent, person: Person, number: string): Promise<Reply[]> {
     if (!deps.nudge) return [{ text: en ? 'Reminders are not available.' : '催办功能未开通。' }];
     // The scheduler looks the request up by number, under its lock; the rule lives in the core.
     const r = await deps.nudge(number, person.id, e.platform);
-    if (!r.ok && r.message.key === 'refuse.unknown_request') return [{ text: en ? `There is no request ${number}.` : `找不到申请 ${number}，请检查编号（例如 A-0001）。` }];
+    if (!r.ok && r.message.key === 'refuse.unknown_request') return noSuchRequest(number);
     return [{ text: msg(r.message) }];
   }
 
@@ -307,7 +302,7 @@ export function createCommands(deps: CommandDeps) {
     const manager = dir.managers().includes(person.id);
     if (!manager) return [{ text: en ? 'The daily digest is for department leads and managers.' : '每日摘要只提供给部门负责人和管理者。' }];
     if (!deps.digestFor) return [{ text: en ? 'The daily digest is not available.' : '每日摘要功能未开通。' }];
-    const text = seamText(await deps.digestFor(person.id));
+    const text = await deps.digestFor(person.id);
     return [{ text: text ?? (en ? 'Nothing needs your attention today.' : '今天没有需要你关注的事项。') }];
   }
 

@@ -13,7 +13,7 @@ import { awaiting, openStep } from './lifecycle.js';
 import { t, type Locale } from './messages.js';
 import type { AuditEntry, Effect, MessageIntent, Origin, RequestState } from './model.js';
 import { OPEN_STATUSES } from './model.js';
-import { localDateTime } from './time-zone.js';
+import { localStamp } from './time-zone.js';
 
 export type PointKind =
   | 'remind'
@@ -338,10 +338,7 @@ export function timeLeft(now: Date, dueAt: Date, urgent: boolean, clock: Clock, 
   return { overdue, ms, text: formatSpan(ms, working, clock, locale) };
 }
 
-export function formatLocal(d: Date, timezone: string): string {
-  const local = localDateTime(d, timezone);
-  return local ? `${local.date} ${local.time}` : '';
-}
+export const formatLocal = (d: Date, timezone: string): string => localStamp(d, timezone) ?? '';
 
 export interface Notice {
   effects: Effect[];

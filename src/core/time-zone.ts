@@ -84,6 +84,12 @@ export function wallClock(timeZone: string): ((ms: number) => number) | null {
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
+/** An instant as local "YYYY-MM-DD HH:mm" (cards, messages, form values), or undefined for a bad value. */
+export function localStamp(value: string | Date, timeZone: string): string | undefined {
+  const local = localDateTime(value, timeZone);
+  return local && `${local.date} ${local.time}`;
+}
+
 /** The local date of an instant as YYYY-MM-DD and time as HH:mm, or undefined for a bad value. */
 export function localDateTime(value: string | Date, timeZone: string): { date: string; time: string; weekday: number } | undefined {
   const d = value instanceof Date ? value : new Date(value);

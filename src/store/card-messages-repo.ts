@@ -1,5 +1,6 @@
 // The record of every card message sent, per platform and recipient.
 import { and, eq, lt, sql } from 'drizzle-orm';
+import { anyOf } from './any-of.js';
 import type { DbOrTx } from './db.js';
 import { cardMessages } from './schema.js';
 
@@ -23,6 +24,28 @@ export async function findCardMessage(
       ),
     );
   return row;
+}
+
+/** Of these requests, those with a card of this kind already sent to this recipient (one query). */
+export async function requestsWithCard(
+  db: DbOrTx,
+  requestIds: string[],
+  k: { cardKind: string; platform: string; targetType: string; targetId: string },
+): Promise<Set<string>> {
+  if (!requestIds.length) return new Set();
+  const rows = await db
+    .select({ requestId: cardMessages.requestId })
+    .from(cardMessages)
+    .where(
+      and(
+        anyOf(cardMessages.requestId, requestIds),
+        eq(cardMessages.cardKind, k.cardKind),
+        eq(cardMessages.platform, k.platform),
+        eq(cardMessages.targetType, k.targetType),
+        eq(cardMessages.targetId, k.targetId),
+      ),
+    );
+  return new Set(rows.map((r) => r.requestId));
 }
 
 export async function recordCardMessage(db: DbOrTx, row: NewCardMessage): Promise<CardMessage> {

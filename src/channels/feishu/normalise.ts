@@ -3,7 +3,7 @@
 // same events for the same platform traffic. Pure: no I/O.
 import { decodeAction } from '../../../cards/model.js';
 import type { InboundCardAction, InboundEvent, InboundMessage } from '../inbound.js';
-import { localDateTime } from '../../core/time-zone.js';
+import { localStamp } from '../../core/time-zone.js';
 
 export type Normalised = { kind: 'event'; event: InboundEvent } | { kind: 'ignore'; reason: string } | { kind: 'invalid'; reason: string };
 
@@ -164,8 +164,7 @@ export function localiseDateTime(v: string, timezone: string): string {
   const [, date, time, sign, hh, mm] = m;
   if (!time) return date!;
   const at = new Date(`${date}T${time}:00${sign}${hh}:${mm}`);
-  const local = localDateTime(at, timezone);
-  return local ? `${local.date} ${local.time}` : v;
+  return localStamp(at, timezone) ?? v;
 }
 
 /** v1 `event_callback` (older apps): only text messages; eventId is the envelope's uuid. */
