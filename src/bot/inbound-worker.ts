@@ -8,6 +8,7 @@
 import type { Job, Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { InboundEvent } from '../channels/inbound.js';
+import { forEachLimit } from '../util/for-each-limit.js';
 import { groupBy } from '../util/group-by.js';
 import { INBOUND_JOB, jobId, type InboundItem, type InboundJob } from '../queue/jobs.js';
 
@@ -20,24 +21,20 @@ const conversation = (e: InboundEvent) => `${e.platform}\u0000${e.senderId}\u000
 export function inboundProcessor(deps: { route: (item: InboundItem) => Promise<void>; inbound: Queue<InboundJob>; log: Logger }) {
   return async function processInbound(job: Job<InboundJob>): Promise<void> {
     const { events } = job.data;
-    const todo = [...groupBy(events, (item) => conversation(item.event)).values()];
     const failed: InboundItem[][] = [];
     let firstError: unknown;
-    const worker = async () => {
-      for (let g = todo.shift(); g; g = todo.shift()) {
-        for (const [n, item] of g.entries()) {
-          try {
-            await deps.route(item);
-          } catch (err) {
-            firstError ??= err;
-            deps.log.warn({ err, platform: item.event.platform, eventId: item.event.eventId, job: job.id }, 'inbound event failed; retrying it');
-            failed.push(g.slice(n));
-            break;
-          }
+    await forEachLimit([...groupBy(events, (item) => conversation(item.event)).values()], PARALLEL, async (g) => {
+      for (const [n, item] of g.entries()) {
+        try {
+          await deps.route(item);
+        } catch (err) {
+          firstError ??= err;
+          deps.log.warn({ err, platform: item.event.platform, eventId: item.event.eventId, job: job.id }, 'inbound event failed; retrying it');
+          failed.push(g.slice(n));
+          return;
         }
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(PARALLEL, todo.length) }, worker));
+    });
     if (!failed.length) return;
     if (failed.length === 1 && failed[0]!.length === events.length) throw firstError;
     await deps.inbound.addBulk(

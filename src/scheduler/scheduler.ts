@@ -25,6 +25,7 @@ import { loadRequest, loadRequestByNumber, loadRequests } from '../store/request
 import { auditLog, digestsSent, timers } from '../store/schema.js';
 import { pruneProcessedEvents } from '../store/retention.js';
 import { evenBatches } from '../util/even-batches.js';
+import { forEachLimit } from '../util/for-each-limit.js';
 import { groupCommit } from '../util/group-commit.js';
 import { digestInput } from './digest-data.js';
 import {
@@ -361,20 +362,16 @@ export function createScheduler(deps: SchedulerDeps) {
         () => undefined,
       );
       const batches = await pick;
-      let next = 0;
       let failure: unknown;
-      const run = async () => {
-        for (let b = batches[next++]; b; b = batches[next++]) {
-          try {
-            if (!closed) await fireNotices(b.rows, new Map(), clock());
-          } catch (err) {
-            failure ??= err;
-          } finally {
-            b.release();
-          }
+      await forEachLimit(batches, SWEEP_PARALLEL, async (b) => {
+        try {
+          if (!closed) await fireNotices(b.rows, new Map(), clock());
+        } catch (err) {
+          failure ??= err;
+        } finally {
+          b.release();
         }
-      };
-      await Promise.all(Array.from({ length: Math.min(SWEEP_PARALLEL, batches.length) }, run));
+      });
       if (failure) throw failure;
       if (batches.reduce((n, b) => n + b.rows.length, 0) < SWEEP_PICK || closed) return;
     }
@@ -461,20 +458,15 @@ export function createScheduler(deps: SchedulerDeps) {
   /** Fire these timers, `parallel` at a time; returns how many this call fired. Failures are logged (or, with `strict`, rethrown at the end). */
   async function fireMany(ids: string[], parallel = 16, strict = false): Promise<number> {
     let fired = 0;
-    let next = 0;
     let failure: Error | undefined;
-    const run = async () => {
-      while (next < ids.length) {
-        const id = ids[next++]!;
-        try {
-          if ((await fire(id)) === 'fired') fired++;
-        } catch (err) {
-          failure = err as Error;
-          log.warn({ err: (err as Error).message, timer: id }, 'overdue timer failed to fire');
-        }
+    await forEachLimit(ids, parallel, async (id) => {
+      try {
+        if ((await fire(id)) === 'fired') fired++;
+      } catch (err) {
+        failure = err as Error;
+        log.warn({ err: (err as Error).message, timer: id }, 'overdue timer failed to fire');
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(parallel, ids.length) }, run));
+    });
     if (strict && failure) throw failure;
     return fired;
   }
