@@ -4,7 +4,6 @@
 // the fire lateness of 5,000 timers falling due at the same instant. Uses its own database and
 // Redis key prefix and removes both at the end.
 import { randomUUID } from 'node:crypto';
-import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import postgres from 'postgres';
@@ -32,7 +31,6 @@ const database = await openDatabase({ url: dbUrl(dbName), dataDir: '/tmp', poolS
 const stats = postgres(dbUrl(dbName), { max: 1, onnotice: () => {} });
 const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
 const workerConn = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-const probe = new Queue('probe', { connection: redis, prefix });
 
 /**
  * Lateness as others see it: polls the count of committed fired rows every 10 ms and returns,
@@ -78,7 +76,6 @@ try {
     approvals: () => ({}) as Approvals, // benchmark timers are reminders without a request: no transitions
   });
   await scheduler.queue.waitUntilReady();
-  await probe.waitUntilReady();
 
   // ---- Baseline: the empty queue, same Redis, same run.
   await new Promise((r) => setTimeout(r, 200));
@@ -175,7 +172,6 @@ try {
   console.log(`extrapolated to 1,000,000:  ~${((per * 1_000_000) / 1048576).toFixed(0)} MB of Redis, schedule ~${((insertMs + mirrorMs) / 100).toFixed(0)} s, full reconcile ~${(reconcileMs / 100).toFixed(0)} s (linear)`);
   if (per >= 1024) console.log(`  ! memory per deadline ${kb(per)} is over the 1 KB target`);
 } finally {
-  await probe.close().catch(() => {});
   const keys = await redis.keys(`${prefix}:*`);
   for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
   redis.disconnect();

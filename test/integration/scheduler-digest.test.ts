@@ -3,7 +3,7 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, digestsSent, outbox } from '../../src/store/schema.js';
-import { eventPayload } from '../support/core-fixtures.js';
+import { eventPayload, ok } from '../support/core-fixtures.js';
 import { uniqueName } from '../support/env.js';
 import { fixed, openStack, orgFrom, sh, type Node, type Stack } from './scheduler-harness.js';
 
@@ -12,11 +12,6 @@ const clock = fixed(sh('2027-03-08 10:00'));
 const dir = orgFrom({ organisation: { summaryDue: '3wd' } });
 let node: Node;
 const ids: Record<string, string> = {};
-
-const ok = <T extends { ok: boolean }>(r: T) => {
-  if (!r.ok) throw new Error(JSON.stringify(r));
-  return r as Extract<T, { ok: true }>;
-};
 
 beforeAll(async () => {
   stack = await openStack();

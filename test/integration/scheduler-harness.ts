@@ -2,18 +2,16 @@
 // fake time, BullMQ delays in real, short time), scheduler "nodes" (approval service + scheduler
 // + worker, as a worker replica runs them) sharing one database and one Redis key prefix.
 import { readFileSync } from 'node:fs';
-import { and, asc, eq } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { parse, stringify } from 'yaml';
 import { createCalendar } from '../../src/core/calendar/index.js';
-import type { Directory } from '../../src/org/directory.js';
-import { Directory as Dir } from '../../src/org/directory.js';
+import { Directory } from '../../src/org/directory.js';
 import { EXAMPLE_ORG_FILE, parseOrg } from '../../src/org/load.js';
 import { createScheduler, type Scheduler } from '../../src/scheduler/index.js';
 import { createApprovals, type Approvals } from '../../src/services/approvals.js';
 import { openDatabase, type Database } from '../../src/store/db.js';
-import { syncOrganisation } from '../../src/store/org-sync.js';
 import { auditLog, outbox, timers } from '../../src/store/schema.js';
 import { createTestDatabaseUrl } from '../support/db.js';
 import { REDIS_URL, uniqueName } from '../support/env.js';
@@ -37,8 +35,7 @@ export function fixed(start: Date): Clock & { set(d: Date): void } {
   return { now: () => t, delayMs: (at) => at.getTime() - t.getTime(), set: (d) => (t = d) };
 }
 
-/** A Shanghai wall-clock time. */
-export const sh = (s: string) => new Date(`${s.replace(' ', 'T')}:00+08:00`);
+export { sh } from '../support/core-fixtures.js';
 
 /** The example organisation with organisation keys and workflows overridden. */
 export function orgFrom(over: { organisation?: Record<string, unknown>; workflows?: unknown[] } = {}): Directory {
@@ -48,18 +45,10 @@ export function orgFrom(over: { organisation?: Record<string, unknown>; workflow
     const replaced = new Set((over.workflows as Array<{ requestType: string }>).map((w) => w.requestType));
     org.workflows = [...org.workflows.filter((w) => !replaced.has(w.requestType)), ...(over.workflows as Array<{ requestType: string }>)];
   }
-  return new Dir(parseOrg(stringify(org)));
+  return new Directory(parseOrg(stringify(org)));
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 15_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+export { waitFor } from '../support/wait.js';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -72,12 +61,11 @@ export interface Node {
 
 export interface Stack {
   database: Database;
-  prefix: string;
   node(dir: Directory, clock: Clock, opts?: { prefix?: string; worker?: boolean }): Node;
   /** Forget everything in Redis under the prefix (what a lost or flushed Redis looks like). */
   flushRedis(prefix?: string): Promise<number>;
   audit(requestId: string): Promise<Array<{ action: string; actorId: string | null; platform: string | null; stepId: string | null; detail: Record<string, unknown> }>>;
-  outbox(requestId: string | null): Promise<Array<{ kind: string; payload: Record<string, unknown>; dedupeKey: string | null }>>;
+  outbox(requestId: string): Promise<Array<{ kind: string; payload: Record<string, unknown>; dedupeKey: string | null }>>;
   timers(requestId: string): Promise<Array<typeof timers.$inferSelect>>;
   close(): Promise<void>;
 }
@@ -100,7 +88,6 @@ export async function openStack(): Promise<Stack> {
 
   return {
     database,
-    prefix,
     node(dir, clock, opts = {}) {
       const p = opts.prefix ?? prefix;
       prefixes.add(p);
@@ -142,7 +129,7 @@ export async function openStack(): Promise<Stack> {
       db
         .select({ kind: outbox.kind, payload: outbox.payload, dedupeKey: outbox.dedupeKey })
         .from(outbox)
-        .where(requestId ? eq(outbox.requestId, requestId) : and())
+        .where(eq(outbox.requestId, requestId))
         .orderBy(asc(outbox.id)),
     timers: (requestId) => db.select().from(timers).where(eq(timers.requestId, requestId)).orderBy(asc(timers.fireAt)),
     async close() {
@@ -154,9 +141,6 @@ export async function openStack(): Promise<Stack> {
   };
 }
 
-export async function syncOrg(stack: Stack, dir: Directory): Promise<void> {
-  await syncOrganisation(stack.database.db, dir);
-}
 
 export const messages = (rows: Array<{ kind: string; payload: Record<string, unknown> }>) =>
   rows

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RequestState } from '../../src/core/model.js';
 import { uniqueName } from '../support/env.js';
-import { eventPayload } from '../support/core-fixtures.js';
+import { eventPayload, ok } from '../support/core-fixtures.js';
 import { messages, openStack, orgFrom, sh, sleep, waitFor, warp, type Node, type Stack } from './scheduler-harness.js';
 
 let stack: Stack;
@@ -26,10 +26,6 @@ async function nodeFor(wf: Record<string, unknown>, start = sh('2026-11-23 10:00
   return node;
 }
 
-const ok = <T extends { ok: boolean }>(r: T) => {
-  if (!r.ok) throw new Error(JSON.stringify(r));
-  return r as Extract<T, { ok: true }>;
-};
 const submitEvent = async (node: Node, over: { urgent?: boolean; payload?: Record<string, unknown> } = {}) =>
   ok(await node.approvals.submit({ applicantId: 'liming', type: 'event', payload: eventPayload(over.payload ?? {}), platform: 'local', ...(over.urgent ? { urgent: true } : {}) })).state;
 const actions = async (id: string) =>

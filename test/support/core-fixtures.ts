@@ -1,8 +1,10 @@
 // Builders for pure core tests: the example organisation with workflows swapped in.
 import { readFileSync } from 'node:fs';
 import { parse, stringify } from 'yaml';
+import { createCalendar } from '../../src/core/calendar/index.js';
 import { act, submit, type CoreContext } from '../../src/core/lifecycle.js';
 import type { Action, RequestState, TransitionOk } from '../../src/core/model.js';
+import type { Clock } from '../../src/core/reminders.js';
 import type { Payload } from '../../src/core/request-types.js';
 import { Directory } from '../../src/org/directory.js';
 import { EXAMPLE_ORG_FILE, parseOrg } from '../../src/org/load.js';
@@ -16,6 +18,19 @@ export function orgWith(workflows: unknown[]): Directory {
 export const exampleDir = () => new Directory(parseOrg(readFileSync(EXAMPLE_ORG_FILE, 'utf8')));
 
 export const NOW = new Date('2026-11-23T02:00:00Z'); // Monday 10:00 in Shanghai
+
+/** A Shanghai wall-clock time: sh('2026-11-23 10:00'). */
+export const sh = (s: string) => new Date(`${s.replace(' ', 'T')}:00+08:00`);
+
+/** The example organisation's working-day calendar (Shanghai, 09:00–18:00) and the reminders' clock over it. */
+export const shanghaiCalendar = createCalendar({ timezone: 'Asia/Shanghai', businessHours: { start: '09:00', end: '18:00' } });
+export const shanghaiClock: Clock = { calendar: shanghaiCalendar, dayLengthMs: 9 * 3_600_000, timezone: 'Asia/Shanghai' };
+
+/** The result of a service call that must succeed (its refusal, as JSON, otherwise). */
+export const ok = <T extends { ok: boolean }>(r: T) => {
+  if (!r.ok) throw new Error(JSON.stringify(r));
+  return r as Extract<T, { ok: true }>;
+};
 
 export function eventPayload(over: Payload = {}): Payload {
   return {

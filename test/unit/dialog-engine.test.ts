@@ -9,11 +9,10 @@ import { findField, normaliseNumber, pairOf } from '../../src/bot/dialog/fields.
 import type { DialogEnv, DialogSession, EngineResult } from '../../src/bot/dialog/types.js';
 import { payloadSchema, type RequestTypeDef } from '../../src/core/request-types.js';
 import type { Platform } from '../../src/org/schema.js';
-import { exampleDir } from '../support/core-fixtures.js';
+import { exampleDir, NOW, sh as shanghai } from '../support/core-fixtures.js';
 
 const dir = exampleDir();
-const NOW = new Date('2026-11-23T10:00:00+08:00');
-const sh = (wall: string) => new Date(`${wall.replace(' ', 'T')}:00+08:00`).toISOString();
+const sh = (wall: string) => shanghai(wall).toISOString();
 
 const KNOWN_EVENTS = new Set(['A-0001']);
 const checkRef: DialogEnv['checkRef'] = async (_def, _spec, number) => (KNOWN_EVENTS.has(number) ? undefined : `找不到申请 ${number}，请检查编号（例如 A-0001）`);

@@ -1,12 +1,9 @@
 // Daily digest composition: sections, ordering, overlap, trend, the all-clear.
 import { describe, expect, it } from 'vitest';
-import { createCalendar } from '../../src/core/calendar/index.js';
 import { composeDigest, renderDigest, type DigestInput } from '../../src/core/digest.js';
-import type { Clock } from '../../src/core/reminders.js';
+import { sh, shanghaiClock } from '../support/core-fixtures.js';
 
-const calendar = createCalendar({ timezone: 'Asia/Shanghai', businessHours: { start: '09:00', end: '18:00' } });
-const clock: Clock = { calendar, dayLengthMs: 9 * 3_600_000, timezone: 'Asia/Shanghai' };
-const sh = (s: string) => new Date(`${s.replace(' ', 'T')}:00+08:00`);
+const clock = shanghaiClock;
 const NOW = sh('2026-11-25 08:30'); // Wednesday
 const names: Record<string, string> = { liming: '李明', liuyang: '刘洋', hanmei: '韩梅', zhouqiang: '周强' };
 const personName = (id: string) => names[id] ?? id;

@@ -1,14 +1,12 @@
 // Escalation at the deadline, in the pure core: advance(state, 'deadline_passed') tells the
 // target and applies the workflow's policy (notify, transfer, approve, reject).
 import { describe, expect, it } from 'vitest';
-import { createCalendar } from '../../src/core/calendar/index.js';
 import { advance, submit, type CoreContext } from '../../src/core/lifecycle.js';
 import type { RequestState, TransitionOk } from '../../src/core/model.js';
 import type { Directory } from '../../src/org/directory.js';
-import { eventPayload, orgWith } from '../support/core-fixtures.js';
+import { eventPayload, orgWith, sh, shanghaiCalendar } from '../support/core-fixtures.js';
 
-const calendar = createCalendar({ timezone: 'Asia/Shanghai', businessHours: { start: '09:00', end: '18:00' } });
-const sh = (s: string) => new Date(`${s.replace(' ', 'T')}:00+08:00`);
+const calendar = shanghaiCalendar;
 const OPENED = sh('2026-11-23 10:00');
 const LATE = sh('2026-11-30 10:00'); // 5 working days later
 

@@ -2,7 +2,6 @@
 // urgent requests exempt, nights and holidays shift to the next working time.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createCalendar } from '../../src/core/calendar/index.js';
 import { submit, act, advance, type CoreContext } from '../../src/core/lifecycle.js';
 import type { RequestState } from '../../src/core/model.js';
 import {
@@ -17,16 +16,13 @@ import {
   settingsFrom,
   summaryPoints,
   timeLeft,
-  type Clock,
   type TimerPoint,
 } from '../../src/core/reminders.js';
 import { DEFAULT_REMINDERS } from '../../src/org/schema.js';
-import { eventPayload, exampleDir, orgWith } from '../support/core-fixtures.js';
+import { eventPayload, exampleDir, orgWith, sh, shanghaiCalendar, shanghaiClock } from '../support/core-fixtures.js';
 
-const calendar = createCalendar({ timezone: 'Asia/Shanghai', businessHours: { start: '09:00', end: '18:00' } });
-const clock: Clock = { calendar, dayLengthMs: 9 * 3_600_000, timezone: 'Asia/Shanghai' };
-/** A Shanghai wall-clock time. */
-const sh = (s: string) => new Date(`${s.replace(' ', 'T')}:00+08:00`);
+const calendar = shanghaiCalendar;
+const clock = shanghaiClock;
 const local = (d: Date) => new Date(d.getTime() + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
 const show = (ps: TimerPoint[]) => ps.map((p) => `${p.kind} ${local(p.at)}`);
 
