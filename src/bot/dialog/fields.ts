@@ -6,7 +6,7 @@
 import { formatMoney, formatValue } from '../../../cards/format.js';
 import { parseField } from '../../core/form-input.js';
 import { parseDateTime, parseMultiline } from '../../core/parse/index.js';
-import { normalizeInput } from '../../core/parse/types.js';
+import { normalizeInput, stripInvisible } from '../../core/parse/types.js';
 import { budgetTotal, type BudgetItem, type FieldSpec, type RequestTypeDef } from '../../core/request-types.js';
 import type { DialogEnv, DialogSession } from './types.js';
 import { localDateTime } from '../../core/time-zone.js';
@@ -209,7 +209,7 @@ export async function parseAnswer(def: RequestTypeDef, spec: FieldSpec, raw: str
   switch (spec.kind) {
     case 'text': {
       // One line; the person's own punctuation (，。) is kept as typed.
-      const value = raw.replace(/[\u200b-\u200d\ufeff]/g, '').replace(/\s+/g, ' ').trim();
+      const value = stripInvisible(raw).replace(/\s+/g, ' ').trim();
       const length = [...value].length;
       if (!length) return { ok: false, error: en ? `${name} cannot be empty` : `「${name}」不能为空` };
       if (length > TEXT_MAX) {

@@ -1,6 +1,6 @@
 // Free text (descriptions, reasons): trimmed, line endings unified, newlines kept.
 
-import { fail, ok, type ParseResult } from './types.js';
+import { fail, ok, stripInvisible, type ParseResult } from './types.js';
 
 export interface MultilineOptions {
   /** Minimum length in characters (code points) after trimming; default 1. */
@@ -12,9 +12,7 @@ export interface MultilineOptions {
 export function parseMultiline(text: string, opts: MultilineOptions = {}): ParseResult<string> {
   const minLength = Math.max(1, opts.minLength ?? 1);
   const maxLength = opts.maxLength ?? 2000;
-  const value = text
-    .replace(/\r\n?/g, '\n')
-    .replace(/[\u200b-\u200d\ufeff]/g, '')
+  const value = stripInvisible(text.replace(/\r\n?/g, '\n'))
     .split('\n')
     .map((line) => line.replace(/[ \t\u3000]+$/, ''))
     .join('\n')

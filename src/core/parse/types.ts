@@ -21,14 +21,15 @@ export function fail<T = never>(error: string, errorEn: string): ParseResult<T> 
   return { ok: false, error, errorEn };
 }
 
+/** Without zero-width characters (spaces, joiners, BOM) that chat clients slip into pasted text. */
+export const stripInvisible = (text: string): string => text.replace(/[\u200b-\u200d\ufeff]/g, '');
+
 /**
  * Unicode NFKC folds full-width digits, letters and punctuation (１２：００, ￥, ，) to their
  * ASCII forms, which is what people on Chinese IMEs often type. Also collapses whitespace.
  */
 export function normalizeInput(text: string): string {
-  return text
-    .normalize('NFKC')
-    .replace(/[\u200b-\u200d\ufeff]/g, '')
+  return stripInvisible(text.normalize('NFKC'))
     .replace(/[ \t\u00a0\u3000]+/g, ' ')
     .trim();
 }
