@@ -5,30 +5,32 @@
 // A form started in a group (Feishu, DingTalk) continues in the DM.
 import { and, eq } from 'drizzle-orm';
 import { TOPIC_CARD, TOPIC_ROBOT } from 'dingtalk-stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeAction, type ActionValue } from '../../cards/model.js';
 import { decodeButtonKey } from '../../src/channels/wecom/keys.js';
 import { auditLog, requests } from '../../src/store/schema.js';
-import { FAKE_CLIENT_ID, type FakeDingtalkServer } from '../fakes/dingtalk-server.js';
-import type { FakeStreamGateway } from '../fakes/dingtalk-stream-gateway.js';
-import { feishuEncrypt, feishuSignHeaders, type FakeFeishu } from '../fakes/feishu-server.js';
-import { cardEventXml, sealCallback, textXml, type FakeWecomServer } from '../fakes/wecom-server.js';
-import { FS, startAllPlatforms, WC, type AllPlatforms } from '../support/all-platforms.js';
-import type { TestApp } from '../support/app.js';
+import { FAKE_CLIENT_ID } from '../fakes/dingtalk-server.js';
+import { feishuEncrypt, feishuSignHeaders } from '../fakes/feishu-server.js';
+import { cardEventXml, sealCallback, textXml } from '../fakes/wecom-server.js';
+import { FS, useAllPlatforms, WC } from '../support/all-platforms.js';
 
-let all: AllPlatforms;
-let t: TestApp;
-let feishu: FakeFeishu;
-let ding: FakeDingtalkServer;
-let gateway: FakeStreamGateway;
-let wecom: FakeWecomServer;
+const p = useAllPlatforms();
 
-beforeAll(async () => {
-  all = await startAllPlatforms();
-  ({ t, feishu, ding, gateway, wecom } = all);
-});
+/** An encrypted, signed Feishu event to the webhook; accepted, and handled before returning. */
+async function postFeishu(envelope: unknown): Promise<void> {
+  const body = JSON.stringify({ encrypt: feishuEncrypt(JSON.stringify(envelope), FS.key) });
+  const res = await fetch(`${p.t.url}/webhooks/feishu`, { method: 'POST', headers: { 'content-type': 'application/json', ...feishuSignHeaders(body, FS.key) }, body });
+  expect(res.status).toBe(200);
+  await p.t.idle();
+}
 
-afterAll(() => all?.close());
+/** A sealed WeCom callback to the webhook; accepted, and handled before returning. */
+async function postWecom(xml: string): Promise<void> {
+  const cb = sealCallback(WC, xml, { agentId: WC.agentId });
+  const res = await fetch(`${p.t.url}/webhooks/wecom?${cb.query}`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: cb.body });
+  expect(res.status).toBe(200);
+  await p.t.idle();
+}
 
 /** What the bot sent one person (or one group), in order. */
 type Out = { kind: 'text'; text: string } | { kind: 'card'; title: string; buttons: ActionValue[]; ref: Record<string, string> };
@@ -76,13 +78,10 @@ const feishuDriver: Driver = {
         },
       },
     };
-    const body = JSON.stringify({ encrypt: feishuEncrypt(JSON.stringify(envelope), FS.key) });
-    const res = await fetch(`${t.url}/webhooks/feishu`, { method: 'POST', headers: { 'content-type': 'application/json', ...feishuSignHeaders(body, FS.key) }, body });
-    expect(res.status).toBe(200);
-    await t.idle();
+    await postFeishu(envelope);
   },
   sent(group = false) {
-    return [...feishu.messages.values()]
+    return [...p.feishu.messages.values()]
       .filter((m) => m.receiveId === (group ? 'oc_east_approvals' : 'ou_liming'))
       .map((m): Out => {
         if (m.msgType === 'text') return { kind: 'text', text: (JSON.parse(m.content) as { text: string }).text };
@@ -97,10 +96,7 @@ const feishuDriver: Driver = {
       header: { event_id: nextId('fs-click'), event_type: 'card.action.trigger', create_time: String(Date.now()), token: FS.token, app_id: FS.appId, tenant_key: 'tk' },
       event: { operator: { open_id: 'ou_liming' }, token: 'c-x', action: { tag: 'button', value: action }, context: { open_message_id: card.ref.messageId, open_chat_id: 'oc_p2p_liming' } },
     };
-    const body = JSON.stringify({ encrypt: feishuEncrypt(JSON.stringify(envelope), FS.key) });
-    const res = await fetch(`${t.url}/webhooks/feishu`, { method: 'POST', headers: { 'content-type': 'application/json', ...feishuSignHeaders(body, FS.key) }, body });
-    expect(res.status).toBe(200);
-    await t.idle();
+    await postFeishu(envelope);
   },
 };
 
@@ -109,7 +105,7 @@ const unmd = (s: string) => s.replace(/ {2}\n/g, '\n').replace(/＜/g, '<').repl
 
 const dingtalkDriver: Driver = {
   async say(text, group = false) {
-    const frame = gateway.sendCallback(TOPIC_ROBOT, {
+    const frame = p.gateway.sendCallback(TOPIC_ROBOT, {
       conversationId: group ? 'cid_east_approvals' : 'cid_p2p_liming',
       conversationType: group ? '2' : '1',
       msgId: nextId('dt-msg'),
@@ -120,12 +116,12 @@ const dingtalkDriver: Driver = {
       text: { content: ` ${text}` },
       sessionWebhook: 'https://oapi.dingtalk.com/robot/sendBySession?session=x',
     });
-    await gateway.waitForAck(frame);
-    await t.idle();
+    await p.gateway.waitForAck(frame);
+    await p.t.idle();
   },
   sent(group = false) {
     const out: Array<{ at: number; out: Out }> = [];
-    ding.requests.forEach((r, at) => {
+    p.ding.requests.forEach((r, at) => {
       const b = r.body;
       if (r.path === '/v1.0/robot/oToMessages/batchSend' && !group && (b.userIds as string[]).includes('dt_liming')) {
         out.push({ at, out: { kind: 'text', text: unmd((JSON.parse(b.msgParam as string) as { text: string }).text) } });
@@ -144,22 +140,19 @@ const dingtalkDriver: Driver = {
   async press(card, step) {
     const action = card.buttons.find((b) => b.s === step)!;
     const content = JSON.stringify({ cardPrivateData: { actionIds: ['btn'], params: { action: JSON.stringify(action) } } });
-    const frame = gateway.sendCallback(TOPIC_CARD, { userId: 'dt_liming', outTrackId: card.ref.outTrackId, content, value: content, spaceType: 'IM_ROBOT' });
-    await gateway.waitForAck(frame);
-    await t.idle();
+    const frame = p.gateway.sendCallback(TOPIC_CARD, { userId: 'dt_liming', outTrackId: card.ref.outTrackId, content, value: content, spaceType: 'IM_ROBOT' });
+    await p.gateway.waitForAck(frame);
+    await p.t.idle();
   },
 };
 
 const wecomDriver: Driver = {
   async say(text) {
     const xml = textXml({ corpId: WC.corpId, from: 'LiMing', content: text, msgId: String(Date.now() * 1000 + ++seq), agentId: WC.agentId });
-    const cb = sealCallback(WC, xml, { agentId: WC.agentId });
-    const res = await fetch(`${t.url}/webhooks/wecom?${cb.query}`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: cb.body });
-    expect(res.status).toBe(200);
-    await t.idle();
+    await postWecom(xml);
   },
   sent() {
-    return wecom
+    return p.wecom
       .calls('/cgi-bin/message/send')
       .filter((c) => c.body?.touser === 'LiMing')
       .map((c): Out => {
@@ -173,11 +166,8 @@ const wecomDriver: Driver = {
   async press(card, step) {
     const i = card.buttons.findIndex((b) => b.s === step);
     const key = (JSON.parse(card.ref.keys!) as string[])[i]!;
-    const xml = cardEventXml({ corpId: WC.corpId, from: 'LiMing', eventKey: key, taskId: card.ref.taskId!, responseCode: wecom.issueCode('LiMing', card.ref.taskId!), agentId: WC.agentId, createTime: Math.floor(Date.now() / 1000) });
-    const cb = sealCallback(WC, xml, { agentId: WC.agentId });
-    const res = await fetch(`${t.url}/webhooks/wecom?${cb.query}`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: cb.body });
-    expect(res.status).toBe(200);
-    await t.idle();
+    const xml = cardEventXml({ corpId: WC.corpId, from: 'LiMing', eventKey: key, taskId: card.ref.taskId!, responseCode: p.wecom.issueCode('LiMing', card.ref.taskId!), agentId: WC.agentId, createTime: Math.floor(Date.now() / 1000) });
+    await postWecom(xml);
   },
 };
 
@@ -242,7 +232,7 @@ describe.each(drivers)('the event dialog on %s', (platform, d) => {
     const after = d.sent().slice(before).flatMap((o) => (o.kind === 'text' ? [o.text] : []));
     const number = /已提交申请 (A-\d{4})，等待审批。/.exec(after.join('\n'))?.[1];
     expect(number, JSON.stringify(after)).toBeDefined();
-    const db = t.app.database.db;
+    const db = p.t.app.database.db;
     const [row] = await db.select().from(requests).where(eq(requests.number, number!));
     expect(row!.payload).toMatchObject({ name: `${platform} 冬季车主答谢会`, headcount: 90, category: 'regular', start: '2027-03-20T10:00:00.000Z', end: '2027-03-20T13:00:00.000Z' });
     const [submitted] = await db.select().from(auditLog).where(and(eq(auditLog.requestId, row!.id), eq(auditLog.action, 'submitted')));

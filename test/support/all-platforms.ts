@@ -4,6 +4,7 @@ import { FAKE_CLIENT_ID, FAKE_CLIENT_SECRET, startFakeDingtalk, type FakeDingtal
 import { startFakeStreamGateway, type FakeStreamGateway } from '../fakes/dingtalk-stream-gateway.js';
 import { startFakeFeishu, type FakeFeishu } from '../fakes/feishu-server.js';
 import { FakeWecomServer } from '../fakes/wecom-server.js';
+import { afterAll, beforeAll } from 'vitest';
 import { startTestApp, type TestApp } from './app.js';
 
 export const FS = { appId: 'cli_00000000000d1a10', secret: 'fs-secret', token: 'fs-token', key: 'fs-encrypt-key' };
@@ -57,4 +58,14 @@ export async function startAllPlatforms(): Promise<AllPlatforms> {
       await wecom.stop();
     },
   };
+}
+
+/** Every platform started before the file's tests and stopped after them (the fields are set once the tests run). */
+export function useAllPlatforms(): AllPlatforms {
+  const all = {} as AllPlatforms;
+  beforeAll(async () => {
+    Object.assign(all, await startAllPlatforms());
+  });
+  afterAll(() => all.close?.());
+  return all;
 }
