@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { FAKE_CLIENT_ID } from './dingtalk-server.js';
 
 export interface UpstreamFrame {
   code?: number;
@@ -153,3 +154,16 @@ export async function startFakeStreamGateway(opts: { acceptTicket: (ticket: stri
 
   return g;
 }
+
+/** A text message from 李明 to the robot, as the Stream gateway delivers it: in the approvals group, or in his DM with the robot. */
+export const robotMessage = (msgId: string, text = '待办', group = true) => ({
+  conversationId: group ? 'cid_east_approvals' : 'cid_p2p_liming',
+  conversationType: group ? '2' : '1',
+  msgId,
+  senderStaffId: 'dt_liming',
+  senderNick: '李明',
+  robotCode: FAKE_CLIENT_ID,
+  msgtype: 'text',
+  text: { content: ` ${text}` },
+  sessionWebhook: 'https://oapi.dingtalk.com/robot/sendBySession?session=x',
+});

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeAction, type ActionValue } from '../../cards/model.js';
 import { decodeButtonKey } from '../../src/channels/wecom/keys.js';
 import { auditLog, requests } from '../../src/store/schema.js';
-import { FAKE_CLIENT_ID } from '../fakes/dingtalk-server.js';
+import { robotMessage } from '../fakes/dingtalk-stream-gateway.js';
 import { feishuEncrypt, feishuSignHeaders } from '../fakes/feishu-server.js';
 import { cardEventXml, sealCallback, textXml } from '../fakes/wecom-server.js';
 import { FS, useAllPlatforms, WC } from '../support/all-platforms.js';
@@ -105,17 +105,7 @@ const unmd = (s: string) => s.replace(/ {2}\n/g, '\n').replace(/＜/g, '<').repl
 
 const dingtalkDriver: Driver = {
   async say(text, group = false) {
-    const frame = p.gateway.sendCallback(TOPIC_ROBOT, {
-      conversationId: group ? 'cid_east_approvals' : 'cid_p2p_liming',
-      conversationType: group ? '2' : '1',
-      msgId: nextId('dt-msg'),
-      senderStaffId: 'dt_liming',
-      senderNick: '李明',
-      robotCode: FAKE_CLIENT_ID,
-      msgtype: 'text',
-      text: { content: ` ${text}` },
-      sessionWebhook: 'https://oapi.dingtalk.com/robot/sendBySession?session=x',
-    });
+    const frame = p.gateway.sendCallback(TOPIC_ROBOT, robotMessage(nextId('dt-msg'), text, group));
     await p.gateway.waitForAck(frame);
     await p.t.idle();
   },

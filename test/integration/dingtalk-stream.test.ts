@@ -9,7 +9,7 @@ import type { InboundEvent } from '../../src/channels/inbound.js';
 import { loadConfig } from '../../src/config.js';
 import { channelDeps } from '../support/channel-deps.js';
 import { FAKE_CLIENT_ID, FAKE_CLIENT_SECRET, startFakeDingtalk, type FakeDingtalkServer } from '../fakes/dingtalk-server.js';
-import { startFakeStreamGateway, type FakeStreamGateway } from '../fakes/dingtalk-stream-gateway.js';
+import { robotMessage, startFakeStreamGateway, type FakeStreamGateway } from '../fakes/dingtalk-stream-gateway.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `t-${process.pid}-${Math.random().toString(36).slice(2)}`;
@@ -40,18 +40,6 @@ function makeChannel(): DingtalkChannel {
   // Short timings so reconnects and the watchdog run in milliseconds.
   return createDingtalkChannel(deps, { stream: { pingIntervalMs: 50, silenceTimeoutMs: 800, backoffBaseMs: 20, backoffMaxMs: 200, connectTimeoutMs: 1000, stableAfterMs: 60_000 } });
 }
-
-const robotMessage = (msgId: string, text = '待办') => ({
-  conversationId: 'cid_east_approvals',
-  conversationType: '2',
-  msgId,
-  senderStaffId: 'dt_liming',
-  senderNick: '李明',
-  robotCode: FAKE_CLIENT_ID,
-  msgtype: 'text',
-  text: { content: ` ${text}` },
-  sessionWebhook: 'https://oapi.dingtalk.com/robot/sendBySession?session=x',
-});
 
 const cardClick = (userId: string, action: Record<string, string>) => {
   const content = JSON.stringify({ cardPrivateData: { actionIds: ['approve'], params: { action: JSON.stringify(action) } } });
