@@ -4,14 +4,14 @@
 // liuyang, zhouqiang, liming, hanmei and zhaolei.
 //
 // SCREENSHOT=1 also writes docs/simulator.png (the README's picture of the room view).
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { locateChromium } from '../support/chromium.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ROOM = 'room:east-approvals';
 const SCREENSHOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../docs/simulator.png');
 const WAIT = 15_000;
@@ -94,10 +94,9 @@ async function submitRegularEvent(page: Page, name: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install -y chromium)`);
   app = await startTestApp();
   browser = await chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: locateChromium(),
     args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
 });
