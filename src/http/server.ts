@@ -3,6 +3,10 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { ZodError } from 'zod';
+import { isDatabaseUnavailable } from '../store/db.js';
+
+/** Retry-After (s) on a 503 for an unavailable database: about one Postgres restart. */
+export const DB_RETRY_AFTER_S = 5;
 
 export function createHttpServer(log: Logger, opts: { bodyLimit?: number } = {}): FastifyInstance {
   const app = Fastify({
@@ -16,6 +20,11 @@ export function createHttpServer(log: Logger, opts: { bodyLimit?: number } = {})
   app.setErrorHandler((err: FastifyError | ZodError, req, reply) => {
     if (err instanceof ZodError) {
       return reply.code(400).send({ error: 'invalid request', issues: err.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`) });
+    }
+    if (isDatabaseUnavailable(err)) {
+      // Postgres down or restarting: say so at once, so a platform that retries does, later.
+      req.log.warn({ url: req.url, err: (err as Error).message }, 'database unavailable');
+      return reply.code(503).header('retry-after', String(DB_RETRY_AFTER_S)).send({ error: 'database unavailable, retry later' });
     }
     const status = (err as { statusCode?: number }).statusCode ?? 500;
     if (status >= 500) {
