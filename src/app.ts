@@ -17,7 +17,7 @@ import { simRoutes } from './channels/local/routes.js';
 import { createSimStore } from './channels/local/store.js';
 import { createWecomChannel } from './channels/wecom/index.js';
 import type { Config } from './config.js';
-import { createCalendar, provisionalHorizon, provisionalWarning } from './core/calendar/index.js';
+import { calendarNotes, createCalendar, provisionalHorizon, provisionalWarning } from './core/calendar/index.js';
 import { cardContext, createDeliverer } from './delivery/deliver.js';
 import { createOutboxRelay } from './delivery/outbox-relay.js';
 import { createDeliveryQueues, deliveryQueueName } from './delivery/queues.js';
@@ -143,6 +143,7 @@ export async function buildApp(opts: AppOptions) {
       checks: { database: () => database.ping(), redis: () => redis.ping() },
       channels: channels.values(),
       isShuttingDown: () => shuttingDown,
+      notes: () => calendarNotes(calendar, now()),
     });
     apiRoutes(http, { database, cardContext: ctx, open: config.simulatorEnabled, adminToken: config.ADMIN_TOKEN });
     adminRoutes(http, { token: config.ADMIN_TOKEN, approvals, database, dir, locale: config.LOCALE, now });

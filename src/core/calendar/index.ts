@@ -2,4 +2,4 @@ export { createCalendar, type CalendarOptions, type OfficialArrangement, type Wo
 export { parseDueSpec, MAX_DUE_AMOUNT, type DueSpec } from './due.js';
 export { NATIONAL_DATA_YEARS } from './national.js';
 export { statutoryDaysOff, type StatutoryDay } from './statutory.js';
-export { provisionalHorizon, provisionalNote, provisionalWarning } from './provisional.js';
+export { calendarNotes, provisionalHorizon, provisionalNote, provisionalWarning } from './provisional.js';

@@ -23,3 +23,9 @@ export function provisionalWarning(calendar: WorkCalendar, now: Date): string | 
 export function provisionalNote(calendar: WorkCalendar, deadline: Date, locale: Locale): string | undefined {
   return calendar.isProvisional(deadline) ? t(locale, 'calendar.provisional') : undefined;
 }
+
+/** /readyz detail: `{ calendar: … }` while the horizon has a provisional year, else nothing. */
+export function calendarNotes(calendar: WorkCalendar, now: Date): Record<string, string> {
+  const years = provisionalHorizon(calendar, now);
+  return years.length ? { calendar: `provisional ${years.join(', ')}: holidays computed by law, no 调休 known; add organisation.calendar.official` } : {};
+}
