@@ -129,7 +129,7 @@ export function crossCheck(org: OrgFile): string[] {
       list.forEach((d, j) => {
         const real = new Date(`${d}T00:00:00Z`);
         if (Number.isNaN(real.getTime()) || real.toISOString().slice(0, 10) !== d) problems.push(`${where}.${what}[${j}]: "${d}" is not a real date`);
-        else if (!d.startsWith(`${year}-`)) problems.push(`${where}.${what}[${j}]: ${d} is not in ${year}`);
+        else if (!d.startsWith(`${year}-`) && !d.startsWith(`${Number(year) - 1}-12-`)) problems.push(`${where}.${what}[${j}]: ${d} is not in ${year} (or the December before)`);
       });
     bad(arrangement.holidays, 'holidays');
     bad(arrangement.workdays, 'workdays');

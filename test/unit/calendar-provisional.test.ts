@@ -170,6 +170,15 @@ describe('an official arrangement replaces the computation', () => {
     expect(cal.dueAt('5wd', sh('2027-02-04T10:00'))).toEqual(sh('2027-02-17T10:00'));
   });
 
+  it('may start in the December before (a 元旦 break like 2017-12-30 … 2018-01-01), overriding the package there', () => {
+    const c = createCalendar({ ...base, official: { 2027: { holidays: ['2026-12-31', '2027-01-01'], workdays: ['2026-12-27'] } } });
+    expect(cal.isWorkday('2026-12-31')).toBe(true); // chinese-days: a plain Thursday
+    expect(c.isWorkday('2026-12-31')).toBe(false);
+    expect(c.isWorkday('2026-12-27')).toBe(true); // Sunday
+    expect(c.isProvisional('2026-12-31')).toBe(false);
+    expect(c.isProvisional('2027-03-01')).toBe(false);
+  });
+
   it('company overrides still beat it', () => {
     const c = createCalendar({ ...base, official, extraWorkdays: ['2027-02-11'], extraHolidays: ['2027-02-20'] });
     expect(c.isWorkday('2027-02-11')).toBe(true);
@@ -178,6 +187,10 @@ describe('an official arrangement replaces the computation', () => {
 
   it('rejects an arrangement with dates outside its year, impossible dates or a day both off and on', () => {
     expect(() => createCalendar({ ...base, official: { 2027: { holidays: ['2028-01-01'], workdays: [] } } })).toThrow(/not in 2027/);
+    expect(() => createCalendar({ ...base, official: { 2027: { holidays: ['2026-11-30'], workdays: [] } } })).toThrow(/not in 2027/);
+    expect(() =>
+      createCalendar({ ...base, official: { 2027: { holidays: ['2027-12-31'], workdays: [] }, 2028: { holidays: ['2028-01-01'], workdays: ['2027-12-31'] } } }),
+    ).toThrow(/both/);
     expect(() => createCalendar({ ...base, official: { 2027: { holidays: ['2027-02-30'], workdays: [] } } })).toThrow(/YYYY-MM-DD/);
     expect(() => createCalendar({ ...base, official: { 2027: { holidays: ['2027-02-06'], workdays: ['2027-02-06'] } } })).toThrow(/both/);
     expect(() => createCalendar({ ...base, official: { '27': { holidays: ['2027-02-06'], workdays: [] } } })).toThrow(/not a year/);
@@ -258,7 +271,7 @@ describe('organisation file: calendar.official', () => {
       expect.stringMatching(/^organisation\.calendar\.official\.2027: /),
     ]);
     expect(problemsOf({ official: { 2027: { holidays: ['2028-01-01', '2027-02-30', '2027-02-20'], workdays: ['2027-02-20'] } } })).toEqual([
-      'organisation.calendar.official.2027.holidays[0]: 2028-01-01 is not in 2027',
+      'organisation.calendar.official.2027.holidays[0]: 2028-01-01 is not in 2027 (or the December before)',
       'organisation.calendar.official.2027.holidays[1]: "2027-02-30" is not a real date',
       'organisation.calendar.official.2027.workdays[0]: 2027-02-20 is also listed as a holiday',
     ]);

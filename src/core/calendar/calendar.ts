@@ -19,7 +19,7 @@ export interface CalendarOptions {
   extraWorkdays?: string[];
   /**
    * The State Council's arrangement per year ('2027'): its days off and make-up working days
-   * (调休); every other day of that year is Mon–Fri. Replaces the package's data or the
+   * (调休), which may include days of the December before; every other day of that year is Mon–Fri. Replaces the package's data or the
    * provisional computation for that year, so the year is no longer provisional.
    */
   official?: Readonly<Record<string, OfficialArrangement>>;
@@ -117,25 +117,29 @@ export function createCalendar(opts: CalendarOptions): WorkCalendar {
     if (off.has(d)) throw new Error(`calendar: ${isoOfDay(d)} is in both extraHolidays and extraWorkdays`);
   }
 
-  const official = new Map<number, { off: Set<number>; on: Set<number> }>();
+  // Official arrangements, by date: a notice may start its 元旦 break in the December before
+  // (2018's began on 2017-12-30), so its days are not all in its year.
+  const officialYears = new Set<number>();
+  const officialOff = new Set<number>();
+  const officialOn = new Set<number>();
   for (const [key, arrangement] of Object.entries(opts.official ?? {})) {
-    const year = Number(key);
     if (!/^\d{4}$/.test(key)) throw new Error(`calendar: official arrangement key "${key}" is not a year`);
-    const days = (list: readonly string[], what: string): Set<number> =>
-      new Set(
-        list.map((d) => {
-          const n = dayOfIso(d, `official.${key}.${what} entry`);
-          if (!d.startsWith(key)) throw new Error(`calendar: official.${key}.${what} entry "${d}" is not in ${key}`);
-          return n;
-        }),
-      );
-    const entry = { off: days(arrangement.holidays, 'holidays'), on: days(arrangement.workdays, 'workdays') };
-    for (const d of entry.on) {
-      if (entry.off.has(d)) throw new Error(`calendar: ${isoOfDay(d)} is both a holiday and a workday in official.${key}`);
-    }
-    official.set(year, entry);
+    const year = Number(key);
+    const add = (list: readonly string[], what: string, into: Set<number>, other: Set<number>): void => {
+      for (const d of list) {
+        const n = dayOfIso(d, `official.${key}.${what} entry`);
+        if (!d.startsWith(key) && !d.startsWith(`${year - 1}-12-`)) {
+          throw new Error(`calendar: official.${key}.${what} entry "${d}" is not in ${key} (or the December before)`);
+        }
+        if (other.has(n)) throw new Error(`calendar: ${d} is both a holiday and a workday in calendar.official`);
+        into.add(n);
+      }
+    };
+    add(arrangement.holidays, 'holidays', officialOff, officialOn);
+    add(arrangement.workdays, 'workdays', officialOn, officialOff);
+    officialYears.add(year);
   }
-  const isProvisionalYear = (year: number): boolean => year > NATIONAL_DATA_YEARS.last && !official.has(year);
+  const isProvisionalYear = (year: number): boolean => year > NATIONAL_DATA_YEARS.last && !officialYears.has(year);
   const statutory = new Map<number, Set<number>>();
   function statutoryOff(year: number): Set<number> {
     let s = statutory.get(year);
@@ -144,10 +148,11 @@ export function createCalendar(opts: CalendarOptions): WorkCalendar {
   }
   /** The national answer for a day: true/false, or undefined for "a plain Mon–Fri day". */
   function national(n: number): boolean | undefined {
+    if (officialOn.has(n)) return true;
+    if (officialOff.has(n)) return false;
     const iso = isoOfDay(n);
     const year = Number(iso.slice(0, 4));
-    const o = official.get(year);
-    if (o) return o.on.has(n) ? true : o.off.has(n) ? false : undefined;
+    if (officialYears.has(year)) return undefined;
     if (isProvisionalYear(year)) return statutoryOff(year).has(n) ? false : undefined;
     return nationalWorkday(iso);
   }
