@@ -123,6 +123,7 @@ export function crossCheck(org: OrgFile): string[] {
     });
     if (w.restartAt && !stepIds.has(w.restartAt)) problems.push(`workflows[${i}].restartAt: unknown step "${w.restartAt}"`);
   });
+  const officialOff = new Set(Object.values(org.organisation.calendar.official).flatMap((a) => a.holidays));
   for (const [year, arrangement] of Object.entries(org.organisation.calendar.official)) {
     const where = `organisation.calendar.official.${year}`;
     const bad = (list: string[], what: string) =>
@@ -134,7 +135,7 @@ export function crossCheck(org: OrgFile): string[] {
     bad(arrangement.holidays, 'holidays');
     bad(arrangement.workdays, 'workdays');
     arrangement.workdays.forEach((d, j) => {
-      if (arrangement.holidays.includes(d)) problems.push(`${where}.workdays[${j}]: ${d} is also listed as a holiday`);
+      if (officialOff.has(d)) problems.push(`${where}.workdays[${j}]: ${d} is also listed as a holiday`);
     });
   }
   return problems;

@@ -19,8 +19,9 @@ export interface CalendarOptions {
   extraWorkdays?: string[];
   /**
    * The State Council's arrangement per year ('2027'): its days off and make-up working days
-   * (调休), which may include days of the December before; every other day of that year is Mon–Fri. Replaces the package's data or the
-   * provisional computation for that year, so the year is no longer provisional.
+   * (调休), which may include days of the December before; every other day of that year is
+   * Mon–Fri. Replaces the package's data or the provisional computation for that year, so the
+   * year is no longer provisional.
    */
   official?: Readonly<Record<string, OfficialArrangement>>;
 }

@@ -1,8 +1,8 @@
 // The statutory public holidays of a year by the law alone (全国年节及纪念日放假办法 as amended
 // in force since 2025-01-01), for years whose State Council arrangement is not known yet.
-// The lunar dates come from tyme4ts (Chinese lunar calendar and solar terms, data published by
-// the Purple Mountain Observatory); Intl's 'chinese' calendar is NOT used: ICU computes new moons
-// approximately and misplaces e.g. 春节 2027 (new moon 23:56 Beijing time on Feb 6) by a day.
+// The lunar dates and the solar term come from tyme4ts. Intl's 'chinese' calendar is NOT used:
+// ICU's new moons are approximate and it misplaces 春节 2027 (new moon at 23:56 Beijing time on
+// Feb 6; ICU says Feb 7) and 2030 (00:07 on Feb 3; ICU says Feb 2) by a day.
 import { LunarDay, SolarTerm, type SolarDay } from 'tyme4ts';
 
 export interface StatutoryDay {
@@ -40,10 +40,10 @@ function festivals(year: number): Array<{ name: string; days: number[] }> {
 
 /**
  * The days off a year has by law, without the State Council's arrangement: the statutory days
- * (those on a weekend too), and (article 6: a holiday that falls on a Saturday or Sunday is made up on a working day) one
- * weekday in lieu for each holiday day on a weekend or on a day that is already a holiday (2028:
- * 中秋 on 10-03), taken on the first free weekdays after that holiday. Make-up working weekends
- * (调休) are an arrangement, not law, so none are produced. Sorted by date.
+ * (those on a weekend too) and, by article 6 (a holiday on a Saturday or Sunday is made up on a
+ * working day), one weekday in lieu for each holiday day on a weekend or on a day that is already
+ * a holiday (2028: 中秋 on 10-03), taken on the first free weekdays after that holiday. Make-up
+ * working weekends (调休) are an arrangement, not law, so none are produced. Sorted by date.
  */
 export function statutoryDaysOff(year: number): StatutoryDay[] {
   if (!Number.isInteger(year) || year < 2025) throw new RangeError(`statutory holidays: year ${year} is before the 2025 rules`);
