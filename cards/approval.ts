@@ -15,6 +15,8 @@ export interface CardContext {
   typeDef: (id: string) => RequestTypeDef | undefined;
   /** Base URL of the web UI, for the "view details" link. */
   publicUrl?: string;
+  /** A note for a deadline that rests on a provisional holiday year (see provisionalNote), else undefined. */
+  dueNote?: (dueAt: Date) => string | undefined;
 }
 
 const TONE: Record<RequestState['status'], Tone> = {
@@ -54,7 +56,8 @@ function stepLine(step: StepState, ctx: CardContext, current: boolean): string {
   };
   const mode = step.approvers.length > 1 ? (step.mode === 'all' ? (en ? ' (all)' : '（会签）') : en ? ' (any)' : '（或签）') : '';
   const decided = step.decisions.map((d) => `${ctx.personName(d.personId)}${d.decision === 'approve' ? (en ? ' approved' : '同意') : en ? ' rejected' : '驳回'}`).join('，');
-  const due = current && step.dueAt ? `，${en ? 'due' : '截止'} ${formatDateTime(step.dueAt, ctx.timezone)}` : '';
+  const note = current && step.dueAt ? ctx.dueNote?.(new Date(step.dueAt)) : undefined;
+  const due = current && step.dueAt ? `，${en ? 'due' : '截止'} ${formatDateTime(step.dueAt, ctx.timezone)}${note ? t(ctx.locale, 'calendar.provisional_suffix', { note }) : ''}` : '';
   const skipped = step.status === 'skipped' ? (en ? ' (skipped)' : '（已跳过）') : '';
   return `${mark[step.status]} ${step.name}：${names || '—'}${mode}${skipped}${decided ? ` — ${decided}` : ''}${due}`;
 }

@@ -17,7 +17,7 @@ import { simRoutes } from './channels/local/routes.js';
 import { createSimStore } from './channels/local/store.js';
 import { createWecomChannel } from './channels/wecom/index.js';
 import type { Config } from './config.js';
-import { createCalendar } from './core/calendar/index.js';
+import { calendarNotes, createCalendar, provisionalHorizon, provisionalWarning } from './core/calendar/index.js';
 import { cardContext, createDeliverer } from './delivery/deliver.js';
 import { createOutboxRelay } from './delivery/outbox-relay.js';
 import { createDeliveryQueues, deliveryQueueName } from './delivery/queues.js';
@@ -28,7 +28,7 @@ import { queueDashboard } from './http/queue-dashboard.js';
 import { healthRoutes } from './http/health-routes.js';
 import { createHttpServer } from './http/server.js';
 import type { Directory } from './org/directory.js';
-import { loadOrg } from './org/load.js';
+import { calendarOptions, loadOrg } from './org/load.js';
 import type { Platform } from './org/schema.js';
 import { QUEUE_NAMES, type InboundJob } from './queue/jobs.js';
 import { openRedis } from './queue/redis.js';
@@ -101,7 +101,10 @@ export async function buildApp(opts: AppOptions) {
     const prefix = config.REDIS_PREFIX;
 
     const org = dir.org.organisation;
-    const calendar = createCalendar({ timezone: org.timezone, businessHours: org.businessHours, extraHolidays: org.calendar.holidays, extraWorkdays: org.calendar.workdays });
+    const calendar = createCalendar(calendarOptions(org));
+    // A year without an official arrangement is computed by law (no 调休): say so at start-up.
+    const provisional = provisionalWarning(calendar, now());
+    if (provisional) log.warn({ years: provisionalHorizon(calendar, now()) }, provisional);
 
     const enabled = new Set<Platform>();
     if (config.simulatorEnabled) enabled.add('local');
@@ -140,6 +143,7 @@ export async function buildApp(opts: AppOptions) {
       checks: { database: () => database.ping(), redis: () => redis.ping() },
       channels: channels.values(),
       isShuttingDown: () => shuttingDown,
+      notes: () => calendarNotes(calendar, now()),
     });
     apiRoutes(http, { database, cardContext: ctx, open: config.simulatorEnabled, adminToken: config.ADMIN_TOKEN });
     adminRoutes(http, { token: config.ADMIN_TOKEN, approvals, database, dir, locale: config.LOCALE, now });

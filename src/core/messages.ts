@@ -115,6 +115,8 @@ const zh: Catalog = {
   'digest.trend': '前一工作日 {n}',
   'digest.all_clear': '每日摘要 · {date}：今天没有待你处理或需要关注的事项。',
   'digest.nothing': '今天没有待你处理或需要关注的事项。',
+  'calendar.provisional': '按法定节假日推算，待国务院公布后校准',
+  'calendar.provisional_suffix': '（{note}）',
 };
 
 const en: Catalog = {
@@ -228,6 +230,8 @@ const en: Catalog = {
   'digest.trend': 'previous working day {n}',
   'digest.all_clear': 'Daily digest · {date}: nothing needs your attention today.',
   'digest.nothing': 'Nothing needs your attention today.',
+  'calendar.provisional': 'estimated from the statutory holidays; to be corrected once the State Council publishes the year’s arrangement',
+  'calendar.provisional_suffix': ' ({note})',
 };
 
 const catalogs: Record<Locale, Catalog> = { 'zh-CN': zh, en };

@@ -9,7 +9,9 @@ import { formCard } from '../../cards/form.js';
 import type { Channel } from '../channels/channel.js';
 import { DeliveryError } from '../channels/channel.js';
 import { t, type Locale } from '../core/messages.js';
+import { createCalendar, provisionalNote } from '../core/calendar/index.js';
 import type { Directory } from '../org/directory.js';
+import { calendarOptions } from '../org/load.js';
 import type { Platform } from '../org/schema.js';
 import type { Metrics } from '../http/metrics.js';
 import { jobId, type DeliveryJob } from '../queue/jobs.js';
@@ -30,7 +32,9 @@ export interface DeliverDeps {
 }
 
 export function cardContext(dir: Directory, locale: Locale, publicUrl?: string): CardContext {
+  const calendar = createCalendar(calendarOptions(dir.org.organisation));
   return {
+    dueNote: (dueAt) => provisionalNote(calendar, dueAt, locale),
     locale,
     timezone: dir.timezone,
     personName: (id) => dir.personName(id),

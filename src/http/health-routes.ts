@@ -7,6 +7,8 @@ export interface ReadinessDeps {
   checks: Record<string, () => Promise<unknown>>;
   channels: Iterable<Channel>;
   isShuttingDown: () => boolean;
+  /** Facts that do not fail readiness but an operator should see (e.g. the calendar's provisional years). */
+  notes?: () => Record<string, string>;
 }
 
 export function healthRoutes(app: FastifyInstance, deps: ReadinessDeps): void {
@@ -31,6 +33,7 @@ export function healthRoutes(app: FastifyInstance, deps: ReadinessDeps): void {
         results[`channel:${c.platform}`] = { ok: false, detail: (err as Error).message };
       }
     }
+    for (const [name, detail] of Object.entries(deps.notes?.() ?? {})) results[name] = { ok: true, detail };
     if (deps.isShuttingDown()) results.shutdown = { ok: false, detail: 'shutting down' };
     const ok = Object.values(results).every((r) => r.ok);
     return reply.code(ok ? 200 : 503).send({ ok, checks: results });

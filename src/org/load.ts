@@ -7,6 +7,13 @@ import type { z } from 'zod';
 import { orgSchema, type OrgFile } from './schema.js';
 import { Directory } from './directory.js';
 import { BUILTIN_TYPES } from '../core/request-types.js';
+import type { CalendarOptions } from '../core/calendar/index.js';
+
+/** The working-day calendar's options from the organisation settings (one place for app and cards). */
+export function calendarOptions(org: OrgFile['organisation']): CalendarOptions {
+  const c = org.calendar;
+  return { timezone: org.timezone, businessHours: org.businessHours, extraHolidays: c.holidays, extraWorkdays: c.workdays, official: c.official };
+}
 
 export const EXAMPLE_ORG_FILE = fileURLToPath(new URL('../../org.example.yaml', import.meta.url));
 
@@ -25,7 +32,9 @@ function formatPath(path: ReadonlyArray<PropertyKey>): string {
 }
 
 function zodProblems(error: z.ZodError): string[] {
-  return error.issues.map((i) => `${formatPath(i.path) || '(root)'}: ${i.message}`);
+  // A bad record key (calendar.official's year) carries the useful message one level down.
+  const message = (i: z.core.$ZodIssue): string => (i.code === 'invalid_key' && i.issues[0] ? i.issues[0].message : i.message);
+  return error.issues.map((i) => `${formatPath(i.path) || '(root)'}: ${message(i)}`);
 }
 
 /** Cross-reference checks zod cannot express: every id that points somewhere must land. */
@@ -114,6 +123,21 @@ export function crossCheck(org: OrgFile): string[] {
     });
     if (w.restartAt && !stepIds.has(w.restartAt)) problems.push(`workflows[${i}].restartAt: unknown step "${w.restartAt}"`);
   });
+  const officialOff = new Set(Object.values(org.organisation.calendar.official).flatMap((a) => a.holidays));
+  for (const [year, arrangement] of Object.entries(org.organisation.calendar.official)) {
+    const where = `organisation.calendar.official.${year}`;
+    const bad = (list: string[], what: string) =>
+      list.forEach((d, j) => {
+        const real = new Date(`${d}T00:00:00Z`);
+        if (Number.isNaN(real.getTime()) || real.toISOString().slice(0, 10) !== d) problems.push(`${where}.${what}[${j}]: "${d}" is not a real date`);
+        else if (!d.startsWith(`${year}-`) && !d.startsWith(`${Number(year) - 1}-12-`)) problems.push(`${where}.${what}[${j}]: ${d} is not in ${year} (or the December before)`);
+      });
+    bad(arrangement.holidays, 'holidays');
+    bad(arrangement.workdays, 'workdays');
+    arrangement.workdays.forEach((d, j) => {
+      if (officialOff.has(d)) problems.push(`${where}.workdays[${j}]: ${d} is also listed as a holiday`);
+    });
+  }
   return problems;
 }
 

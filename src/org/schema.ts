@@ -161,11 +161,25 @@ export const orgSchema = z
         timezone: z.string().default('Asia/Shanghai'),
         locale: z.enum(['zh-CN', 'en']).default('zh-CN'),
         businessHours: z.object({ start: hhmm, end: hhmm }).strict().default({ start: '09:00', end: '18:00' }),
-        /** Extra company days off / extra working days on top of the national calendar. */
+        /**
+         * Extra company days off / extra working days on top of the national calendar, and the
+         * State Council's arrangement for a year the holiday package does not know yet
+         * (`official: { 2027: { holidays: [...], workdays: [...] } }`), which ends that year's
+         * provisional (computed-by-law) status.
+         */
         calendar: z
-          .object({ holidays: z.array(isoDate).default([]), workdays: z.array(isoDate).default([]) })
+          .object({
+            holidays: z.array(isoDate).default([]),
+            workdays: z.array(isoDate).default([]),
+            official: z
+              .record(
+                z.string().regex(/^\d{4}$/, 'use a year, e.g. 2027'),
+                z.object({ holidays: z.array(isoDate).min(1), workdays: z.array(isoDate).default([]) }).strict(),
+              )
+              .default({}),
+          })
           .strict()
-          .default({ holidays: [], workdays: [] }),
+          .default({ holidays: [], workdays: [], official: {} }),
         digest: z
           .object({ time: hhmm.default('08:30'), allClear: z.boolean().default(false) })
           .strict()

@@ -1,8 +1,11 @@
 // Working-day calendar: national holidays and make-up working days (调休) from chinese-days,
+// an official arrangement from the organisation file for a year the package lacks, the
+// statutory holidays computed by law for a year nobody has published yet (*provisional*),
 // company overrides on top, business hours in the organisation's time zone.
 // Pure: "now" is always an argument.
 import { parseDueSpec } from './due.js';
-import { nationalWorkday } from './national.js';
+import { NATIONAL_DATA_YEARS, nationalWorkday } from './national.js';
+import { statutoryDaysOff } from './statutory.js';
 import { DAY_MS, createZone } from './zone.js';
 
 export interface CalendarOptions {
@@ -14,6 +17,20 @@ export interface CalendarOptions {
   extraHolidays?: string[];
   /** 'YYYY-MM-DD' extra working days; beats the national calendar (also fills years chinese-days lacks). */
   extraWorkdays?: string[];
+  /**
+   * The State Council's arrangement per year ('2027'): its days off and make-up working days
+   * (调休), which may include days of the December before; every other day of that year is
+   * Mon–Fri. Replaces the package's data or the provisional computation for that year, so the
+   * year is no longer provisional.
+   */
+  official?: Readonly<Record<string, OfficialArrangement>>;
+}
+
+export interface OfficialArrangement {
+  /** 'YYYY-MM-DD' days off (放假), weekends inside the break may be listed or not. */
+  holidays: readonly string[];
+  /** 'YYYY-MM-DD' make-up working days (调休上班). */
+  workdays: readonly string[];
 }
 
 export interface WorkCalendar {
@@ -38,6 +55,13 @@ export interface WorkCalendar {
   atLocalTime(date: string, hhmm: string): Date;
   /** Deadline for a due spec (see parseDueSpec) counted from `from`. */
   dueAt(spec: string, from: Date): Date;
+  /**
+   * The date's year (an instant: its local date's) has neither package data nor an official
+   * arrangement, so its holidays are computed by law and no 调休 make-up day is known.
+   */
+  isProvisional(date: string | Date): boolean;
+  /** The provisional years among [from, to]. */
+  provisionalYears(from: number, to: number): number[];
 }
 
 interface Day {
@@ -94,13 +118,53 @@ export function createCalendar(opts: CalendarOptions): WorkCalendar {
     if (off.has(d)) throw new Error(`calendar: ${isoOfDay(d)} is in both extraHolidays and extraWorkdays`);
   }
 
+  // Official arrangements, by date: a notice may start its 元旦 break in the December before
+  // (2018's began on 2017-12-30), so its days are not all in its year.
+  const officialYears = new Set<number>();
+  const officialOff = new Set<number>();
+  const officialOn = new Set<number>();
+  for (const [key, arrangement] of Object.entries(opts.official ?? {})) {
+    if (!/^\d{4}$/.test(key)) throw new Error(`calendar: official arrangement key "${key}" is not a year`);
+    const year = Number(key);
+    const add = (list: readonly string[], what: string, into: Set<number>, other: Set<number>): void => {
+      for (const d of list) {
+        const n = dayOfIso(d, `official.${key}.${what} entry`);
+        if (!d.startsWith(key) && !d.startsWith(`${year - 1}-12-`)) {
+          throw new Error(`calendar: official.${key}.${what} entry "${d}" is not in ${key} (or the December before)`);
+        }
+        if (other.has(n)) throw new Error(`calendar: ${d} is both a holiday and a workday in calendar.official`);
+        into.add(n);
+      }
+    };
+    add(arrangement.holidays, 'holidays', officialOff, officialOn);
+    add(arrangement.workdays, 'workdays', officialOn, officialOff);
+    officialYears.add(year);
+  }
+  const isProvisionalYear = (year: number): boolean => year > NATIONAL_DATA_YEARS.last && !officialYears.has(year);
+  const statutory = new Map<number, Set<number>>();
+  function statutoryOff(year: number): Set<number> {
+    let s = statutory.get(year);
+    if (!s) statutory.set(year, (s = new Set(statutoryDaysOff(year).map((d) => dayOfIso(d.date)))));
+    return s;
+  }
+  /** The national answer for a day: true/false, or undefined for "a plain Mon–Fri day". */
+  function national(n: number): boolean | undefined {
+    if (officialOn.has(n)) return true;
+    if (officialOff.has(n)) return false;
+    const iso = isoOfDay(n);
+    const year = Number(iso.slice(0, 4));
+    if (officialYears.has(year)) return undefined;
+    if (isProvisionalYear(year)) return statutoryOff(year).has(n) ? false : undefined;
+    return nationalWorkday(iso);
+  }
+
   // Memoised per local day: the walks below revisit the same few weeks for every deadline.
   const days = new Map<number, Day>();
   function day(n: number): Day {
     let d = days.get(n);
     if (d === undefined) {
       const weekday = (((n + 4) % 7) + 7) % 7; // 1970-01-01 was a Thursday; 0 = Sunday
-      const work = on.has(n) || (!off.has(n) && (nationalWorkday(isoOfDay(n)) ?? (weekday >= 1 && weekday <= 5)));
+      const work = on.has(n) || (!off.has(n) && (national(n) ?? (weekday >= 1 && weekday <= 5)));
       d = work
         ? { work, start: zone.instantOf(n, startMin), end: zone.instantOf(n, endMin) }
         : { work, start: 0, end: 0 };
@@ -187,6 +251,17 @@ export function createCalendar(opts: CalendarOptions): WorkCalendar {
           return new Date(zone.instantOf(n, due.minutes));
         }
       }
+    },
+
+    isProvisional(date) {
+      const n = typeof date === 'string' ? dayOfIso(date) : zone.dayOf(epochMs(date, 'date'));
+      return isProvisionalYear(new Date(n * DAY_MS).getUTCFullYear());
+    },
+
+    provisionalYears(from, to) {
+      const years: number[] = [];
+      for (let y = from; y <= to; y++) if (isProvisionalYear(y)) years.push(y);
+      return years;
     },
   };
 }

@@ -16,8 +16,8 @@ function yearRange(): { first: number; last: number } {
 
 /**
  * Years for which chinese-days carries the official arrangement (2004–2026 in 1.5.7).
- * Later years fall back to Mon–Fri until the package is updated or the org file supplies
- * the arrangement through extraHolidays / extraWorkdays.
+ * Later years are *provisional* (statutory holidays computed by law, see statutory.ts) until
+ * the package is updated or the org file supplies the arrangement (calendar.official).
  */
 export const NATIONAL_DATA_YEARS: Readonly<{ first: number; last: number }> = Object.freeze(yearRange());
 
