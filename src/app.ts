@@ -172,8 +172,7 @@ export async function buildApp(opts: AppOptions) {
           ...(opts.stateWatchMs ? { everyMs: opts.stateWatchMs } : {}),
           intact: () => scheduler.schedulersPresent(),
           recover: async () => {
-            await scheduler.recover();
-            await relay.redrive();
+            await Promise.all([scheduler.recover(), relay.redrive()]);
             relay.kick();
           },
         })

@@ -11,7 +11,7 @@ import type { Platform } from '../org/schema.js';
 import type { DeliveryJob, Target } from '../queue/jobs.js';
 import { jobId } from '../queue/jobs.js';
 import type { Database } from '../store/db.js';
-import { claimPendingOutbox, doneAmong, markDelivered, markRelayed, relayedRows, staleCards, type OutboxRow } from '../store/outbox-repo.js';
+import { claimPendingOutbox, closeDelivered, doneAmong, markDelivered, markRelayed, relayedRows, staleCards, type OutboxRow } from '../store/outbox-repo.js';
 import type { DeliveryQueues } from './queues.js';
 
 export interface RelayDeps {
@@ -83,15 +83,19 @@ export function createOutboxRelay(deps: RelayDeps) {
   const clock = deps.now ?? (() => new Date());
 
   async function relayBatch(limit = 100): Promise<number> {
-    return deps.database.db.transaction(async (tx) => {
+    const relayed = await deps.database.db.transaction(async (tx) => {
       const list = await claimPendingOutbox(tx, limit);
       for (const row of list) {
-        let queued = 0;
-        for (const { job, id } of expand(row, deps.dir, deps.enabled)) if (await deps.queues.add(job, id)) queued++;
-        await markRelayed(tx, row.id, queued, new Date());
+        // Distinct ids: the row is delivered when as many are recorded done.
+        const ids = new Set<string>();
+        for (const { job, id } of expand(row, deps.dir, deps.enabled)) if (await deps.queues.add(job, id)) ids.add(id);
+        await markRelayed(tx, row.id, ids.size, new Date());
       }
-      return list.length;
+      return list.map((r) => r.id);
     });
+    // Jobs that finished before the commit found their row still pending: close those rows now.
+    await closeDelivered(deps.database.db, relayed);
+    return relayed.length;
   }
 
   /**

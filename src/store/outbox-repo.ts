@@ -19,6 +19,25 @@ export async function markRelayed(tx: DbOrTx, id: number, jobs: number, at: Date
   await tx.update(outbox).set({ status: jobs > 0 ? 'relayed' : 'delivered', relayedAt: at, jobs }).where(eq(outbox.id, id));
 }
 
+/**
+ * Of these rows, mark delivered those relayed rows with as many finished jobs recorded as they
+ * had queued. Run by each finished job for its row, and by the relay after its commit for the
+ * rows it relayed: a job that finished before that commit saw its row still pending.
+ */
+export async function closeDelivered(db: DbOrTx, ids: number[]): Promise<void> {
+  if (!ids.length) return;
+  await db
+    .update(outbox)
+    .set({ status: 'delivered' })
+    .where(
+      and(
+        inArray(outbox.id, ids),
+        eq(outbox.status, 'relayed'),
+        sql`${outbox.jobs} <= (select count(*) from ${deliveriesDone} where ${deliveriesDone.outboxId} = ${outbox.id})`,
+      ),
+    );
+}
+
 /** Rows relayed since `since` (and, if given, no later than `before`) whose deliveries are not all done, by id after a cursor. */
 export async function relayedRows(db: DbOrTx, opts: { since: Date; before?: Date; afterId?: number; limit: number }): Promise<OutboxRow[]> {
   const conds = [eq(outbox.status, 'relayed'), gte(outbox.relayedAt, opts.since)];
@@ -45,18 +64,11 @@ export async function doneAmong(db: DbOrTx, jobIds: string[]): Promise<Set<strin
   return new Set(rows.map((r) => r.jobId));
 }
 
-/**
- * Record that a delivery job finished; if it came from an outbox row, the row is delivered once
- * all its jobs are recorded. (The last of a row's jobs to be recorded counts every other: its
- * count runs after all the inserts committed.)
- */
+/** Record that a delivery job finished; if it came from an outbox row, the row is delivered once all its jobs are. */
 export async function recordDelivery(db: DbOrTx, jobId: string, outcome: 'sent' | 'failed', outboxId?: number): Promise<void> {
   await db.insert(deliveriesDone).values({ jobId, outcome, outboxId: outboxId ?? null }).onConflictDoNothing();
-  if (outboxId === undefined) return;
-  await db
-    .update(outbox)
-    .set({ status: 'delivered' })
-    .where(and(eq(outbox.id, outboxId), eq(outbox.status, 'relayed'), sql`${outbox.jobs} <= (select count(*) from ${deliveriesDone} where ${deliveriesDone.outboxId} = ${outboxId})`));
+  // Of a row's jobs, the last to be recorded counts every other: its count runs after all the inserts committed.
+  if (outboxId !== undefined) await closeDelivered(db, [outboxId]);
 }
 
 /**
