@@ -32,9 +32,12 @@ import { calendarOptions, loadOrg } from './org/load.js';
 import type { Platform } from './org/schema.js';
 import { QUEUE_NAMES, type InboundJob } from './queue/jobs.js';
 import { openRedis } from './queue/redis.js';
+import { createStateWatch } from './queue/state-watch.js';
+import { WORKER_LOCKS } from './queue/worker-options.js';
 import { createApprovals } from './services/approvals.js';
 import { createScheduler } from './scheduler/index.js';
 import { openDatabase } from './store/db.js';
+import { pruneDeliveries } from './store/outbox-repo.js';
 import { syncOrganisation } from './store/org-sync.js';
 
 export const SIM_ASSETS = fileURLToPath(new URL('./http/sim/assets', import.meta.url));
@@ -77,6 +80,8 @@ export interface AppOptions {
   dir?: Directory;
   /** Tests that warp `now`: real milliseconds until an instant of that clock (timers' BullMQ delays). */
   scheduleDelay?: (at: Date) => number;
+  /** How often the worker looks for a Redis that lost its state (default 2 s). */
+  stateWatchMs?: number;
 }
 
 export async function buildApp(opts: AppOptions) {
@@ -118,9 +123,15 @@ export async function buildApp(opts: AppOptions) {
       defaultJobOptions: { attempts: 5, backoff: { type: 'exponential', delay: 500 }, removeOnComplete: { age: 3600, count: 5000 }, removeOnFail: { age: 7 * 24 * 3600 } },
     });
     const deliveries = createDeliveryQueues(redis, prefix, [...enabled]);
-    const relay = createOutboxRelay({ database, dir, queues: deliveries, enabled, log });
+    const relay = createOutboxRelay({ database, dir, queues: deliveries, enabled, log, now });
+    // Periodically: re-drive outbox rows whose deliveries have not finished 10 minutes on (Redis
+    // lost them unnoticed), and forget old delivery records.
+    const housekeeping = async () => {
+      await relay.redrive({ olderThanMs: 10 * 60_000 });
+      await pruneDeliveries(database.db, new Date());
+    };
     // Deadlines, reminders, escalation, event prompts, digest: its hook writes timers in every transition's transaction.
-    const scheduler = createScheduler({ database, dir, calendar, locale: config.LOCALE, log, connection: redis, prefix, now, ...(opts.scheduleDelay ? { delayMs: opts.scheduleDelay } : {}), approvals: () => approvals, onOutbox: () => relay.kick() });
+    const scheduler = createScheduler({ database, dir, calendar, locale: config.LOCALE, log, connection: redis, prefix, now, ...(opts.scheduleDelay ? { delayMs: opts.scheduleDelay } : {}), approvals: () => approvals, onOutbox: () => relay.kick(), onReconcile: housekeeping });
     const approvals = createApprovals({ database, dir, now, dueAt: (spec, from) => calendar.dueAt(spec, from), onTransition: [scheduler.onTransition], onCommitted: () => { relay.kick(); scheduler.flush(); } });
     const metrics = createMetrics();
     const ingest = createIngest({ redis, prefix, inbound, approvals, dir, locale: config.LOCALE, log, metrics });
@@ -155,6 +166,21 @@ export async function buildApp(opts: AppOptions) {
 
     const workers: Worker[] = [];
     let outboxTimer: NodeJS.Timeout | undefined;
+    // Redis lost its state while we run: rebuild the schedulers and the timers' mirror from
+    // Postgres, and queue again the deliveries that had not finished.
+    const stateWatch = worker
+      ? createStateWatch({
+          redis,
+          prefix,
+          log,
+          ...(opts.stateWatchMs ? { everyMs: opts.stateWatchMs } : {}),
+          intact: () => scheduler.schedulersPresent(),
+          recover: async () => {
+            await Promise.all([scheduler.recover(), relay.redrive()]);
+            relay.kick();
+          },
+        })
+      : undefined;
     if (worker) {
       const dialogs = createDialogs({ store: createDialogStore(redis, prefix, { idleMs: DIALOG_IDLE_MS }), database, dir, approvals, locale: config.LOCALE, now });
       const commands = createCommands({
@@ -164,7 +190,7 @@ export async function buildApp(opts: AppOptions) {
       });
       const route = createRouter({ approvals, dir, queues: deliveries, commands, locale: config.LOCALE, now, log });
       const deliver = createDeliverer({ database, dir, channels, queues: deliveries, locale: config.LOCALE, ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}), log, metrics });
-      const workerOpts = { connection: redisHandle.connect(), prefix, autorun: false };
+      const workerOpts = { connection: redisHandle.connect(), prefix, autorun: false, ...WORKER_LOCKS };
       workers.push(new Worker<InboundJob>(QUEUE_NAMES.inbound, inboundProcessor({ route, inbound, log }), { ...workerOpts, concurrency: 16 }));
       workers.push(new Worker(deliveryQueueName(), deliver, { ...workerOpts, connection: redisHandle.connect(), concurrency: 8 }));
       for (const p of deliveries.perPlatform.keys()) {
@@ -190,12 +216,16 @@ export async function buildApp(opts: AppOptions) {
       queues: { inbound, deliveries },
       calendar,
       workers,
+      stateWatch,
       async start(): Promise<void> {
         if (worker) {
           for (const w of workers) void w.run();
           await scheduler.start();
+          await stateWatch?.start();
           outboxTimer = setInterval(() => relay.kick(), config.OUTBOX_POLL_MS);
           relay.kick();
+          // Deliveries that had not finished when the last process stopped (Redis may have lost them meanwhile).
+          relay.redrive().catch((err: unknown) => log.error({ err }, 'outbox re-drive failed'));
         }
         if (web) {
           for (const c of channels.values()) await c.start?.();
@@ -215,6 +245,7 @@ export async function buildApp(opts: AppOptions) {
         };
         await step('http', () => http.close());
         if (outboxTimer) clearInterval(outboxTimer);
+        if (stateWatch) await step('state watch', () => stateWatch.stop());
         await step('workers', () => Promise.all(workers.map((w) => w.close())));
         for (const c of channels.values()) if (c.stop) await step(`channel:${c.platform}`, () => c.stop!());
         await step('queues', () => Promise.all([inbound.close(), deliveries.close(), scheduler.close()]));

@@ -18,6 +18,8 @@ import { jobId, type DeliveryJob } from '../queue/jobs.js';
 import { cardMessageById, cardMessagesOf, claimRender, findCardMessage, recordCardMessage, updateCardMessage } from '../store/card-messages-repo.js';
 import type { Database } from '../store/db.js';
 import { loadRequest, writeAudit } from '../store/requests-repo.js';
+import { isDeliveryDone, recordDelivery } from '../store/outbox-repo.js';
+import { outboxIdOf } from './outbox-relay.js';
 import type { DeliveryQueues } from './queues.js';
 
 export interface DeliverDeps {
@@ -62,7 +64,7 @@ export function createDeliverer(deps: DeliverDeps) {
         // Already posted there (a retry, or a step reopened): bring that copy up to date instead.
         const existing = await findCardMessage(db, key);
         if (existing && existing.status !== 'failed') {
-          await deps.queues.add({ type: 'card.update', cardMessageId: existing.id, requestId: s.id, version: s.version }, jobId('upd', existing.id, 'v', s.version));
+          await deps.queues.add({ type: 'card.update', platform: existing.platform as Platform, cardMessageId: existing.id, requestId: s.id, version: s.version }, jobId('upd', existing.id, 'v', s.version));
           return;
         }
         const sent = await channel(job.platform).sendCard(job.target, approvalCard(s, ctx), { requestId: s.id, idempotencyKey: jobId('card', s.id, job.platform, job.target.type, job.target.id) });
@@ -83,7 +85,7 @@ export function createDeliverer(deps: DeliverDeps) {
         const s = await loadRequest(db, job.requestId);
         if (!s) return;
         for (const m of await cardMessagesOf(db, s.id)) {
-          await deps.queues.add({ type: 'card.update', cardMessageId: m.id, requestId: s.id, version: s.version }, jobId('upd', m.id, 'v', s.version));
+          await deps.queues.add({ type: 'card.update', platform: m.platform as Platform, cardMessageId: m.id, requestId: s.id, version: s.version }, jobId('upd', m.id, 'v', s.version));
         }
         return;
       }
@@ -123,7 +125,19 @@ export function createDeliverer(deps: DeliverDeps) {
     }
   }
 
+  /**
+   * Finished deliveries are recorded by job id, so a job queued again (a re-drive after Redis lost
+   * its queues, a stalled job run twice) is not sent again. Only deterministic ids are: BullMQ's
+   * own numeric ids start again at 1 after a flush.
+   */
+  const tracked = (id: string | undefined): id is string => !!id && !/^\d+$/.test(id);
+  const record = (id: string | undefined, outcome: 'sent' | 'failed') => (tracked(id) ? recordDelivery(db, id, outcome, outboxIdOf(id)) : Promise.resolve());
+
   return async function process(job: Job<DeliveryJob>): Promise<void> {
+    if (tracked(job.id) && (await isDeliveryDone(db, job.id))) {
+      deps.log.debug({ job: job.id }, 'delivery already done; skipped');
+      return;
+    }
     try {
       await run(job.data, job.id ?? `${job.name}-${job.timestamp}`);
       deps.metrics?.deliveries.inc({ type: job.data.type, result: 'ok' });
@@ -142,12 +156,17 @@ export function createDeliverer(deps: DeliverDeps) {
             detail: { job: d.type, code: err instanceof DeliveryError ? (err.code ?? null) : null, message: (err as Error).message, ...('target' in d ? { target: d.target.id } : {}) },
           },
         ]).catch(() => {});
+        await record(job.id, 'failed').catch((e: unknown) => deps.log.warn({ err: e, job: job.id }, 'could not record the failed delivery'));
         if (permanent && !(err instanceof UnrecoverableError)) throw new UnrecoverableError((err as Error).message);
       } else {
         deps.log.warn({ err: (err as Error).message, job: job.data.type, attempt: job.attemptsMade + 1 }, 'delivery failed, will retry');
       }
       throw err;
     }
+    // Sent. If the record cannot be written the job still completes (failing it would send again
+    // now); its outbox row stays relayed, and the completed job in Redis keeps a re-drive from
+    // queueing it again.
+    await record(job.id, 'sent').catch((err: unknown) => deps.log.warn({ err, job: job.id }, 'could not record the delivery'));
   };
 }
 

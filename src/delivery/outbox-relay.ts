@@ -1,7 +1,9 @@
 // Moves committed notification intents from the outbox into the delivery queues. Rows are
 // claimed with SKIP LOCKED so any number of replicas can relay; job ids derive from the row id,
-// so a relay that crashes after enqueueing and before marking re-enqueues nothing new.
-import { asc, eq } from 'drizzle-orm';
+// so a relay that crashes after enqueueing and before marking re-enqueues nothing new. A row stays
+// `relayed` until every job it was expanded into has finished (`deliveries_done`, written by the
+// deliverer); `redrive` queues again the jobs of such rows that are not done — after Redis lost
+// its queues, nothing else would ever run them.
 import type { Logger } from 'pino';
 import type { Effect } from '../core/model.js';
 import type { Directory } from '../org/directory.js';
@@ -9,7 +11,7 @@ import type { Platform } from '../org/schema.js';
 import type { DeliveryJob, Target } from '../queue/jobs.js';
 import { jobId } from '../queue/jobs.js';
 import type { Database } from '../store/db.js';
-import { outbox } from '../store/schema.js';
+import { claimPendingOutbox, closeDelivered, doneAmong, markDelivered, markRelayed, relayedRows, staleCards, type OutboxRow } from '../store/outbox-repo.js';
 import type { DeliveryQueues } from './queues.js';
 
 export interface RelayDeps {
@@ -18,9 +20,18 @@ export interface RelayDeps {
   queues: DeliveryQueues;
   enabled: ReadonlySet<Platform>;
   log: Logger;
+  /** The app's clock (requests' `updated_at` is written by it). */
+  now?: () => Date;
 }
 
-type OutboxRow = typeof outbox.$inferSelect;
+/** How far back a re-drive looks: delivery jobs retry for minutes; a notice a day late is not sent. */
+export const REDRIVE_WINDOW_MS = 24 * 3600_000;
+
+/** The outbox row a delivery job was expanded from (its id begins `ob-<row id>-`). */
+export const outboxIdOf = (id: string): number | undefined => {
+  const m = /^ob-(\d+)-/.exec(id);
+  return m ? Number(m[1]) : undefined;
+};
 
 /** Expand one intent into per-platform, per-recipient delivery jobs. */
 export function expand(row: OutboxRow, dir: Directory, enabled: ReadonlySet<Platform>): Array<{ job: DeliveryJob; id: string }> {
@@ -69,21 +80,62 @@ export function createOutboxRelay(deps: RelayDeps) {
   let running: Promise<number> | undefined;
   let again = false;
 
+  const clock = deps.now ?? (() => new Date());
+
   async function relayBatch(limit = 100): Promise<number> {
-    return deps.database.db.transaction(async (tx) => {
-      const list = await tx
-        .select()
-        .from(outbox)
-        .where(eq(outbox.status, 'pending'))
-        .orderBy(asc(outbox.id))
-        .limit(limit)
-        .for('update', { skipLocked: true });
+    const relayed = await deps.database.db.transaction(async (tx) => {
+      const list = await claimPendingOutbox(tx, limit);
       for (const row of list) {
-        for (const { job, id } of expand(row, deps.dir, deps.enabled)) await deps.queues.add(job, id);
-        await tx.update(outbox).set({ status: 'relayed', relayedAt: new Date() }).where(eq(outbox.id, row.id));
+        // Distinct ids: the row is delivered when as many are recorded done.
+        const ids = new Set<string>();
+        for (const { job, id } of expand(row, deps.dir, deps.enabled)) if (await deps.queues.add(job, id)) ids.add(id);
+        await markRelayed(tx, row.id, ids.size, new Date());
       }
-      return list.length;
+      return list.map((r) => r.id);
     });
+    // Jobs that finished before the commit found their row still pending: close those rows now.
+    await closeDelivered(deps.database.db, relayed);
+    return relayed.length;
+  }
+
+  /**
+   * Queue again every job of rows relayed within the window (and, with `olderThanMs`, at least
+   * that long ago) that has not finished. A job still in Redis is left as it is (same id); one
+   * already done is not queued, so nothing is sent twice. Rows whose jobs are all done (the
+   * organisation changed since) are closed. Then the card copies left showing an older version
+   * (their `card.update` or the fan-out that makes it was lost) get their update.
+   */
+  async function redrive(opts: { olderThanMs?: number } = {}): Promise<{ rows: number; jobs: number; cards: number }> {
+    const db = deps.database.db;
+    const real = Date.now();
+    const since = new Date(real - REDRIVE_WINDOW_MS);
+    const before = opts.olderThanMs !== undefined ? new Date(real - opts.olderThanMs) : undefined;
+    let rows = 0;
+    let jobs = 0;
+    let afterId: number | undefined;
+    for (;;) {
+      const page = await relayedRows(db, { since, limit: 500, ...(before ? { before } : {}), ...(afterId !== undefined ? { afterId } : {}) });
+      if (!page.length) break;
+      afterId = page.at(-1)!.id;
+      rows += page.length;
+      const expanded = page.map((row) => ({ row, jobs: expand(row, deps.dir, deps.enabled) }));
+      const done = await doneAmong(db, expanded.flatMap((x) => x.jobs.map((j) => j.id)));
+      const closed: number[] = [];
+      for (const x of expanded) {
+        const open = x.jobs.filter((j) => !done.has(j.id));
+        if (!open.length) closed.push(x.row.id);
+        for (const { job, id } of open) if (await deps.queues.add(job, id)) jobs++;
+      }
+      await markDelivered(db, closed);
+      if (page.length < 500) break;
+    }
+    let cards = 0;
+    for (const c of await staleCards(db, new Date(clock().getTime() - REDRIVE_WINDOW_MS))) {
+      await deps.queues.add({ type: 'card.update', platform: c.platform as Platform, cardMessageId: c.id, requestId: c.requestId, version: c.version }, jobId('upd', c.id, 'v', c.version));
+      cards++;
+    }
+    if (jobs || cards) deps.log.info({ rows, jobs, cards }, 'outbox re-driven');
+    return { rows, jobs, cards };
   }
 
   /** Relay everything pending now. Concurrent calls coalesce into one loop. */
@@ -107,6 +159,7 @@ export function createOutboxRelay(deps: RelayDeps) {
 
   return {
     relay,
+    redrive,
     /** Fire-and-forget trigger after a commit; errors are logged, the poll catches up. */
     kick(): void {
       relay().catch((err: unknown) => deps.log.error({ err }, 'outbox relay failed'));

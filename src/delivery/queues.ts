@@ -8,7 +8,8 @@ import { QUEUE_NAMES, type DeliveryJob } from '../queue/jobs.js';
 export const DELIVERY_JOB_OPTIONS = {
   attempts: 8,
   backoff: { type: 'exponential', delay: 1000 },
-  // Completed jobs stay a day so a re-relayed outbox row finds its job id and adds nothing.
+  // Completed jobs stay a day so a re-relayed outbox row finds its job id and adds nothing (the
+  // deliverer's `deliveries_done` record stops one that was removed from running twice).
   removeOnComplete: { age: 24 * 3600, count: 10000 },
   removeOnFail: { age: 7 * 24 * 3600 },
 } as const;
@@ -24,10 +25,12 @@ export function createDeliveryQueues(connection: Redis, prefix: string, platform
   return {
     general,
     perPlatform,
-    async add(job: DeliveryJob, id: string): Promise<void> {
+    /** Queue a job under its deterministic id (an existing id is left as it is); false if its platform is not enabled. */
+    async add(job: DeliveryJob, id: string): Promise<boolean> {
       const q = queueFor(job);
-      if (!q) return; // platform not enabled on this deployment any more
+      if (!q) return false; // platform not enabled on this deployment any more
       await q.add(job.type, job, { jobId: id });
+      return true;
     },
     all: () => [general, ...perPlatform.values()],
     async close() {

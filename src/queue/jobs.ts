@@ -30,7 +30,8 @@ export interface Target {
 export type DeliveryJob =
   | { type: 'card.send'; platform: Platform; requestId: string; cardKind: 'approval'; target: Target }
   | { type: 'card.refresh'; requestId: string }
-  | { type: 'card.update'; cardMessageId: number; requestId: string; version: number }
+  /** `platform` routes it to that platform's paced queue, like a send (jobs queued before it existed lack it). */
+  | { type: 'card.update'; platform: Platform; cardMessageId: number; requestId: string; version: number }
   | { type: 'message.send'; platform: Platform; target: Target; message: MessageIntent | { text: string }; requestId?: string }
   | { type: 'form.send'; platform: Platform; target: Target; requestType: string; requestId?: string; prefill?: Record<string, string> }
   /** A prebuilt card sent as is (a dialog's confirmation card: a snapshot, not tied to a request), after an optional text. */

@@ -18,6 +18,7 @@ import type { MessageIntent, Origin, RequestState, TransitionOk } from '../core/
 import { chainsFor, noticeFor, nudge as nudgeRule, settingsFrom, type Chain, type ScheduleSettings } from '../core/reminders.js';
 import type { Directory } from '../org/directory.js';
 import { QUEUE_NAMES, type ScheduleJob } from '../queue/jobs.js';
+import { WORKER_LOCKS } from '../queue/worker-options.js';
 import type { Approvals } from '../services/approvals.js';
 import { anyOf } from '../store/any-of.js';
 import type { Database, DbOrTx } from '../store/db.js';
@@ -69,6 +70,8 @@ export interface SchedulerDeps {
   onOutbox?: () => void;
   /** How often the periodic reconcile runs (default 5 min). */
   reconcileEveryMs?: number;
+  /** More housekeeping for the periodic reconcile job (the outbox re-drive); its failure is logged. */
+  onReconcile?: () => Promise<unknown>;
   concurrency?: number;
   /** Mirror in Redis only timers due within this window; the periodic reconcile adds the rest as they come near. */
   mirrorHorizonMs?: number;
@@ -543,6 +546,7 @@ export function createScheduler(deps: SchedulerDeps) {
       case 'reconcile':
         await reconcile();
         await pruneProcessedEvents(db, clock());
+        await deps.onReconcile?.().catch((err: unknown) => log.warn({ err }, 'reconcile housekeeping failed'));
         return;
       case 'digest':
         await runDigest();
@@ -558,6 +562,7 @@ export function createScheduler(deps: SchedulerDeps) {
       prefix: deps.prefix,
       autorun: false,
       concurrency: deps.concurrency ?? 128,
+      ...WORKER_LOCKS,
       removeOnComplete: { count: 0 },
       removeOnFail: { age: 7 * 24 * 3600, count: 5000 },
     });
@@ -633,6 +638,18 @@ export function createScheduler(deps: SchedulerDeps) {
 
   const digestTime = dir.org.organisation.digest.time;
 
+  async function recover(): Promise<void> {
+    const [hh, mm] = digestTime.split(':').map(Number);
+    await queue.upsertJobScheduler('digest', { pattern: `${mm} ${hh} * * *`, tz: dir.timezone }, { name: 'digest', data: { type: 'digest' } });
+    await queue.upsertJobScheduler('reconcile', { every: reconcileEveryMs }, { name: 'reconcile', data: { type: 'reconcile' } });
+    await reconcile({ full: true });
+    // Down at digest time: send today's digest now (still once per manager and day).
+    const now = clock();
+    const date = deps.calendar.localDate(now);
+    const end = dir.org.organisation.businessHours.end;
+    if (deps.calendar.isWorkday(date) && now >= deps.calendar.atLocalTime(date, digestTime) && now < deps.calendar.atLocalTime(date, end)) await runDigest();
+  }
+
   return {
     queue,
     settings,
@@ -646,16 +663,16 @@ export function createScheduler(deps: SchedulerDeps) {
     runDigest,
     nudge,
     /** Worker role: register the repeating jobs, reconcile, catch up on today's digest. */
-    async start(): Promise<void> {
-      const [hh, mm] = digestTime.split(':').map(Number);
-      await queue.upsertJobScheduler('digest', { pattern: `${mm} ${hh} * * *`, tz: dir.timezone }, { name: 'digest', data: { type: 'digest' } });
-      await queue.upsertJobScheduler('reconcile', { every: reconcileEveryMs }, { name: 'reconcile', data: { type: 'reconcile' } });
-      await reconcile({ full: true });
-      // Down at digest time: send today's digest now (still once per manager and day).
-      const now = clock();
-      const date = deps.calendar.localDate(now);
-      const end = dir.org.organisation.businessHours.end;
-      if (deps.calendar.isWorkday(date) && now >= deps.calendar.atLocalTime(date, digestTime) && now < deps.calendar.atLocalTime(date, end)) await runDigest();
+    start: recover,
+    /**
+     * Redis lost its state (a flush, a failover to an empty replica, eviction): the same as a
+     * start — the job schedulers again, every pending timer mirrored again, what fell due fired.
+     */
+    recover,
+    /** Whether Redis still holds the repeating jobs (false after it lost its state). */
+    async schedulersPresent(): Promise<boolean> {
+      const [digest, periodic] = await Promise.all([queue.getJobScheduler('digest'), queue.getJobScheduler('reconcile')]);
+      return !!digest && !!periodic;
     },
     /** Close the producer side (after the workers). */
     async close(): Promise<void> {

@@ -2,6 +2,7 @@
 // only queues, dedupe keys and dialog sessions, all rebuildable from these tables.
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   bigserial,
   boolean,
   date,
@@ -163,12 +164,17 @@ export const outbox = pgTable(
     kind: text('kind').notNull(),
     payload: jsonb('payload').notNull().$type<Record<string, unknown>>(),
     dedupeKey: text('dedupe_key'),
+    /** pending → relayed (its delivery jobs are queued) → delivered (every one of them finished). */
     status: text('status').notNull().default('pending'),
     relayedAt: ts('relayed_at'),
+    /** How many delivery jobs the relay queued for it (the row is delivered when as many are done). */
+    jobs: integer('jobs'),
   },
   (t) => [
     uniqueIndex('outbox_dedupe').on(t.dedupeKey),
     index('outbox_pending').on(t.id).where(sql`${t.status} = 'pending'`),
+    // Rows whose deliveries are in flight: what a re-drive scans after Redis lost its queues.
+    index('outbox_relayed').on(t.id).where(sql`${t.status} = 'relayed'`),
   ],
 );
 
@@ -259,3 +265,20 @@ export const processedEvents = pgTable('processed_events', {
   requestId: uuid('request_id'),
   at: createdAt(),
 });
+
+/**
+ * Delivery jobs that have finished (sent, or failed for good), by BullMQ job id. Written when the
+ * job ends, so a job re-driven after Redis lost it (a flush, a failover to an empty replica) is
+ * sent only if it had not been, and a job that runs again is skipped.
+ */
+export const deliveriesDone = pgTable(
+  'deliveries_done',
+  {
+    jobId: text('job_id').primaryKey(),
+    /** The outbox row the job was expanded from (null: a job queued by the router or a fan-out). */
+    outboxId: bigint('outbox_id', { mode: 'number' }),
+    outcome: text('outcome').notNull(), // sent | failed
+    at: createdAt(),
+  },
+  (t) => [index('deliveries_done_outbox').on(t.outboxId), index('deliveries_done_at').on(t.at)],
+);

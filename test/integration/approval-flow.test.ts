@@ -62,7 +62,8 @@ describe('approval flow in the simulator', () => {
     expect((await sim.history('wangfang')).some((m) => m.text?.startsWith('抄送：'))).toBe(true);
     // Decision, audit and outbox were written together.
     expect((await db.select().from(decisions).where(eq(decisions.requestId, approve.r))).length).toBe(1);
-    expect((await db.select().from(outbox).where(eq(outbox.requestId, approve.r))).every((r) => r.status === 'relayed')).toBe(true);
+    // Every outbox row's deliveries finished (each job recorded in deliveries_done).
+    expect((await db.select().from(outbox).where(eq(outbox.requestId, approve.r))).every((r) => r.status === 'delivered')).toBe(true);
     const detail = await sim.request(approve.r);
     expect(detail.timeline.map((e: { action: string }) => e.action)).toEqual(
       expect.arrayContaining(['submitted', 'step_opened', 'approved_step', 'approved']),
