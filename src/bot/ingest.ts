@@ -30,6 +30,9 @@ import { toCoreAction } from './actions.js';
 export const DEDUPE_TTL_SECONDS = 24 * 3600;
 /** How long a claim lasts before its event is queued (a queued event's key is then kept 24 h). */
 export const CLAIM_TTL_SECONDS = 30;
+/** How long an event claimed by an ingest in flight elsewhere (another replica) waits for that one's outcome. */
+export const CLAIM_WAIT_MS = 1000;
+const CLAIM_POLL_MS = 50;
 /** How long a click waits for its pre-check (Feishu answers the clicker an error after 3 s). */
 export const PRECHECK_WAIT_MS = 1000;
 /** Batches in flight at once per lane (messages, clicks); a batch holds at most MAX_BATCH events. */
@@ -45,13 +48,16 @@ export interface IngestDeps {
   locale: Locale;
   log: Logger;
   metrics?: Metrics;
-  /** Test seams: see CLAIM_TTL_SECONDS and PRECHECK_WAIT_MS. */
+  /** Test seams: see CLAIM_TTL_SECONDS, CLAIM_WAIT_MS and PRECHECK_WAIT_MS. */
   claimTtlSeconds?: number;
+  claimWaitMs?: number;
   precheckWaitMs?: number;
 }
 
 const UNAVAILABLE: IngestResult = { status: 'unavailable' };
 const DUPLICATE: IngestResult = { status: 'duplicate' };
+/** Claimed by an ingest still in flight elsewhere (compared by identity; a receiver sees UNAVAILABLE). */
+const ELSEWHERE: IngestResult = { status: 'unavailable' };
 type Verdict = { ok: boolean; key: string; text: string };
 /** Per key: 1 claimed now (absent before), 0 a committed duplicate, 2 claimed by an ingest still in flight. */
 const CLAIM_COMMAND = 'qianpiClaimKeys';
@@ -79,6 +85,7 @@ const CLAIMED_ELSEWHERE = 2;
 export function createIngest(deps: IngestDeps) {
   const { redis, dir, locale, log } = deps;
   const claimTtl = deps.claimTtlSeconds ?? CLAIM_TTL_SECONDS;
+  const claimWait = deps.claimWaitMs ?? CLAIM_WAIT_MS;
   const precheckWait = deps.precheckWaitMs ?? PRECHECK_WAIT_MS;
   const dedupeKey = (e: InboundEvent) => `${deps.prefix}:dedupe:${e.platform}:${e.eventId}`;
   const lanes = {
@@ -111,12 +118,28 @@ export function createIngest(deps: IngestDeps) {
       const r = await prior;
       if (r.status === 'accepted' || r.status === 'duplicate') return DUPLICATE;
     }
-    const run = lanes[event.kind](event);
+    const run = settle(event);
     local.set(key, run);
     try {
       return await run;
     } finally {
       if (local.get(key) === run) local.delete(key);
+    }
+  }
+  /**
+   * The event through its lane. Claimed by an ingest in flight elsewhere (the same delivery on
+   * another replica): ask again until that one is queued (a duplicate) or gone (its process died:
+   * this one claims it); after CLAIM_WAIT_MS, "retry later".
+   */
+  async function settle(event: InboundEvent): Promise<IngestResult> {
+    for (let waited = 0; ; waited += CLAIM_POLL_MS) {
+      const r = await lanes[event.kind](event);
+      if (r !== ELSEWHERE) return r;
+      if (waited >= claimWait) {
+        log.info({ platform: event.platform, eventId: event.eventId }, 'event claimed by an ingest in flight elsewhere; asking for a retry');
+        return UNAVAILABLE;
+      }
+      await new Promise((resolve) => setTimeout(resolve, CLAIM_POLL_MS));
     }
   }
   /**
@@ -148,8 +171,8 @@ export function createIngest(deps: IngestDeps) {
     if (!claimed) return events.map(() => UNAVAILABLE);
 
     // 2. What each event gets: a duplicate is acked and dropped; one another ingest has claimed
-    //    but not queued yet is answered "retry later" (if that ingest dies, its claim expires and
-    //    the retry goes through); a refused click changes nothing, so it is not queued ("recorded
+    //    but not queued yet waits for it (settle) and is at worst answered "retry later" (if that
+    //    ingest died, its claim expires and the retry goes through); a refused click changes nothing, so it is not queued ("recorded
     //    nowhere") and its key goes (some platforms derive click ids from the card and value, and
     //    the same click may be valid later, when the step it targets opens); everything else is
     //    accepted, a click with the toast its pre-check chose.
@@ -160,8 +183,7 @@ export function createIngest(deps: IngestDeps) {
     for (const [i, event] of events.entries()) {
       const verdict = verdicts[i];
       if (claimed[i] === CLAIMED_ELSEWHERE) {
-        log.info({ platform: event.platform, eventId: event.eventId }, 'event claimed by an ingest in flight; asking for a retry');
-        results.push(UNAVAILABLE);
+        results.push(ELSEWHERE);
       } else if (claimed[i] !== CLAIMED) {
         log.debug({ platform: event.platform, eventId: event.eventId }, 'duplicate event dropped');
         results.push(DUPLICATE);

@@ -135,7 +135,7 @@ describe('ingest', () => {
   it('a crash between the dedupe and the enqueue loses nothing: the claim expires and the platform retry is queued', async () => {
     await t.app.queues.inbound.obliterate({ force: true });
     const log = pino({ level: 'silent' });
-    const deps: IngestDeps = { redis: t.app.redis, prefix: t.prefix, inbound: t.app.queues.inbound, approvals: t.app.approvals, dir: t.app.dir, locale: 'zh-CN', log, claimTtlSeconds: 1 };
+    const deps: IngestDeps = { redis: t.app.redis, prefix: t.prefix, inbound: t.app.queues.inbound, approvals: t.app.approvals, dir: t.app.dir, locale: 'zh-CN', log, claimTtlSeconds: 3, claimWaitMs: 200 };
     // The dying process: its enqueue never completes.
     const hung = { add: () => new Promise(() => {}) } as unknown as Queue<InboundJob>;
     const dying = createIngest({ ...deps, inbound: hung });
@@ -143,7 +143,8 @@ describe('ingest', () => {
     for (const e of events) void dying(e);
     await waitFor('the claims', async () => (await t.app.redis.exists(...events.map(dedupeKey))) === events.length);
     // The process dies here. A new one gets the platforms' retries: while the claim may still be
-    // in flight it asks for a retry later (never "duplicate"), once it has expired it queues them.
+    // in flight it waits a little, then asks for a retry later (never "duplicate"); once the
+    // claim has expired it queues them.
     const restarted = createIngest(deps);
     const early = await Promise.all(events.map((e) => restarted(e)));
     expect(early.map((r) => r.status)).toEqual(['unavailable', 'unavailable']);
@@ -178,6 +179,15 @@ describe('ingest', () => {
     expect(await ingest(click('ou_liuyang'))).toEqual({ status: 'accepted' });
     expect(previews).toBe(before);
     expect((await queued()).ids).toHaveLength(12);
+  });
+
+  it('the same event on two replicas at once: one queues it, the other waits for that and answers duplicate', async () => {
+    await t.app.queues.inbound.obliterate({ force: true });
+    const other = createIngest({ redis: t.app.redis, prefix: t.prefix, inbound: t.app.queues.inbound, approvals: t.app.approvals, dir: t.app.dir, locale: 'zh-CN', log: pino({ level: 'silent' }) });
+    const e = message();
+    const r = await Promise.all([t.app.ingest({ ...e }), other({ ...e })]);
+    expect(r.map((x) => x.status).sort()).toEqual(['accepted', 'duplicate']);
+    expect((await queued()).ids).toEqual([e.eventId]);
   });
 
   it('a click on a request that no longer exists is refused with a toast, not an error', async () => {
