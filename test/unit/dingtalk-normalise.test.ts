@@ -92,7 +92,7 @@ describe('dingtalk inbound normalisation', () => {
   });
 
   it('refuses callbacks without a decodable action', () => {
-    expect(normalise(click({ action: 'not json' })).ok).toBe(false);
+    expect(normalise(click({ action: 'not json' }))).toMatchObject({ ok: false, stale: true });
     expect(normalise(click({}, { content: 'garbage', value: undefined })).ok).toBe(false);
     expect(normalise(click({ action: '{"a":"approve"}' }, { userId: undefined })).ok).toBe(false);
   });

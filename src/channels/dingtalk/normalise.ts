@@ -6,7 +6,8 @@ import type { IngestResult } from '../channel.js';
 import { withinBounds, type InboundCardAction, type InboundEvent, type InboundMessage } from '../inbound.js';
 import { DECISION_FIELD, FORM_ACTION_FIELD, REASON_FIELD } from './render.js';
 
-export type Normalised = { ok: true; event: InboundEvent; details?: CardCallbackDetails } | { ok: false; reason: string };
+/** `stale`: an authentic card callback whose action is not one of ours (an old card): worth a toast, not an error. */
+export type Normalised = { ok: true; event: InboundEvent; details?: CardCallbackDetails } | { ok: false; reason: string; stale?: true };
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -107,7 +108,7 @@ export function normaliseCardCallback(data: Record<string, unknown>, receivedAt 
   const action =
     decodeAction(params.action) ??
     (rawForm ? (decodeAction(flat(rawForm[FORM_ACTION_FIELD])) ?? decodeAction(flat(rawForm[DECISION_FIELD]))) : undefined);
-  if (!action) return { ok: false, reason: 'card callback without a decodable action value' };
+  if (!action) return { ok: false, reason: 'card callback without a decodable action value', stale: true };
 
   const digest = createHash('sha256').update(`${outTrackId}\n${userId}\n${stable({ actionIds: priv.actionIds ?? [], params })}`).digest('hex');
   const event: InboundCardAction = {
