@@ -92,8 +92,6 @@ export function createIngest(deps: IngestDeps) {
     message: groupCommit(runBatch, { maxBatch: MAX_BATCH, maxInFlight: MAX_IN_FLIGHT }),
     card_action: groupCommit(runBatch, { maxBatch: MAX_BATCH, maxInFlight: MAX_IN_FLIGHT }),
   };
-  /** This process's ingests in flight by dedupe key: a repeat waits for the first instead of racing it. */
-  const local = new Map<string, Promise<IngestResult>>();
   /** Pre-checks still running past their wait (the database is slow or down). */
   let overdue = 0;
   // One command for every key of a batch. (Scripts rather than pipelines: an ioredis pipeline
@@ -107,29 +105,15 @@ export function createIngest(deps: IngestDeps) {
 
   async function ingest(raw: InboundEvent): Promise<IngestResult> {
     const event = sanitizeEvent(raw);
-    const result = await once(event);
+    const result = await settle(event);
     deps.metrics?.inbound.inc({ platform: event.platform, kind: event.kind, status: result.status });
     return result;
   }
-  async function once(event: InboundEvent): Promise<IngestResult> {
-    const key = dedupeKey(event);
-    // The same event delivered again while this process still handles it: its fate decides.
-    for (let prior = local.get(key); prior; prior = local.get(key)) {
-      const r = await prior;
-      if (r.status === 'accepted' || r.status === 'duplicate') return DUPLICATE;
-    }
-    const run = settle(event);
-    local.set(key, run);
-    try {
-      return await run;
-    } finally {
-      if (local.get(key) === run) local.delete(key);
-    }
-  }
   /**
-   * The event through its lane. Claimed by an ingest in flight elsewhere (the same delivery on
-   * another replica): ask again until that one is queued (a duplicate) or gone (its process died:
-   * this one claims it); after CLAIM_WAIT_MS, "retry later".
+   * The event through its lane. Claimed by an ingest still in flight (the same delivery twice at
+   * once, here or on another replica): ask again until that one is queued (a duplicate) or gone
+   * (refused or not queued, or its process died: this one claims it); after CLAIM_WAIT_MS,
+   * "retry later".
    */
   async function settle(event: InboundEvent): Promise<IngestResult> {
     for (let waited = 0; ; waited += CLAIM_POLL_MS) {

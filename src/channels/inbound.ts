@@ -51,14 +51,31 @@ export function sanitizeEvent<E extends InboundEvent>(event: E): E {
   return clean(event, 0) as E;
 }
 
+/** A copy only where something changes: most events are clean and pass through as they are. */
 function clean(v: unknown, depth: number): unknown {
   if (typeof v === 'string') return sanitizeInput(v);
   if (typeof v !== 'object' || v === null) return v;
   if (depth >= MAX_DEPTH) return undefined;
-  if (Array.isArray(v)) return v.map((x) => clean(x, depth + 1));
-  const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) out[sanitizeInput(k)] = clean(x, depth + 1);
-  return out;
+  if (Array.isArray(v)) {
+    const items = v.map((x) => clean(x, depth + 1));
+    return items.every((x, i) => x === v[i]) ? v : items;
+  }
+  let out: Record<string, unknown> | undefined;
+  const o = v as Record<string, unknown>;
+  for (const k in o) {
+    const x = o[k];
+    const ck = sanitizeInput(k);
+    const cx = clean(x, depth + 1);
+    if (!out && (ck !== k || cx !== x)) {
+      out = {};
+      for (const j in o) {
+        if (j === k) break;
+        out[j] = o[j];
+      }
+    }
+    if (out) out[ck] = cx;
+  }
+  return out ?? v;
 }
 
 /**

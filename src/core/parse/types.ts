@@ -38,7 +38,9 @@ const UNSAFE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]|[\ud800-\u
  * strip them with `stripInvisible` where a value must be matched.
  */
 export const sanitizeInput = (text: string): string =>
-  text.replace(UNSAFE, (c) => (c.charCodeAt(0) >= 0xd800 ? '\ufffd' : '')).replace(/[\u200b\ufeff]/g, '');
+  SUSPECT.test(text) ? text.replace(UNSAFE, (c) => (c.charCodeAt(0) >= 0xd800 ? '\ufffd' : '')).replace(/[\u200b\ufeff]/g, '') : text;
+// eslint-disable-next-line no-control-regex -- as above
+const SUSPECT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ud800-\udfff\u200b\ufeff]/;
 
 /**
  * Unicode NFKC folds full-width digits, letters and punctuation (１２：００, ￥, ，) to their
