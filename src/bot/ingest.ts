@@ -30,7 +30,7 @@ import { toCoreAction } from './actions.js';
 export const DEDUPE_TTL_SECONDS = 24 * 3600;
 /** How long a claim lasts before its event is queued (a queued event's key is then kept 24 h). */
 export const CLAIM_TTL_SECONDS = 30;
-/** How long an event claimed by an ingest in flight elsewhere (another replica) waits for that one's outcome. */
+/** How long an event claimed by an ingest still in flight (here or on another replica) waits for that one's outcome. */
 export const CLAIM_WAIT_MS = 1000;
 const CLAIM_POLL_MS = 50;
 /** How long a click waits for its pre-check (Feishu answers the clicker an error after 3 s). */

@@ -143,4 +143,12 @@ describe('feishu end to end', () => {
     expect(made.map((d) => d.comment)).toEqual(['预算超标\ufffd']);
     expect((await t.app.database.db.select().from(auditLog).where(eq(auditLog.action, 'inbound_failed'))).length).toBe(0);
   });
+  it('the simulator stores and ingests a message with a NUL byte, cleaned (it was a 500 before ingest)', async () => {
+    const sim = simClient(t.url);
+    const r = await sim.say('liming', 'dm:liming', '我的申请\u0000\ud800');
+    expect(r.status).toBe(202);
+    expect(r.body.status).toBe('accepted');
+    const mine = (await sim.history('liming')).filter((m) => m.sender === 'liming' && m.kind === 'text');
+    expect(mine.at(-1)?.text).toBe('我的申请\ufffd');
+  });
 });
