@@ -35,6 +35,8 @@ export const CLAIM_WAIT_MS = 1000;
 const CLAIM_POLL_MS = 50;
 /** How long a click waits for its pre-check (Feishu answers the clicker an error after 3 s). */
 export const PRECHECK_WAIT_MS = 1000;
+/** While pre-checks are overdue, how often one is tried all the same. */
+const PROBE_EVERY_MS = 5000;
 /** Batches in flight at once per lane (messages, clicks); a batch holds at most MAX_BATCH events. */
 const MAX_IN_FLIGHT = 4;
 const MAX_BATCH = 256;
@@ -94,6 +96,8 @@ export function createIngest(deps: IngestDeps) {
   };
   /** Pre-checks still running past their wait (the database is slow or down). */
   let overdue = 0;
+  /** When a pre-check last went overdue or was let through while others were. */
+  let lastProbe = 0;
   // One command for every key of a batch. (Scripts rather than pipelines: an ioredis pipeline
   // copies every script BullMQ defined on the connection each time it is created, which costs
   // more than the commands themselves.)
@@ -218,9 +222,13 @@ export function createIngest(deps: IngestDeps) {
     }
     if (!asks.length) return verdicts;
     if (overdue >= MAX_IN_FLIGHT) {
-      // Earlier pre-checks still hang on the database: do not pile more onto it.
-      log.warn({ clicks: asks.length, overdue }, 'click pre-checks overdue; accepting without a toast');
-      return verdicts;
+      // Earlier pre-checks still hang on the database: do not pile more onto it, but let one
+      // through now and then to notice it is back (should a hung query never settle).
+      if (Date.now() - lastProbe < PROBE_EVERY_MS) {
+        log.warn({ clicks: asks.length, overdue }, 'click pre-checks overdue; accepting without a toast');
+        return verdicts;
+      }
+      lastProbe = Date.now();
     }
     try {
       const previews = await withinWait(deps.approvals.previewMany(asks));
@@ -248,6 +256,7 @@ export function createIngest(deps: IngestDeps) {
       timer = setTimeout(() => {
         late = true;
         overdue++;
+        lastProbe = Date.now();
         resolve(undefined);
       }, precheckWait);
     });

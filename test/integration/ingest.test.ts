@@ -179,6 +179,7 @@ describe('ingest', () => {
     expect(await ingest(click('ou_liuyang'))).toEqual({ status: 'accepted' });
     expect(previews).toBe(before);
     expect((await queued()).ids).toHaveLength(12);
+    console.log(`hung database: 5 messages answered in ${messagesMs} ms, 6 clicks in ${clicksMs} ms`);
   });
 
   it('the same event on two replicas at once: one queues it, the other waits for that and answers duplicate', async () => {
