@@ -6,7 +6,7 @@ import { Queue, Worker } from 'bullmq';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { createCommands } from './bot/commands.js';
 import { createDialogs, createDialogStore, DIALOG_IDLE_MS } from './bot/dialog/index.js';
-import { inboundProcessor } from './bot/inbound-worker.js';
+import { inboundProcessor, recordGivenUp } from './bot/inbound-worker.js';
 import { createIngest } from './bot/ingest.js';
 import { createRouter } from './bot/router.js';
 import type { Channel, ChannelDeps } from './channels/channel.js';
@@ -191,7 +191,7 @@ export async function buildApp(opts: AppOptions) {
       const route = createRouter({ approvals, dir, queues: deliveries, commands, locale: config.LOCALE, now, log });
       const deliver = createDeliverer({ database, dir, channels, queues: deliveries, locale: config.LOCALE, ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}), log, metrics });
       const workerOpts = { connection: redisHandle.connect(), prefix, autorun: false, ...WORKER_LOCKS };
-      workers.push(new Worker<InboundJob>(QUEUE_NAMES.inbound, inboundProcessor({ route, inbound, log }), { ...workerOpts, concurrency: 16 }));
+      workers.push(new Worker<InboundJob>(QUEUE_NAMES.inbound, inboundProcessor({ route, inbound, log, giveUp: recordGivenUp({ db: database.db, dir, onRecorded: () => relay.kick() }) }), { ...workerOpts, concurrency: 16 }));
       workers.push(new Worker(deliveryQueueName(), deliver, { ...workerOpts, connection: redisHandle.connect(), concurrency: 8 }));
       for (const p of deliveries.perPlatform.keys()) {
         workers.push(new Worker(deliveryQueueName(p), deliver, { ...workerOpts, connection: redisHandle.connect(), concurrency: 8, ...(RATE_LIMITS[p] ? { limiter: RATE_LIMITS[p] } : {}) }));

@@ -1,16 +1,22 @@
-// The shared middle of every receiver: dedupe on the platform's event id, pre-check a click
-// so the clicker gets an instant toast, enqueue, and tell the receiver how to ack.
+// The shared middle of every receiver: normalise every string of the event, dedupe on the
+// platform's event id, pre-check a click so the clicker gets an instant toast, enqueue, and tell
+// the receiver how to ack.
 //
 // Group commit: events that arrive while a batch is in flight form the next batch, which costs
 // one Redis command for every dedupe key, one set of Postgres queries for every click's
 // pre-check (the two side by side) and one BullMQ job holding all the accepted events. A lone event runs at once, so
 // a quiet system answers as fast as before; a burst shares the round trips instead of queueing
-// behind them. The ack still waits for the job to be in Redis ("durably enqueued").
+// behind them. Messages and clicks are batched in separate lanes, so clicks waiting on the
+// database never hold up messages. The ack still waits for the job to be in Redis ("durably enqueued").
+//
+// Dedupe in two steps: a key is first *claimed* for a short while (CLAIM_TTL_SECONDS) and only
+// *committed* (24 h) once its event's job is in Redis. A process that dies in between leaves a
+// claim that expires, so the platform's retry is processed instead of being taken for a duplicate.
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { IngestResult } from '../channels/channel.js';
-import type { InboundCardAction, InboundEvent } from '../channels/inbound.js';
+import { sanitizeEvent, type InboundCardAction, type InboundEvent } from '../channels/inbound.js';
 import type { Action, ActorRef } from '../core/model.js';
 import { t, type Locale } from '../core/messages.js';
 import type { Directory } from '../org/directory.js';
@@ -22,7 +28,16 @@ import { toCoreAction } from './actions.js';
 
 /** Longer than Feishu's ~7 h retry horizon (the longest of the three platforms). */
 export const DEDUPE_TTL_SECONDS = 24 * 3600;
-/** Batches in flight at once; a batch holds at most MAX_BATCH events. */
+/** How long a claim lasts before its event is queued (a queued event's key is then kept 24 h). */
+export const CLAIM_TTL_SECONDS = 30;
+/** How long an event claimed by an ingest still in flight (here or on another replica) waits for that one's outcome. */
+export const CLAIM_WAIT_MS = 1000;
+const CLAIM_POLL_MS = 50;
+/** How long a click waits for its pre-check (Feishu answers the clicker an error after 3 s). */
+export const PRECHECK_WAIT_MS = 1000;
+/** While pre-checks are overdue, how often one is tried all the same. */
+const PROBE_EVERY_MS = 5000;
+/** Batches in flight at once per lane (messages, clicks); a batch holds at most MAX_BATCH events. */
 const MAX_IN_FLIGHT = 4;
 const MAX_BATCH = 256;
 
@@ -35,31 +50,85 @@ export interface IngestDeps {
   locale: Locale;
   log: Logger;
   metrics?: Metrics;
+  /** Test seams: see CLAIM_TTL_SECONDS, CLAIM_WAIT_MS and PRECHECK_WAIT_MS. */
+  claimTtlSeconds?: number;
+  claimWaitMs?: number;
+  precheckWaitMs?: number;
 }
 
 const UNAVAILABLE: IngestResult = { status: 'unavailable' };
+const DUPLICATE: IngestResult = { status: 'duplicate' };
+/** Claimed by an ingest still in flight elsewhere (compared by identity; a receiver sees UNAVAILABLE). */
+const ELSEWHERE: IngestResult = { status: 'unavailable' };
 type Verdict = { ok: boolean; key: string; text: string };
+/** Per key: 1 claimed now (absent before), 0 a committed duplicate, 2 claimed by an ingest still in flight. */
 const CLAIM_COMMAND = 'qianpiClaimKeys';
 const CLAIM_LUA = `local out = {}
 for i, key in ipairs(KEYS) do
-  out[i] = redis.call('SET', key, '1', 'EX', ARGV[1], 'NX') and 1 or 0
+  local v = redis.call('GET', key)
+  if not v then
+    redis.call('SET', key, 'p', 'EX', ARGV[1])
+    out[i] = 1
+  elseif v == 'p' then
+    out[i] = 2
+  else
+    out[i] = 0
+  end
 end
 return out`;
+const COMMIT_COMMAND = 'qianpiCommitKeys';
+const COMMIT_LUA = `for _, key in ipairs(KEYS) do
+  redis.call('SET', key, '1', 'EX', ARGV[1])
+end
+return #KEYS`;
+const CLAIMED = 1;
+const CLAIMED_ELSEWHERE = 2;
 
 export function createIngest(deps: IngestDeps) {
   const { redis, dir, locale, log } = deps;
+  const claimTtl = deps.claimTtlSeconds ?? CLAIM_TTL_SECONDS;
+  const claimWait = deps.claimWaitMs ?? CLAIM_WAIT_MS;
+  const precheckWait = deps.precheckWaitMs ?? PRECHECK_WAIT_MS;
   const dedupeKey = (e: InboundEvent) => `${deps.prefix}:dedupe:${e.platform}:${e.eventId}`;
-  const batched = groupCommit(runBatch, { maxBatch: MAX_BATCH, maxInFlight: MAX_IN_FLIGHT });
-  // SET NX EX for every key in one command: 1 where this call set it (first sight), 0 where it existed.
-  // (One script rather than a pipeline: an ioredis pipeline copies every script BullMQ defined on
-  // the connection each time it is created, which costs more than the commands themselves.)
+  const lanes = {
+    message: groupCommit(runBatch, { maxBatch: MAX_BATCH, maxInFlight: MAX_IN_FLIGHT }),
+    card_action: groupCommit(runBatch, { maxBatch: MAX_BATCH, maxInFlight: MAX_IN_FLIGHT }),
+  };
+  /** Pre-checks still running past their wait (the database is slow or down). */
+  let overdue = 0;
+  /** When a pre-check last went overdue or was let through while others were. */
+  let lastProbe = 0;
+  // One command for every key of a batch. (Scripts rather than pipelines: an ioredis pipeline
+  // copies every script BullMQ defined on the connection each time it is created, which costs
+  // more than the commands themselves.)
   if (!(CLAIM_COMMAND in redis)) redis.defineCommand(CLAIM_COMMAND, { lua: CLAIM_LUA });
-  const claim = (keys: string[], ttl: number) => (redis as unknown as Record<string, (...a: Array<string | number>) => Promise<number[]>>)[CLAIM_COMMAND]!(keys.length, ...keys, ttl);
+  if (!(COMMIT_COMMAND in redis)) redis.defineCommand(COMMIT_COMMAND, { lua: COMMIT_LUA });
+  const script = (name: string) => (keys: string[], ttl: number) => (redis as unknown as Record<string, (...a: Array<string | number>) => Promise<number[]>>)[name]!(keys.length, ...keys, ttl);
+  const claim = script(CLAIM_COMMAND);
+  const commit = script(COMMIT_COMMAND);
 
-  async function ingest(event: InboundEvent): Promise<IngestResult> {
-    const result = await batched(event);
+  async function ingest(raw: InboundEvent): Promise<IngestResult> {
+    const event = sanitizeEvent(raw);
+    const result = await settle(event);
     deps.metrics?.inbound.inc({ platform: event.platform, kind: event.kind, status: result.status });
     return result;
+  }
+  /**
+   * The event through its lane. Claimed by an ingest still in flight (the same delivery twice at
+   * once, here or on another replica): ask again until that one is queued (a duplicate) or gone
+   * (refused or not queued, or its process died: this one claims it); after CLAIM_WAIT_MS,
+   * "retry later".
+   */
+  async function settle(event: InboundEvent): Promise<IngestResult> {
+    for (let waited = 0; ; waited += CLAIM_POLL_MS) {
+      const r = await lanes[event.kind](event);
+      if (r !== ELSEWHERE) return r;
+      if (waited >= claimWait) {
+        log.info({ platform: event.platform, eventId: event.eventId }, 'event claimed by an ingest in flight elsewhere; asking for a retry');
+        return UNAVAILABLE;
+      }
+      await new Promise((resolve) => setTimeout(resolve, CLAIM_POLL_MS));
+    }
   }
   /**
    * What a click would get now, without recording or queueing anything (undefined: nothing to
@@ -67,18 +136,19 @@ export function createIngest(deps: IngestDeps) {
    * someone who may not act is told so before being asked.
    */
   async function precheckClick(event: InboundCardAction): Promise<IngestResult | undefined> {
-    const [verdict] = await precheck([event]);
+    const [verdict] = await precheck([sanitizeEvent(event)]);
     if (!verdict) return undefined;
     return { status: verdict.ok ? 'accepted' : 'refused', feedback: { text: verdict.text, tone: verdict.ok ? 'success' : 'error' } };
   }
   return Object.assign(ingest, { precheck: precheckClick });
 
   async function runBatch(events: InboundEvent[]): Promise<IngestResult[]> {
-    // 1. Dedupe (SET NX per event id, one command for the batch; a repeat within the batch loses
-    //    like any other repeat) and, side by side, the clicks' pre-check (one load for all).
+    // 1. Claim the dedupe keys (one command for the batch; a repeat within the batch finds its
+    //    first's claim) and, side by side, the clicks' pre-check (one load for all).
+    const keys = events.map(dedupeKey);
     const [claimed, verdicts] = await Promise.all([
-      claim(events.map(dedupeKey), DEDUPE_TTL_SECONDS).then(
-        (replies) => events.map((_, i) => replies[i] === 1),
+      claim(keys, claimTtl).then(
+        (replies) => replies,
         (err: unknown) => {
           log.error({ err }, 'could not dedupe inbound events (Redis)');
           return undefined;
@@ -88,23 +158,27 @@ export function createIngest(deps: IngestDeps) {
     ]);
     if (!claimed) return events.map(() => UNAVAILABLE);
 
-    // 2. What each event gets: a duplicate is acked and dropped; a refused click changes nothing,
-    //    so it is not queued ("recorded nowhere") and its dedupe key goes (some platforms derive
-    //    click ids from the card and value, and the same click may be valid later, when the step
-    //    it targets opens); everything else is accepted, a click with the toast its pre-check chose.
+    // 2. What each event gets: a duplicate is acked and dropped; one another ingest has claimed
+    //    but not queued yet waits for it (settle) and is at worst answered "retry later" (if that
+    //    ingest died, its claim expires and the retry goes through); a refused click changes nothing, so it is not queued ("recorded
+    //    nowhere") and its key goes (some platforms derive click ids from the card and value, and
+    //    the same click may be valid later, when the step it targets opens); everything else is
+    //    accepted, a click with the toast its pre-check chose.
     const results: IngestResult[] = [];
     const accepted: InboundItem[] = [];
     const acceptedAt: number[] = [];
     const release: string[] = [];
     for (const [i, event] of events.entries()) {
       const verdict = verdicts[i];
-      if (!claimed[i]) {
+      if (claimed[i] === CLAIMED_ELSEWHERE) {
+        results.push(ELSEWHERE);
+      } else if (claimed[i] !== CLAIMED) {
         log.debug({ platform: event.platform, eventId: event.eventId }, 'duplicate event dropped');
-        results.push({ status: 'duplicate' });
+        results.push(DUPLICATE);
       } else if (verdict && !verdict.ok) {
         log.info({ platform: event.platform, sender: event.senderId, action: event.kind === 'card_action' ? event.action : undefined, reason: verdict.key }, 'card action refused');
         results.push({ status: 'refused', feedback: { text: verdict.text, tone: 'error' } });
-        release.push(dedupeKey(event));
+        release.push(keys[i]!);
       } else {
         results.push(verdict ? { status: 'accepted', feedback: { text: verdict.text, tone: 'success' } } : { status: 'accepted' });
         accepted.push(verdict ? { event, ackKey: verdict.key } : { event });
@@ -112,14 +186,19 @@ export function createIngest(deps: IngestDeps) {
       }
     }
 
-    // 3. Enqueue what was accepted, as one job: the ack waits until Redis has it.
+    // 3. Enqueue what was accepted, as one job: the ack waits until Redis has it. Then the keys
+    //    count as seen for 24 h.
     if (accepted.length) {
       try {
         await deps.inbound.add(INBOUND_JOB, { events: accepted });
+        await commit(acceptedAt.map((i) => keys[i]!), DEDUPE_TTL_SECONDS).catch((err: unknown) => {
+          // Queued all the same; a retry after the claim expires is stopped by processed_events.
+          log.warn({ err, events: accepted.length }, 'could not commit dedupe keys');
+        });
       } catch (err) {
         // Not queued: forget the dedupe keys so the platforms' retries get through.
         log.error({ err, events: accepted.length }, 'could not enqueue inbound events');
-        release.push(...accepted.map((x) => dedupeKey(x.event)));
+        release.push(...acceptedAt.map((i) => keys[i]!));
         for (const i of acceptedAt) results[i] = UNAVAILABLE;
       }
     }
@@ -142,8 +221,21 @@ export function createIngest(deps: IngestDeps) {
       if (action && e.action.r) asks.push({ i, requestId: e.action.r, action, actor: { personId: person.id, platform: e.platform } });
     }
     if (!asks.length) return verdicts;
+    if (overdue >= MAX_IN_FLIGHT) {
+      // Earlier pre-checks still hang on the database: do not pile more onto it, but let one
+      // through now and then to notice it is back (should a hung query never settle).
+      if (Date.now() - lastProbe < PROBE_EVERY_MS) {
+        log.warn({ clicks: asks.length, overdue }, 'click pre-checks overdue; accepting without a toast');
+        return verdicts;
+      }
+      lastProbe = Date.now();
+    }
     try {
-      const previews = await deps.approvals.previewMany(asks);
+      const previews = await withinWait(deps.approvals.previewMany(asks));
+      if (!previews) {
+        log.warn({ clicks: asks.length, waitMs: precheckWait }, 'click pre-check too slow; accepting without a toast');
+        return verdicts;
+      }
       for (const [k, { i }] of asks.entries()) {
         const p = previews[k]!;
         const msg = p.ok ? p.feedback : p.message;
@@ -154,6 +246,26 @@ export function createIngest(deps: IngestDeps) {
       log.warn({ err }, 'click pre-check failed; accepting without a toast');
     }
     return verdicts;
+  }
+
+  /** The pre-check's answer, or undefined once PRECHECK_WAIT_MS has passed (it keeps running, counted as overdue). */
+  async function withinWait<T>(work: Promise<T>): Promise<T | undefined> {
+    let timer: NodeJS.Timeout | undefined;
+    let late = false;
+    const deadline = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => {
+        late = true;
+        overdue++;
+        lastProbe = Date.now();
+        resolve(undefined);
+      }, precheckWait);
+    });
+    const settled = () => {
+      clearTimeout(timer);
+      if (late) overdue--;
+    };
+    work.then(settled, settled);
+    return Promise.race([work, deadline]);
   }
 }
 

@@ -2,6 +2,9 @@
 // simulator) turns a platform message into before it is acknowledged and queued.
 import type { ActionValue } from '../../cards/model.js';
 import type { Platform } from '../org/schema.js';
+import { sanitizeInput } from '../core/parse/types.js';
+
+export { sanitizeInput };
 
 interface InboundBase {
   platform: Platform;
@@ -35,3 +38,62 @@ export interface InboundCardAction extends InboundBase {
 }
 
 export type InboundEvent = InboundMessage | InboundCardAction;
+
+/** Deeper than any InboundEvent our normalisers build (event → form / message / reply → value). */
+const MAX_DEPTH = 4;
+
+/**
+ * Every string of an event (text, form keys and values, reasons, ids) through the one input
+ * normaliser, before the event is acked: a NUL or a lone surrogate would otherwise be acked and
+ * then fail every insert the worker tries. Anything nested deeper than an event can be is dropped.
+ */
+export function sanitizeEvent<E extends InboundEvent>(event: E): E {
+  return clean(event, 0) as E;
+}
+
+/** A copy only where something changes: most events are clean and pass through as they are. */
+function clean(v: unknown, depth: number): unknown {
+  if (typeof v === 'string') return sanitizeInput(v);
+  if (typeof v !== 'object' || v === null) return v;
+  if (depth >= MAX_DEPTH) return undefined;
+  if (Array.isArray(v)) {
+    const items = v.map((x) => clean(x, depth + 1));
+    return items.every((x, i) => x === v[i]) ? v : items;
+  }
+  let out: Record<string, unknown> | undefined;
+  const o = v as Record<string, unknown>;
+  for (const k in o) {
+    const x = o[k];
+    const ck = sanitizeInput(k);
+    const cx = clean(x, depth + 1);
+    if (!out && (ck !== k || cx !== x)) {
+      out = {};
+      for (const j in o) {
+        if (j === k) break;
+        out[j] = o[j];
+      }
+    }
+    if (out) out[ck] = cx;
+  }
+  return out ?? v;
+}
+
+/**
+ * Whether a value from a platform payload (card form values, card params) is small and shallow
+ * enough to walk: a signed payload may still nest thousands deep, which overflows the stack of
+ * any recursive walk (JSON.stringify included). Checked without recursion.
+ */
+export function withinBounds(v: unknown, maxDepth = 8, maxNodes = 2000): boolean {
+  const stack: Array<[unknown, number]> = [[v, 0]];
+  let nodes = 1;
+  while (stack.length) {
+    const [x, depth] = stack.pop()!;
+    if (typeof x !== 'object' || x === null) continue;
+    if (depth >= maxDepth) return false;
+    const children = Array.isArray(x) ? x : Object.values(x);
+    nodes += children.length;
+    if (nodes > maxNodes) return false;
+    for (const c of children) stack.push([c, depth + 1]);
+  }
+  return true;
+}

@@ -117,6 +117,18 @@ const zh: Catalog = {
   'digest.nothing': '今天没有待你处理或需要关注的事项。',
   'calendar.provisional': '按法定节假日推算，待国务院公布后校准',
   'calendar.provisional_suffix': '（{note}）',
+  'inbound.failed.approve': '你的「同意」未能记录，请重试。',
+  'inbound.failed.reject': '你的驳回未能记录，请重试。',
+  'inbound.failed.return': '你的「退回修改」未能记录，请重试。',
+  'inbound.failed.transfer': '你的转交未能记录，请重试。',
+  'inbound.failed.add_signer': '你的加签未能记录，请重试。',
+  'inbound.failed.withdraw': '你的撤回未能记录，请重试。',
+  'inbound.failed.comment': '你的评论未能记录，请重试。',
+  'inbound.failed.submit': '你提交的申请未能记录，请重新提交。',
+  'inbound.failed.resubmit': '你重新提交的申请未能记录，请重试。',
+  'inbound.failed.click': '你在卡片上的操作未能记录，请重试。',
+  'inbound.failed.message': '你的消息「{text}」未能处理，请重发。',
+  'card.stale': '该卡片已失效，请在最新的卡片上操作',
 };
 
 const en: Catalog = {
@@ -232,6 +244,18 @@ const en: Catalog = {
   'digest.nothing': 'Nothing needs your attention today.',
   'calendar.provisional': 'estimated from the statutory holidays; to be corrected once the State Council publishes the year’s arrangement',
   'calendar.provisional_suffix': ' ({note})',
+  'inbound.failed.approve': 'Your approval could not be recorded; please try again.',
+  'inbound.failed.reject': 'Your rejection could not be recorded; please try again.',
+  'inbound.failed.return': 'Your send-back could not be recorded; please try again.',
+  'inbound.failed.transfer': 'Your transfer could not be recorded; please try again.',
+  'inbound.failed.add_signer': 'Adding the signer could not be recorded; please try again.',
+  'inbound.failed.withdraw': 'Your withdrawal could not be recorded; please try again.',
+  'inbound.failed.comment': 'Your comment could not be recorded; please try again.',
+  'inbound.failed.submit': 'Your request could not be recorded; please submit it again.',
+  'inbound.failed.resubmit': 'Your resubmission could not be recorded; please try again.',
+  'inbound.failed.click': 'Your action on the card could not be recorded; please try again.',
+  'inbound.failed.message': 'Your message "{text}" could not be handled; please send it again.',
+  'card.stale': 'This card is no longer valid; please use the latest card',
 };
 
 const catalogs: Record<Locale, Catalog> = { 'zh-CN': zh, en };

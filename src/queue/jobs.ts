@@ -16,6 +16,8 @@ export interface InboundItem {
 /** One job per ingest batch (group commit): the events accepted together, in arrival order. */
 export interface InboundJob {
   events: InboundItem[];
+  /** How many times recording these events' failure was put off (the database was down too). */
+  parked?: number;
 }
 export const INBOUND_JOB = 'events';
 

@@ -5,7 +5,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAction } from '../../cards/model.js';
-import { cardMessages, decisions } from '../../src/store/schema.js';
+import { auditLog, cardMessages, decisions, requests } from '../../src/store/schema.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { EVENT_FORM, simClient } from '../support/sim-client.js';
 import { feishuEncrypt, feishuSignHeaders, startFakeFeishu, type FakeFeishu } from '../fakes/feishu-server.js';
@@ -118,5 +118,37 @@ describe('feishu end to end', () => {
     const reply = [...fake.messages.values()].find((m) => m.receiveId === 'ou_stranger');
     expect(reply?.msgType).toBe('text');
     expect(JSON.parse(reply!.content).text).toContain('请联系行政部 王芳（分机 8021）把你加入名单');
+  });
+  it('a signed reject whose reason holds a NUL byte and a lone surrogate is acked with its toast and recorded (cleaned), not lost', async () => {
+    const sim = simClient(t.url);
+    expect((await sim.act('liming', null, { a: 'submit', t: 'event' }, EVENT_FORM)).body.status).toBe('accepted');
+    await t.idle();
+    const cards = [...fake.messages.values()].filter((m) => m.msgType === 'interactive' && m.receiveIdType === 'open_id' && m.receiveId === 'ou_liuyang');
+    const reject = cards.flatMap((m) => callbacks(JSON.parse(m.content))).filter((a) => a.a === 'reject').at(-1)!;
+    const [open] = await t.app.database.db.select().from(requests).where(eq(requests.id, reject.r!));
+    expect(open?.status).not.toBe('rejected');
+    const envelope = {
+      schema: '2.0',
+      header: { event_id: 'e2e-nul-reject', event_type: 'card.action.trigger', create_time: String(Date.now()), token: TOKEN, app_id: APP_ID, tenant_key: 'tk' },
+      event: { operator: { open_id: 'ou_liuyang' }, token: 'c-y', action: { tag: 'button', value: reject, form_value: { reason: '预算\u0000超标\ud800' } }, context: { open_message_id: 'om_x', open_chat_id: 'oc_p2p' } },
+    };
+    const body = JSON.stringify({ encrypt: feishuEncrypt(JSON.stringify(envelope), KEY) });
+    const res = await fetch(`${t.url}/webhooks/feishu`, { method: 'POST', headers: { 'content-type': 'application/json', ...feishuSignHeaders(body, KEY) }, body });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ toast: { type: 'success', content: '已驳回' } });
+    await t.idle();
+    const [after] = await t.app.database.db.select().from(requests).where(eq(requests.id, reject.r!));
+    expect(after?.status).toBe('rejected');
+    const made = await t.app.database.db.select().from(decisions).where(eq(decisions.requestId, reject.r!));
+    expect(made.map((d) => d.comment)).toEqual(['预算超标\ufffd']);
+    expect((await t.app.database.db.select().from(auditLog).where(eq(auditLog.action, 'inbound_failed'))).length).toBe(0);
+  });
+  it('the simulator stores and ingests a message with a NUL byte, cleaned (it was a 500 before ingest)', async () => {
+    const sim = simClient(t.url);
+    const r = await sim.say('liming', 'dm:liming', '我的申请\u0000\ud800');
+    expect(r.status).toBe(202);
+    expect(r.body.status).toBe('accepted');
+    const mine = (await sim.history('liming')).filter((m) => m.sender === 'liming' && m.kind === 'text');
+    expect(mine.at(-1)?.text).toBe('我的申请\ufffd');
   });
 });

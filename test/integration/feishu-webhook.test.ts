@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { IngestResult } from '../../src/channels/channel.js';
 import { createFeishuChannel, type FeishuChannel } from '../../src/channels/feishu/index.js';
+import { createWebhookHandler } from '../../src/channels/feishu/receiver.js';
 import type { InboundCardAction, InboundEvent, InboundMessage } from '../../src/channels/inbound.js';
 import { loadConfig } from '../../src/config.js';
 import { createHttpServer } from '../../src/http/server.js';
@@ -127,7 +128,20 @@ describe('feishu webhook with an Encrypt Key', () => {
     expect(res.json()).toEqual({});
     expect(h.events).toHaveLength(1);
     const e = h.events[0] as InboundMessage;
-    expect(e).toMatchObject({ kind: 'message', platform: 'feishu', eventId: p.header.event_id, senderId: 'ou_chenjie', chat: { type: 'dm', id: 'oc_p2p_1' }, text: '我的待办', mentioned: true });
+    expect(e).toMatchObject({ kind: 'message', platform: 'feishu', eventId: 'om_in_1', senderId: 'ou_chenjie', chat: { type: 'dm', id: 'oc_p2p_1' }, text: '我的待办', mentioned: true });
+  });
+
+  it('dedupes messages on message_id: the same message redelivered under another event_id is the same event', async () => {
+    for (const eventId of ['ev-first', 'ev-redelivered']) {
+      const { body, headers } = sealed(v2('im.message.receive_v1', textMessage('我的待办'), { event_id: eventId }));
+      expect((await post(h, body, headers)).statusCode).toBe(200);
+    }
+    expect(h.events.map((e) => e.eventId)).toEqual(['om_in_1', 'om_in_1']);
+    // Clicks keep the event id as their key.
+    const click = v2('card.action.trigger', cardClick({ a: 'approve', r: 'req-1', s: 'step-1' }));
+    const { body, headers } = sealed(click);
+    await post(h, body, headers);
+    expect(h.events[2]!.eventId).toBe(click.header.event_id);
   });
 
   it('strips the bot mention in a group and keeps other mentions as @name', async () => {
@@ -246,9 +260,36 @@ describe('feishu webhook with an Encrypt Key', () => {
     expect((await post(h, body, headers)).statusCode).toBe(503);
   });
 
-  it('refuses a click whose value is not one of ours', async () => {
-    const { body, headers } = sealed(v2('card.action.trigger', cardClick({ foo: 'bar' })));
-    expect((await post(h, body, headers)).statusCode).toBe(400);
+  it('a signed click whose value is not one of ours (an old card) gets 200 and a toast saying the card is no longer valid; nothing is ingested', async () => {
+    for (const value of [{ foo: 'bar' }, 'not json', { a: 'approve', r: 'x'.repeat(100) }]) {
+      const { body, headers } = sealed(v2('card.action.trigger', cardClick(value)));
+      const res = await post(h, body, headers);
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toEqual({ toast: { type: 'info', content: '该卡片已失效，请在最新的卡片上操作' } });
+    }
+    expect(h.events).toHaveLength(0);
+    // A click that fails verification is still refused with a 4xx.
+    const { body } = sealed(v2('card.action.trigger', cardClick({ foo: 'bar' })));
+    expect((await post(h, body, { 'content-type': 'application/json', ...feishuSignHeaders(body, 'wrong-key') })).statusCode).toBe(401);
+  });
+
+  it('refuses (400, not 500) a signed click whose form_value or value nests thousands deep, and ignores such a message', async () => {
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const header = JSON.stringify({ event_id: 'ev-deep', event_type: 'card.action.trigger', create_time: String(Date.now()), token: TOKEN, app_id: APP_ID });
+    const clickWith = (action: string) => `{"schema":"2.0","header":${header},"event":{"operator":{"open_id":"ou_zhaolei"},"action":${action}}}`;
+    const value = JSON.stringify({ a: 'reject', r: 'req-1', s: 'step-1' });
+    for (const plain of [clickWith(`{"value":${value},"form_value":{"reason":${deep}}}`), clickWith(`{"value":{"a":"approve","x":${deep}}}`)]) {
+      const body = JSON.stringify({ encrypt: feishuEncrypt(plain, KEY) });
+      const res = await post(h, body, { 'content-type': 'application/json', ...feishuSignHeaders(body, KEY) });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toEqual({ error: 'card action value or form_value nested too deeply or too large' });
+    }
+    // A rich-text message nested as deep: not a message a person wrote, acked and ignored.
+    const msgHeader = JSON.stringify({ event_id: 'ev-deep-msg', event_type: 'im.message.receive_v1', create_time: String(Date.now()), token: TOKEN, app_id: APP_ID });
+    const content = JSON.stringify(`{"title":"t","content":[[{"tag":"text","text":${deep}}]]}`);
+    const plain = `{"schema":"2.0","header":${msgHeader},"event":{"sender":{"sender_id":{"open_id":"ou_chenjie"},"sender_type":"user"},"message":{"message_id":"om_deep","chat_id":"oc_p2p_1","chat_type":"p2p","message_type":"post","content":${content}}}}`;
+    const body = JSON.stringify({ encrypt: feishuEncrypt(plain, KEY) });
+    expect((await post(h, body, { 'content-type': 'application/json', ...feishuSignHeaders(body, KEY) })).statusCode).toBe(200);
     expect(h.events).toHaveLength(0);
   });
 
@@ -314,7 +355,37 @@ describe('feishu webhook without an Encrypt Key (token only)', () => {
     expect((await post(h, body)).statusCode).toBe(400);
   });
 
-  it('normalises a v1 envelope message (eventId = uuid)', async () => {
+  it('applies a replay window to unsigned events: a 2001 create_time, or one older than 12 h, or none at all is refused; a 6 h old retry is accepted', async () => {
+    const at = (ms: number | undefined) => {
+      const p = v2('im.message.receive_v1', textMessage('hello'));
+      if (ms === undefined) delete (p.header as Record<string, unknown>).create_time;
+      else p.header.create_time = String(ms);
+      return JSON.stringify(p);
+    };
+    expect((await post(h, at(Date.parse('2001-09-09T01:46:40Z')))).statusCode).toBe(401);
+    expect((await post(h, at(Date.now() - 13 * 3600_000))).statusCode).toBe(401);
+    expect((await post(h, at(Date.now() + 2 * 3600_000))).statusCode).toBe(401);
+    expect((await post(h, at(undefined))).statusCode).toBe(400);
+    expect(h.events).toHaveLength(0);
+    // Feishu's own redeliveries keep the original create_time (15 s, 5 min, 1 h, 6 h later).
+    expect((await post(h, at(Date.now() - 6 * 3600_000 - 60_000))).statusCode).toBe(200);
+    const v1Old = { uuid: 'v1-old', token: TOKEN, ts: '1000000000.5', type: 'event_callback', event: { type: 'message', chat_type: 'private', msg_type: 'text', open_chat_id: 'oc_x', open_id: 'ou_wangfang', text: 'hi' } };
+    expect((await post(h, JSON.stringify(v1Old))).statusCode).toBe(401);
+    expect(h.events).toHaveLength(1);
+  });
+
+  it('warns at start that running without the Encrypt Key is weaker (and does not with one)', () => {
+    const lines: string[] = [];
+    const capture = pino({ level: 'warn' }, { write: (l: string) => void lines.push(l) });
+    const base = { verificationToken: TOKEN, appId: APP_ID, maxSkewSeconds: 3600, log: capture, ingest: async () => ({ status: 'accepted' as const }), context: () => ({ timezone: 'Asia/Shanghai' }) };
+    createWebhookHandler(base);
+    expect(lines.join('')).toContain('FEISHU_ENCRYPT_KEY is not set');
+    lines.length = 0;
+    createWebhookHandler({ ...base, encryptKey: KEY });
+    expect(lines).toEqual([]);
+  });
+
+  it('normalises a v1 envelope message (eventId = the message id)', async () => {
     const v1 = {
       uuid: 'v1-uuid-1',
       token: TOKEN,
@@ -323,7 +394,7 @@ describe('feishu webhook without an Encrypt Key (token only)', () => {
       event: { type: 'message', app_id: APP_ID, chat_type: 'group', is_mention: true, msg_type: 'text', open_chat_id: 'oc_hq_review', open_id: 'ou_wangfang', open_message_id: 'om_v1', text: '@签批 我的申请', text_without_at_bot: ' 我的申请' },
     };
     expect((await post(h, JSON.stringify(v1))).statusCode).toBe(200);
-    expect(h.events[0]).toMatchObject({ kind: 'message', eventId: 'v1-uuid-1', senderId: 'ou_wangfang', chat: { type: 'group', id: 'oc_hq_review' }, text: '我的申请', mentioned: true });
+    expect(h.events[0]).toMatchObject({ kind: 'message', eventId: 'om_v1', senderId: 'ou_wangfang', chat: { type: 'group', id: 'oc_hq_review' }, text: '我的申请', mentioned: true });
   });
 
   it('extracts the text of a rich-text (post) message', async () => {

@@ -74,7 +74,7 @@ describe('feishu long connection (WSClient against a fake endpoint)', () => {
     const ack = await fake.ws.pushEvent(env);
     expect(ack.code).toBe(200);
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ kind: 'message', eventId: env.header.event_id, senderId: 'ou_chenjie', chat: { type: 'group', id: 'oc_east_approvals' }, text: '待办', mentioned: true });
+    expect(events[0]).toMatchObject({ kind: 'message', eventId: 'om_1', senderId: 'ou_chenjie', chat: { type: 'group', id: 'oc_east_approvals' }, text: '待办', mentioned: true });
   });
 
   it('normalises a card click and answers the toast through the connection', async () => {

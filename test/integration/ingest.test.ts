@@ -6,10 +6,12 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import type { InboundCardAction, InboundEvent, InboundMessage } from '../../src/channels/inbound.js';
-import { createIngest } from '../../src/bot/ingest.js';
+import { createIngest, type IngestDeps } from '../../src/bot/ingest.js';
+import type { Approvals } from '../../src/services/approvals.js';
 import { QUEUE_NAMES, type InboundJob } from '../../src/queue/jobs.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { eventPayload } from '../support/core-fixtures.js';
+import { waitFor } from '../support/wait.js';
 
 let t: TestApp;
 let requestId: string;
@@ -117,5 +119,80 @@ describe('ingest', () => {
     expect(await Promise.all([message(), message()].map((e) => ingest(e)))).toEqual([{ status: 'unavailable' }, { status: 'unavailable' }]);
     expect((await queued()).jobs).toBe(0);
     dead.disconnect();
+  });
+  it('every string of an event is normalised before it is acked: NUL and other controls go, a lone surrogate becomes U+FFFD', async () => {
+    await t.app.queues.inbound.obliterate({ force: true });
+    const m = { ...message(), text: '待办\u0000\u0007 ok\ud800' };
+    const c = { ...click('ou_liuyang', 'reject'), form: { reason: '不\u0000行\udfff', 'k\u0000': 'v' } };
+    expect((await t.app.ingest(m)).status).toBe('accepted');
+    expect(await t.app.ingest(c)).toEqual({ status: 'accepted', feedback: { text: '已驳回', tone: 'success' } });
+    const items = (await queued()).items;
+    const byId = new Map(items.map((x) => [x.event.eventId, x.event]));
+    expect((byId.get(m.eventId) as InboundMessage).text).toBe('待办 ok\ufffd');
+    expect((byId.get(c.eventId) as InboundCardAction).form).toEqual({ reason: '不行\ufffd', k: 'v' });
+  });
+
+  it('a crash between the dedupe and the enqueue loses nothing: the claim expires and the platform retry is queued', async () => {
+    await t.app.queues.inbound.obliterate({ force: true });
+    const log = pino({ level: 'silent' });
+    const deps: IngestDeps = { redis: t.app.redis, prefix: t.prefix, inbound: t.app.queues.inbound, approvals: t.app.approvals, dir: t.app.dir, locale: 'zh-CN', log, claimTtlSeconds: 3, claimWaitMs: 200 };
+    // The dying process: its enqueue never completes.
+    const hung = { add: () => new Promise(() => {}) } as unknown as Queue<InboundJob>;
+    const dying = createIngest({ ...deps, inbound: hung });
+    const events = [message(), click('ou_liuyang')];
+    for (const e of events) void dying(e);
+    await waitFor('the claims', async () => (await t.app.redis.exists(...events.map(dedupeKey))) === events.length);
+    // The process dies here. A new one gets the platforms' retries: while the claim may still be
+    // in flight it waits a little, then asks for a retry later (never "duplicate"); once the
+    // claim has expired it queues them.
+    const restarted = createIngest(deps);
+    const early = await Promise.all(events.map((e) => restarted(e)));
+    expect(early.map((r) => r.status)).toEqual(['unavailable', 'unavailable']);
+    expect((await queued()).jobs).toBe(0);
+    await waitFor('the claims to expire', async () => (await t.app.redis.exists(...events.map(dedupeKey))) === 0, 5000);
+    const retried = await Promise.all(events.map((e) => restarted(e)));
+    expect(retried.map((r) => r.status)).toEqual(['accepted', 'accepted']);
+    expect((await queued()).ids.sort()).toEqual(events.map((e) => e.eventId).sort());
+    // Queued, so now they count as seen for a day.
+    expect(await t.app.redis.ttl(dedupeKey(events[0]!))).toBeGreaterThan(7 * 3600);
+    expect((await restarted(events[0]!)).status).toBe('duplicate');
+  });
+
+  it('a database that hangs: clicks are answered within ~1 s without a toast, and messages are not held up by them', async () => {
+    await t.app.queues.inbound.obliterate({ force: true });
+    let previews = 0;
+    const hanging = { ...t.app.approvals, previewMany: () => (previews++, new Promise(() => {})) } as unknown as Approvals;
+    const ingest = createIngest({ redis: t.app.redis, prefix: t.prefix, inbound: t.app.queues.inbound, approvals: hanging, dir: t.app.dir, locale: 'zh-CN', log: pino({ level: 'silent' }) });
+    const t0 = Date.now();
+    // Enough clicks to fill every batch slot, then messages behind them.
+    const clicks = Array.from({ length: 6 }, () => ingest(click('ou_liuyang')));
+    const messages = await Promise.all(Array.from({ length: 5 }, () => ingest(message())));
+    const messagesMs = Date.now() - t0;
+    expect(messages.every((r) => r.status === 'accepted')).toBe(true);
+    expect(messagesMs).toBeLessThan(800);
+    const clicked = await Promise.all(clicks);
+    const clicksMs = Date.now() - t0;
+    expect(clicked).toEqual(clicked.map(() => ({ status: 'accepted' })));
+    expect(clicksMs).toBeLessThan(2500);
+    // Later clicks do not pile more queries onto the hung database.
+    const before = previews;
+    expect(await ingest(click('ou_liuyang'))).toEqual({ status: 'accepted' });
+    expect(previews).toBe(before);
+    expect((await queued()).ids).toHaveLength(12);
+    console.log(`hung database: 5 messages answered in ${messagesMs} ms, 6 clicks in ${clicksMs} ms`);
+  });
+
+  it('the same event on two replicas at once: one queues it, the other waits for that and answers duplicate', async () => {
+    await t.app.queues.inbound.obliterate({ force: true });
+    const other = createIngest({ redis: t.app.redis, prefix: t.prefix, inbound: t.app.queues.inbound, approvals: t.app.approvals, dir: t.app.dir, locale: 'zh-CN', log: pino({ level: 'silent' }) });
+    const e = message();
+    const r = await Promise.all([t.app.ingest({ ...e }), other({ ...e })]);
+    expect(r.map((x) => x.status).sort()).toEqual(['accepted', 'duplicate']);
+    expect((await queued()).ids).toEqual([e.eventId]);
+  });
+
+  it('a click on a request that no longer exists is refused with a toast, not an error', async () => {
+    const gone = { ...click('ou_liuyang'), action: { a: 'approve', r: '00000000-0000-4000-8000-000000000000', s: 'x' } };
+    expect(await t.app.ingest(gone)).toEqual({ status: 'refused', feedback: { text: '找不到该申请', tone: 'error' } });
   });
 });

@@ -218,11 +218,13 @@ describe('wecom card clicks', () => {
     expect((await cardMessageById(db.database.db, row.id))?.responseCode).toBe('keep-me');
   });
 
-  it('an unknown button key is acknowledged and ignored', async () => {
+  it('an unknown button key (an old card) is acknowledged, records nothing, and the button says the card is no longer valid', async () => {
     const xml = cardEventXml({ corpId: KEYS.corpId, from: 'ZhangWei', eventKey: 'SOMETHING_ELSE', taskId: 't', responseCode: 'c', agentId: AGENT, createTime: ++clock });
     const { query, body } = sealCallback(KEYS, xml);
-    expect((await post(query, body)).statusCode).toBe(200);
+    const res = await post(query, body);
+    expect(res.statusCode).toBe(200);
     expect(events).toHaveLength(0);
+    expect(openReply(KEYS, res.body).message).toContain('<ReplaceName><![CDATA[该卡片已失效，请在最新的卡片上操作]]></ReplaceName>');
   });
 });
 

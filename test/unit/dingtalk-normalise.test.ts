@@ -92,9 +92,23 @@ describe('dingtalk inbound normalisation', () => {
   });
 
   it('refuses callbacks without a decodable action', () => {
-    expect(normalise(click({ action: 'not json' })).ok).toBe(false);
+    expect(normalise(click({ action: 'not json' }))).toMatchObject({ ok: false, stale: true });
     expect(normalise(click({}, { content: 'garbage', value: undefined })).ok).toBe(false);
     expect(normalise(click({ action: '{"a":"approve"}' }, { userId: undefined })).ok).toBe(false);
+  });
+
+  it('refuses (does not overflow on) params nested thousands deep, as an object or as a JSON string', () => {
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const action = JSON.stringify(JSON.stringify({ a: 'approve', r: 'req-1' }));
+    const asObject = `{"cardPrivateData":{"actionIds":["b"],"params":{"action":${action},"x":${deep}}}}`;
+    const asString = `{"cardPrivateData":{"actionIds":["b"],"params":{"action":${action},"form":${JSON.stringify(`{"title":${deep}}`)}}}}`;
+    for (const content of [asObject, asString]) {
+      const n = normalise(click({}, { content, value: content }));
+      expect(n).toEqual({ ok: false, reason: 'card callback params nested too deeply or too large' });
+    }
+    // Wide but shallow is refused too, before anything walks it.
+    const wide = JSON.stringify({ cardPrivateData: { actionIds: [], params: { action: JSON.parse(action), x: Array.from({ length: 5000 }, () => [1]) } } });
+    expect(normalise(click({}, { content: wide, value: wide })).ok).toBe(false);
   });
 
   it('replies with a private toast, and locks an accepted form for the clicker', () => {

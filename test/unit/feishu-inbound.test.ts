@@ -6,7 +6,10 @@ import { AESCipher } from '@larksuiteoapi/node-sdk';
 import { checkSignature, createDecryptor } from '../../src/channels/feishu/crypto.js';
 import { feishuEncrypt } from '../fakes/feishu-server.js';
 import { localiseDateTime, normaliseEnvelope } from '../../src/channels/feishu/normalise.js';
-import { envelopeFromFlat } from '../../src/channels/feishu/ws.js';
+import { createWsHandlers, envelopeFromFlat } from '../../src/channels/feishu/ws.js';
+import { sanitizeEvent, sanitizeInput, withinBounds } from '../../src/channels/inbound.js';
+import type { InboundEvent } from '../../src/channels/inbound.js';
+import { pino } from 'pino';
 
 const sign = (ts: string, nonce: string, key: string, body: string) => createHash('sha256').update(ts + nonce + key + body).digest('hex');
 
@@ -143,5 +146,38 @@ describe('feishu tenant token cache and error mapping', () => {
     expect(toDeliveryError('op', { status: 400, body: { code: 230001, msg: 'invalid param' } })).toMatchObject({ permanent: true, code: 230001, message: 'feishu op: 230001 invalid param' });
     expect(toDeliveryError('op', { status: 400, body: { code: 99991400, msg: 'limit' } })).toMatchObject({ permanent: false });
     expect(toDeliveryError('op', { status: 503 })).toMatchObject({ permanent: false, code: 'http_503' });
+  });
+});
+
+describe('feishu long connection handlers', () => {
+  const flat = (type: string, event: Record<string, unknown>) => ({ event_id: `ev-${type}`, event_type: type, create_time: String(Date.now()), app_id: 'cli_x', ...event });
+  it('a click whose value is not ours is answered with the "no longer valid" toast; a message is keyed by its message_id', async () => {
+    const seen: InboundEvent[] = [];
+    const handlers = createWsHandlers({ log: pino({ level: 'silent' }), context: () => ({ timezone: 'Asia/Shanghai' }), ingest: async (e) => (seen.push(e), { status: 'accepted' }) });
+    const stale = await handlers['card.action.trigger'](flat('card.action.trigger', { operator: { open_id: 'ou_x' }, action: { value: { foo: 1 } } }));
+    expect(stale).toEqual({ toast: { type: 'info', content: '该卡片已失效，请在最新的卡片上操作' } });
+    await handlers['im.message.receive_v1'](
+      flat('im.message.receive_v1', { sender: { sender_id: { open_id: 'ou_x' }, sender_type: 'user' }, message: { message_id: 'om_ws_1', chat_id: 'oc_1', chat_type: 'p2p', message_type: 'text', content: '{"text":"hi"}' } }),
+    );
+    expect(seen.map((e) => e.eventId)).toEqual(['om_ws_1']);
+  });
+});
+
+describe('inbound text normalisation', () => {
+  it('removes NUL and other controls, keeps tab and line breaks, replaces lone surrogates, keeps emoji and joiners', () => {
+    expect(sanitizeInput('a\u0000b\u0001c\u007f\u0085d')).toBe('abcd');
+    expect(sanitizeInput('line\tone\r\nline two\n')).toBe('line\tone\r\nline two\n');
+    expect(sanitizeInput('x\ud800y\udc00z')).toBe('x\ufffdy\ufffdz');
+    expect(sanitizeInput('\ufeff家\u200b人 👨\u200d👩\u200d👧 😀')).toBe('家人 👨\u200d👩\u200d👧 😀');
+  });
+  it('reaches every string of an event, keys included', () => {
+    const e = sanitizeEvent({ kind: 'card_action', platform: 'feishu', eventId: 'e\u0000', receivedAt: 'now', senderId: 'ou\u0000', action: { a: 'reject', r: 'r\u0000' }, form: { 're\u0000ason': 'no\u0000' }, message: { chatId: 'c\ud800' } });
+    expect(e).toEqual({ kind: 'card_action', platform: 'feishu', eventId: 'e', receivedAt: 'now', senderId: 'ou', action: { a: 'reject', r: 'r' }, form: { reason: 'no' }, message: { chatId: 'c\ufffd' } });
+  });
+  it('withinBounds checks depth and size without recursion', () => {
+    expect(withinBounds({ a: [1, { b: 'c' }] })).toBe(true);
+    expect(withinBounds(JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`))).toBe(false);
+    expect(withinBounds(Array.from({ length: 3000 }, () => 1))).toBe(false);
+    expect(withinBounds('a string')).toBe(true);
   });
 });

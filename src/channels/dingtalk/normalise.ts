@@ -3,10 +3,11 @@
 import { createHash } from 'node:crypto';
 import { decodeAction } from '../../../cards/model.js';
 import type { IngestResult } from '../channel.js';
-import type { InboundCardAction, InboundEvent, InboundMessage } from '../inbound.js';
+import { withinBounds, type InboundCardAction, type InboundEvent, type InboundMessage } from '../inbound.js';
 import { DECISION_FIELD, FORM_ACTION_FIELD, REASON_FIELD } from './render.js';
 
-export type Normalised = { ok: true; event: InboundEvent; details?: CardCallbackDetails } | { ok: false; reason: string };
+/** `stale`: an authentic card callback whose action is not one of ours (an old card): worth a toast, not an error. */
+export type Normalised = { ok: true; event: InboundEvent; details?: CardCallbackDetails } | { ok: false; reason: string; stale?: true };
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -95,7 +96,10 @@ export function normaliseCardCallback(data: Record<string, unknown>, receivedAt 
   const priv = isObject(content) && isObject(content.cardPrivateData) ? content.cardPrivateData : undefined;
   if (!priv) return { ok: false, reason: 'card callback without cardPrivateData' };
   const params = isObject(priv.params) ? priv.params : {};
-  const rawForm = isObject(params.form) ? params.form : isObject(parseJson(params.form)) ? (parseJson(params.form) as Record<string, unknown>) : undefined;
+  const formJson = typeof params.form === 'string' ? parseJson(params.form) : undefined;
+  // What is walked below (the hash, the form's values) recurses: bound it first.
+  if (!withinBounds(priv.actionIds ?? []) || !withinBounds(params) || !withinBounds(formJson)) return { ok: false, reason: 'card callback params nested too deeply or too large' };
+  const rawForm = isObject(params.form) ? params.form : isObject(formJson) ? formJson : undefined;
 
   const form: Record<string, string> = {};
   for (const [k, v] of Object.entries(rawForm ?? {})) if (k !== FORM_ACTION_FIELD && k !== DECISION_FIELD) form[k] = flat(v).trim();
@@ -104,7 +108,7 @@ export function normaliseCardCallback(data: Record<string, unknown>, receivedAt 
   const action =
     decodeAction(params.action) ??
     (rawForm ? (decodeAction(flat(rawForm[FORM_ACTION_FIELD])) ?? decodeAction(flat(rawForm[DECISION_FIELD]))) : undefined);
-  if (!action) return { ok: false, reason: 'card callback without a decodable action value' };
+  if (!action) return { ok: false, reason: 'card callback without a decodable action value', stale: true };
 
   const digest = createHash('sha256').update(`${outTrackId}\n${userId}\n${stable({ actionIds: priv.actionIds ?? [], params })}`).digest('hex');
   const event: InboundCardAction = {

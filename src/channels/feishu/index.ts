@@ -53,7 +53,7 @@ export function createFeishuChannel(deps: ChannelDeps, options: FeishuChannelOpt
     return botOpenId;
   };
 
-  const ws = mode === 'ws' ? createWsConnection({ appId, appSecret, baseUrl: config.FEISHU_BASE_URL, log, ingest: deps.ingest, context, ...(options.wsPingTimeoutSec ? { pingTimeoutSec: options.wsPingTimeoutSec } : {}) }) : undefined;
+  const ws = mode === 'ws' ? createWsConnection({ appId, appSecret, baseUrl: config.FEISHU_BASE_URL, log, locale: config.LOCALE, ingest: deps.ingest, context, ...(options.wsPingTimeoutSec ? { pingTimeoutSec: options.wsPingTimeoutSec } : {}) }) : undefined;
 
   const channel: FeishuChannel = {
     platform: 'feishu',
@@ -81,6 +81,7 @@ export function createFeishuChannel(deps: ChannelDeps, options: FeishuChannelOpt
       appId,
       maxSkewSeconds: config.FEISHU_MAX_SKEW_SECONDS,
       log,
+      locale: config.LOCALE,
       ingest: deps.ingest,
       context,
     });

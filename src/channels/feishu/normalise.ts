@@ -2,10 +2,15 @@
 // InboundEvent. Shared by the webhook receiver and the long connection, so both produce the
 // same events for the same platform traffic. Pure: no I/O.
 import { decodeAction } from '../../../cards/model.js';
-import type { InboundCardAction, InboundEvent, InboundMessage } from '../inbound.js';
+import { withinBounds, type InboundCardAction, type InboundEvent, type InboundMessage } from '../inbound.js';
 import { localStamp } from '../../core/time-zone.js';
 
-export type Normalised = { kind: 'event'; event: InboundEvent } | { kind: 'ignore'; reason: string } | { kind: 'invalid'; reason: string };
+export type Normalised =
+  | { kind: 'event'; event: InboundEvent }
+  | { kind: 'ignore'; reason: string }
+  | { kind: 'invalid'; reason: string }
+  /** An authentic card click whose value is not one of ours (an old card, another deployment's): answered with a toast. */
+  | { kind: 'stale'; reason: string };
 
 export interface NormaliseContext {
   /** The bot's own open_id, when known: tells a mention of the bot from a mention of a person. */
@@ -64,7 +69,8 @@ function messageEvent(eventId: string, ev: Obj, ctx: NormaliseContext): Normalis
   const event: InboundMessage = {
     kind: 'message',
     platform: 'feishu',
-    eventId,
+    // Feishu may deliver one message under several event ids; its docs say to dedupe on message_id.
+    eventId: str(msg.message_id) ?? eventId,
     receivedAt: receivedAt(ctx),
     senderId,
     chat: { type: dm ? 'dm' : 'group', id: chatId },
@@ -85,7 +91,8 @@ function messageText(type: string | undefined, content: unknown): string | undef
       return undefined;
     }
   }
-  if (!isObj(c)) return undefined;
+  // A rich-text post is a few levels deep; anything deeper is not a message a person wrote.
+  if (!isObj(c) || !withinBounds(c, 8, 100_000)) return undefined;
   if (type === 'text') return typeof c.text === 'string' ? c.text : undefined;
   if (type === 'post') {
     // Received posts are `{title, content: [[{tag, text | user_id}]]}` (sometimes wrapped per locale).
@@ -125,8 +132,9 @@ function cardAction(eventId: string, ev: Obj, ctx: NormaliseContext): Normalised
   const senderId = str(obj(ev.operator).open_id);
   if (!senderId) return { kind: 'invalid', reason: 'card action without operator.open_id' };
   const act = obj(ev.action);
+  if (!withinBounds(act.value) || !withinBounds(act.form_value)) return { kind: 'invalid', reason: 'card action value or form_value nested too deeply or too large' };
   const action = decodeAction(act.value);
-  if (!action) return { kind: 'invalid', reason: 'card action value is not one of ours' };
+  if (!action) return { kind: 'stale', reason: 'card action value is not one of ours' };
   const context = obj(ev.context);
   const form = formValues(act.form_value, ctx.timezone);
   const messageId = str(context.open_message_id);
@@ -167,7 +175,7 @@ export function localiseDateTime(v: string, timezone: string): string {
   return localStamp(at, timezone) ?? v;
 }
 
-/** v1 `event_callback` (older apps): only text messages; eventId is the envelope's uuid. */
+/** v1 `event_callback` (older apps): only text messages; eventId is the message id (else the envelope's uuid). */
 function v1Event(p: Obj, ctx: NormaliseContext): Normalised {
   const eventId = str(p.uuid);
   const ev = obj(p.event);
@@ -184,7 +192,7 @@ function v1Event(p: Obj, ctx: NormaliseContext): Normalised {
   const event: InboundMessage = {
     kind: 'message',
     platform: 'feishu',
-    eventId,
+    eventId: str(ev.open_message_id) ?? eventId,
     receivedAt: receivedAt(ctx),
     senderId,
     chat: { type: dm ? 'dm' : 'group', id: chatId },

@@ -3,6 +3,7 @@
 // content-type parser, scoped to this route's plugin) so the signature covers the exact bytes.
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { t, type Locale } from '../../core/messages.js';
 import type { IngestResult } from '../channel.js';
 import type { InboundEvent } from '../inbound.js';
 import { checkSignature, createDecryptor, hasSignatureHeaders, safeEqual } from './crypto.js';
@@ -16,6 +17,8 @@ export interface ReceiverOptions {
   appId: string;
   maxSkewSeconds: number;
   log: Logger;
+  /** The toast for a click on a card that is no longer ours (default zh-CN). */
+  locale?: Locale;
   ingest: (event: InboundEvent) => Promise<IngestResult>;
   /** Read per request: the bot's open_id is learned after start-up. */
   context: () => NormaliseContext;
@@ -32,11 +35,34 @@ export function cardReply(result: IngestResult): Record<string, unknown> {
   return result.feedback ? { toast: { type: result.feedback.tone, content: result.feedback.text } } : {};
 }
 
+/** An authentic click on a card that is not (or no longer) ours: 200 and a toast saying so, not an error page. */
+export const staleCardReply = (locale: Locale = 'zh-CN'): Record<string, unknown> => cardReply({ status: 'refused', feedback: { text: t(locale, 'card.stale'), tone: 'info' } });
+
+/**
+ * Without the Encrypt Key nothing dates a request but the event's own create_time, which a
+ * redelivery keeps (Feishu retries for ~7 h): accept events up to this old — shorter than the
+ * 24 h dedupe keys, so a replayed event is either a duplicate or refused as too old.
+ */
+export const PLAINTEXT_MAX_AGE_SECONDS = 12 * 3600;
+
+/** The event's create_time in ms (v2 header.create_time, ms; v1 ts, seconds), if it has one. */
+export function createdAtMs(p: Record<string, unknown>): number | undefined {
+  const raw = p.schema === '2.0' ? (isObj(p.header) ? p.header.create_time : undefined) : p.ts;
+  const n = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : typeof raw === 'number' ? raw : NaN;
+  if (!Number.isFinite(n) || n <= 0) return undefined;
+  return p.schema === '2.0' ? n : n * 1000;
+}
+
 type Headers = Record<string, string | string[] | undefined>;
 
 export function createWebhookHandler(opts: ReceiverOptions): (raw: Buffer | undefined, headers: Headers) => Promise<WebhookReply> {
   const decrypt = opts.encryptKey ? createDecryptor(opts.encryptKey) : undefined;
   const now = opts.now ?? Date.now;
+  if (!opts.encryptKey) {
+    opts.log.warn(
+      'FEISHU_ENCRYPT_KEY is not set: events are neither signed nor encrypted, so only the verification token and the event create_time (accepted up to 12 h old) guard the webhook; set an Encrypt Key in the Feishu console and here',
+    );
+  }
   const refuse = (status: number, reason: string, extra: Record<string, unknown> = {}): WebhookReply => {
     opts.log.warn({ status, reason, ...extra }, 'feishu webhook refused');
     return { status, body: { error: reason } };
@@ -82,11 +108,22 @@ export function createWebhookHandler(opts: ReceiverOptions): (raw: Buffer | unde
       return { status: 200, body: { challenge: payload.challenge } };
     }
     if (opts.encryptKey && !signed) return refuse(401, 'signature missing');
+    if (!opts.encryptKey) {
+      // No signature to date the request: the event's own time is the replay window.
+      const at = createdAtMs(payload);
+      if (at === undefined) return refuse(400, 'unsigned event without create_time');
+      const age = (now() - at) / 1000;
+      if (age > PLAINTEXT_MAX_AGE_SECONDS || age < -opts.maxSkewSeconds) return refuse(401, 'unsigned event outside the replay window', { createdAt: new Date(at).toISOString() });
+    }
     const appId = isObj(payload.header) ? payload.header.app_id : undefined;
     if (typeof appId === 'string' && appId !== opts.appId) return refuse(403, 'event for another app', { appId });
 
     const n = normaliseEnvelope(payload, opts.context());
     if (n.kind === 'invalid') return refuse(400, n.reason);
+    if (n.kind === 'stale') {
+      opts.log.info({ reason: n.reason }, 'feishu click on a card that is not ours');
+      return { status: 200, body: staleCardReply(opts.locale) };
+    }
     if (n.kind === 'ignore') {
       opts.log.debug({ reason: n.reason }, 'feishu event ignored');
       return { status: 200, body: {} };

@@ -7,7 +7,8 @@ import type { Logger } from 'pino';
 import type { ChannelHealth, IngestResult } from '../channel.js';
 import type { InboundEvent } from '../inbound.js';
 import { CARD_ACTION_EVENT, MESSAGE_EVENT, normaliseEnvelope, type NormaliseContext } from './normalise.js';
-import { cardReply } from './receiver.js';
+import { cardReply, staleCardReply } from './receiver.js';
+import type { Locale } from '../../core/messages.js';
 
 export interface WsOptions {
   appId: string;
@@ -16,6 +17,8 @@ export interface WsOptions {
   log: Logger;
   ingest: (event: InboundEvent) => Promise<IngestResult>;
   context: () => NormaliseContext;
+  /** The toast for a click on a card that is no longer ours (default zh-CN). */
+  locale?: Locale;
   /** Seconds without a pong after a ping before the socket is declared dead and replaced. */
   pingTimeoutSec?: number;
 }
@@ -36,9 +39,13 @@ export function envelopeFromFlat(data: Record<string, unknown>): Record<string, 
 }
 
 /** Normalise, ingest, and answer (for card callbacks: the toast). Shared with tests. */
-export function createWsHandlers(opts: Pick<WsOptions, 'log' | 'ingest' | 'context'>) {
+export function createWsHandlers(opts: Pick<WsOptions, 'log' | 'ingest' | 'context' | 'locale'>) {
   const handle = async (data: Record<string, unknown>): Promise<Record<string, unknown> | undefined> => {
     const n = normaliseEnvelope(envelopeFromFlat(data), opts.context());
+    if (n.kind === 'stale') {
+      opts.log.info({ reason: n.reason, eventId: data.event_id }, 'feishu ws click on a card that is not ours');
+      return staleCardReply(opts.locale);
+    }
     if (n.kind !== 'event') {
       opts.log[n.kind === 'invalid' ? 'warn' : 'debug']({ reason: n.reason, eventId: data.event_id }, `feishu ws event ${n.kind === 'invalid' ? 'refused' : 'ignored'}`);
       return n.kind === 'invalid' && data.event_type === CARD_ACTION_EVENT ? {} : undefined;

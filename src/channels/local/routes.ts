@@ -9,6 +9,7 @@ import { decodeAction } from '../../../cards/model.js';
 import type { Locale } from '../../core/messages.js';
 import type { Directory } from '../../org/directory.js';
 import type { Ingest } from '../../bot/ingest.js';
+import { sanitizeInput } from '../inbound.js';
 import { dmConversation, roomConversation, type SimMessage, type SimStore } from './store.js';
 
 export interface SimRouteDeps {
@@ -24,7 +25,8 @@ const asQuery = z.object({ as: z.string().min(1) });
 const messageBody = z.object({
   as: z.string().min(1),
   conversation: z.string().regex(/^(dm|room):[a-z0-9_-]+$/),
-  text: z.string().trim().min(1).max(4000),
+  // Normalised before anything is stored (the message is written before ingest sees it).
+  text: z.preprocess((v) => (typeof v === 'string' ? sanitizeInput(v) : v), z.string().trim().min(1).max(4000)),
   clientId: z.string().min(8).max(64).optional(),
 });
 const actionBody = z.object({

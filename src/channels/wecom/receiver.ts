@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import type { Locale } from '../../core/messages.js';
+import { t, type Locale } from '../../core/messages.js';
 import type { DbOrTx } from '../../store/db.js';
 import type { IngestResult } from '../channel.js';
 import type { InboundCardAction, InboundEvent, InboundMessage } from '../inbound.js';
@@ -149,9 +149,10 @@ export function registerWecomRoutes(app: FastifyInstance, deps: ReceiverDeps): v
     if (!from || !createTime) throw new CallbackRejected(400, 'template_card_event without FromUserName or CreateTime');
     const decoded = decodeButtonKey(eventKey);
     if (!decoded) {
-      // Authentic but not one of our buttons (an old card format?): acknowledge, do nothing.
+      // Authentic but not one of our buttons (an old card format?): record nothing, and tell the
+      // clicker on the button that the card is no longer valid.
       log.warn({ from, taskId, eventKey: eventKey.slice(0, 80) }, 'wecom click with an unknown button key ignored');
-      return empty(reply);
+      return refuseClick(reply, from, { status: 'refused', feedback: { text: t(deps.locale, 'card.stale'), tone: 'info' } });
     }
     // WeCom retries a click with the same user, time and key: this id stays the same.
     const eventId = `${from}-${createTime}-${createHash('sha256').update(`${eventKey}\n${taskId}`).digest('base64url').slice(0, 16)}`;

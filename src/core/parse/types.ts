@@ -25,6 +25,24 @@ export function fail<T = never>(error: string, errorEn: string): ParseResult<T> 
 export const stripInvisible = (text: string): string => text.replace(/[\u200b-\u200d\ufeff]/g, '');
 
 /**
+ * Control characters other than tab and line breaks (NUL above all: Postgres refuses it in text
+ * and jsonb), and lone UTF-16 surrogates (refused in jsonb, mangled in text).
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const UNSAFE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * The one normaliser for text that comes in from outside (every string of an inbound event, API
+ * bodies): controls removed, a lone surrogate replaced by U+FFFD, a stray BOM / zero-width space
+ * dropped. Joiners (U+200C/U+200D) stay: they are part of emoji and some scripts; the parsers
+ * strip them with `stripInvisible` where a value must be matched.
+ */
+export const sanitizeInput = (text: string): string =>
+  SUSPECT.test(text) ? text.replace(UNSAFE, (c) => (c.charCodeAt(0) >= 0xd800 ? '\ufffd' : '')).replace(/[\u200b\ufeff]/g, '') : text;
+// eslint-disable-next-line no-control-regex -- as above
+const SUSPECT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ud800-\udfff\u200b\ufeff]/;
+
+/**
  * Unicode NFKC folds full-width digits, letters and punctuation (１２：００, ￥, ，) to their
  * ASCII forms, which is what people on Chinese IMEs often type. Also collapses whitespace.
  */
