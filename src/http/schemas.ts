@@ -8,6 +8,7 @@ import type { RequestState } from '../core/model.js';
 import { UUID_RE } from '../store/requests-repo.js';
 
 /** Text Postgres cannot store (NUL) or that is not Unicode (an unpaired surrogate), and other control characters. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
