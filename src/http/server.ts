@@ -41,8 +41,10 @@ export function safeUrl(url: string): string {
 export function createHttpServer(log: Logger, opts: Partial<HttpLimits> = {}): FastifyInstance {
   const limits = { ...DEFAULT_HTTP_LIMITS, ...opts };
   const requestTimeout = limits.requestTimeoutMs;
+  // Whatever logs a request (Fastify's own client-error and timeout lines included) logs it without its query values.
+  const reqLog = log.child({}, { serializers: { req: (r: { method?: string; url?: string; id?: string }) => ({ id: r.id, method: r.method, url: safeUrl(r.url ?? '') }) } });
   const app = Fastify({
-    loggerInstance: log as unknown as FastifyBaseLogger,
+    loggerInstance: reqLog as unknown as FastifyBaseLogger,
     bodyLimit: limits.bodyLimit,
     // Per-request access logs would dominate at webhook rates; errors are logged by the handler.
     logController: new LogController({ disableRequestLogging: true }),

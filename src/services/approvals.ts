@@ -139,6 +139,17 @@ export function createApprovals(deps: ApprovalsDeps) {
     }
   }
 
+  /**
+   * A retry of a transition that was applied (its response lost) is refused when judged again
+   * against the state it produced (already decided, step closed…): answer it as a duplicate
+   * instead. Checked after the transaction, outside the row lock: the lock was taken after the
+   * original committed, so its processed_events row is visible by now.
+   */
+  async function replayed(s: RequestState, key: string): Promise<(TransitionOk & { duplicate: true }) | undefined> {
+    if (!(await processedEventExists(database.db, key))) return undefined;
+    return { ok: true, state: s, effects: [], audit: [], decisions: [], feedback: { key: 'feedback.duplicate', params: {} }, duplicate: true };
+  }
+
   /** Run a transition under the row lock; retries a compare-and-set conflict a few times. */
   async function transition(
     requestId: string,
@@ -147,18 +158,13 @@ export function createApprovals(deps: ApprovalsDeps) {
   ): Promise<Transition & { duplicate?: boolean }> {
     for (let attempt = 0; ; attempt++) {
       try {
+        let judged: RequestState | undefined;
         const result = await database.db.transaction(async (tx) => {
           const s = await loadRequest(tx, requestId, { forUpdate: true });
           if (!s) return refusal('unknown_request', 'refuse.unknown_request');
+          judged = s;
           const ctx = ctxFor(s.type);
           if (!ctx) return refusal('invalid', 'refuse.no_workflow', { type: s.type });
-          // A retry of a transition that was applied (its response lost) is answered as the
-          // original was, before the action is judged again against the state it produced.
-          if (idempotencyKey && (await processedEventExists(tx, idempotencyKey))) {
-            const again = compute(s, ctx);
-            const feedback = again.ok ? again.feedback : { key: 'feedback.duplicate', params: {} };
-            return { ok: true as const, state: s, effects: [], audit: [], decisions: [], feedback, duplicate: true };
-          }
           const t = compute(s, ctx);
           if (!t.ok) return t;
           if (await alreadyProcessed(tx, idempotencyKey, requestId)) return { ...t, state: s, effects: [], audit: [], decisions: [], duplicate: true };
@@ -172,6 +178,7 @@ export function createApprovals(deps: ApprovalsDeps) {
           return t;
         });
         if (result.ok && !('duplicate' in result && result.duplicate)) deps.onCommitted?.();
+        if (!result.ok && idempotencyKey && judged) return (await replayed(judged, idempotencyKey)) ?? result;
         return result;
       } catch (err) {
         if (err instanceof ConcurrentUpdateError && attempt < 5) continue;

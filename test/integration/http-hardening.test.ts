@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Channel } from '../../src/channels/channel.js';
 import { REDACT } from '../../src/app.js';
+import { createHttpServer } from '../../src/http/server.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { EVENT_FORM } from '../support/sim-client.js';
 
@@ -119,6 +120,19 @@ describe('metrics and logs (item 12)', () => {
     expect((await call('GET', `/api/requests/not-an-id?token=${SECRET}`)).status).toBe(400);
     expect(lines.length).toBeGreaterThanOrEqual(3);
     expect(lines.join('\n')).not.toContain(SECRET);
+  });
+
+  it('serialises any logged request without its query values', async () => {
+    const own: string[] = [];
+    const http = createHttpServer(pino({ level: 'info' }, new Writable({ write: (chunk, _enc, done) => (own.push(String(chunk)), done()) })));
+    http.get('/x', async (req) => {
+      req.log.info({ req }, 'logged with the request');
+      return {};
+    });
+    expect((await http.inject({ method: 'GET', url: `/x?token=${SECRET}&b=1` })).statusCode).toBe(200);
+    await http.close();
+    expect(own.join('')).toContain('"url":"/x?token=[redacted]&b=[redacted]"');
+    expect(own.join('')).not.toContain(SECRET);
   });
 });
 
