@@ -99,6 +99,14 @@ describe('input checked before it reaches Postgres (item 8)', () => {
     expect(key.status).toBe(400);
   });
 
+  it('answers a click whose request id is 36 characters but no UUID as an unknown request', async () => {
+    for (const r of ['-'.repeat(36), 'f'.repeat(36)]) {
+      const click = await call('POST', '/api/sim/actions', { as: 'liuyang', action: { a: 'approve', r, s: 'lead' } });
+      expect(click.status, r).toBe(200);
+      expect(click.body).toMatchObject({ status: 'refused', feedback: { text: '找不到该申请' } });
+    }
+  });
+
   it('refuses a body nested too deep without a stack overflow', async () => {
     const deep = `{"applicantId":"liming","type":"event","payload":{"x":${'['.repeat(5000)}${']'.repeat(5000)}}}`;
     expect((await call('POST', '/api/requests', deep)).status).toBe(400);
