@@ -149,17 +149,19 @@ export async function buildApp(opts: AppOptions) {
 
     const ctx = cardContext(dir, config.LOCALE, config.PUBLIC_URL);
     let shuttingDown = false;
-    const http = createHttpServer(log);
+    const http = createHttpServer(log, { requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS, keepAliveTimeoutMs: config.HTTP_KEEP_ALIVE_TIMEOUT_MS, maxConnections: config.HTTP_MAX_CONNECTIONS });
     healthRoutes(http, {
       checks: { database: () => database.ping(), redis: () => redis.ping() },
-      channels: channels.values(),
+      channels: () => channels.values(),
       isShuttingDown: () => shuttingDown,
       notes: () => calendarNotes(calendar, now()),
+      adminToken: config.ADMIN_TOKEN,
     });
     apiRoutes(http, { database, cardContext: ctx, open: config.simulatorEnabled, adminToken: config.ADMIN_TOKEN });
     adminRoutes(http, { token: config.ADMIN_TOKEN, approvals, database, dir, locale: config.LOCALE, now });
     metrics.watchQueues(() => [inbound, ...deliveries.all(), scheduler.queue]);
-    metricsRoute(http, metrics);
+    // Open only on a simulator-only instance without a token (a laptop); protected otherwise.
+    metricsRoute(http, metrics, { open: !config.ADMIN_TOKEN && enabled.size === 1 && enabled.has('local'), token: config.ADMIN_TOKEN });
     await queueDashboard(http, [inbound, ...deliveries.all(), scheduler.queue], config.ADMIN_TOKEN);
     if (web) for (const c of channels.values()) c.registerRoutes?.(http);
     if (enabled.has('local')) await http.register(fastifyStatic, { root: SIM_ASSETS, prefix: '/', index: ['index.html'] });

@@ -24,6 +24,9 @@ export const configSchema = z
     SIMULATOR: optional(z.enum(['auto', 'on', 'off'])).default('auto'),
     SHUTDOWN_TIMEOUT_MS: optional(z.coerce.number().int().positive()).default(10_000),
     OUTBOX_POLL_MS: optional(z.coerce.number().int().positive()).default(1_000),
+    HTTP_REQUEST_TIMEOUT_MS: optional(z.coerce.number().int().min(100)).default(30_000),
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: optional(z.coerce.number().int().min(100)).default(65_000),
+    HTTP_MAX_CONNECTIONS: optional(z.coerce.number().int().positive()).default(1_000),
 
     FEISHU_APP_ID: optional(z.string()),
     FEISHU_APP_SECRET: optional(z.string()),
@@ -40,6 +43,7 @@ export const configSchema = z
     DINGTALK_BASE_URL: optional(url).default('https://api.dingtalk.com'),
     DINGTALK_CARD_TEMPLATE_APPROVAL: optional(z.string()),
     DINGTALK_CARD_TEMPLATE_NOTICE: optional(z.string()),
+    DINGTALK_MAX_SKEW_SECONDS: optional(z.coerce.number().int().positive().max(3600)).default(300),
 
     WECOM_CORP_ID: optional(z.string()),
     WECOM_AGENT_ID: optional(z.coerce.number().int()),

@@ -10,7 +10,8 @@ import type { RefusalCode } from '../core/model.js';
 import type { Directory } from '../org/directory.js';
 import type { Approvals } from '../services/approvals.js';
 import type { Database } from '../store/db.js';
-import { departmentOverview } from '../store/requests-repo.js';
+import { departmentOverview, type DepartmentOverview } from '../store/requests-repo.js';
+import { errorReplies, idempotencyHeaders, jsonValue, refId, requestId, requestState, text, zodScope } from './schemas.js';
 
 export interface AdminDeps {
   token: string | undefined;
@@ -23,28 +24,32 @@ export interface AdminDeps {
 
 const submitBody = z
   .object({
-    applicantId: z.string().min(1),
-    type: z.string().min(1),
+    applicantId: refId,
+    type: text(64).pipe(z.string().min(1)),
     /** Values as people type them ("2k", "明天下午3点"), parsed like a card form… */
-    form: z.record(z.string(), z.string()).optional(),
+    form: z.record(text(64), text(4000)).optional(),
     /** …or the canonical payload (numbers, ISO dates, budget item arrays). */
-    payload: z.record(z.string(), z.unknown()).optional(),
+    payload: z.record(text(64), jsonValue).optional(),
     urgent: z.boolean().optional(),
   })
   .refine((b) => !!b.form !== !!b.payload, { message: 'give exactly one of form or payload' });
 
 const actionBody = z.object({
-  actorId: z.string().min(1),
+  actorId: refId,
   action: z.enum(['approve', 'reject', 'return', 'transfer', 'add_signer', 'withdraw', 'comment']),
-  stepId: z.string().optional(),
-  reason: z.string().optional(),
-  comment: z.string().optional(),
-  to: z.string().optional(),
-  signers: z.array(z.string()).optional(),
+  /** Optional: without it the action applies to the open step the actor approves. */
+  stepId: refId.optional(),
+  reason: text(2000).optional(),
+  comment: text(2000).optional(),
+  to: refId.optional(),
+  signers: z.array(refId).max(50).optional(),
   position: z.enum(['before', 'after']).optional(),
 });
 
-const STATUS_OF: Record<RefusalCode, number> = {
+/** The API's bodies are small JSON documents; a slow client can hold at most this much. */
+export const API_BODY_LIMIT = 256 * 1024;
+
+const STATUS_OF: Record<RefusalCode, 403 | 404 | 409 | 422> = {
   not_approver: 403,
   not_applicant: 403,
   unknown_person: 404,
@@ -62,12 +67,18 @@ function sameSecret(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** Whether the request carries the admin bearer token (false when none is configured). */
+export function hasAdminToken(req: FastifyRequest, token: string | undefined): boolean {
+  const given = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+  return !!token && !!given && sameSecret(given, token);
+}
+
 export function requireAdmin(token: string | undefined) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
     if (!token) return reply.code(503).send({ error: 'the admin API is disabled: set ADMIN_TOKEN' });
-    const given = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    if (!given || !sameSecret(given, token)) {
-      req.log.warn({ url: req.url }, 'admin API: missing or wrong token');
+    if (!hasAdminToken(req, token)) {
+      // The path only: a token put in the query string must not reach the logs.
+      req.log.warn({ method: req.method, path: req.url.split('?')[0] }, 'admin API: missing or wrong token');
       return reply.code(401).send({ error: 'missing or wrong bearer token' });
     }
   };
@@ -80,8 +91,17 @@ export function adminRoutes(app: FastifyInstance, deps: AdminDeps): void {
   void app.register(async (scope) => {
     scope.addHook('onRequest', requireAdmin(deps.token));
 
-    scope.post('/api/requests', async (req, reply) => {
-      const body = submitBody.parse(req.body);
+    const api = zodScope(scope);
+    api.post('/api/requests', {
+      bodyLimit: API_BODY_LIMIT,
+      schema: {
+        summary: 'Submit a request on behalf of a person',
+        headers: idempotencyHeaders,
+        body: submitBody,
+        response: { 200: z.object({ request: requestState }), 201: z.object({ request: requestState }), ...errorReplies },
+      },
+    }, async (req, reply) => {
+      const body = req.body;
       const def = dir.requestType(body.type);
       if (!def) return reply.code(422).send({ error: t(locale, 'refuse.unknown_type', { type: body.type }) });
       let payload = body.payload ?? {};
@@ -103,9 +123,18 @@ export function adminRoutes(app: FastifyInstance, deps: AdminDeps): void {
       return reply.code(result.duplicate ? 200 : 201).send({ request: result.state });
     });
 
-    scope.post('/api/requests/:id/actions', async (req, reply) => {
-      const { id } = req.params as { id: string };
-      const body = actionBody.parse(req.body);
+    api.post('/api/requests/:id/actions', {
+      bodyLimit: API_BODY_LIMIT,
+      schema: {
+        summary: 'Act on a request on behalf of a person',
+        params: z.object({ id: requestId }),
+        headers: idempotencyHeaders,
+        body: actionBody,
+        response: { 200: z.object({ request: requestState, feedback: z.string(), duplicate: z.boolean() }), ...errorReplies },
+      },
+    }, async (req, reply) => {
+      const { id } = req.params;
+      const body = req.body;
       const form: Record<string, string> = {
         ...(body.reason ? { reason: body.reason } : {}),
         ...(body.comment ? { comment: body.comment } : {}),
@@ -121,8 +150,14 @@ export function adminRoutes(app: FastifyInstance, deps: AdminDeps): void {
       return { request: result.state, feedback: text(result.feedback), duplicate: result.duplicate ?? false };
     });
 
-    scope.get('/api/departments/:id/overview', async (req, reply) => {
-      const { id } = req.params as { id: string };
+    api.get('/api/departments/:id/overview', {
+      schema: {
+        summary: "A department's open requests and counts (with the departments it manages)",
+        params: z.object({ id: refId }),
+        response: { 200: z.looseObject({ departments: z.array(z.string()) }) as unknown as z.ZodType<DepartmentOverview>, ...errorReplies },
+      },
+    }, async (req, reply) => {
+      const { id } = req.params;
       if (!dir.departments.has(id)) return reply.code(404).send({ error: `unknown department "${id}"` });
       return departmentOverview(deps.database.db, dir.managedDepartmentsUnder(id), deps.now());
     });

@@ -2,11 +2,15 @@
 // timeline, a person's pending approvals and requests. Open in simulator mode (where anyone
 // can act as anyone anyway); otherwise behind the admin token.
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import { approvalCard } from '../../cards/approval.js';
 import type { CardContext } from '../../cards/approval.js';
 import type { Database, Db } from '../store/db.js';
 import { requireAdmin } from './admin-routes.js';
-import { loadRequest, loadRequestByNumber, pendingFor, requestsOf, timeline } from '../store/requests-repo.js';
+import { loadRequest, loadRequestByNumber, pendingFor, requestsOf, timeline, UUID_RE } from '../store/requests-repo.js';
+import { anyObject, errorReplies, refId, requestState, zodScope } from './schemas.js';
+
+const REQUEST_NUMBER = /^[A-Za-z]-\d{1,12}$/;
 
 export function apiRoutes(app: FastifyInstance, deps: { database: Database; cardContext: CardContext; open: boolean; adminToken: string | undefined }): void {
   void app.register(async (scope) => {
@@ -15,13 +19,23 @@ export function apiRoutes(app: FastifyInstance, deps: { database: Database; card
   });
 }
 
-function readRoutes(app: FastifyInstance, db: Db, cardContext: CardContext): void {
-  app.get('/api/requests/:id', async (req, reply) => {
-    const { id } = req.params as { id: string };
-    const s = /^[A-Za-z]-\d+$/.test(id) ? await loadRequestByNumber(db, id) : await loadRequest(db, id);
+const items = z.object({ items: z.array(anyObject) });
+
+function readRoutes(scope: FastifyInstance, db: Db, cardContext: CardContext): void {
+  const app = zodScope(scope);
+  app.get('/api/requests/:id', {
+    schema: {
+      summary: 'A request with its card and timeline, by id or number (E-12)',
+      params: z.object({ id: z.string().refine((id) => UUID_RE.test(id) || REQUEST_NUMBER.test(id), 'must be a request id (UUID) or number (E-12)') }),
+      response: { 200: z.object({ request: requestState, card: anyObject, timeline: z.array(anyObject) }), ...errorReplies },
+    },
+  }, async (req, reply) => {
+    const { id } = req.params;
+    const s = REQUEST_NUMBER.test(id) ? await loadRequestByNumber(db, id) : await loadRequest(db, id);
     if (!s) return reply.code(404).send({ error: 'request not found' });
     return { request: s, card: approvalCard(s, cardContext), timeline: await timeline(db, s.id) };
   });
-  app.get('/api/people/:id/pending', async (req) => ({ items: await pendingFor(db, (req.params as { id: string }).id) }));
-  app.get('/api/people/:id/requests', async (req) => ({ items: await requestsOf(db, (req.params as { id: string }).id, 50) }));
+  const person = { params: z.object({ id: refId }), response: { 200: items, ...errorReplies } };
+  app.get('/api/people/:id/pending', { schema: { summary: 'Open steps a person approves', ...person } }, async (req) => ({ items: await pendingFor(db, req.params.id) }));
+  app.get('/api/people/:id/requests', { schema: { summary: "A person's latest requests", ...person } }, async (req) => ({ items: await requestsOf(db, req.params.id, 50) }));
 }

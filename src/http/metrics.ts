@@ -3,6 +3,7 @@
 import type { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { requireAdmin } from './admin-routes.js';
 
 export function createMetrics() {
   const registry = new Registry();
@@ -43,6 +44,13 @@ export function createMetrics() {
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
-export function metricsRoute(app: FastifyInstance, metrics: Metrics): void {
-  app.get('/metrics', async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+/**
+ * Behind the admin token (Prometheus sends it with `authorization: { credentials_file: … }`);
+ * open only where the composition root says so (a simulator-only instance without a token).
+ */
+export function metricsRoute(app: FastifyInstance, metrics: Metrics, access: { open: boolean; token: string | undefined }): void {
+  void app.register(async (scope) => {
+    if (!access.open) scope.addHook('onRequest', requireAdmin(access.token));
+    scope.get('/metrics', async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+  });
 }

@@ -8,15 +8,64 @@ import { isDatabaseUnavailable } from '../store/db.js';
 /** Retry-After (s) on a 503 for an unavailable database: about one Postgres restart. */
 export const DB_RETRY_AFTER_S = 5;
 
-export function createHttpServer(log: Logger, opts: { bodyLimit?: number } = {}): FastifyInstance {
+/**
+ * How long one client may hold a connection. Node's own defaults are off under Fastify
+ * (requestTimeout 0, no connection cap), so a few hundred slow clients could hold memory forever.
+ */
+export interface HttpLimits {
+  /** Whole request (headers and body) must arrive within this; 408 and close otherwise. */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this (above common load-balancer idle times). */
+  keepAliveTimeoutMs: number;
+  /** Open connections at most; more are closed at once by Node. */
+  maxConnections: number;
+  /** Default body cap; receivers and the API set smaller ones sized to their protocol. */
+  bodyLimit: number;
+}
+
+export const DEFAULT_HTTP_LIMITS: HttpLimits = {
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 65_000,
+  maxConnections: 1_000,
+  bodyLimit: 1024 * 1024,
+};
+
+/** A URL fit for the logs: query values (tokens, signatures) replaced. */
+export function safeUrl(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const names = url
+    .slice(q + 1)
+    .split('&')
+    .filter(Boolean)
+    .map((pair) => `${pair.split('=')[0]!.slice(0, 40)}=[redacted]`);
+  return `${url.slice(0, q)}?${names.join('&')}`;
+}
+
+export function createHttpServer(log: Logger, opts: Partial<HttpLimits> = {}): FastifyInstance {
+  const limits = { ...DEFAULT_HTTP_LIMITS, ...opts };
+  const requestTimeout = limits.requestTimeoutMs;
+  // Whatever logs a request (Fastify's own client-error and timeout lines included) logs it without its query values.
+  const reqLog = log.child({}, { serializers: { req: (r: { method?: string; url?: string; id?: string }) => ({ id: r.id, method: r.method, url: safeUrl(r.url ?? '') }) } });
   const app = Fastify({
-    loggerInstance: log as unknown as FastifyBaseLogger,
-    bodyLimit: opts.bodyLimit ?? 1024 * 1024,
+    loggerInstance: reqLog as unknown as FastifyBaseLogger,
+    bodyLimit: limits.bodyLimit,
     // Per-request access logs would dominate at webhook rates; errors are logged by the handler.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    requestTimeout,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // A socket with no traffic at all (not even an SSE ping) is dropped a little after keep-alive.
+    connectionTimeout: limits.keepAliveTimeoutMs + 5_000,
+    maxRequestsPerSocket: 1_000,
+    http: {
+      headersTimeout: Math.min(10_000, requestTimeout),
+      // Node looks for overdue requests only this often (30 s by default).
+      connectionsCheckingInterval: Math.min(5_000, Math.max(250, Math.floor(requestTimeout / 4))),
+    },
   });
+  app.server.maxConnections = limits.maxConnections;
   app.setErrorHandler((err: FastifyError | ZodError, req, reply) => {
     if (err instanceof ZodError) {
       return reply.code(400).send({ error: 'invalid request', issues: err.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`) });
@@ -28,10 +77,10 @@ export function createHttpServer(log: Logger, opts: { bodyLimit?: number } = {})
     }
     const status = (err as { statusCode?: number }).statusCode ?? 500;
     if (status >= 500) {
-      req.log.error({ err, url: req.url }, 'request failed');
+      req.log.error({ err, url: safeUrl(req.url) }, 'request failed');
       return reply.code(status).send({ error: 'internal error' });
     }
-    req.log.info({ url: req.url, status, err: err.message }, 'request refused');
+    req.log.info({ url: safeUrl(req.url), status, err: err.message }, 'request refused');
     return reply.code(status).send({ error: err.message });
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: `no route for ${req.method} ${req.url.split('?')[0]}` }));

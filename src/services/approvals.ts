@@ -7,7 +7,7 @@ import { act as coreAct, advance, submit as coreSubmit, type CoreContext, type L
 import { payloadSchema, type Payload } from '../core/request-types.js';
 import type { Directory } from '../org/directory.js';
 import type { Database, DbOrTx } from '../store/db.js';
-import { applyTransition, ConcurrentUpdateError, loadRequest, loadRequestByNumber, loadRequests, nextNumber } from '../store/requests-repo.js';
+import { applyTransition, ConcurrentUpdateError, loadRequest, loadRequestByNumber, loadRequests, nextNumber, processedEventExists } from '../store/requests-repo.js';
 import { processedEvents } from '../store/schema.js';
 
 export interface ApprovalsDeps {
@@ -39,6 +39,18 @@ async function alreadyProcessed(tx: DbOrTx, key: string | undefined, requestId: 
   if (!key) return false;
   const inserted = await tx.insert(processedEvents).values({ key, requestId }).onConflictDoNothing().returning({ key: processedEvents.key });
   return inserted.length === 0;
+}
+
+/**
+ * A step action without a step (the integration API's `stepId` is optional) acts on the open
+ * step the actor is an approver of; with none, the core refuses it as from a non-approver.
+ */
+export function withStep(s: RequestState, action: Action, actor: ActorRef): Action {
+  if (!('stepId' in action) || action.stepId) return action;
+  const current = s.current === null ? undefined : s.steps[s.current];
+  const open = s.steps.find((st) => st.status === 'active' && st.approvers.includes(actor.personId));
+  const step = current?.status === 'active' && current.approvers.includes(actor.personId) ? current : open;
+  return step ? { ...action, stepId: step.id } : action;
 }
 
 export function createApprovals(deps: ApprovalsDeps) {
@@ -127,6 +139,17 @@ export function createApprovals(deps: ApprovalsDeps) {
     }
   }
 
+  /**
+   * A retry of a transition that was applied (its response lost) is refused when judged again
+   * against the state it produced (already decided, step closed…): answer it as a duplicate
+   * instead. Checked after the transaction, outside the row lock: the lock was taken after the
+   * original committed, so its processed_events row is visible by now.
+   */
+  async function replayed(s: RequestState, key: string): Promise<(TransitionOk & { duplicate: true }) | undefined> {
+    if (!(await processedEventExists(database.db, key))) return undefined;
+    return { ok: true, state: s, effects: [], audit: [], decisions: [], feedback: { key: 'feedback.duplicate', params: {} }, duplicate: true };
+  }
+
   /** Run a transition under the row lock; retries a compare-and-set conflict a few times. */
   async function transition(
     requestId: string,
@@ -135,9 +158,11 @@ export function createApprovals(deps: ApprovalsDeps) {
   ): Promise<Transition & { duplicate?: boolean }> {
     for (let attempt = 0; ; attempt++) {
       try {
+        let judged: RequestState | undefined;
         const result = await database.db.transaction(async (tx) => {
           const s = await loadRequest(tx, requestId, { forUpdate: true });
           if (!s) return refusal('unknown_request', 'refuse.unknown_request');
+          judged = s;
           const ctx = ctxFor(s.type);
           if (!ctx) return refusal('invalid', 'refuse.no_workflow', { type: s.type });
           const t = compute(s, ctx);
@@ -153,6 +178,7 @@ export function createApprovals(deps: ApprovalsDeps) {
           return t;
         });
         if (result.ok && !('duplicate' in result && result.duplicate)) deps.onCommitted?.();
+        if (!result.ok && idempotencyKey && judged) return (await replayed(judged, idempotencyKey)) ?? result;
         return result;
       } catch (err) {
         if (err instanceof ConcurrentUpdateError && attempt < 5) continue;
@@ -165,7 +191,7 @@ export function createApprovals(deps: ApprovalsDeps) {
     submit,
     validate,
     act: (requestId: string, action: Action, actor: ActorRef, idempotencyKey?: string) =>
-      transition(requestId, (s, ctx) => coreAct(s, action, actor, ctx), idempotencyKey),
+      transition(requestId, (s, ctx) => coreAct(s, withStep(s, action, actor), actor, ctx), idempotencyKey),
     advance: (requestId: string, trigger: LifecycleTrigger, actor: ActorRef | null = null, idempotencyKey?: string) =>
       transition(requestId, (s, ctx) => advance(s, trigger, ctx, actor), idempotencyKey),
     /**
@@ -180,7 +206,7 @@ export function createApprovals(deps: ApprovalsDeps) {
         if (!s) return refusal('unknown_request', 'refuse.unknown_request');
         const ctx = ctxFor(s.type);
         if (!ctx) return refusal('invalid', 'refuse.no_workflow', { type: s.type });
-        return coreAct(s, action, actor, ctx);
+        return coreAct(s, withStep(s, action, actor), actor, ctx);
       });
     },
     load: (id: string) => loadRequest(database.db, id),

@@ -6,7 +6,7 @@ import { OPEN_STATUSES, type Origin } from '../core/model.js';
 import { groupBy } from '../util/group-by.js';
 import { anyOf } from './any-of.js';
 import type { DbOrTx } from './db.js';
-import { approvalSteps, auditLog, counters, decisions, outbox, requests } from './schema.js';
+import { approvalSteps, auditLog, counters, decisions, outbox, processedEvents, requests } from './schema.js';
 
 export class ConcurrentUpdateError extends Error {
   constructor(id: string) {
@@ -67,6 +67,19 @@ export function toState(r: RequestRow, steps: StepRow[], decs: DecisionRow[]): R
   };
 }
 
+/**
+ * A request id as Postgres' uuid type reads it (8-4-4-4-12 hex digits). Anything else cannot
+ * name a request, and passing it to a uuid column would make the query fail instead.
+ */
+export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isUuid = (id: string): boolean => UUID_RE.test(id);
+
+/** Whether a transition keyed by this idempotency key has been applied already. */
+export async function processedEventExists(db: DbOrTx, key: string): Promise<boolean> {
+  const rows = await db.select({ key: processedEvents.key }).from(processedEvents).where(eq(processedEvents.key, key)).limit(1);
+  return rows.length > 0;
+}
+
 export async function loadRequest(db: DbOrTx, id: string, opts: { forUpdate?: boolean } = {}): Promise<RequestState | undefined> {
   return (await loadRequests(db, [id], opts)).get(id);
 }
@@ -77,7 +90,7 @@ export async function loadRequest(db: DbOrTx, id: string, opts: { forUpdate?: bo
  */
 export async function loadRequests(db: DbOrTx, ids: string[], opts: { forUpdate?: boolean } = {}): Promise<Map<string, RequestState>> {
   const out = new Map<string, RequestState>();
-  const valid = [...new Set(ids.filter((id) => /^[0-9a-f-]{36}$/i.test(id)))].sort();
+  const valid = [...new Set(ids.filter(isUuid))].sort();
   if (!valid.length) return out;
   const q = db.select().from(requests).where(anyOf(requests.id, valid)).orderBy(asc(requests.id));
   const rows = opts.forUpdate ? await q.for('update') : await q;

@@ -71,7 +71,8 @@ describe('admin API', () => {
 
   it('exposes Prometheus metrics and the queue dashboard', async () => {
     await t.idle();
-    const m = await fetch(`${t.url}/metrics`);
+    expect((await fetch(`${t.url}/metrics`)).status).toBe(401);
+    const m = await fetch(`${t.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
     const text = await m.text();
     expect(m.headers.get('content-type')).toMatch(/text\/plain/);
     expect(text).toMatch(/qianpi_deliveries_total\{type="card.send",result="ok"\} \d+/);

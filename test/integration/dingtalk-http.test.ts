@@ -1,6 +1,8 @@
 // HTTP mode: robot messages and card callbacks POSTed to /webhooks/dingtalk, signed with
 // timestamp + sign headers. Signatures are computed here from the documented algorithm.
 import { createHmac } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -146,6 +148,50 @@ describe('dingtalk HTTP mode', () => {
   it('answers 503 when the queue is down so DingTalk retries', async () => {
     answer = () => ({ status: 'unavailable' });
     expect((await post(robotMessage, signed())).statusCode).toBe(503);
+  });
+
+  it('refuses a correctly signed timestamp older than the window (5 minutes by default)', async () => {
+    const timestamp = String(Date.now() - 6 * 60_000);
+    const res = await post(robotMessage, { timestamp, sign: sign(timestamp) });
+    expect(res.statusCode).toBe(401);
+    expect(events).toHaveLength(0);
+  });
+
+  it('refuses a timestamp and sign pair already used with another body', async () => {
+    const pair = signed();
+    expect((await post({ ...robotMessage, msgId: 'replay-1' }, pair)).statusCode).toBe(200);
+    const forged = await post({ ...robotMessage, msgId: 'replay-2', text: { content: '撤回 A-0001' } }, pair);
+    expect(forged.statusCode).toBe(401);
+    expect(forged.json()).toEqual({ error: 'signature already used' });
+    expect(events.map((e) => e.eventId)).toEqual(['replay-1']);
+    // The same request again (a platform retry) is let through; ingest drops it as a duplicate.
+    expect((await post({ ...robotMessage, msgId: 'replay-1' }, pair)).statusCode).toBe(200);
+  });
+
+  it('answers an unsigned request before reading its body', async () => {
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.server.address() as AddressInfo;
+    const started = Date.now();
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        // Announces a 60 KB body and sends none of it: the answer must not wait for it.
+        socket.write(`POST /webhooks/dingtalk HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 60000\r\ntimestamp: ${Date.now()}\r\nsign: forged\r\n\r\n`);
+      });
+      let got = '';
+      socket.on('data', (d) => (got += d.toString()));
+      socket.on('close', () => resolve(got));
+      socket.on('error', reject);
+      setTimeout(() => reject(new Error(`no answer: ${got}`)), 5_000).unref();
+    });
+    expect(answer).toMatch(/^HTTP\/1.1 401/);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(events).toHaveLength(0);
+  });
+
+  it('caps the body at 64 KB', async () => {
+    const res = await post({ ...robotMessage, text: { content: 'x'.repeat(70 * 1024) } }, signed());
+    expect(res.statusCode).toBe(413);
+    expect(events).toHaveLength(0);
   });
 
   it('answers a duplicate with 200', async () => {

@@ -75,7 +75,9 @@ export function createDingtalkChannel(deps: ChannelDeps, opts: DingtalkChannelOp
   return {
     platform: 'dingtalk',
     stream,
-    ...(http ? { registerRoutes: (app) => registerWebhook(app, { ...receiver, appSecret: clientSecret }) } : {}),
+    ...(http
+      ? { registerRoutes: (app) => registerWebhook(app, { ...receiver, appSecret: clientSecret, redis: deps.redis, prefix: deps.redisPrefix, maxSkewMs: c.DINGTALK_MAX_SKEW_SECONDS * 1000 }) }
+      : {}),
     async start() {
       if (stream) stream.start();
       else await registerCardCallbackUrl();

@@ -1,6 +1,7 @@
 // Inbound DingTalk, both transports: verify → normalise → ingest → ack. Stream frames are
 // acked on their socket; HTTP callbacks are answered in the response. Nothing here calls a
 // DingTalk API, so the ack never waits on the platform.
+import { createHash } from 'node:crypto';
 import type { DWClientDownStream } from 'dingtalk-stream';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -64,21 +65,63 @@ export function streamReceiver(deps: ReceiverDeps): CallbackHandler {
 
 const asRecord = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 
+/** Robot messages and card callbacks are a few KB; a slow client can hold at most this much. */
+export const WEBHOOK_BODY_LIMIT = 64 * 1024;
+
+export interface WebhookDeps extends ReceiverDeps {
+  appSecret: string;
+  redis: ChannelDeps['redis'];
+  prefix: string;
+  /** Accepted distance of `timestamp` from now (DINGTALK_MAX_SKEW_SECONDS). */
+  maxSkewMs: number;
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('base64url');
+
+/**
+ * The sign covers only the timestamp, so each pair is remembered for as long as it could be
+ * valid (twice the window: the timestamp may lie ahead of our clock or behind it) together with
+ * a hash of the body it came with. The same pair with the same body again is a platform retry
+ * (ingest dedupes it); with another body it is a replay of a leaked pair and refused.
+ */
+async function claimSignature(deps: WebhookDeps, timestamp: string, sign: string, body: string): Promise<'new' | 'retry' | 'replay'> {
+  const key = `${deps.prefix}:dingtalk:sig:${sha256(`${timestamp}\n${sign}`)}`;
+  const digest = sha256(body);
+  const set = await deps.redis.set(key, digest, 'PX', 2 * deps.maxSkewMs, 'NX');
+  if (set === 'OK') return 'new';
+  return (await deps.redis.get(key)) === digest ? 'retry' : 'replay';
+}
+
 /** HTTP mode: robot messages and card callbacks POSTed to one signed webhook. */
-export function registerWebhook(app: FastifyInstance, deps: ReceiverDeps & { appSecret: string }): void {
+export function registerWebhook(app: FastifyInstance, deps: WebhookDeps): void {
   void app.register(async (scope) => {
     // The body is parsed here, after the signature check, so a bad body is our 400 with a log line.
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
-    scope.post(WEBHOOK_PATH, async (req, reply) => {
-      const check = verifySign(req.headers.timestamp, req.headers.sign, deps.appSecret);
+    // The signature is in the headers: check it before a byte of the body is read.
+    scope.addHook('onRequest', async (req, reply) => {
+      const check = verifySign(req.headers.timestamp, req.headers.sign, deps.appSecret, Date.now(), deps.maxSkewMs);
       if (!check.ok) {
         deps.log.warn({ reason: check.reason, ip: req.ip }, 'dingtalk webhook: refused');
-        return reply.code(401).send({ error: 'invalid signature' });
+        return reply.code(401).header('connection', 'close').send({ error: 'invalid signature' });
+      }
+    });
+    scope.post(WEBHOOK_PATH, { bodyLimit: WEBHOOK_BODY_LIMIT }, async (req, reply) => {
+      const body = typeof req.body === 'string' ? req.body : '';
+      let claim: Awaited<ReturnType<typeof claimSignature>>;
+      try {
+        claim = await claimSignature(deps, String(req.headers.timestamp), String(req.headers.sign), body);
+      } catch (err) {
+        deps.log.error({ err }, 'dingtalk webhook: cannot check the signature against replays (Redis)');
+        return reply.code(503).send({ error: 'temporarily unavailable' });
+      }
+      if (claim === 'replay') {
+        deps.log.warn({ ip: req.ip }, 'dingtalk webhook: refused, timestamp and sign already used with another body');
+        return reply.code(401).send({ error: 'signature already used' });
       }
       let data: unknown;
       try {
-        data = JSON.parse(typeof req.body === 'string' ? req.body : '');
+        data = JSON.parse(body);
       } catch {
         deps.log.warn({ ip: req.ip }, 'dingtalk webhook: body is not JSON');
         return reply.code(400).send({ error: 'malformed body' });

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { formCard } from '../../../cards/form.js';
 import { decodeAction } from '../../../cards/model.js';
 import type { Locale } from '../../core/messages.js';
+import { refId, text } from '../../http/schemas.js';
 import type { Directory } from '../../org/directory.js';
 import type { Ingest } from '../../bot/ingest.js';
 import { sanitizeInput } from '../inbound.js';
@@ -21,20 +22,21 @@ export interface SimRouteDeps {
   locale: Locale;
 }
 
-const asQuery = z.object({ as: z.string().min(1) });
+// Strings are checked like the API's (no NUL, control characters or unpaired surrogates): they are stored in Postgres.
+const asQuery = z.object({ as: refId });
 const messageBody = z.object({
-  as: z.string().min(1),
+  as: refId,
   conversation: z.string().regex(/^(dm|room):[a-z0-9_-]+$/),
-  // Normalised before anything is stored (the message is written before ingest sees it).
+  // Normalised like every platform's text before anything is stored (the message is written before ingest sees it).
   text: z.preprocess((v) => (typeof v === 'string' ? sanitizeInput(v) : v), z.string().trim().min(1).max(4000)),
-  clientId: z.string().min(8).max(64).optional(),
+  clientId: text(64).pipe(z.string().min(8)).optional(),
 });
 const actionBody = z.object({
-  as: z.string().min(1),
+  as: refId,
   messageId: z.number().int().positive().nullable().optional(),
   action: z.unknown(),
-  form: z.record(z.string(), z.string().max(5000)).optional(),
-  clientId: z.string().min(8).max(64).optional(),
+  form: z.record(text(64), text(5000)).optional(),
+  clientId: text(64).pipe(z.string().min(8)).optional(),
 });
 
 const BOT_MENTION = /@(签批助手|签批|bot|qianpi)/i;
