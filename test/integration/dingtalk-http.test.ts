@@ -145,6 +145,14 @@ describe('dingtalk HTTP mode', () => {
     expect(events).toHaveLength(0);
   });
 
+  it('answers a signed click on a card that is not ours (an old deployment\'s) with a toast, not an error', async () => {
+    const foreign = JSON.stringify({ cardPrivateData: { actionIds: ['form_submit'], params: { form: { decision: { index: 0, value: '{"legacy":true}' } } } } });
+    const res = await post({ ...cardCallback, outTrackId: 'old-card-1', content: foreign, value: foreign }, signed());
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ userPrivateData: { cardParamMap: { toast: '该卡片已失效，请在最新的卡片上操作' } } });
+    expect(events).toHaveLength(0);
+  });
+
   it('answers 503 when the queue is down so DingTalk retries', async () => {
     answer = () => ({ status: 'unavailable' });
     expect((await post(robotMessage, signed())).statusCode).toBe(503);
