@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { IngestResult } from '../../src/channels/channel.js';
 import { createFeishuChannel, type FeishuChannel } from '../../src/channels/feishu/index.js';
-import { createWebhookHandler } from '../../src/channels/feishu/receiver.js';
+import { createWebhookHandler, FEISHU_BODY_LIMIT } from '../../src/channels/feishu/receiver.js';
 import type { InboundCardAction, InboundEvent, InboundMessage } from '../../src/channels/inbound.js';
 import { loadConfig } from '../../src/config.js';
 import { createHttpServer } from '../../src/http/server.js';
@@ -113,6 +113,12 @@ describe('feishu webhook with an Encrypt Key', () => {
     const res = await post(h, body);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ challenge: 'ch-1' });
+  });
+
+  it('refuses a body over the webhook limit with 413 before verifying it', async () => {
+    const body = JSON.stringify({ encrypt: 'x'.repeat(FEISHU_BODY_LIMIT + 1) });
+    expect((await post(h, body)).statusCode).toBe(413);
+    expect(h.events).toHaveLength(0);
   });
 
   it('refuses a challenge with the wrong verification token', async () => {
@@ -274,7 +280,7 @@ describe('feishu webhook with an Encrypt Key', () => {
   });
 
   it('refuses (400, not 500) a signed click whose form_value or value nests thousands deep, and ignores such a message', async () => {
-    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const deep = `${'['.repeat(30_000)}${']'.repeat(30_000)}`;
     const header = JSON.stringify({ event_id: 'ev-deep', event_type: 'card.action.trigger', create_time: String(Date.now()), token: TOKEN, app_id: APP_ID });
     const clickWith = (action: string) => `{"schema":"2.0","header":${header},"event":{"operator":{"open_id":"ou_zhaolei"},"action":${action}}}`;
     const value = JSON.stringify({ a: 'reject', r: 'req-1', s: 'step-1' });

@@ -135,12 +135,19 @@ export function createWebhookHandler(opts: ReceiverOptions): (raw: Buffer | unde
   };
 }
 
+/**
+ * The signature covers the raw body, so it must be read before anything is verified; this caps
+ * what an unauthenticated client can make us buffer. Events are a few KB; a message's content is
+ * at most 150 KB (post), which encryption grows by a third.
+ */
+export const FEISHU_BODY_LIMIT = 256 * 1024;
+
 /** Registers the route in its own plugin scope, so the raw-body parser touches no other route. */
 export function registerWebhookRoute(app: FastifyInstance, handle: ReturnType<typeof createWebhookHandler>): void {
   void app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-    scope.post(FEISHU_WEBHOOK_PATH, async (req, reply) => {
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: FEISHU_BODY_LIMIT }, (_req, body, done) => done(null, body));
+    scope.post(FEISHU_WEBHOOK_PATH, { bodyLimit: FEISHU_BODY_LIMIT }, async (req, reply) => {
       const raw = Buffer.isBuffer(req.body) ? req.body : undefined;
       const r = await handle(raw, req.headers);
       return reply.code(r.status).send(r.body);
