@@ -30,11 +30,13 @@ const dec2026 = () => new Date('2026-12-04T02:00:00Z');
 describe('provisional holiday years at start-up', () => {
   it('warns in the log and reports it in /readyz (still ready)', async () => {
     const { log, lines } = capture();
-    t = await startTestApp({}, { log, now: dec2026 });
+    t = await startTestApp({ ADMIN_TOKEN: 'readyz-token-123456' }, { log, now: dec2026 });
     const warning = lines.find((l) => l.level === 40 && l.msg.startsWith('calendar:'));
     expect(warning?.years).toEqual([2027]);
     expect(warning?.msg).toMatch(/no official holiday arrangement for 2027/);
-    const res = await fetch(`${t.url}/readyz`);
+    // Details are for operators (the admin token); everyone else sees only the verdicts.
+    expect(await (await fetch(`${t.url}/readyz`)).json()).toMatchObject({ ok: true, checks: { calendar: { ok: true } } });
+    const res = await fetch(`${t.url}/readyz`, { headers: { authorization: 'Bearer readyz-token-123456' } });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { checks: Record<string, { ok: boolean; detail?: string }> };
     expect(body.checks.calendar).toEqual({ ok: true, detail: expect.stringMatching(/^provisional 2027: holidays computed by law/) });
