@@ -424,14 +424,15 @@ describe('a request type declared in the organisation file', () => {
     for (const [said, amount] of [
       ['¥2,000', 2000],
       ['2000元', 2000],
-      ['2k', 2000],
+      ['2k', 2000], // a shorthand: read back, kept after 对
       ['两千', 2000],
       ['1.5万', 15000],
     ] as const) {
       const c = convo(purchase);
       expect(c.start()).toContain('开始填写「物料采购」，共 3 项（2 项必填）');
       expect(await c.say('易拉宝')).toContain('（2/3）请填写「金额」\n例如：2000元、¥2,000、2k、两千');
-      expect(await c.say(said)).toContain('（3/3）请填写「下单时间」（选填');
+      if (said === '2k') expect(await c.say(said)).toContain('我理解为：2,000 元，对吗？');
+      expect(await c.say(said === '2k' ? '对' : said)).toContain('（3/3）请填写「下单时间」（选填');
       expect(c.session!.values.amount).toBe(amount);
     }
     const c = convo(purchase);
@@ -520,17 +521,19 @@ describe('common phrasings in the dialog', () => {
     expect(c.session!.values.category).toBe(value);
   });
 
-  const budgets: Array<[string, number]> = [
+  const budgets: Array<[string, number, boolean?]> = [
     ['场地 3000, 物料 1200', 4200],
-    ['场地3000元；餐饮 2k', 5000],
+    ['场地3000元；餐饮 2k', 5000, true], // "2k" is read back first
     ['1. 场地：3000\n2. 物料：1,200元', 4200],
     ['场地 3000，物料 1200，合计 4200', 4200],
   ];
-  it.each(budgets)('budget %s', async (said, total) => {
+  it.each(budgets)('budget %s', async (said, total, readBack) => {
     const c = convo('event');
     c.start();
     await answerAll(c, ['答谢会', '1', '答谢会', '跳过', '12月5日 14:00-17:00', '杭州', '内容', '80', '老车主']);
-    await c.say(said);
+    const answer = await c.say(said);
+    expect(answer.includes('对吗？')).toBe(!!readBack);
+    if (readBack) await c.say('对');
     const items = c.session!.values.budget as Array<{ amount: number }>;
     expect(items.reduce((s, i) => s + i.amount, 0)).toBe(total);
   });

@@ -4,8 +4,9 @@
 // start fills the end too, an end with only a time takes the start's day, no past dates for
 // plans) and the display of a value.
 import { formatMoney, formatValue } from '../../../cards/format.js';
-import { parseField } from '../../core/form-input.js';
-import { parseDateTime, parseMultiline } from '../../core/parse/index.js';
+import { futureOnly, pairOf, readField } from '../../core/form-input.js';
+import { t } from '../../core/messages.js';
+import { formatYuan, parseDateTime, parseMultiline, unsureText, type Unsure } from '../../core/parse/index.js';
 import { normalizeInput, stripInvisible } from '../../core/parse/types.js';
 import { budgetTotal, type BudgetItem, type FieldSpec, type RequestTypeDef } from '../../core/request-types.js';
 import type { DialogEnv, DialogSession } from './types.js';
@@ -52,34 +53,9 @@ export function clip(text: string, max: number): string {
   return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
 }
 
-// ---- start / end pairs
+// ---- start / end pairs (shared with the card forms)
 
-export interface Pair {
-  start: FieldSpec;
-  end: FieldSpec;
-}
-
-/** `start`/`end`, or `<x>Start`/`<x>End`, both datetime fields of the type. */
-export function pairOf(def: RequestTypeDef, key: string): Pair | undefined {
-  const dt = (k: string) => def.fields.find((f) => f.key === k && f.kind === 'datetime');
-  let startKey: string | undefined;
-  let endKey: string | undefined;
-  if (key === 'start' || key === 'end') [startKey, endKey] = ['start', 'end'];
-  else if (key.endsWith('Start')) [startKey, endKey] = [key, `${key.slice(0, -5)}End`];
-  else if (key.endsWith('End')) [startKey, endKey] = [`${key.slice(0, -3)}Start`, key];
-  const start = startKey ? dt(startKey) : undefined;
-  const end = endKey ? dt(endKey) : undefined;
-  return start && end ? { start, end } : undefined;
-}
-
-/**
- * Whether a datetime field may lie in the past. The ends of a start/end pair (the event's
- * time) and planned times (计划…, 预计…) may not; other datetime fields (e.g. a date when
- * something happened) may.
- */
-export function futureOnly(def: RequestTypeDef, spec: FieldSpec): boolean {
-  return !!pairOf(def, spec.key) || /计划|预计|plann?ed/i.test(`${spec.label} ${spec.labelEn}`);
-}
+export { futureOnly, pairOf, type Pair } from '../../core/form-input.js';
 
 // A phrase without any of these has no date: an end of "17:00" is on the start's day.
 const DATE_WORDS =
@@ -183,8 +159,23 @@ export function question(def: RequestTypeDef, spec: FieldSpec, session: DialogSe
 // ---- answers
 
 export type Answer =
-  | { ok: true; set: Record<string, unknown>; unset?: string[]; ack: string }
+  /** `check`: the reading is not certain; show this and store `set` only after a yes. */
+  | { ok: true; set: Record<string, unknown>; unset?: string[]; ack: string; check?: string }
   | { ok: false; error: string };
+
+/** "我理解为：场地 3000、物料 1200、餐饮 4500，合计 8,700 元，对吗？" with the reasons and how to answer. */
+export function checkText(spec: FieldSpec, value: unknown, unsure: readonly Unsure[], env: DialogEnv): string {
+  const loc = env.locale;
+  const en = loc === 'en';
+  const head =
+    spec.kind === 'budget'
+      ? t(loc, 'dialog.check.budget', {
+          items: (value as BudgetItem[]).map((i) => `${i.item} ${formatYuan(i.amount)}`).join(en ? ', ' : '、'),
+          total: formatYuan(budgetTotal(value)),
+        })
+      : t(loc, 'dialog.check.money', { amount: formatYuan(Number(value)) });
+  return [head, t(loc, 'dialog.check.why', { reasons: unsureText(unsure, loc) }), t(loc, 'dialog.check.how')].join('\n');
+}
 
 const REF = /^([A-Za-z])\s*-?\s*(\d{1,6})$/;
 
@@ -204,7 +195,7 @@ export async function parseAnswer(def: RequestTypeDef, spec: FieldSpec, raw: str
     return en ? `Saved ${label(s, en)}: ${shown}` : `已记录「${s.label}」：${shown}`;
   };
   const fail = (r: { error: string; errorEn: string }): Answer => ({ ok: false, error: en ? r.errorEn : r.error });
-  const one = (value: unknown): Answer => ({ ok: true, set: { [spec.key]: value }, ack: saved(spec.key, value) });
+  const one = (value: unknown): Answer & { ok: true } => ({ ok: true, set: { [spec.key]: value }, ack: saved(spec.key, value) });
 
   switch (spec.kind) {
     case 'text': {
@@ -230,9 +221,13 @@ export async function parseAnswer(def: RequestTypeDef, spec: FieldSpec, raw: str
     case 'datetime':
       return parseDateAnswer(def, spec, raw, session, env, saved);
     default: {
-      const r = parseField(spec, raw, { now: env.now, timezone: env.timezone, locale: env.locale });
+      const r = readField(spec, raw, { now: env.now, timezone: env.timezone, locale: env.locale });
       if (!r) return { ok: false, error: en ? `${name} cannot be empty` : `「${name}」不能为空` };
-      return r.ok ? one(r.value) : fail(r);
+      if (!r.ok) return fail(r);
+      const { value, unsure } = r.value;
+      // Not certain (a formula, items apart by spaces only, 2k …): read it back for a yes/no
+      // before anything is stored.
+      return unsure.length > 0 ? { ...one(value), check: checkText(spec, value, unsure, env) } : one(value);
     }
   }
 }
@@ -267,8 +262,11 @@ function parseDateAnswer(
   const startValue = session.values[pair.start.key];
   const isEnd = spec === pair.end;
   // An end without a date ("17:00", "下午5点") is read on the start's day.
-  const reference = isEnd && typeof startValue === 'string' && !hasDate(text) ? new Date(startValue) : env.now;
-  const r = parseDateTime(text, { now: reference, timezone: env.timezone, allowPast: true });
+  const onStartDay = isEnd && typeof startValue === 'string' && !hasDate(text);
+  const reference = onStartDay ? new Date(startValue) : env.now;
+  // Past dates are let through to be refused with a clear message below, but a day of the
+  // month alone ("15号") on a future field is the next 15th, not the last one.
+  const r = parseDateTime(text, { now: reference, timezone: env.timezone, allowPast: true, ...(future && !onStartDay ? { prefer: 'future' as const } : {}) });
   if (!r.ok) return { ok: false, error: en ? r.errorEn : r.error };
   const v = r.value;
 

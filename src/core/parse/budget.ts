@@ -1,39 +1,153 @@
 // Budget line items: "场地 3000, 物料 1200", "场地3000元；餐饮 2k",
 // "1. 场地：3000\n2. 物料：1,200元". Each entry is a name followed by an amount (any form
-// parseMoney accepts). An optional "合计/总计 …" entry is checked against the sum.
+// parseMoney accepts, or a formula such as "50元×30人"). An optional "合计/总计 …" entry is
+// checked against the sum.
+//
+// Certain vs unsure. A reading is *certain* when the items are separated by the canonical
+// separators (，,、；; or a new line), each has one plain amount (digits, Chinese numerals,
+// 万/千) and nothing in it had to be worked out. It is *unsure* — and comes back with the
+// reasons, so a dialog shows it back for a yes/no and a card form refuses it — when:
+//   - items were told apart by spaces only ("场地 3000 物料 1200 餐饮 4500");
+//   - an amount is a formula ("餐饮 50*30", "50元×30人", "300元/晚×2晚") and no matching
+//     "= total" was written;
+//   - an amount uses the k/w letters ("2k", "1.5w");
+//   - the name holds a quantity or a unit-price word ("场地 2天 3000", "餐饮每人 50"), so the
+//     amount may be a unit price.
+// Text with more than one amount in an entry that cannot be told apart ("物料 1200 1500") is
+// refused with an example.
 
-import { parseMoney } from './money.js';
-import { fail, normalizeInput, ok, type ParseResult } from './types.js';
+import { t } from '../messages.js';
+import { formatYuan, parseFormula, parseMoney } from './money.js';
+import { fail, normalizeInput, ok, type ParseResult, type Unsure } from './types.js';
 
 export interface BudgetItem {
   item: string;
   amount: number;
 }
 
+export interface BudgetReading {
+  items: BudgetItem[];
+  /** Why the reading is not certain; empty when it is. */
+  unsure: Unsure[];
+}
+
 const EXAMPLE_ZH = '请按“项目 金额”逐项填写，用逗号、分号或换行分隔，例如：场地 3000，物料 1200';
 const EXAMPLE_EN = 'Please list items as "name amount", separated by commas, semicolons or new lines, e.g. 场地 3000, 物料 1200';
 const MAX_ITEMS = 100;
+/** The payload schema's limit on an item name (src/core/request-types.ts). */
+const NAME_MAX = 50;
 
 // List markers: "1." "1、" "1)" "(1)" "（1）" "-" "*" "•" — only when followed by the name.
 const LIST_MARKER = /^(?:\d{1,2}\s*[.、)]|\(\d{1,2}\)|[-*•·])\s*(?=\D)/;
 const TOTAL_WORD = /^(?:合计|总计|共计|总共|总额|小计|total)\s*:?\s*/i;
+// A quantity or a unit price inside a name: the amount next to it may be per unit.
+const QUANTITY_IN_NAME = /\d\s*(?:个人|人次|人|位|名|桌|场|次|晚|天|间|套|张|件|箱|台|辆|小时)|每|单价|人均|\/\s*人/;
+const FORMULA_CHAR = /[*×✕✖xX+=乘]/;
+const AMOUNT_START = /^[\d¥零〇一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾每单人]|^rmb|^cny/i;
 
-/** Split "场地：3000元" into name and amount: the longest suffix that is a valid amount. */
-function splitEntry(entry: string): { item: string; amountText: string } | null {
+interface Split {
+  item: string;
+  amount: number;
+  /** The formula the amount was worked out from, when it was one. */
+  formula?: string;
+  /** The text the amount was read from (the end of the entry). */
+  amountText: string;
+  unsure: Unsure[];
+}
+
+type Failure = { ok: false; error: string; errorEn: string };
+type SplitResult = Split | Failure | null;
+
+/**
+ * Split "场地：3000元" into name and amount: a formula at the end (the longest), else the
+ * longest suffix that is a valid amount. Null when there is none.
+ */
+function splitEntry(entry: string): SplitResult {
   const chars = [...entry];
+  const nameAt = (i: number) => chars.slice(0, i).join('').replace(/[\s:=]+$/, '').trim();
+  if (FORMULA_CHAR.test(entry)) {
+    for (let i = 1; i < chars.length; i++) {
+      const item = nameAt(i);
+      const rest = chars.slice(i).join('').trim();
+      if (!item || !AMOUNT_START.test(rest)) continue;
+      if (/[\d.,]$/.test(item) && /^[\d.,]/.test(rest)) continue;
+      const f = parseFormula(rest);
+      if (!f) continue;
+      if (!f.ok) return f;
+      const name = item.replace(/\s*(?:每人|每位|人均|单价)$/, '') || item;
+      const unsure: Unsure[] = [];
+      if (!f.value.checked) unsure.push({ key: 'parse.unsure.formula', params: { formula: `${name} ${f.value.shown}`, amount: formatYuan(f.value.value) } });
+      if (f.value.shorthand) unsure.push({ key: 'parse.unsure.shorthand', params: { text: f.value.shown, amount: formatYuan(f.value.value) } });
+      return { item: name, amount: f.value.value, formula: f.value.shown, amountText: rest, unsure };
+    }
+  }
   for (let i = 1; i < chars.length; i++) {
-    const item = chars.slice(0, i).join('').replace(/[\s:=]+$/, '').trim();
+    const item = nameAt(i);
     const amountText = chars.slice(i).join('').trim();
     if (!item || !amountText) continue;
     // "场地3" + "000元" is not a split: the name may not end in the amount's digits.
     if (/[\d.,]$/.test(item) && /^[\d.,]/.test(amountText)) continue;
-    if (parseMoney(amountText).ok) return { item, amountText };
+    const m = parseMoney(amountText);
+    if (!m.ok) continue;
+    const unsure: Unsure[] = [];
+    if (/\d\s*[kw](?![a-z])/i.test(amountText)) unsure.push({ key: 'parse.unsure.shorthand', params: { text: amountText, amount: formatYuan(m.value) } });
+    return { item, amount: m.value, amountText, unsure };
   }
   return null;
 }
 
-export function parseBudgetItems(text: string): ParseResult<BudgetItem[]> {
-  const s = normalizeInput(text).replace(/\r\n?/g, '\n');
+const isFailure = (r: SplitResult): r is Failure => !!r && 'ok' in r;
+
+/** Whether a whitespace-separated word is an amount on its own ("1200", "2k", "50×30"). */
+const isAmountWord = (word: string) => parseMoney(word).ok || (parseFormula(word)?.ok ?? false);
+
+function manyAmounts(entry: string): Failure {
+  const params = { entry };
+  return { ok: false, error: t('zh-CN', 'parse.budget_many_amounts', params), errorEn: t('en', 'parse.budget_many_amounts', params) };
+}
+
+/**
+ * One entry between canonical separators: usually one "name amount", but people also type
+ * several separated by spaces only. Those are found left to right (each pair ends at the first
+ * word that ends in an amount) and marked, so the reading is shown back.
+ */
+function readEntry(entry: string): { splits: Split[]; spaces: boolean } | Failure | null {
+  const words = entry.split(' ');
+  if (words.length >= 2) {
+    const splits: Split[] = [];
+    let from = 0;
+    for (let j = 0; j < words.length; j++) {
+      const last = words[j] ?? '';
+      const sp = splitEntry(words.slice(from, j + 1).join(' '));
+      if (!sp || isFailure(sp)) continue;
+      // The amount must lie in the last word: "场地 2天 3000" ends at 3000, not inside 2天.
+      if ([...sp.amountText].length > [...last].length) continue;
+      splits.push(sp);
+      from = j + 1;
+    }
+    if (from === words.length && splits.length >= 2) return { splits, spaces: true };
+  }
+  const sp = splitEntry(entry);
+  if (isFailure(sp)) return sp;
+  if (!sp && words.filter(isAmountWord).length < 2) return null;
+  if (!sp) return manyAmounts(entry);
+  // "物料 1200 1500": a second amount left in the name would be a silent misread.
+  if (sp.item.split(' ').some(isAmountWord)) return manyAmounts(entry);
+  return { splits: [sp], spaces: false };
+}
+
+/** Spaces around operators and between an amount and its unit, so each is one word. */
+function glue(s: string): string {
+  return s
+    .replace(/ *([*×✕✖+=]) */g, '$1')
+    .replace(/(?<=[\d元块])[ ]+(?:x|X|乘以|乘)[ ]+(?=[\d¥零一二两三四五六七八九十])/g, '×')
+    .replace(/(\d)[ ]+(元整|元|圆|块钱|块|万|千)(?=[ ,;、\n]|$)/g, '$1$2')
+    .replace(/(¥|rmb|cny|人民币)[ ]+(?=\d)/gi, '$1');
+}
+
+/** The budget as read, with the reasons it is not certain (see the head of this file). */
+export function readBudget(text: string): ParseResult<BudgetReading> {
+  const s = glue(normalizeInput(text).replace(/\r\n?/g, '\n'));
   if (!s) return fail(EXAMPLE_ZH, EXAMPLE_EN);
   // Separators: newline, ; (NFKC folds ；), 、 and commas that are not thousands separators
   // (NFKC also folds the full-width ，, so "1,200" keeps its comma and "场地 3000，物料" splits).
@@ -46,20 +160,22 @@ export function parseBudgetItems(text: string): ParseResult<BudgetItem[]> {
   if (entries.length > MAX_ITEMS) return fail(`预算最多 ${MAX_ITEMS} 项`, `At most ${MAX_ITEMS} budget items`);
 
   const items: BudgetItem[] = [];
+  const unsure: Unsure[] = [];
+  let spaces = false;
   let declaredTotal: number | null = null;
   for (const [index, raw] of entries.entries()) {
     const entry = raw.replace(LIST_MARKER, '').trim();
     const totalMatch = TOTAL_WORD.exec(entry);
-    if (totalMatch) {
-      const t = parseMoney(entry.slice(totalMatch[0].length));
-      if (!t.ok) {
+    if (totalMatch && !/\s/.test(entry.slice(totalMatch[0].length).trim())) {
+      const total = parseMoney(entry.slice(totalMatch[0].length));
+      if (!total.ok) {
         return fail(`合计金额看不懂：“${entry}”。${EXAMPLE_ZH}`, `Could not read the total "${entry}". ${EXAMPLE_EN}`);
       }
-      declaredTotal = t.value;
+      declaredTotal = total.value;
       continue;
     }
-    const split = splitEntry(entry);
-    if (!split) {
+    const read = readEntry(entry);
+    if (!read) {
       const hasDigits = /[\d零一二两三四五六七八九十百千万]/.test(entry);
       const zh = hasDigits
         ? `第 ${index + 1} 项“${entry}”看不懂，请写成“项目 金额”，例如：场地 3000`
@@ -69,16 +185,29 @@ export function parseBudgetItems(text: string): ParseResult<BudgetItem[]> {
         : `Item ${index + 1} ("${entry}") has no amount; write "name amount", e.g. ${entry} 1200`;
       return fail(zh, en);
     }
-    // "场地 -300": the sign was left on the name side of the split.
-    if (/[-−负]$/.test(split.item)) {
-      const item = split.item.replace(/[\s-−负]+$/, '');
-      return fail(`“${item}”的金额必须大于 0，例如：${item} 3000`, `The amount for "${item}" must be greater than 0, e.g. ${item} 3000`);
+    if ('ok' in read) return read;
+    spaces ||= read.spaces;
+    for (const split of read.splits) {
+      // "场地 -300": the sign was left on the name side of the split.
+      if (/[-−负]$/.test(split.item)) {
+        const item = split.item.replace(/[\s-−负]+$/, '');
+        return fail(`“${item}”的金额必须大于 0，例如：${item} 3000`, `The amount for "${item}" must be greater than 0, e.g. ${item} 3000`);
+      }
+      // A "合计 4200" among space-separated pairs.
+      if (TOTAL_WORD.test(split.item) && split.item.replace(TOTAL_WORD, '') === '') {
+        declaredTotal = split.amount;
+        continue;
+      }
+      unsure.push(...split.unsure);
+      if (!split.formula && QUANTITY_IN_NAME.test(split.item)) {
+        unsure.push({ key: 'parse.unsure.quantity', params: { item: split.item, amount: formatYuan(split.amount) } });
+      }
+      const named = split.formula ? `${split.item}（${split.formula}）` : split.item;
+      items.push({ item: [...named].length <= NAME_MAX ? named : split.item, amount: split.amount });
     }
-    const amount = parseMoney(split.amountText);
-    if (!amount.ok) return amount;
-    items.push({ item: split.item, amount: amount.value });
   }
   if (items.length === 0) return fail(EXAMPLE_ZH, EXAMPLE_EN);
+  if (items.length > MAX_ITEMS) return fail(`预算最多 ${MAX_ITEMS} 项`, `At most ${MAX_ITEMS} budget items`);
   if (declaredTotal !== null) {
     const sumCents = items.reduce((acc, it) => acc + Math.round(it.amount * 100), 0);
     if (sumCents !== Math.round(declaredTotal * 100)) {
@@ -89,5 +218,25 @@ export function parseBudgetItems(text: string): ParseResult<BudgetItem[]> {
       );
     }
   }
-  return ok(items);
+  if (spaces) unsure.unshift({ key: 'parse.unsure.spaces', params: {} });
+  return ok({ items, unsure });
+}
+
+/** The reasons as one sentence in the reader's language. */
+export function unsureText(unsure: readonly Unsure[], locale: 'zh-CN' | 'en'): string {
+  return unsure.map((u) => t(locale, u.key, u.params)).join(locale === 'en' ? '; ' : '；');
+}
+
+/**
+ * Certain readings only: an unsure one is refused with the reasons and an example of a
+ * certain form (for callers that cannot ask back, e.g. card forms).
+ */
+export function parseBudgetItems(text: string): ParseResult<BudgetItem[]> {
+  const r = readBudget(text);
+  if (!r.ok) return r;
+  if (r.value.unsure.length > 0) {
+    const p = (locale: 'zh-CN' | 'en') => ({ field: locale === 'en' ? 'The budget' : '预算', reasons: unsureText(r.value.unsure, locale), example: '场地 3000，物料 1200' });
+    return fail(t('zh-CN', 'parse.unsure.card_budget', p('zh-CN')), t('en', 'parse.unsure.card_budget', p('en')));
+  }
+  return ok(r.value.items);
 }
