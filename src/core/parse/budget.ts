@@ -4,7 +4,7 @@
 // checked against the sum.
 //
 // Certain vs unsure. A reading is *certain* when the items are separated by the canonical
-// separators (，,、；; or a new line), each has one plain amount (digits, Chinese numerals,
+// separators (，,、；; 。 or a new line), each has one plain amount (digits, Chinese numerals,
 // 万/千) and nothing in it had to be worked out. It is *unsure* — and comes back with the
 // reasons, so a dialog shows it back for a yes/no and a card form refuses it — when:
 //   - items were told apart by spaces only ("场地 3000 物料 1200 餐饮 4500");
@@ -12,7 +12,7 @@
 //     "= total" was written;
 //   - an amount uses the k/w letters ("2k", "1.5w");
 //   - the name holds a quantity or a unit-price word ("场地 2天 3000", "餐饮每人 50"), so the
-//     amount may be a unit price.
+//     amount may be a unit price, or an amount-like number ("场地3000物料 1200").
 // Text with more than one amount in an entry that cannot be told apart ("物料 1200 1500") is
 // refused with an example.
 
@@ -42,6 +42,9 @@ const LIST_MARKER = /^(?:\d{1,2}\s*[.、)]|\(\d{1,2}\)|[-*•·])\s*(?=\D)/;
 const TOTAL_WORD = /^(?:合计|总计|共计|总共|总额|小计|total)\s*:?\s*/i;
 // A quantity or a unit price inside a name: the amount next to it may be per unit.
 const QUANTITY_IN_NAME = /\d\s*(?:个人|人次|人|位|名|桌|场|次|晚|天|间|套|张|件|箱|台|辆|小时)|每|单价|人均|\/\s*人/;
+// An amount-like number inside a name ("场地3000物料 1200", "场地三千物料 一千二"): two items
+// run together, or a number that belongs to the amount. Years, room and floor numbers are not.
+const NUMBER_IN_NAME = /[\u4e00-\u9fff]\d{3,}(?![\d年号楼层室厅期届路栋座])|[一二两三四五六七八九十百][千万百]/;
 const FORMULA_CHAR = /[*×✕✖xX+=乘]/;
 const AMOUNT_START = /^[\d¥零〇一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾每单人]|^rmb|^cny/i;
 
@@ -59,6 +62,12 @@ type Failure = { ok: false; error: string; errorEn: string };
 type SplitResult = Split | Failure | null;
 
 /**
+ * "场地3" + "000元" is not a split: the name may not end in the amount's digits; nor
+ * "场地 1。" + "5万" (a Chinese IME types 。 for the decimal point).
+ */
+const runsOn = (item: string, amount: string) => /[\d.,]$|\d\s*。$/.test(item) && /^[\d.,]/.test(amount);
+
+/**
  * Split "场地：3000元" into name and amount: a formula at the end (the longest), else the
  * longest suffix that is a valid amount. Null when there is none.
  */
@@ -70,7 +79,7 @@ function splitEntry(entry: string): SplitResult {
       const item = nameAt(i);
       const rest = chars.slice(i).join('').trim();
       if (!item || !AMOUNT_START.test(rest)) continue;
-      if (/[\d.,]$/.test(item) && /^[\d.,]/.test(rest)) continue;
+      if (runsOn(item, rest)) continue;
       const f = parseFormula(rest);
       if (!f) continue;
       if (!f.ok) return f;
@@ -85,8 +94,7 @@ function splitEntry(entry: string): SplitResult {
     const item = nameAt(i);
     const amountText = chars.slice(i).join('').trim();
     if (!item || !amountText) continue;
-    // "场地3" + "000元" is not a split: the name may not end in the amount's digits.
-    if (/[\d.,]$/.test(item) && /^[\d.,]/.test(amountText)) continue;
+    if (runsOn(item, amountText)) continue;
     const m = parseMoney(amountText);
     if (!m.ok) continue;
     const unsure: Unsure[] = [];
@@ -153,7 +161,9 @@ export function readBudget(text: string): ParseResult<BudgetReading> {
   // (NFKC also folds the full-width ，, so "1,200" keeps its comma and "场地 3000，物料" splits).
   const entries = s
     // "1、场地" is a list marker, not a separator.
-    .split(/\n|;|(?<!(?:^|\n)\s*\d{1,2}\s*)、|,(?!\d)/)
+    // 。 ends an item, except between digits, where a Chinese IME typed it for the decimal
+    // point ("1。5万" is then refused as unreadable rather than split).
+    .split(/\n|;|(?<!(?:^|\n)\s*\d{1,2}\s*)、|,(?!\d)|(?<!\d)。|。(?!\d)/)
     .map((e) => e.trim().replace(/[。.]$/, '').trim())
     .filter((e) => e.length > 0);
   if (entries.length === 0) return fail(EXAMPLE_ZH, EXAMPLE_EN);
@@ -201,6 +211,8 @@ export function readBudget(text: string): ParseResult<BudgetReading> {
       unsure.push(...split.unsure);
       if (!split.formula && QUANTITY_IN_NAME.test(split.item)) {
         unsure.push({ key: 'parse.unsure.quantity', params: { item: split.item, amount: formatYuan(split.amount) } });
+      } else if (NUMBER_IN_NAME.test(split.item)) {
+        unsure.push({ key: 'parse.unsure.number_in_name', params: { item: split.item, amount: formatYuan(split.amount) } });
       }
       const named = split.formula ? `${split.item}（${split.formula}）` : split.item;
       items.push({ item: [...named].length <= NAME_MAX ? named : split.item, amount: split.amount });
