@@ -170,7 +170,8 @@ export function checkText(spec: FieldSpec, value: unknown, unsure: readonly Unsu
   const head =
     spec.kind === 'budget'
       ? t(loc, 'dialog.check.budget', {
-          items: (value as BudgetItem[]).map((i) => `${i.item} ${formatYuan(i.amount)}`).join(en ? ', ' : '、'),
+          // Items as typed (3000), the total grouped (8,700), as people write them.
+          items: (value as BudgetItem[]).map((i) => `${i.item} ${String(i.amount)}`).join(en ? ', ' : '、'),
           total: formatYuan(budgetTotal(value)),
         })
       : t(loc, 'dialog.check.money', { amount: formatYuan(Number(value)) });
