@@ -38,7 +38,7 @@ const MAX_ITEMS = 100;
 const NAME_MAX = 50;
 
 // List markers: "1." "1、" "1)" "(1)" "（1）" "-" "*" "•" — only when followed by the name.
-const LIST_MARKER = /^(?:\d{1,2}\s*[.、)]|\(\d{1,2}\)|[-*•·])\s*(?=\D)/;
+const LIST_MARKER = /^(?:\d{1,2}\s*[.、)]|[一二三四五六七八九十]{1,3}\s*、|\(\d{1,2}\)|[-*•·])\s*(?=\D)/;
 const TOTAL_WORD = /^(?:合计|总计|共计|总共|总额|小计|total)\s*:?\s*/i;
 // A quantity or a unit price inside a name: the amount next to it may be per unit.
 const QUANTITY_IN_NAME = /\d\s*(?:个人|人次|人|位|名|桌|场|次|晚|天|间|套|张|件|箱|台|辆|小时)|每|单价|人均|\/\s*人/;
@@ -97,6 +97,8 @@ function splitEntry(entry: string): SplitResult {
     if (runsOn(item, amountText)) continue;
     const m = parseMoney(amountText);
     if (!m.ok) continue;
+    // "餐饮 *30", "餐饮 x 30": half a formula; reading it as "餐饮*" 30 would be a guess.
+    if (/[*×✕✖+=]$|(?:^|[\s\d])[xX]$|乘以?$/.test(item)) return null;
     const unsure: Unsure[] = [];
     if (/\d\s*[kw](?![a-z])/i.test(amountText)) unsure.push({ key: 'parse.unsure.shorthand', params: { text: amountText, amount: formatYuan(m.value) } });
     return { item, amount: m.value, amountText, unsure };
@@ -130,7 +132,8 @@ function readEntry(entry: string): { splits: Split[]; spaces: boolean } | Failur
       if (!sp || isFailure(sp)) continue;
       // The amount must lie in the last word: "场地 2天 3000" ends at 3000, not inside 2天.
       if ([...sp.amountText].length > [...last].length) continue;
-      splits.push(sp);
+      // "场地 3000 / 物料 1200": the slash belongs to neither.
+      splits.push({ ...sp, item: sp.item.replace(/^[/|\\·•-]+\s*/, '') || sp.item });
       from = j + 1;
     }
     if (from === words.length && splits.length >= 2) return { splits, spaces: true };
@@ -158,12 +161,16 @@ export function readBudget(text: string): ParseResult<BudgetReading> {
   const s = glue(normalizeInput(text).replace(/\r\n?/g, '\n'));
   if (!s) return fail(EXAMPLE_ZH, EXAMPLE_EN);
   // Separators: newline, ; (NFKC folds ；), 、 and commas that are not thousands separators
-  // (NFKC also folds the full-width ，, so "1,200" keeps its comma and "场地 3000，物料" splits).
+  // (NFKC also folds the full-width ，). A comma is a thousands separator only inside a
+  // well-formed group ("1,200", "1,234,567.5"): "场地 3000，3楼会议室 800" splits after 3000.
+  const THOUSANDS = '\u0001';
   const entries = s
-    // "1、场地" is a list marker, not a separator.
+    .replace(/(?<![\d.])\d{1,3}(?:,\d{3})+(?!\d)/g, (m) => m.replace(/,/g, THOUSANDS))
+    // "1、场地" / "一、场地" is a list marker, not a separator.
     // 。 ends an item, except between digits, where a Chinese IME typed it for the decimal
     // point ("1。5万" is then refused as unreadable rather than split).
-    .split(/\n|;|(?<!(?:^|\n)\s*\d{1,2}\s*)、|,(?!\d)|(?<!\d)。|。(?!\d)/)
+    .split(/\n|;|(?<!(?:^|\n)\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*)、|,|(?<!\d)。|。(?!\d)/)
+    .map((e) => e.replaceAll(THOUSANDS, ','))
     .map((e) => e.trim().replace(/[。.]$/, '').trim())
     .filter((e) => e.length > 0);
   if (entries.length === 0) return fail(EXAMPLE_ZH, EXAMPLE_EN);
