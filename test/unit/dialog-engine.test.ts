@@ -430,7 +430,7 @@ describe('a request type declared in the organisation file', () => {
     ] as const) {
       const c = convo(purchase);
       expect(c.start()).toContain('开始填写「物料采购」，共 3 项（2 项必填）');
-      expect(await c.say('易拉宝')).toContain('（2/3）请填写「金额」\n例如：2000元、¥2,000、2k、两千');
+      expect(await c.say('易拉宝')).toContain('（2/3）请填写「金额」\n例如：2000元、¥2,000、两千、1.5万');
       if (said === '2k') expect(await c.say(said)).toContain('我理解为：2,000 元，对吗？');
       expect(await c.say(said === '2k' ? '对' : said)).toContain('（3/3）请填写「下单时间」（选填');
       expect(c.session!.values.amount).toBe(amount);

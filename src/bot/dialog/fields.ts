@@ -122,7 +122,8 @@ export function question(def: RequestTypeDef, spec: FieldSpec, session: DialogSe
       break;
     }
     case 'money':
-      lines.push(en ? `e.g. ${eg ?? '2000元'}, ¥2,000, 2k, 两千` : `例如：${eg ?? '2000元'}、¥2,000、2k、两千`);
+      // Certain forms only: "2k" or "50×30" would be read back before they are kept.
+      lines.push(en ? `e.g. ${eg ?? '2000元'}, ¥2,000, 两千, 1.5万` : `例如：${eg ?? '2000元'}、¥2,000、两千、1.5万`);
       break;
     case 'count':
       lines.push(en ? `A number, e.g. ${eg ?? '80'}` : `写一个数字，例如：${eg ?? '80'}`);
@@ -139,8 +140,8 @@ export function question(def: RequestTypeDef, spec: FieldSpec, session: DialogSe
     case 'budget':
       lines.push(
         en
-          ? `One "item amount" per entry, separated by commas or new lines, e.g. ${eg ?? '场地 3000, 物料 1200'}`
-          : `按“项目 金额”逐项写，用逗号或换行分隔，例如：${eg ?? '场地 3000, 物料 1200'}`,
+          ? `One "item amount" per entry, separated by commas, 、 or new lines, e.g. ${eg ?? '场地 3000, 物料 1200'}`
+          : `按“项目 金额”逐项写，用逗号、顿号或换行分隔，例如：${eg ?? '场地 3000, 物料 1200'}`,
       );
       break;
     case 'requestRef':
