@@ -2,6 +2,7 @@
 // or "read back for confirmation" (marked with a trailing " ?"): dates, times, ranges, money,
 // headcounts and itemised budgets with every common separator and formula (issue #16).
 // Now is Monday 2026-11-23 10:00 in Shanghai.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { t } from '../../src/core/messages.js';
 import {
@@ -340,6 +341,51 @@ describe('itemised budgets', () => {
         expect(t('en', u.key, u.params)).not.toContain('{');
       }
       if (!strict.ok) expect(strict.error).toContain('例如：场地 3000，物料 1200');
+    }
+  });
+});
+
+describe('robustness', () => {
+  const tokens = ['场地', '餐饮', ' ', '3000', '50', '×', '*', 'x', '+', '=', '元', '人', '/', 'k', 'w', '万', '，', ',', '、', '；', '\n', '。', '.', '1,200', '-', '合计', '每人', '两千'];
+  const text = fc.oneof(
+    fc.string({ unit: 'grapheme', maxLength: 40 }),
+    fc.array(fc.constantFrom(...tokens), { maxLength: 14 }).map((a) => a.join('')),
+  );
+  it('readBudget and readMoney never throw; readings are positive amounts in cents with named items and catalogued reasons', () => {
+    fc.assert(
+      fc.property(text, (s) => {
+        const b = readBudget(s);
+        if (b.ok) {
+          for (const item of b.value.items) {
+            expect(item.item.trim().length).toBeGreaterThan(0);
+            expect(item.amount).toBeGreaterThan(0);
+            expect(Math.round(item.amount * 100)).toBeCloseTo(item.amount * 100, 6);
+          }
+          for (const u of b.value.unsure) expect(t('en', u.key, u.params)).not.toBe(u.key);
+        } else expect(b.errorEn.length).toBeGreaterThan(0);
+        const m = readMoney(s);
+        if (m.ok) expect(m.value.value).toBeGreaterThan(0);
+        else expect(m.errorEn.length).toBeGreaterThan(0);
+      }),
+      { numRuns: 800 },
+    );
+  });
+
+  it('long pasted text is read (or refused) quickly', () => {
+    const inputs = [
+      Array.from({ length: 1000 }, () => 'ab').join(' '),
+      Array.from({ length: 1000 }, () => '场地').join(' '),
+      `餐饮 ${'5×'.repeat(1000)}`,
+      '场'.repeat(5000),
+      Array.from({ length: 12 }, () => '场'.repeat(399)).join('\n'),
+      Array.from({ length: 100 }, (_, i) => `项目${'abcdefghij'[i % 10]} ${i + 1}`).join(' ').slice(0, 399),
+      Array.from({ length: 100 }, () => '场地 3000 ').join('，'),
+    ];
+    for (const s of inputs) {
+      const started = performance.now();
+      readBudget(s);
+      readMoney(s);
+      expect(performance.now() - started, s.slice(0, 20)).toBeLessThan(1000);
     }
   });
 });

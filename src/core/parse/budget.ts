@@ -34,6 +34,12 @@ export interface BudgetReading {
 const EXAMPLE_ZH = '请按“项目 金额”逐项填写，用逗号、分号或换行分隔，例如：场地 3000，物料 1200';
 const EXAMPLE_EN = 'Please list items as "name amount", separated by commas, semicolons or new lines, e.g. 场地 3000, 物料 1200';
 const MAX_ITEMS = 100;
+/**
+ * Bounds that keep reading cheap on whatever is pasted into a chat: an entry (which may hold
+ * several space-separated items) and the whole text.
+ */
+const MAX_ENTRY = 400;
+const MAX_TEXT = 5000;
 /** The payload schema's limit on an item name (src/core/request-types.ts). */
 const NAME_MAX = 50;
 
@@ -71,11 +77,12 @@ const runsOn = (item: string, amount: string) => /[\d.,]$|\d\s*。$/.test(item) 
  * Split "场地：3000元" into name and amount: a formula at the end (the longest), else the
  * longest suffix that is a valid amount. Null when there is none.
  */
-function splitEntry(entry: string): SplitResult {
+function splitEntry(entry: string, amountFrom = 1): SplitResult {
   const chars = [...entry];
+  const first = Math.max(1, amountFrom);
   const nameAt = (i: number) => chars.slice(0, i).join('').replace(/[\s:=]+$/, '').trim();
   if (FORMULA_CHAR.test(entry)) {
-    for (let i = 1; i < chars.length; i++) {
+    for (let i = first; i < chars.length; i++) {
       const item = nameAt(i);
       const rest = chars.slice(i).join('').trim();
       if (!item || !AMOUNT_START.test(rest)) continue;
@@ -90,7 +97,7 @@ function splitEntry(entry: string): SplitResult {
       return { item: name, amount: f.value.value, formula: f.value.shown, amountText: rest, unsure };
     }
   }
-  for (let i = 1; i < chars.length; i++) {
+  for (let i = first; i < chars.length; i++) {
     const item = nameAt(i);
     const amountText = chars.slice(i).join('').trim();
     if (!item || !amountText) continue;
@@ -128,7 +135,9 @@ function readEntry(entry: string): { splits: Split[]; spaces: boolean } | Failur
     let from = 0;
     for (let j = 0; j < words.length; j++) {
       const last = words[j] ?? '';
-      const sp = splitEntry(words.slice(from, j + 1).join(' '));
+      const buffer = words.slice(from, j + 1).join(' ');
+      // Only the last word can hold the amount: look for it there (keeps long text linear).
+      const sp = splitEntry(buffer, [...buffer].length - [...last].length);
       if (!sp || isFailure(sp)) continue;
       // The amount must lie in the last word: "场地 2天 3000" ends at 3000, not inside 2天.
       if ([...sp.amountText].length > [...last].length) continue;
@@ -160,6 +169,7 @@ function glue(s: string): string {
 export function readBudget(text: string): ParseResult<BudgetReading> {
   const s = glue(normalizeInput(text).replace(/\r\n?/g, '\n'));
   if (!s) return fail(EXAMPLE_ZH, EXAMPLE_EN);
+  if ([...s].length > MAX_TEXT) return fail(`预算内容太长（最多 ${MAX_TEXT} 个字），请精简后重新输入。${EXAMPLE_ZH}`, `The budget is too long (at most ${MAX_TEXT} characters). ${EXAMPLE_EN}`);
   // Separators: newline, ; (NFKC folds ；), 、 and commas that are not thousands separators
   // (NFKC also folds the full-width ，). A comma is a thousands separator only inside a
   // well-formed group ("1,200", "1,234,567.5"): "场地 3000，3楼会议室 800" splits after 3000.
@@ -191,7 +201,7 @@ export function readBudget(text: string): ParseResult<BudgetReading> {
       declaredTotal = total.value;
       continue;
     }
-    const read = readEntry(entry);
+    const read = [...entry].length > MAX_ENTRY ? null : readEntry(entry);
     if (!read) {
       const hasDigits = /[\d零一二两三四五六七八九十百千万]/.test(entry);
       const zh = hasDigits

@@ -91,6 +91,8 @@ function parseFactor(text: string): { value: number; shorthand: boolean } | null
   return value === null || !Number.isFinite(value) || value <= 0 ? null : { value, shorthand: /[kw]$/i.test(core) };
 }
 
+const MAX_OPERATORS = 8;
+
 export interface Formula {
   /** The formula as read, e.g. "50元×30人". */
   shown: string;
@@ -112,7 +114,8 @@ export function parseFormula(text: string): ParseResult<Formula> | null {
   const [left = '', right] = sides;
   const terms = left.split('+').map((term) => term.split(new RegExp(MUL.source, 'g')));
   const operators = terms.reduce((n, f) => n + f.length - 1, terms.length - 1);
-  if (operators === 0) return null;
+  // No formula has dozens of operators; stop early so long text stays cheap to scan.
+  if (operators === 0 || operators > MAX_OPERATORS) return null;
   let value = 0;
   let shorthand = false;
   for (const factors of terms) {
