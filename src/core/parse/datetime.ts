@@ -31,6 +31,11 @@
 //   - chrono's forwardDate is not used: it moves "12月5日 9:00" typed at 10:00 on Dec 5 to
 //     next year. Year and day inference is done in resolvePoint().
 //   - 5号 / 下个月5号 (no month number) are not understood by chrono; see dayOfMonthDate().
+//     On a future field (ctx.prefer 'future') a bare 15号 is the next 15th even with allowPast.
+//   - A bare 晚 / 早 after a date or before a clock time ("周五晚7点", "下周三晚8点"): chrono
+//     knows only 晚上 / 早上; rewritten (not in 晚会, 晚宴, 早餐 …).
+//   - "下午2:00-5:00": a colon end is 24-hour for chrono; after a start with 下午/晚上 in words
+//     it follows the start like "5点" does. "晚上10点到凌晨2点" ends the next day.
 //   - "12月5日（周六）": chrono would read two dates; we drop the weekday and check it.
 //   - 现在: chrono only *implies* the time, which would read as a date-only (all-day) value.
 //   - English weekdays ("next friday") are mapped to the same week semantics as 下周五.
@@ -460,6 +465,8 @@ function resolvePoint(p: RawPoint, now: WallTime, ctx: ParseContext, inherit: Po
       return ambiguousHour(hour);
     }
     time = { hour, minute: p.minute };
+    // "晚上10点到凌晨2点": 凌晨 after an evening start is the small hours of the next day.
+    if (startTime && !statedDate && /凌晨/.test(p.text) && hour * 60 + p.minute <= startTime.hour * 60 + startTime.minute) date = addDays(date, 1);
   }
   return { date, time, statedDate, periodWord: p.periodWord };
 }
