@@ -614,6 +614,12 @@ describe('answers that are not certain are read back, never stored silently (#16
     expect(c.session!.values.budget).toBeUndefined();
   });
 
+  it('a command in between is followed by a reminder of the open question', async () => {
+    const c = await atBudget();
+    await c.say('场地 3000 物料 1200');
+    expect(reminder(c.def, c.session!, c.env)).toBe('（你正在填写「活动申请」：上面对「费用预算」的理解对吗？回复「对」保存，「不对」重新填写，或回复「取消」放弃。）');
+  });
+
   it('取消 while a reading waits ends the dialog', async () => {
     const c = await atBudget();
     await c.say('场地 3000 物料 1200');

@@ -168,6 +168,9 @@ function help(def: RequestTypeDef, s: DialogSession, env: DialogEnv): EngineResu
 export function reminder(def: RequestTypeDef, s: DialogSession, env: DialogEnv): string {
   const en = env.locale === 'en';
   const spec = fieldOf(def, s);
+  if (s.phase === 'ask' && spec && s.pending?.field === spec.key) {
+    return t(env.locale, 'dialog.check.reminder', { type: en ? def.nameEn : def.name, field: label(spec, en) });
+  }
   if (s.phase === 'ask' && spec) {
     return en ? `(You are filling in the ${def.nameEn}: please enter ${label(spec, en)}, or reply "cancel".)` : `（你正在填写「${def.name}」，请继续填写「${spec.label}」，或回复「取消」放弃。）`;
   }
