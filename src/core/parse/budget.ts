@@ -106,6 +106,8 @@ function splitEntry(entry: string, amountFrom = 1): SplitResult {
     if (!m.ok) continue;
     // "餐饮 *30", "餐饮 x 30": half a formula; reading it as "餐饮*" 30 would be a guess.
     if (/[*×✕✖+=]$|(?:^|[\s\d])[xX]$|乘以?$/.test(item)) return null;
+    // "场地 $500": another currency; reading it as 500 yuan would be a silent misread.
+    if (FOREIGN_CURRENCY.test(item)) return foreignCurrency(entry);
     const unsure: Unsure[] = [];
     if (/\d\s*[kw](?![a-z])/i.test(amountText)) unsure.push({ key: 'parse.unsure.shorthand', params: { text: amountText, amount: formatYuan(m.value) } });
     return { item, amount: m.value, amountText, unsure };
@@ -117,6 +119,13 @@ const isFailure = (r: SplitResult): r is Failure => !!r && 'ok' in r;
 
 /** Whether a whitespace-separated word is an amount on its own ("1200", "2k", "50×30"). */
 const isAmountWord = (word: string) => parseMoney(word).ok || (parseFormula(word)?.ok ?? false);
+
+const FOREIGN_CURRENCY = /(?:[$€£₩₹]|\b(?:usd|eur|hkd|jpy|gbp))\s*$/i;
+
+function foreignCurrency(entry: string): Failure {
+  const params = { entry };
+  return { ok: false, error: t('zh-CN', 'parse.foreign_currency', params), errorEn: t('en', 'parse.foreign_currency', params) };
+}
 
 function manyAmounts(entry: string): Failure {
   const params = { entry };
