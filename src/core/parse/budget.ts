@@ -118,9 +118,10 @@ function splitEntry(entry: string, amountFrom = 1): SplitResult {
 const isFailure = (r: SplitResult): r is Failure => !!r && 'ok' in r;
 
 /** Whether a whitespace-separated word is an amount on its own ("1200", "2k", "50×30"). */
-const isAmountWord = (word: string) => parseMoney(word).ok || (parseFormula(word)?.ok ?? false);
+const isAmountWord = (word: string) => parseMoney(word).ok || parseFormula(word) !== null;
 
 const FOREIGN_CURRENCY = /(?:[$€£₩₹]|\b(?:usd|eur|hkd|jpy|gbp))\s*$/i;
+const FOREIGN_AMOUNT = /[$€£₩₹]\s*\d|\d\s*(?:美元|美金|欧元|英镑|日元|港币|港元|韩元|(?:usd|eur|hkd|jpy|gbp)(?![a-z]))/i;
 
 function foreignCurrency(entry: string): Failure {
   const params = { entry };
@@ -138,6 +139,8 @@ function manyAmounts(entry: string): Failure {
  * word that ends in an amount) and marked, so the reading is shown back.
  */
 function readEntry(entry: string): { splits: Split[]; spaces: boolean } | Failure | null {
+  // An amount in another currency anywhere in the entry: never read any of it as yuan.
+  if (FOREIGN_AMOUNT.test(entry)) return foreignCurrency(entry);
   const words = entry.split(' ');
   if (words.length >= 2) {
     const splits: Split[] = [];
@@ -147,7 +150,8 @@ function readEntry(entry: string): { splits: Split[]; spaces: boolean } | Failur
       const buffer = words.slice(from, j + 1).join(' ');
       // Only the last word can hold the amount: look for it there (keeps long text linear).
       const sp = splitEntry(buffer, [...buffer].length - [...last].length);
-      if (!sp || isFailure(sp)) continue;
+      if (!sp) continue;
+      if (isFailure(sp)) return sp; // "餐饮 50*30=1600 物料 300": the wrong total is the answer
       // The amount must lie in the last word: "场地 2天 3000" ends at 3000, not inside 2天.
       if ([...sp.amountText].length > [...last].length) continue;
       // "场地 3000 / 物料 1200": the slash belongs to neither.
