@@ -13,6 +13,9 @@
 //   - an amount uses the k/w letters ("2k", "1.5w");
 //   - the name holds a quantity or a unit-price word ("场地 2天 3000", "餐饮每人 50"), so the
 //     amount may be a unit price, or an amount-like number ("场地3000物料 1200").
+//   - an item starts with 其中 / 含 / 包括 ("餐饮 3000，其中酒水 800"): it may be part of the
+//     item before rather than one more to add.
+// Amounts in another currency ("$500", "800港币") are refused.
 // Text with more than one amount in an entry that cannot be told apart ("物料 1200 1500") is
 // refused with an example.
 
@@ -51,6 +54,8 @@ const QUANTITY_IN_NAME = /\d\s*(?:个人|人次|人|位|名|桌|场|次|晚|天|
 // An amount-like number inside a name ("场地3000物料 1200", "场地三千物料 一千二"): two items
 // run together, or a number that belongs to the amount. Years, room and floor numbers are not.
 const NUMBER_IN_NAME = /[\u4e00-\u9fff]\d{3,}(?![\d年号楼层室厅期届路栋座])|[一二两三四五六七八九十百][千万百]/;
+// "餐饮 3000，其中酒水 800": a part of the item before, not one more item to add.
+const PART_OF = /^(?:其中|含|包含|包括|另含|内含)/;
 const FORMULA_CHAR = /[*×✕✖xX+=乘]/;
 const AMOUNT_START = /^[\d¥零〇一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾每单人]|^rmb|^cny/i;
 
@@ -241,6 +246,8 @@ export function readBudget(text: string): ParseResult<BudgetReading> {
       unsure.push(...split.unsure);
       if (!split.formula && QUANTITY_IN_NAME.test(split.item)) {
         unsure.push({ key: 'parse.unsure.quantity', params: { item: split.item, amount: formatYuan(split.amount) } });
+      } else if (PART_OF.test(split.item)) {
+        unsure.push({ key: 'parse.unsure.part_of', params: { item: split.item, amount: formatYuan(split.amount) } });
       } else if (NUMBER_IN_NAME.test(split.item)) {
         unsure.push({ key: 'parse.unsure.number_in_name', params: { item: split.item, amount: formatYuan(split.amount) } });
       }
