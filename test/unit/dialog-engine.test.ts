@@ -627,6 +627,18 @@ describe('answers that are not certain are read back, never stored silently (#16
     expect(c.session).toBeNull();
   });
 
+  it('a read-back too long to show in full is a refusal with the certain form instead', async () => {
+    const c = await atBudget();
+    const many = Array.from({ length: 90 }, (_, i) => `物料${'甲乙丙丁戊己庚辛壬癸'[i % 10]}${'子丑寅卯辰巳午未申酉戌亥'[i % 12]} ${i + 1}k`).join('，');
+    const out = await c.say(many);
+    expect(out).not.toContain('对吗');
+    expect(out).toContain('❌ 「费用预算」的写法不够明确（“1k”按 1,000 元计');
+    expect(out).toContain('另有 87 处同类写法');
+    expect(out).toContain('例如：场地 8000, 餐饮 12000, 物料 2000');
+    expect(Buffer.byteLength(out)).toBeLessThan(2048);
+    expect(c.session!.pending).toBeUndefined();
+  });
+
   it('a certain budget is stored at once, with no question', async () => {
     const c = await atBudget();
     const out = await c.say('场地 3000、物料 1200、餐饮 4500');

@@ -4,7 +4,7 @@
 // start fills the end too, an end with only a time takes the start's day, no past dates for
 // plans) and the display of a value.
 import { formatMoney, formatValue } from '../../../cards/format.js';
-import { futureOnly, pairOf, readField } from '../../core/form-input.js';
+import { futureOnly, pairOf, readField, unsureRefusal } from '../../core/form-input.js';
 import { t } from '../../core/messages.js';
 import { formatYuan, parseDateTime, parseMultiline, unsureText, type Unsure } from '../../core/parse/index.js';
 import { normalizeInput, stripInvisible } from '../../core/parse/types.js';
@@ -164,6 +164,9 @@ export type Answer =
   | { ok: true; set: Record<string, unknown>; unset?: string[]; ack: string; check?: string }
   | { ok: false; error: string };
 
+/** The longest read-back sent; WeCom, the strictest platform, cuts texts at 2048 bytes. */
+const CHECK_MAX_BYTES = 1800;
+
 /** "我理解为：场地 3000、物料 1200、餐饮 4500，合计 8,700 元，对吗？" with the reasons and how to answer. */
 export function checkText(spec: FieldSpec, value: unknown, unsure: readonly Unsure[], env: DialogEnv): string {
   const loc = env.locale;
@@ -229,7 +232,11 @@ export async function parseAnswer(def: RequestTypeDef, spec: FieldSpec, raw: str
       const { value, unsure } = r.value;
       // Not certain (a formula, items apart by spaces only, 2k …): read it back for a yes/no
       // before anything is stored.
-      return unsure.length > 0 ? { ...one(value), check: checkText(spec, value, unsure, env) } : one(value);
+      if (unsure.length === 0) return one(value);
+      const check = checkText(spec, value, unsure, env);
+      // A read-back too long to be read in full (WeCom cuts texts at 2048 bytes) is no check:
+      // ask for the certain form instead.
+      return Buffer.byteLength(check) > CHECK_MAX_BYTES ? fail(unsureRefusal(spec, unsure)) : { ...one(value), check };
     }
   }
 }

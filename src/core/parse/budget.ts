@@ -273,7 +273,10 @@ export function readBudget(text: string): ParseResult<BudgetReading> {
 
 /** The reasons as one sentence in the reader's language. */
 export function unsureText(unsure: readonly Unsure[], locale: 'zh-CN' | 'en'): string {
-  return unsure.map((u) => t(locale, u.key, u.params)).join(locale === 'en' ? '; ' : '；');
+  // Three are enough to say what to change; the example that follows must still fit a message.
+  const shown = unsure.slice(0, 3).map((u) => t(locale, u.key, u.params));
+  if (unsure.length > 3) shown.push(t(locale, 'parse.unsure.more', { n: unsure.length - 3 }));
+  return shown.join(locale === 'en' ? '; ' : '；');
 }
 
 /**
