@@ -35,7 +35,7 @@ describe('admin API', () => {
     expect(Object.keys(bad.body.fields).sort()).toEqual(['budget', 'headcount']);
     const both = await call('POST', '/api/requests', { applicantId: 'liming', type: 'event', form: EVENT_FORM, payload: {} });
     expect(both.status).toBe(400);
-    const first = await call('POST', '/api/requests', { applicantId: 'liming', type: 'event', form: { ...EVENT_FORM, budget: '场地 2k, 餐饮 一万二' } }, { 'idempotency-key': 'k-1' });
+    const first = await call('POST', '/api/requests', { applicantId: 'liming', type: 'event', form: { ...EVENT_FORM, budget: '场地 2千, 餐饮 一万二' } }, { 'idempotency-key': 'k-1' });
     expect(first.status).toBe(201);
     expect(first.body.request.payload.budget).toEqual([{ item: '场地', amount: 2000 }, { item: '餐饮', amount: 12000 }]);
     const again = await call('POST', '/api/requests', { applicantId: 'liming', type: 'event', form: EVENT_FORM }, { 'idempotency-key': 'k-1' });

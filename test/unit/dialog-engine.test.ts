@@ -424,14 +424,15 @@ describe('a request type declared in the organisation file', () => {
     for (const [said, amount] of [
       ['¥2,000', 2000],
       ['2000元', 2000],
-      ['2k', 2000],
+      ['2k', 2000], // a shorthand: read back, kept after 对
       ['两千', 2000],
       ['1.5万', 15000],
     ] as const) {
       const c = convo(purchase);
       expect(c.start()).toContain('开始填写「物料采购」，共 3 项（2 项必填）');
-      expect(await c.say('易拉宝')).toContain('（2/3）请填写「金额」\n例如：2000元、¥2,000、2k、两千');
-      expect(await c.say(said)).toContain('（3/3）请填写「下单时间」（选填');
+      expect(await c.say('易拉宝')).toContain('（2/3）请填写「金额」\n例如：2000元、¥2,000、两千、1.5万');
+      if (said === '2k') expect(await c.say(said)).toContain('我理解为：2,000 元，对吗？');
+      expect(await c.say(said === '2k' ? '对' : said)).toContain('（3/3）请填写「下单时间」（选填');
       expect(c.session!.values.amount).toBe(amount);
     }
     const c = convo(purchase);
@@ -520,19 +521,212 @@ describe('common phrasings in the dialog', () => {
     expect(c.session!.values.category).toBe(value);
   });
 
-  const budgets: Array<[string, number]> = [
+  const budgets: Array<[string, number, boolean?]> = [
     ['场地 3000, 物料 1200', 4200],
-    ['场地3000元；餐饮 2k', 5000],
+    ['场地3000元；餐饮 2k', 5000, true], // "2k" is read back first
     ['1. 场地：3000\n2. 物料：1,200元', 4200],
     ['场地 3000，物料 1200，合计 4200', 4200],
   ];
-  it.each(budgets)('budget %s', async (said, total) => {
+  it.each(budgets)('budget %s', async (said, total, readBack) => {
     const c = convo('event');
     c.start();
     await answerAll(c, ['答谢会', '1', '答谢会', '跳过', '12月5日 14:00-17:00', '杭州', '内容', '80', '老车主']);
-    await c.say(said);
+    const answer = await c.say(said);
+    expect(answer.includes('对吗？')).toBe(!!readBack);
+    if (readBack) await c.say('对');
     const items = c.session!.values.budget as Array<{ amount: number }>;
     expect(items.reduce((s, i) => s + i.amount, 0)).toBe(total);
+  });
+});
+
+describe('answers that are not certain are read back, never stored silently (#16)', () => {
+  const BEFORE_BUDGET = ['答谢会', '1', '答谢会', '跳过', '12月5日 14:00-17:00', '杭州', '内容', '80', '老车主'];
+  async function atBudget(opts: Parameters<typeof convo>[1] = {}) {
+    const c = convo('event', opts);
+    c.start();
+    await answerAll(c, BEFORE_BUDGET);
+    expect(c.session!.field).toBe('budget');
+    return c;
+  }
+
+  it('items separated by spaces only: "我理解为 …，对吗？", nothing stored; 对 keeps it', async () => {
+    const c = await atBudget();
+    const out = await c.say('场地 3000 物料 1200 餐饮 4500');
+    expect(out).toContain('我理解为：场地 3000、物料 1200、餐饮 4500，合计 8,700 元，对吗？');
+    expect(out).toContain('（各项之间只用空格隔开）');
+    expect(out).toContain('回复「对」保存，回复「不对」重新填写');
+    expect(c.session!.values.budget).toBeUndefined();
+    expect(c.session!.field).toBe('budget');
+    const kept = await c.say('对');
+    expect(kept).toContain('✓ 已确认。已记录「费用预算」：场地 ¥3,000，物料 ¥1,200，餐饮 ¥4,500（合计 ¥8,700）');
+    expect(kept).toContain('请填写「活动目的与意义」');
+    expect(c.session!.values.budget).toEqual([
+      { item: '场地', amount: 3000 },
+      { item: '物料', amount: 1200 },
+      { item: '餐饮', amount: 4500 },
+    ]);
+    expect(c.session!.pending).toBeUndefined();
+  });
+
+  it.each(['是', '好', '确认', 'yes', '对的', '好的'])('%s keeps the reading', async (yes) => {
+    const c = await atBudget();
+    await c.say('餐饮 50*30');
+    await c.say(yes);
+    expect(c.session!.values.budget).toEqual([{ item: '餐饮（50×30）', amount: 1500 }]);
+  });
+
+  it.each(['不对', '否', 'no', '不是'])('%s drops it and asks again', async (no) => {
+    const c = await atBudget();
+    await c.say('餐饮 50*30');
+    const out = await c.say(no);
+    expect(out).toContain('好的，没有保存。');
+    expect(out).toContain('请填写「费用预算」');
+    expect(c.session!.values.budget).toBeUndefined();
+    expect(c.session!.pending).toBeUndefined();
+    // After a no, "对" is no longer a confirmation of anything: it is read as a budget and refused.
+    expect(await c.say('对')).toContain('❌');
+    expect(c.session!.values.budget).toBeUndefined();
+  });
+
+  it('a corrected answer instead of yes/no replaces the reading', async () => {
+    const c = await atBudget();
+    await c.say('场地 3000 物料 1200');
+    const out = await c.say('场地 3000，物料 1500');
+    expect(out).toContain('✓ 已记录「费用预算」：场地 ¥3,000，物料 ¥1,500（合计 ¥4,500）');
+    expect(c.session!.values.budget).toEqual([
+      { item: '场地', amount: 3000 },
+      { item: '物料', amount: 1500 },
+    ]);
+  });
+
+  it('unit price × count in a budget shows the formula and the total', async () => {
+    const c = await atBudget();
+    const out = await c.say('场地 3000，餐饮 50元×30人');
+    expect(out).toContain('我理解为：场地 3000、餐饮（50元×30人） 1500，合计 4,500 元，对吗？');
+    expect(out).toContain('餐饮 50元×30人 按 1,500 元计');
+  });
+
+  it('返回 while a reading waits drops it and goes back', async () => {
+    const c = await atBudget();
+    await c.say('场地 3000 物料 1200');
+    expect(await c.say('返回')).toContain('请填写「参与人员」');
+    expect(c.session!.pending).toBeUndefined();
+    expect(c.session!.values.budget).toBeUndefined();
+  });
+
+  it('a command in between is followed by a reminder of the open question', async () => {
+    const c = await atBudget();
+    await c.say('场地 3000 物料 1200');
+    expect(reminder(c.def, c.session!, c.env)).toBe('（你正在填写「活动申请」：上面对「费用预算」的理解对吗？回复「对」保存，「不对」重新填写，或回复「取消」放弃。）');
+  });
+
+  it('取消 while a reading waits ends the dialog', async () => {
+    const c = await atBudget();
+    await c.say('场地 3000 物料 1200');
+    expect(await c.say('取消')).toContain('已取消');
+    expect(c.session).toBeNull();
+  });
+
+  it('a read-back too long to show in full is a refusal with the certain form instead', async () => {
+    const c = await atBudget();
+    const many = Array.from({ length: 90 }, (_, i) => `物料${'甲乙丙丁戊己庚辛壬癸'[i % 10]}${'子丑寅卯辰巳午未申酉戌亥'[i % 12]} ${i + 1}k`).join('，');
+    const out = await c.say(many);
+    expect(out).not.toContain('对吗');
+    expect(out).toContain('❌ 「费用预算」的写法不够明确（“1k”按 1,000 元计');
+    expect(out).toContain('另有 87 处同类写法');
+    expect(out).toContain('例如：场地 8000, 餐饮 12000, 物料 2000');
+    expect(Buffer.byteLength(out)).toBeLessThan(2048);
+    expect(c.session!.pending).toBeUndefined();
+  });
+
+  it('a certain budget is stored at once, with no question', async () => {
+    const c = await atBudget();
+    const out = await c.say('场地 3000、物料 1200、餐饮 4500');
+    expect(out).not.toContain('对吗');
+    expect(c.session!.values.budget).toHaveLength(3);
+  });
+
+  it('editing the budget from the confirmation: read back, 对, back to the confirmation', async () => {
+    const c = convo('event');
+    c.start();
+    await answerAll(c, EVENT_ANSWERS);
+    expect(c.session!.phase).toBe('confirm');
+    await c.say('修改 费用预算');
+    expect(await c.say('场地 8000 餐饮 12000')).toContain('合计 20,000 元，对吗？');
+    expect(await c.say('对')).toContain('请核对以下内容');
+    expect(c.session!.phase).toBe('confirm');
+    expect(c.session!.values.budget).toEqual([
+      { item: '场地', amount: 8000 },
+      { item: '餐饮', amount: 12000 },
+    ]);
+  });
+
+  it('in English', async () => {
+    const c = await atBudget({ locale: 'en' });
+    const out = await c.say('场地 3000 物料 1200');
+    expect(out).toContain('I read this as: 场地 3000, 物料 1200, total 4,200 yuan. Is that right?');
+    expect(out).toContain('(the items are separated by spaces only)');
+    await c.say('yes');
+    expect(c.session!.values.budget).toHaveLength(2);
+  });
+
+  describe('a money field', () => {
+    const purchase: RequestTypeDef = {
+      id: 'purchase',
+      prefix: 'B',
+      name: '物料采购',
+      nameEn: 'Purchase',
+      lifecycle: 'simple',
+      fields: [
+        { key: 'item', label: '采购物品', labelEn: 'Item', kind: 'text', required: true },
+        { key: 'amount', label: '金额', labelEn: 'Amount', kind: 'money', required: true },
+      ],
+    };
+    it.each([
+      ['50元×30人', '我理解为：1,500 元，对吗？', 1500],
+      ['50 x 30', '我理解为：1,500 元，对吗？', 1500],
+      ['1.5w', '我理解为：15,000 元，对吗？', 15000],
+      ['1200+300', '我理解为：1,500 元，对吗？', 1500],
+    ] as const)('%s → "%s", stored after 对', async (said, question, amount) => {
+      const c = convo(purchase);
+      c.start();
+      await c.say('易拉宝');
+      expect(await c.say(said)).toContain(question);
+      expect(c.session!.values.amount).toBeUndefined();
+      await c.say('对');
+      expect(c.session!.values.amount).toBe(amount);
+    });
+  });
+});
+
+describe('dates of #16 in the dialog', () => {
+  it('周五晚上7点到9点 as the event time', async () => {
+    const c = convo('event');
+    c.start();
+    await answerAll(c, ['答谢会', '1', '答谢会', '跳过', '周五晚7点到9点']);
+    expect(c.session!.values.start).toBe(sh('2026-11-27 19:00'));
+    expect(c.session!.values.end).toBe(sh('2026-11-27 21:00'));
+  });
+  it('下午2:00-5:00 fills both ends in the afternoon', async () => {
+    const c = convo('event');
+    c.start();
+    await answerAll(c, ['答谢会', '1', '答谢会', '跳过', '下周三下午2:00-5:00']);
+    expect(c.session!.values.start).toBe(sh('2026-12-02 14:00'));
+    expect(c.session!.values.end).toBe(sh('2026-12-02 17:00'));
+  });
+  it('a bare day of the month for the event start is the next one, not a refused past day', async () => {
+    const c = convo('event', { now: shanghai('2026-12-20 10:00') });
+    c.start();
+    const out = await answerAll(c, ['答谢会', '1', '答谢会', '跳过', '15号下午2点到5点']);
+    expect(out.at(-1)).not.toContain('已经过去');
+    expect(c.session!.values.start).toBe(sh('2027-01-15 14:00'));
+    expect(c.session!.values.end).toBe(sh('2027-01-15 17:00'));
+  });
+  it('an explicit past date for the event is still refused', async () => {
+    const c = convo('event', { now: shanghai('2026-12-20 10:00') });
+    c.start();
+    const out = await answerAll(c, ['答谢会', '1', '答谢会', '跳过', '12月15日 14:00']);
+    expect(out.at(-1)).toContain('已经过去');
   });
 });
 

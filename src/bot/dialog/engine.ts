@@ -8,6 +8,7 @@
 //    └─────────────────────────────────────────────────────┘
 //   取消 anywhere ends it; the caller ends it after an idle timeout.
 import { randomBytes } from 'node:crypto';
+import { t } from '../../core/messages.js';
 import { normalizeInput } from '../../core/parse/types.js';
 import type { FieldSpec, RequestTypeDef } from '../../core/request-types.js';
 import { cardToken, confirmationCard, confirmationText, DIALOG_ACTION } from './card.js';
@@ -23,6 +24,9 @@ const SKIP = /^(跳过|略过|skip|pass)$/i;
 const NONE = /^(无|没有|暂无|不填|none|n\/a|-)$/i;
 const KEEP = /^(保留|不变|不改|不修改|保持|keep|same)$/i;
 const CONFIRM = /^(确认|确定|提交|确认提交|没问题|是|好的?|对|ok|yes|y|submit|confirm)$/i;
+// The answer to "我理解为 …，对吗？".
+const YES = /^(对|对的|是|是的|好|好的|行|可以|确认|确定|正确|没错|没问题|嗯|嗯嗯|ok|okay|yes|yep|y|right|correct)$/i;
+const NO = /^(不对|不是|否|错了|不正确|不行|重填|重新填写?|no|nope|n|wrong)$/i;
 const HELP = /^(帮助|help|\?|？)$/i;
 const EDIT = /^(修改|更改|改|编辑|edit)(?:\s+(.+)|(.*))$/i;
 
@@ -164,6 +168,9 @@ function help(def: RequestTypeDef, s: DialogSession, env: DialogEnv): EngineResu
 export function reminder(def: RequestTypeDef, s: DialogSession, env: DialogEnv): string {
   const en = env.locale === 'en';
   const spec = fieldOf(def, s);
+  if (s.phase === 'ask' && spec && s.pending?.field === spec.key) {
+    return t(env.locale, 'dialog.check.reminder', { type: en ? def.nameEn : def.name, field: label(spec, en) });
+  }
   if (s.phase === 'ask' && spec) {
     return en ? `(You are filling in the ${def.nameEn}: please enter ${label(spec, en)}, or reply "cancel".)` : `（你正在填写「${def.name}」，请继续填写「${spec.label}」，或回复「取消」放弃。）`;
   }
@@ -175,6 +182,18 @@ export async function reply(def: RequestTypeDef, s: DialogSession, input: string
   const en = env.locale === 'en';
   const said = clean(input);
   if (CANCEL.test(said)) return cancelled(def, env);
+
+  // A reading shown back for a yes/no: yes stores it, no asks again, anything else drops it
+  // and is handled as usual (a corrected answer, 返回, 修改 …).
+  if (s.pending) {
+    const { pending, ...rest } = s;
+    const spec = def.fields.find((f) => f.key === pending.field);
+    if (spec && s.phase === 'ask' && s.field === pending.field) {
+      if (YES.test(said)) return store(def, touch(rest, env), spec, { set: pending.set, ack: `${t(env.locale, 'dialog.check.kept')}${pending.ack}` }, env);
+      if (NO.test(said)) return ask(def, touch(rest, env), spec, env, [t(env.locale, 'dialog.check.again')]);
+    }
+    s = rest;
+  }
   if (HELP.test(said)) return help(def, s, env);
 
   const edit = EDIT.exec(said);
@@ -232,13 +251,23 @@ export async function reply(def: RequestTypeDef, s: DialogSession, input: string
 
   const answer = await parseAnswer(def, spec, input, s, env);
   if (!answer.ok) return ask(def, s, spec, env, [`❌ ${answer.error}`]);
+  if (answer.check) {
+    // Not stored until confirmed: the session keeps it aside with the question still open.
+    const session: DialogSession = touch({ ...s, phase: 'ask', field: spec.key, pending: { field: spec.key, set: answer.set, ack: answer.ack } }, env);
+    return { session, out: [text(answer.check)] };
+  }
+  return store(def, touch(s, env), spec, answer, env);
+}
+
+/** Keep an answer (parsed, or confirmed after a read-back) and go on. */
+function store(def: RequestTypeDef, s: DialogSession, spec: FieldSpec, answer: { set: Record<string, unknown>; unset?: string[]; ack: string }, env: DialogEnv): EngineResult {
   const values = { ...s.values, ...answer.set };
   let visited = [...new Set([...s.visited, ...Object.keys(answer.set)])];
   for (const key of answer.unset ?? []) {
     delete values[key];
     visited = visited.filter((k) => k !== key);
   }
-  const next = touch({ ...s, values, visited, back: [...s.back, spec.key] }, env);
+  const next = { ...s, values, visited, back: [...s.back, spec.key] };
   return advance(def, next, env, [`✓ ${answer.ack}`], spec, Object.keys(answer.set));
 }
 

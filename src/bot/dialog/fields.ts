@@ -4,8 +4,9 @@
 // start fills the end too, an end with only a time takes the start's day, no past dates for
 // plans) and the display of a value.
 import { formatMoney, formatValue } from '../../../cards/format.js';
-import { parseField } from '../../core/form-input.js';
-import { parseDateTime, parseMultiline } from '../../core/parse/index.js';
+import { futureOnly, pairOf, readField, unsureRefusal } from '../../core/form-input.js';
+import { t } from '../../core/messages.js';
+import { formatYuan, parseDateTime, parseMultiline, unsureText, type Unsure } from '../../core/parse/index.js';
 import { normalizeInput, stripInvisible } from '../../core/parse/types.js';
 import { budgetTotal, type BudgetItem, type FieldSpec, type RequestTypeDef } from '../../core/request-types.js';
 import type { DialogEnv, DialogSession } from './types.js';
@@ -52,34 +53,9 @@ export function clip(text: string, max: number): string {
   return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
 }
 
-// ---- start / end pairs
+// ---- start / end pairs (shared with the card forms)
 
-export interface Pair {
-  start: FieldSpec;
-  end: FieldSpec;
-}
-
-/** `start`/`end`, or `<x>Start`/`<x>End`, both datetime fields of the type. */
-export function pairOf(def: RequestTypeDef, key: string): Pair | undefined {
-  const dt = (k: string) => def.fields.find((f) => f.key === k && f.kind === 'datetime');
-  let startKey: string | undefined;
-  let endKey: string | undefined;
-  if (key === 'start' || key === 'end') [startKey, endKey] = ['start', 'end'];
-  else if (key.endsWith('Start')) [startKey, endKey] = [key, `${key.slice(0, -5)}End`];
-  else if (key.endsWith('End')) [startKey, endKey] = [`${key.slice(0, -3)}Start`, key];
-  const start = startKey ? dt(startKey) : undefined;
-  const end = endKey ? dt(endKey) : undefined;
-  return start && end ? { start, end } : undefined;
-}
-
-/**
- * Whether a datetime field may lie in the past. The ends of a start/end pair (the event's
- * time) and planned times (计划…, 预计…) may not; other datetime fields (e.g. a date when
- * something happened) may.
- */
-export function futureOnly(def: RequestTypeDef, spec: FieldSpec): boolean {
-  return !!pairOf(def, spec.key) || /计划|预计|plann?ed/i.test(`${spec.label} ${spec.labelEn}`);
-}
+export { futureOnly, pairOf, type Pair } from '../../core/form-input.js';
 
 // A phrase without any of these has no date: an end of "17:00" is on the start's day.
 const DATE_WORDS =
@@ -146,7 +122,8 @@ export function question(def: RequestTypeDef, spec: FieldSpec, session: DialogSe
       break;
     }
     case 'money':
-      lines.push(en ? `e.g. ${eg ?? '2000元'}, ¥2,000, 2k, 两千` : `例如：${eg ?? '2000元'}、¥2,000、2k、两千`);
+      // Certain forms only: "2k" or "50×30" would be read back before they are kept.
+      lines.push(en ? `e.g. ${eg ?? '2000元'}, ¥2,000, 两千, 1.5万` : `例如：${eg ?? '2000元'}、¥2,000、两千、1.5万`);
       break;
     case 'count':
       lines.push(en ? `A number, e.g. ${eg ?? '80'}` : `写一个数字，例如：${eg ?? '80'}`);
@@ -163,8 +140,8 @@ export function question(def: RequestTypeDef, spec: FieldSpec, session: DialogSe
     case 'budget':
       lines.push(
         en
-          ? `One "item amount" per entry, separated by commas or new lines, e.g. ${eg ?? '场地 3000, 物料 1200'}`
-          : `按“项目 金额”逐项写，用逗号或换行分隔，例如：${eg ?? '场地 3000, 物料 1200'}`,
+          ? `One "item amount" per entry, separated by commas, 、 or new lines, e.g. ${eg ?? '场地 3000, 物料 1200'}`
+          : `按“项目 金额”逐项写，用逗号、顿号或换行分隔，例如：${eg ?? '场地 3000, 物料 1200'}`,
       );
       break;
     case 'requestRef':
@@ -183,8 +160,27 @@ export function question(def: RequestTypeDef, spec: FieldSpec, session: DialogSe
 // ---- answers
 
 export type Answer =
-  | { ok: true; set: Record<string, unknown>; unset?: string[]; ack: string }
+  /** `check`: the reading is not certain; show this and store `set` only after a yes. */
+  | { ok: true; set: Record<string, unknown>; unset?: string[]; ack: string; check?: string }
   | { ok: false; error: string };
+
+/** The longest read-back sent; WeCom, the strictest platform, cuts texts at 2048 bytes. */
+const CHECK_MAX_BYTES = 1800;
+
+/** "我理解为：场地 3000、物料 1200、餐饮 4500，合计 8,700 元，对吗？" with the reasons and how to answer. */
+export function checkText(spec: FieldSpec, value: unknown, unsure: readonly Unsure[], env: DialogEnv): string {
+  const loc = env.locale;
+  const en = loc === 'en';
+  const head =
+    spec.kind === 'budget'
+      ? t(loc, 'dialog.check.budget', {
+          // Items as typed (3000), the total grouped (8,700), as people write them.
+          items: (value as BudgetItem[]).map((i) => `${i.item} ${String(i.amount)}`).join(en ? ', ' : '、'),
+          total: formatYuan(budgetTotal(value)),
+        })
+      : t(loc, 'dialog.check.money', { amount: formatYuan(Number(value)) });
+  return [head, t(loc, 'dialog.check.why', { reasons: unsureText(unsure, loc) }), t(loc, 'dialog.check.how')].join('\n');
+}
 
 const REF = /^([A-Za-z])\s*-?\s*(\d{1,6})$/;
 
@@ -204,7 +200,7 @@ export async function parseAnswer(def: RequestTypeDef, spec: FieldSpec, raw: str
     return en ? `Saved ${label(s, en)}: ${shown}` : `已记录「${s.label}」：${shown}`;
   };
   const fail = (r: { error: string; errorEn: string }): Answer => ({ ok: false, error: en ? r.errorEn : r.error });
-  const one = (value: unknown): Answer => ({ ok: true, set: { [spec.key]: value }, ack: saved(spec.key, value) });
+  const one = (value: unknown): Answer & { ok: true } => ({ ok: true, set: { [spec.key]: value }, ack: saved(spec.key, value) });
 
   switch (spec.kind) {
     case 'text': {
@@ -230,9 +226,17 @@ export async function parseAnswer(def: RequestTypeDef, spec: FieldSpec, raw: str
     case 'datetime':
       return parseDateAnswer(def, spec, raw, session, env, saved);
     default: {
-      const r = parseField(spec, raw, { now: env.now, timezone: env.timezone, locale: env.locale });
+      const r = readField(spec, raw, { now: env.now, timezone: env.timezone, locale: env.locale });
       if (!r) return { ok: false, error: en ? `${name} cannot be empty` : `「${name}」不能为空` };
-      return r.ok ? one(r.value) : fail(r);
+      if (!r.ok) return fail(r);
+      const { value, unsure } = r.value;
+      // Not certain (a formula, items apart by spaces only, 2k …): read it back for a yes/no
+      // before anything is stored.
+      if (unsure.length === 0) return one(value);
+      const check = checkText(spec, value, unsure, env);
+      // A read-back too long to be read in full (WeCom cuts texts at 2048 bytes) is no check:
+      // ask for the certain form instead.
+      return Buffer.byteLength(check) > CHECK_MAX_BYTES ? fail(unsureRefusal(spec, unsure)) : { ...one(value), check };
     }
   }
 }
@@ -267,8 +271,11 @@ function parseDateAnswer(
   const startValue = session.values[pair.start.key];
   const isEnd = spec === pair.end;
   // An end without a date ("17:00", "下午5点") is read on the start's day.
-  const reference = isEnd && typeof startValue === 'string' && !hasDate(text) ? new Date(startValue) : env.now;
-  const r = parseDateTime(text, { now: reference, timezone: env.timezone, allowPast: true });
+  const onStartDay = isEnd && typeof startValue === 'string' && !hasDate(text);
+  const reference = onStartDay ? new Date(startValue) : env.now;
+  // Past dates are let through to be refused with a clear message below, but a day of the
+  // month alone ("15号") on a future field is the next 15th, not the last one.
+  const r = parseDateTime(text, { now: reference, timezone: env.timezone, allowPast: true, ...(future && !onStartDay ? { prefer: 'future' as const } : {}) });
   if (!r.ok) return { ok: false, error: en ? r.errorEn : r.error };
   const v = r.value;
 

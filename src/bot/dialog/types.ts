@@ -50,6 +50,11 @@ export interface DialogSession {
   returnTo?: 'confirm';
   /** Set by `返回`: answers walk forward one field at a time until the first unanswered one. */
   rewind?: boolean;
+  /**
+   * An answer whose reading was not certain (a money or budget formula, items apart by
+   * spaces only …), shown back and waiting for a yes/no: nothing of it is in `values` yet.
+   */
+  pending?: { field: string; set: Record<string, unknown>; ack: string };
   /** Shown under a question, e.g. the events a summary may belong to. */
   hints?: Record<string, string>;
   startedAt: string;

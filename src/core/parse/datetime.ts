@@ -31,6 +31,11 @@
 //   - chrono's forwardDate is not used: it moves "12月5日 9:00" typed at 10:00 on Dec 5 to
 //     next year. Year and day inference is done in resolvePoint().
 //   - 5号 / 下个月5号 (no month number) are not understood by chrono; see dayOfMonthDate().
+//     On a future field (ctx.prefer 'future') a bare 15号 is the next 15th even with allowPast.
+//   - A bare 晚 / 早 after a date or before a clock time ("周五晚7点", "下周三晚8点"): chrono
+//     knows only 晚上 / 早上; rewritten (not in 晚会, 晚宴, 早餐 …).
+//   - "下午2:00-5:00": a colon end is 24-hour for chrono; after a start with 下午/晚上 in words
+//     it follows the start like "5点" does. "晚上10点到凌晨2点" ends the next day.
 //   - "12月5日（周六）": chrono would read two dates; we drop the weekday and check it.
 //   - 现在: chrono only *implies* the time, which would read as a date-only (all-day) value.
 //   - English weekdays ("next friday") are mapped to the same week semantics as 下周五.
@@ -192,9 +197,9 @@ interface ZhNormalised {
 
 /**
  * "5号" / "15日" without a month: this month's day if it is still ahead (or today), else next
- * month's; with allowPast, whichever is nearer. "下个月5号" / "本月5号" name the month.
+ * month's; when the nearest is wanted (allowPast without prefer: 'future'), whichever is nearer. "下个月5号" / "本月5号" name the month.
  */
-function dayOfMonthDate(today: CalDate, day: number, monthWord: string | undefined, allowPast: boolean): CalDate | null {
+function dayOfMonthDate(today: CalDate, day: number, monthWord: string | undefined, nearest: boolean): CalDate | null {
   const inMonth = (offset: number): CalDate | null => {
     const first = new Date(Date.UTC(today.year, today.month - 1 + offset, 1));
     const c = { year: first.getUTCFullYear(), month: first.getUTCMonth() + 1, day };
@@ -204,13 +209,13 @@ function dayOfMonthDate(today: CalDate, day: number, monthWord: string | undefin
   const thisMonth = inMonth(0);
   if (thisMonth && compareDates(thisMonth, today) >= 0) return thisMonth;
   const next = inMonth(1);
-  if (!allowPast) return next;
+  if (!nearest) return next;
   if (!thisMonth) return next;
   if (!next) return thisMonth;
   return Math.abs(daysBetween(today, thisMonth)) <= Math.abs(daysBetween(today, next)) ? thisMonth : next;
 }
 
-function normaliseZh(seg: string, now: WallTime, allowPast: boolean): ZhNormalised | Fail {
+function normaliseZh(seg: string, now: WallTime, nearest: boolean): ZhNormalised | Fail {
   const today: CalDate = { year: now.year, month: now.month, day: now.day };
   let s = seg;
   let statedWeekday: number | null = null;
@@ -259,7 +264,7 @@ function normaliseZh(seg: string, now: WallTime, allowPast: boolean): ZhNormalis
     /(?<![月\d零〇一二两三四五六七八九十])(下个?月|上个?月|本月|这个?月)?(\d{1,2}|[一二三四五六七八九十]{1,3})[日号](?!\d)/g,
     (m, monthWord: string | undefined, d: string) => {
       const day = /^\d+$/.test(d) ? Number(d) : zhDay(d);
-      const date = day === null ? null : dayOfMonthDate(today, day, monthWord, allowPast);
+      const date = day === null ? null : dayOfMonthDate(today, day, monthWord, nearest);
       if (!date) {
         invalid ??= m;
         return m;
@@ -283,6 +288,9 @@ function normaliseZh(seg: string, now: WallTime, allowPast: boolean): ZhNormalis
   );
   // Parts of the day: synonyms, then a default hour when no clock time follows.
   s = s.replace(/早晨|清晨/g, '早上').replace(/夜里|夜间|夜晚/g, '晚上');
+  // A bare 晚 / 早 after a date or before a clock time ("周五晚7点", "下周三晚8点", "5号晚",
+  // "晚8点"): chrono knows only 晚上 / 早上. Not 晚会, 晚宴, 早餐 … (names, not times).
+  s = s.replace(/(^|[日号\s])晚(?![上间饭餐宴会安点])/g, '$1晚上').replace(/(^|[日号\s])早(?![上晨饭餐点])/g, '$1早上');
   s = s.replace(/傍晚(?=\s*[\d一二两三四五六七八九十])/g, '晚上');
   s = s.replace(/中午(?=\s*(?:[1-5]|[一两二三四五])\s*[点时:])/g, '下午'); // 中午1点 = 13:00
   s = s.replace(/(早上|上午|中午|下午|傍晚|晚上)(?!\s*[\d零〇一二两三四五六七八九十])/g, (m: string) => {
@@ -304,9 +312,13 @@ interface RawPoint {
   minute: number;
   /** 上午/下午/pm was stated, the hour is ≥ 12, or a 24-hour clock form (9:30) was used. */
   explicitMeridiem: boolean;
+  /** A part of the day (上午, 下午, 晚上, pm …) was stated in words. */
+  periodWord: boolean;
   statedWeekday: number | null;
   text: string;
 }
+
+const PERIOD_WORD = /早上|上午|中午|下午|傍晚|晚上|凌晨|\d\s*[ap]\.?m\b|\b(?:morning|afternoon|evening|tonight)\b/;
 
 function leftoverIsFiller(text: string, r: ParsedResult): boolean {
   const rest = text.slice(0, r.index) + ' ' + text.slice(r.index + r.text.length);
@@ -330,13 +342,14 @@ function toRawPoint(r: ParsedResult, text: string, statedWeekday: number | null)
     hour: h,
     minute: h === null ? 0 : (c.get('minute') ?? 0),
     explicitMeridiem: c.isCertain('meridiem') || colon,
+    periodWord: PERIOD_WORD.test(text),
     statedWeekday,
     text,
   };
 }
 
-function chronoPoint(seg: string, now: WallTime, ref: Date, allowPast: boolean, shown: string): RawPoint | Fail {
-  const norm = normaliseZh(seg, now, allowPast);
+function chronoPoint(seg: string, now: WallTime, ref: Date, nearest: boolean, shown: string): RawPoint | Fail {
+  const norm = normaliseZh(seg, now, nearest);
   if ('ok' in norm) return norm;
   const zhResults = zh.hans.casual.parse(norm.text, ref, { forwardDate: false });
   const [zr] = zhResults;
@@ -373,6 +386,8 @@ interface Point {
   date: CalDate;
   time: { hour: number; minute: number } | null;
   statedDate: boolean;
+  /** The time was given with a part of the day in words (下午2:00): its end follows it. */
+  periodWord: boolean;
 }
 
 function ambiguousHour(h: number): Fail {
@@ -438,9 +453,11 @@ function resolvePoint(p: RawPoint, now: WallTime, ctx: ParseContext, inherit: Po
   if (p.hour !== null) {
     let hour = p.hour;
     const startTime = inherit?.time;
-    if (!p.explicitMeridiem && startTime && !statedDate) {
-      // End of "下午2点到5点" / "晚上7点到9点" / "上午10点到2点": without 上午/下午 the end
-      // takes the reading that comes after the start on the same day.
+    // "下午2:00-5:00": a colon end after a start with 下午/晚上 in words is read like "5点".
+    const followsStart = !p.explicitMeridiem || (!p.periodWord && !!inherit?.periodWord);
+    if (followsStart && startTime && !statedDate) {
+      // End of "下午2点到5点" / "晚上7点到9点" / "上午10点到2点" / "下午2:00-5:00": without
+      // 上午/下午 the end takes the reading that comes after the start on the same day.
       const startMinutes = startTime.hour * 60 + startTime.minute;
       if (hour < 12 && hour * 60 + p.minute <= startMinutes && (hour + 12) * 60 + p.minute > startMinutes) hour += 12;
     } else if (!p.explicitMeridiem && hour >= 1 && hour <= 6) {
@@ -448,8 +465,10 @@ function resolvePoint(p: RawPoint, now: WallTime, ctx: ParseContext, inherit: Po
       return ambiguousHour(hour);
     }
     time = { hour, minute: p.minute };
+    // "晚上10点到凌晨2点": 凌晨 after an evening start is the small hours of the next day.
+    if (startTime && !statedDate && /凌晨/.test(p.text) && hour * 60 + p.minute <= startTime.hour * 60 + startTime.minute) date = addDays(date, 1);
   }
-  return { date, time, statedDate };
+  return { date, time, statedDate, periodWord: p.periodWord };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -474,9 +493,9 @@ function parseSpan(text: string, ctx: ParseContext): ParseResult<DateTimeValue> 
   const ref = new Date(now.year, now.month - 1, now.day, now.hour, now.minute, now.second);
 
   const [firstText = '', secondText] = parts;
-  const allowPast = ctx.allowPast ?? false;
+  const nearest = (ctx.allowPast ?? false) && ctx.prefer !== 'future';
   const shown = normalizeInput(text);
-  const first = chronoPoint(firstText, now, ref, allowPast, shown);
+  const first = chronoPoint(firstText, now, ref, nearest, shown);
   if ('ok' in first) return first;
   const start = resolvePoint(first, now, ctx, null);
   if ('ok' in start) return start;
@@ -486,9 +505,9 @@ function parseSpan(text: string, ctx: ParseContext): ParseResult<DateTimeValue> 
     const day = bareDay(secondText);
     let raw: RawPoint | Fail;
     if (day !== null) {
-      raw = { year: null, month: start.date.month, day, weekday: null, hour: null, minute: 0, explicitMeridiem: false, statedWeekday: null, text: secondText };
+      raw = { year: null, month: start.date.month, day, weekday: null, hour: null, minute: 0, explicitMeridiem: false, periodWord: false, statedWeekday: null, text: secondText };
     } else {
-      raw = chronoPoint(secondText, now, ref, allowPast, shown);
+      raw = chronoPoint(secondText, now, ref, nearest, shown);
     }
     if ('ok' in raw) return raw;
     const resolved = resolvePoint(raw, now, ctx, start);

@@ -11,6 +11,25 @@ export interface ParseContext {
   timezone: string;
   /** Accept instants before `now` (default false: a past time is an error). */
   allowPast?: boolean;
+  /**
+   * How to complete a day of the month given without its month ("15号", "3日"): 'future'
+   * takes the next such day even where `allowPast` lets explicit past dates through (the
+   * field is a future one, e.g. an event's time). Default: the next one without `allowPast`,
+   * the nearer of the last and the next with it. (A month and day without a year keep the
+   * nearest reading, so a slip such as "12月1日" on 12-20 is refused as past rather than read
+   * as next year.)
+   */
+  prefer?: 'future' | 'nearest';
+}
+
+/**
+ * Why a reading is not certain (a formula was worked out, items were told apart by spaces
+ * only, a k/w shorthand was expanded …): a key of src/core/messages.ts with its parameters.
+ * A reading with any of these is shown back for confirmation (dialogs) or refused (card forms).
+ */
+export interface Unsure {
+  key: string;
+  params: Record<string, string | number>;
 }
 
 export function ok<T>(value: T): ParseResult<T> {
