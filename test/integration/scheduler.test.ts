@@ -55,9 +55,10 @@ describe('reminders and escalation', () => {
       expect(r.firedAt).not.toBeNull();
       expect(r.firedAt!.getTime() - r.fireAt.getTime()).toBeLessThan(5 * 60_000);
     }
-    // The reminder says how much working time is left.
+    // The reminder says how much working time is left: 15 fake minutes at its time, less what it
+    // was late by (within the 5 fake minutes, 500 ms, allowed above on a loaded machine).
     const reminder = (await stack.outbox(s.id)).find((o) => (o.payload as { message: { key: string } }).message?.key === 'reminder.step');
-    expect(reminder?.payload).toMatchObject({ message: { params: { number: s.number, left: expect.stringMatching(/^1[45] 分钟$/) } } });
+    expect(reminder?.payload).toMatchObject({ message: { params: { number: s.number, left: expect.stringMatching(/^1[0-5] 分钟$/) } } });
     // maxOverdue reached: nothing more is pending.
     expect(rows.every((r) => r.firedAt || r.cancelledAt)).toBe(true);
     await node.stop();
