@@ -1,6 +1,7 @@
 // The daily digest (每日摘要) of one manager, composed from rows the scheduler queries: what waits
 // on them, what is overdue in their departments, events today and tomorrow, summaries overdue,
 // yesterday's decisions, counts and their trend. Pure: the clock and the data are arguments.
+import { provisionalHorizon } from './calendar/index.js';
 import { t, type Locale } from './messages.js';
 import { between, formatLocal, formatSpan, type Clock } from './reminders.js';
 
@@ -84,6 +85,8 @@ export interface Digest {
   counts?: DigestCounts;
   /** Nothing to say: no item in any section (counts alone are not news). */
   empty: boolean;
+  /** Years of the planning horizon (this year and next) whose holidays are computed by law, not yet published. */
+  provisionalYears: number[];
 }
 
 const byTime = <T>(f: (x: T) => Date | null) => (a: T, b: T) => (f(a)?.getTime() ?? Infinity) - (f(b)?.getTime() ?? Infinity);
@@ -111,7 +114,7 @@ export function composeDigest(input: DigestInput, clock: Clock): Digest {
   const eventsTomorrow = [...input.eventsTomorrow].sort(byTime((e) => e.start));
   const decided = [...input.decided].sort(byTime((d) => d.at));
   const empty = !waiting.length && !overdue.length && !eventsToday.length && !eventsTomorrow.length && !summariesOverdue.length && !decided.length;
-  return { managerId: input.managerId, date: input.date, waiting, overdue, eventsToday, eventsTomorrow, summariesOverdue, decided, ...(input.counts ? { counts: input.counts } : {}), empty };
+  return { managerId: input.managerId, date: input.date, waiting, overdue, eventsToday, eventsTomorrow, summariesOverdue, decided, ...(input.counts ? { counts: input.counts } : {}), empty, provisionalYears: provisionalHorizon(clock.calendar, now) };
 }
 
 export interface RenderOptions {
@@ -124,11 +127,13 @@ export interface RenderOptions {
 export function renderDigest(d: Digest, o: RenderOptions): string {
   const { locale, clock } = o;
   const tr = (key: string, params: Record<string, string | number> = {}) => t(locale, key, params);
-  if (d.empty) return tr('digest.all_clear', { date: d.date });
+  const sep = locale === 'en' ? ', ' : '、';
+  // Deadlines there may still move: one line, after whatever else the digest says.
+  const provisional = d.provisionalYears.length ? tr('digest.provisional', { years: d.provisionalYears.join(sep), note: tr('calendar.provisional') }) : undefined;
+  if (d.empty) return [tr('digest.all_clear', { date: d.date }), ...(provisional ? [provisional] : [])].join('\n');
   const span = (ms: number, urgent: boolean) => formatSpan(ms, !urgent, clock, locale);
   const when = (x: Date) => formatLocal(x, clock.timezone);
   const time = (x: Date) => when(x).slice(11);
-  const sep = locale === 'en' ? ', ' : '、';
   const lines: string[] = [tr('digest.title', { date: d.date })];
   const section = <T>(key: string, items: T[], line: (x: T) => string) => {
     if (!items.length) return;
@@ -164,5 +169,6 @@ export function renderDigest(d: Digest, o: RenderOptions): string {
     const trend = (n: number, prev: number) => `${n > prev ? '↑' : n < prev ? '↓' : '→'} ${tr('digest.trend', { n: prev })}`;
     lines.push('', tr('digest.counts', { open: c.open, overdue: c.overdue, submitted: c.submitted, submittedTrend: trend(c.submitted, c.submittedPrev), decided: c.decided, decidedTrend: trend(c.decided, c.decidedPrev) }));
   }
+  if (provisional) lines.push('', provisional);
   return lines.join('\n');
 }

@@ -1,9 +1,15 @@
 // Daily digest composition: sections, ordering, overlap, trend, the all-clear.
 import { describe, expect, it } from 'vitest';
+import { createCalendar } from '../../src/core/calendar/index.js';
 import { composeDigest, renderDigest, type DigestInput } from '../../src/core/digest.js';
 import { sh, shanghaiClock } from '../support/core-fixtures.js';
 
-const clock = shanghaiClock;
+// With 2027's arrangement known (made up: only 元旦), so the horizon (2026–2027) holds no
+// provisional year and the sections are all the digest says; the provisional line is tested below.
+const clock = {
+  ...shanghaiClock,
+  calendar: createCalendar({ timezone: 'Asia/Shanghai', businessHours: { start: '09:00', end: '18:00' }, official: { 2027: { holidays: ['2027-01-01'], workdays: [] } } }),
+};
 const NOW = sh('2026-11-25 08:30'); // Wednesday
 const names: Record<string, string> = { liming: '李明', liuyang: '刘洋', hanmei: '韩梅', zhouqiang: '周强' };
 const personName = (id: string) => names[id] ?? id;
@@ -92,5 +98,31 @@ describe('daily digest', () => {
     expect(renderDigest(d, { locale: 'zh-CN', clock, personName })).toBe('每日摘要 · 2026-11-25：今天没有待你处理或需要关注的事项。');
     // Overdue items not yet due (clock skew between query and compose) do not count.
     expect(composeDigest({ ...empty(), overdue: full().overdue.slice(2) }, clock).empty).toBe(true);
+  });
+
+  it('says once, at the end, that a year of the horizon is provisional (chinese-days has no 2027)', () => {
+    const d = composeDigest(full(), shanghaiClock);
+    expect(d.provisionalYears).toEqual([2027]);
+    const zh = renderDigest(d, { locale: 'zh-CN', clock: shanghaiClock, personName }).split('\n');
+    expect(zh.slice(-2)).toEqual(['', '2027 年的节假日按法定节假日推算，待国务院公布后校准。']);
+    expect(zh.filter((l) => l.includes('国务院'))).toHaveLength(1);
+    const en = renderDigest(d, { locale: 'en', clock: shanghaiClock, personName });
+    expect(en.split('\n').at(-1)).toBe('Holidays in 2027: estimated from the statutory holidays; to be corrected once the State Council publishes the year’s arrangement.');
+    // The all-clear carries it too (a manager with nothing to do still plans ahead).
+    const quiet = composeDigest(empty(), shanghaiClock);
+    expect(renderDigest(quiet, { locale: 'zh-CN', clock: shanghaiClock, personName }).split('\n')).toEqual([
+      '每日摘要 · 2026-11-25：今天没有待你处理或需要关注的事项。',
+      '2027 年的节假日按法定节假日推算，待国务院公布后校准。',
+    ]);
+    // In 2027 the horizon is 2027–2028: both provisional, one line.
+    const later = composeDigest({ ...empty(), date: '2027-03-03', now: sh('2027-03-03 08:30') }, shanghaiClock);
+    expect(later.provisionalYears).toEqual([2027, 2028]);
+    expect(renderDigest(later, { locale: 'zh-CN', clock: shanghaiClock, personName })).toContain('2027、2028 年的节假日按法定节假日推算');
+  });
+
+  it('no line once the horizon is all official', () => {
+    const d = composeDigest(full(), clock);
+    expect(d.provisionalYears).toEqual([]);
+    expect(renderDigest(d, { locale: 'zh-CN', clock, personName })).not.toContain('国务院');
   });
 });
