@@ -392,6 +392,36 @@ export function advance(prev: RequestState, trigger: LifecycleTrigger, ctx: Core
   return b.done(msg(`lifecycle.${trigger}`));
 }
 
+/**
+ * The working-day calendar changed (an official holiday arrangement replaced the provisional
+ * one): the open step's deadline is counted again from its activation under the new calendar.
+ * When it moves, the step takes the new deadline (its reminders and escalation follow, see the
+ * scheduler's syncChains), the approvers who have not decided are told, and the cards refresh.
+ * Refused when nothing moves, so running it again changes nothing.
+ */
+export function recalculateDeadline(prev: RequestState, ctx: CoreContext, change: { year: number; source: string; formatDue: (d: Date) => string }): Transition {
+  const idx = prev.current;
+  const open = idx === null ? undefined : prev.steps[idx];
+  if (!OPEN_STATUSES.has(prev.status) || !open || open.status !== 'active' || !open.due || !open.dueAt || !open.activatedAt || !ctx.dueAt) {
+    return refuse('wrong_state', 'refuse.wrong_state', { status: prev.status });
+  }
+  const to = ctx.dueAt(open.due, new Date(open.activatedAt)).toISOString();
+  if (Date.parse(to) === Date.parse(open.dueAt)) return refuse('wrong_state', 'refuse.deadline_unchanged');
+  const s = clone(prev);
+  const step = s.steps[idx!]!;
+  const from = step.dueAt!;
+  step.dueAt = to;
+  const b = new Builder(s, ctx, null);
+  b.log('deadline_recalculated', { from, to, year: change.year, source: change.source }, step.id);
+  const people = awaiting(s);
+  if (people.length) {
+    b.effects.push({ kind: 'notify', people, message: msg('deadline.recalculated', { number: s.number, title: s.title, step: step.name, year: change.year, due: change.formatDue(new Date(to)) }) });
+  }
+  b.effects.push({ kind: 'refresh_cards' });
+  const t = b.done(msg('feedback.deadline_recalculated'));
+  return { ...t, audit: t.audit.map((a) => ({ ...a, platform: 'system' })) };
+}
+
 /** Who may act on the open step right now (for "my pending approvals" and click pre-checks). */
 export function openStep(s: RequestState): StepState | undefined {
   return OPEN_STATUSES.has(s.status) && s.current !== null ? s.steps[s.current] : undefined;

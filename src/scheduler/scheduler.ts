@@ -29,6 +29,7 @@ import { evenBatches } from '../util/even-batches.js';
 import { forEachLimit } from '../util/for-each-limit.js';
 import { groupCommit } from '../util/group-commit.js';
 import { digestInput } from './digest-data.js';
+import { recountDeadlines } from './recount.js';
 import {
   claimEscalation,
   claimKind,
@@ -662,8 +663,17 @@ export function createScheduler(deps: SchedulerDeps) {
     digestFor,
     runDigest,
     nudge,
-    /** Worker role: register the repeating jobs, reconcile, catch up on today's digest. */
-    start: recover,
+    /**
+     * Worker role: register the repeating jobs, reconcile, catch up on today's digest, then
+     * recount open deadlines if the holiday calendar changed since the last start (a failure
+     * is logged; the next start tries again).
+     */
+    async start(): Promise<void> {
+      await recover();
+      await recountDeadlines({ db, calendar: deps.calendar, approvals: deps.approvals, timezone: dir.timezone, log, now: clock() }).catch((err: unknown) =>
+        log.error({ err }, 'recounting deadlines after a calendar change failed'),
+      );
+    },
     /**
      * Redis lost its state (a flush, a failover to an empty replica, eviction): the same as a
      * start — the job schedulers again, every pending timer mirrored again, what fell due fired.

@@ -58,7 +58,7 @@ export async function syncChains(
   const list = Array.isArray(states) ? states : [states];
   if (!list.length) return { mirror: [], cancelled: [] };
   const rows = await tx
-    .select({ id: timers.id, requestId: timers.requestId, firedAt: timers.firedAt, cancelledAt: timers.cancelledAt, payload: timers.payload })
+    .select({ id: timers.id, requestId: timers.requestId, kind: timers.kind, fireAt: timers.fireAt, firedAt: timers.firedAt, cancelledAt: timers.cancelledAt, payload: timers.payload })
     .from(timers)
     .where(anyOf(timers.requestId, list.map((s) => s.id)));
   const cancelled: string[] = [];
@@ -72,7 +72,19 @@ export async function syncChains(
     const rowsOfChain = groupBy(own, (r) => payloadOf(r).chain);
     for (const c of chains) {
       const mine = rowsOfChain.get(c.key) ?? [];
-      if (mine.some(pending)) continue;
+      const waiting = mine.find(pending);
+      if (waiting) {
+        // The chain's points moved (a deadline counted again under a new holiday arrangement):
+        // its pending point is planned again from where it stands. A point past the end of a
+        // list cut short (stopAfter) says nothing and stays.
+        const n = payloadOf(waiting).n;
+        const p = c.points[n];
+        if (!p || (p.kind === waiting.kind && p.at.getTime() === waiting.fireAt.getTime())) continue;
+        const next = nextPointRow(s, c, n - 1, now);
+        if (next?.id !== waiting.id) cancelled.push(waiting.id);
+        if (next) inserts.push(next);
+        continue;
+      }
       const lastFired = Math.max(-1, ...mine.filter((r) => r.firedAt).map((r) => payloadOf(r).n));
       const next = nextPointRow(s, c, lastFired, now);
       if (next) inserts.push(next);
@@ -98,11 +110,11 @@ export function nextPointRow(s: RequestState, c: Chain, lastFired: number, now: 
   return { id: timerIdOf(c.key, n), requestId: s.id, kind: p.kind, fireAt: p.at, payload: payload as unknown as Record<string, unknown> };
 }
 
-/** Write pending points; returns those to mirror in Redis (new, or revived). */
+/** Write pending points; returns those to mirror in Redis (new, revived, or moved). */
 export async function insertPoints(tx: DbOrTx, rows: PointRow[]): Promise<Mirror[]> {
   if (!rows.length) return [];
   // A chain that comes back (a summary sent back for rework) revives its cancelled row.
-  const written = new Set(await insertRows(tx, timers, rows, { conflict: sql`on conflict (id) do update set cancelled_at = null, fire_at = excluded.fire_at where timers.fired_at is null` }));
+  const written = new Set(await insertRows(tx, timers, rows, { conflict: sql`on conflict (id) do update set cancelled_at = null, fire_at = excluded.fire_at, kind = excluded.kind where timers.fired_at is null` }));
   return rows.filter((x) => written.has(x.id)).map((x) => ({ id: x.id, fireAt: x.fireAt }));
 }
 

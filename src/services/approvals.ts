@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { checkLink, eventTrigger, followUpFacts } from '../core/event-lifecycle.js';
 import type { Action, ActorRef, Origin, RequestState, Transition, TransitionOk } from '../core/model.js';
-import { act as coreAct, advance, submit as coreSubmit, type CoreContext, type LifecycleTrigger } from '../core/lifecycle.js';
+import { act as coreAct, advance, recalculateDeadline, submit as coreSubmit, type CoreContext, type LifecycleTrigger } from '../core/lifecycle.js';
 import { payloadSchema, type Payload } from '../core/request-types.js';
 import type { Directory } from '../org/directory.js';
 import type { Database, DbOrTx } from '../store/db.js';
@@ -194,6 +194,9 @@ export function createApprovals(deps: ApprovalsDeps) {
       transition(requestId, (s, ctx) => coreAct(s, withStep(s, action, actor), actor, ctx), idempotencyKey),
     advance: (requestId: string, trigger: LifecycleTrigger, actor: ActorRef | null = null, idempotencyKey?: string) =>
       transition(requestId, (s, ctx) => advance(s, trigger, ctx, actor), idempotencyKey),
+    /** Count the open step's deadline again under the current calendar (see recalculateDeadline). */
+    recalculateDeadline: (requestId: string, change: Parameters<typeof recalculateDeadline>[2], idempotencyKey: string) =>
+      transition(requestId, (s, ctx) => recalculateDeadline(s, ctx, change), idempotencyKey),
     /**
      * What these actions would do now, without doing them (the receivers' instant answer to a
      * click). One load for all of them: a burst of clicks costs one set of queries.

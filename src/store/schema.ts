@@ -282,3 +282,21 @@ export const deliveriesDone = pgTable(
   },
   (t) => [index('deliveries_done_outbox').on(t.outboxId), index('deliveries_done_at').on(t.at)],
 );
+
+/**
+ * What the working-day calendar said about a year, in the order it changed (seq 1, 2, …): where
+ * its national days came from and a hash of its working days. A worker that starts with a
+ * different fingerprint than the last one recounts the open deadlines of that year; the
+ * (year, seq) key lets one replica record each change.
+ */
+export const calendarYears = pgTable(
+  'calendar_years',
+  {
+    year: integer('year').notNull(),
+    seq: integer('seq').notNull(),
+    source: text('source').notNull(), // package | official | provisional
+    fingerprint: text('fingerprint').notNull(),
+    at: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.year, t.seq] })],
+);

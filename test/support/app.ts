@@ -15,8 +15,9 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/** With `env.DATABASE_URL`, the app runs on that database (a restart) and close() leaves it. */
 export async function startTestApp(env: Record<string, string> = {}, opts: Omit<AppOptions, 'config'> = {}): Promise<TestApp> {
-  const db = await createTestDatabaseUrl();
+  const db = env.DATABASE_URL ? { url: env.DATABASE_URL, drop: async () => {} } : await createTestDatabaseUrl();
   const prefix = uniqueName('t');
   const config = loadConfig({
     NODE_ENV: 'test',

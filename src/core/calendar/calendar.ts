@@ -3,6 +3,7 @@
 // statutory holidays computed by law for a year nobody has published yet (*provisional*),
 // company overrides on top, business hours in the organisation's time zone.
 // Pure: "now" is always an argument.
+import { createHash } from 'node:crypto';
 import { parseDueSpec } from './due.js';
 import { NATIONAL_DATA_YEARS, nationalWorkday } from './national.js';
 import { statutoryDaysOff } from './statutory.js';
@@ -62,6 +63,18 @@ export interface WorkCalendar {
   isProvisional(date: string | Date): boolean;
   /** The provisional years among [from, to]. */
   provisionalYears(from: number, to: number): number[];
+  /**
+   * What the calendar says about a year: where its national days come from and a hash of its
+   * working days (every local date's working/off, company overrides included). A deadline
+   * computed under one fingerprint may move under another.
+   */
+  yearFingerprint(year: number): YearFingerprint;
+}
+
+export interface YearFingerprint {
+  source: 'package' | 'official' | 'provisional';
+  /** 16 hex characters of a hash of the year's days off. */
+  hash: string;
 }
 
 interface Day {
@@ -262,6 +275,15 @@ export function createCalendar(opts: CalendarOptions): WorkCalendar {
       const years: number[] = [];
       for (let y = from; y <= to; y++) if (isProvisionalYear(y)) years.push(y);
       return years;
+    },
+
+    yearFingerprint(year) {
+      const first = Date.UTC(year, 0, 1) / DAY_MS;
+      const last = Date.UTC(year + 1, 0, 1) / DAY_MS;
+      let bits = '';
+      for (let n = first; n < last; n++) bits += day(n).work ? '1' : '0';
+      const source = officialYears.has(year) ? 'official' : isProvisionalYear(year) ? 'provisional' : 'package';
+      return { source, hash: createHash('sha256').update(bits).digest('hex').slice(0, 16) };
     },
   };
 }
