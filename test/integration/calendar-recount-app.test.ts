@@ -2,7 +2,7 @@
 // gains `calendar.official.<year>` and the app restarts), an open deadline counted under the
 // provisional year moves: the step's deadline, the audit entry, the escalation timer, and the
 // approver is told once — a further restart changes nothing.
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, isNull } from 'drizzle-orm';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCalendar } from '../../src/core/calendar/index.js';
@@ -38,34 +38,38 @@ describe('an official arrangement arrives for a provisional year', () => {
     drop = database.drop;
     const env = { DATABASE_URL: database.url };
 
-    // Monday 2026-12-28 10:00: 5 working days, 2027-01-01 a provisional holiday → due Tue 2027-01-05 10:00.
+    // Monday 2026-12-28 10:00: 5 working days, 2027-01-01 a provisional holiday → due Tue 2027-01-06 10:00.
     t = await startTestApp(env, { dir: exampleDir(), now: () => sh('2026-12-28 10:00') });
     const r = ok(await t.app.approvals.submit({ applicantId: 'liming', type: 'event', payload: eventPayload({ start: '2027-01-20T02:00:00.000Z', end: '2027-01-20T05:00:00.000Z' }), platform: 'local' }));
     const { number, id } = r.state;
     const step = r.state.steps.find((s) => s.status === 'active')!;
     expect(step.id).toBe('dept-lead');
-    expect(step.dueAt).toBe(sh('2027-01-05 10:00').toISOString());
+    expect(step.dueAt).toBe(sh('2027-01-06 10:00').toISOString());
+    const before = await t.app.database.db.select().from(timers).where(eq(timers.requestId, id));
     await t.close();
 
-    // Restart with the arrangement (the next morning): Monday 01-04 is off too → Wed 2027-01-06 10:00.
-    t = await startTestApp(env, { dir: withOfficial(), now: () => sh('2026-12-29 09:30') });
+    // Restart with the arrangement (Thursday, the company's day off): Monday 01-04 is off too → Wed 2027-01-07 10:00.
+    t = await startTestApp(env, { dir: withOfficial(), now: () => sh('2026-12-31 10:00') });
     const db = t.app.database.db;
     const s = (await loadRequest(db, id))!;
     const moved = s.steps.find((x) => x.id === 'dept-lead')!;
-    expect(moved.dueAt).toBe(sh('2027-01-06 10:00').toISOString());
+    expect(moved.dueAt).toBe(sh('2027-01-07 10:00').toISOString());
     const audit = await db.select().from(auditLog).where(and(eq(auditLog.requestId, id), eq(auditLog.action, 'deadline_recalculated')));
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ stepId: 'dept-lead', platform: 'system', detail: { from: sh('2027-01-05 10:00').toISOString(), to: sh('2027-01-06 10:00').toISOString(), year: 2027, source: 'official' } });
-    // The escalation follows the deadline (the same timer row, moved).
-    const pending = await db.select().from(timers).where(and(eq(timers.requestId, id), eq(timers.kind, 'escalate')));
-    expect(pending.map((x) => [x.fireAt.toISOString(), x.firedAt, x.cancelledAt])).toEqual([[sh('2027-01-06 10:00').toISOString(), null, null]]);
+    expect(audit[0]).toMatchObject({ stepId: 'dept-lead', platform: 'system', detail: { from: sh('2027-01-06 10:00').toISOString(), to: sh('2027-01-07 10:00').toISOString(), year: 2027, source: 'official' } });
+    // The step's timers follow: the reminder one working day before the deadline (the one pending
+    // now — the half-way one fell due on Wednesday and was sent at start-up) moves with it.
+    const pending = await db.select().from(timers).where(and(eq(timers.requestId, id), isNull(timers.firedAt), isNull(timers.cancelledAt)));
+    expect(pending.map((x) => [x.kind, x.fireAt.toISOString(), (x.payload as { n: number }).n])).toEqual([['remind', sh('2027-01-06 10:00').toISOString(), 1]]);
+    // (Planned at start-up for 2027-01-05 10:00 under the old deadline, then moved, not replaced.)
+    expect((await db.select().from(timers).where(eq(timers.requestId, id))).filter((x) => x.cancelledAt)).toEqual([]);
+    expect(before.map((x) => [x.kind, x.fireAt.toISOString()])).toEqual([['remind', sh('2026-12-30 14:30').toISOString()]]);
     // The approver is told (and the cards refreshed).
-    const text = `申请 ${number}「冬季车主答谢会」在「部门负责人审批」的截止时间按国务院公布的 2027 年放假安排调整为 2027-01-06 10:00。`;
-    const sim = simClient(t.url);
-    const dm = async () => (await sim.history('liuyang')).filter((m) => m.conversation === 'dm:liuyang' && m.kind === 'text').map((m) => m.text ?? '');
+    const text = `申请 ${number}「冬季车主答谢会」在「部门负责人审批」的截止时间按国务院公布的 2027 年放假安排调整为 2027-01-07 10:00。`;
+    const dm = async (url = t!.url) => (await simClient(url).history('liuyang')).filter((m) => m.conversation === 'dm:liuyang' && m.kind === 'text').map((m) => m.text ?? '');
     await waitFor('the approver is told', async () => (await dm()).includes(text) || undefined);
-    const notices = async () =>
-      (await db.select().from(outbox).where(eq(outbox.requestId, id)).orderBy(asc(outbox.id))).filter((o) => (o.payload as { message?: { key: string } }).message?.key === 'deadline.recalculated');
+    const notices = async (on = db) =>
+      (await on.select().from(outbox).where(eq(outbox.requestId, id)).orderBy(asc(outbox.id))).filter((o) => (o.payload as { message?: { key: string } }).message?.key === 'deadline.recalculated');
     expect((await notices()).map((o) => (o.payload as { people: string[] }).people)).toEqual([['liuyang']]);
     expect(await db.select().from(calendarYears).orderBy(asc(calendarYears.year), asc(calendarYears.seq))).toMatchObject([
       { year: 2026, seq: 1 },
@@ -76,11 +80,11 @@ describe('an official arrangement arrives for a provisional year', () => {
     await t.close();
 
     // Again: nothing to move, nobody told twice.
-    t = await startTestApp(env, { dir: withOfficial(), now: () => sh('2026-12-29 09:40') });
+    t = await startTestApp(env, { dir: withOfficial(), now: () => sh('2026-12-31 10:10') });
     const db2 = t.app.database.db;
-    expect((await loadRequest(db2, id))!.steps.find((x) => x.id === 'dept-lead')!.dueAt).toBe(sh('2027-01-06 10:00').toISOString());
+    expect((await loadRequest(db2, id))!.steps.find((x) => x.id === 'dept-lead')!.dueAt).toBe(sh('2027-01-07 10:00').toISOString());
     expect(await db2.select().from(auditLog).where(and(eq(auditLog.requestId, id), eq(auditLog.action, 'deadline_recalculated')))).toHaveLength(1);
-    expect(await notices()).toHaveLength(1);
+    expect(await notices(db2)).toHaveLength(1);
     await t.idle();
     expect((await dm()).filter((x) => x === text)).toHaveLength(1);
 
@@ -90,7 +94,7 @@ describe('an official arrangement arrives for a provisional year', () => {
     const provisional = createCalendar(calendarOptions(exampleDir().org.organisation));
     const first = await recountDeadlines({ db: db2, calendar: provisional, approvals: () => t!.app.approvals, timezone: 'Asia/Shanghai', log: pino({ level: 'silent' }), now: sh('2026-12-29 09:50') });
     expect(first).toEqual({ changed: [], moved: 0 });
-    expect((await loadRequest(db2, id))!.steps.find((x) => x.id === 'dept-lead')!.dueAt).toBe(sh('2027-01-06 10:00').toISOString());
+    expect((await loadRequest(db2, id))!.steps.find((x) => x.id === 'dept-lead')!.dueAt).toBe(sh('2027-01-07 10:00').toISOString());
     // …and the next start with another calendar sees a change again (the app's own calendar
     // agrees with this one already, so nothing moves).
     const back = await recountDeadlines({ db: db2, calendar: createCalendar(calendarOptions(withOfficial().org.organisation)), approvals: () => t!.app.approvals, timezone: 'Asia/Shanghai', log: pino({ level: 'silent' }), now: sh('2026-12-29 09:50') });
