@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { parse, stringify } from 'yaml';
 import { createCalendar } from '../../src/core/calendar/index.js';
 import { Directory } from '../../src/org/directory.js';
-import { EXAMPLE_ORG_FILE, parseOrg } from '../../src/org/load.js';
+import { EXAMPLE_ORG_FILE, calendarOptions, parseOrg } from '../../src/org/load.js';
 import { createScheduler, type Scheduler } from '../../src/scheduler/index.js';
 import { createApprovals, type Approvals } from '../../src/services/approvals.js';
 import { openDatabase, type Database } from '../../src/store/db.js';
@@ -99,7 +99,7 @@ export async function openStack(): Promise<Stack> {
         return r;
       };
       const org = dir.org.organisation;
-      const calendar = createCalendar({ timezone: org.timezone, businessHours: org.businessHours, extraHolidays: org.calendar.holidays, extraWorkdays: org.calendar.workdays });
+      const calendar = createCalendar(calendarOptions(org));
       const scheduler = createScheduler({ database, dir, calendar, locale: 'zh-CN', log, connection: connect(), prefix: p, now: clock.now, delayMs: clock.delayMs, approvals: () => approvals, reconcileEveryMs: 60_000 });
       const approvals: Approvals = createApprovals({ database, dir, now: clock.now, dueAt: (spec, from) => calendar.dueAt(spec, from), onTransition: [scheduler.onTransition], onCommitted: () => scheduler.flush() });
       const worker = opts.worker === false ? undefined : scheduler.createWorker(connect());
