@@ -415,7 +415,9 @@ export function recalculateDeadline(prev: RequestState, ctx: CoreContext, change
   b.log('deadline_recalculated', { from, to, year: change.year, source: change.source }, step.id);
   const people = awaiting(s);
   if (people.length) {
-    b.effects.push({ kind: 'notify', people, message: msg('deadline.recalculated', { number: s.number, title: s.title, step: step.name, year: change.year, due: change.formatDue(new Date(to)) }) });
+    // An official arrangement (or the package's data) is the State Council's; anything else (company days off) is not.
+    const key = change.source === 'provisional' ? 'deadline.recalculated_calendar' : 'deadline.recalculated';
+    b.effects.push({ kind: 'notify', people, message: msg(key, { number: s.number, title: s.title, step: step.name, year: change.year, due: change.formatDue(new Date(to)) }) });
   }
   b.effects.push({ kind: 'refresh_cards' });
   const t = b.done(msg('feedback.deadline_recalculated'));

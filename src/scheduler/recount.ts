@@ -53,14 +53,11 @@ export async function recountDeadlines(deps: RecountDeps): Promise<RecountResult
     const from = calendar.atLocalTime(`${firstYear}-01-01`, '00:00');
     const candidates = steps.filter((st) => st.dueAt >= from);
     await forEachLimit(candidates, 4, async (st) => {
+      // The year named in the notice: the last changed year the deadline reaches into.
+      const [named, fp] = changed.filter(([y]) => y <= Number(calendar.localDate(st.dueAt).slice(0, 4))).at(-1) ?? changed[0]!;
       const r = await deps.approvals().recalculateDeadline(
         st.requestId,
-        {
-          // The year named in the notice: the last changed year the deadline reaches into.
-          year: changed.map(([y]) => y).filter((y) => y <= Number(calendar.localDate(st.dueAt).slice(0, 4))).at(-1) ?? firstYear,
-          source: changed.map(([, fp]) => fp.source).join('+'),
-          formatDue: (d) => formatLocal(d, deps.timezone),
-        },
+        { year: named, source: fp.source, formatDue: (d) => formatLocal(d, deps.timezone) },
         `calendar:${st.requestId}:${st.round}:${st.stepId}:${tag}`,
       );
       if (r.ok && !r.duplicate) moved++;

@@ -49,3 +49,13 @@ describe('recalculateDeadline', () => {
     expect(recalculateDeadline({ ...s, status: 'approved', current: null }, ctx(), { year: 2027, source: 'official', formatDue: fmt }).ok).toBe(false);
   });
 });
+
+describe('recalculateDeadline when the year stays provisional', () => {
+  it('does not name the State Council (a change of company days off)', () => {
+    const dir = exampleDir();
+    const s = submit({ dir, wf: dir.workflowFor('event')!, now: sh('2026-12-28 10:00'), dueAt: (spec, from) => provisional.dueAt(spec, from) }, { id: '00000000-0000-4000-a000-000000000002', number: 'A-0002', type: 'event', title: 'x', applicantId: 'liming', payload: eventPayload() }, 'local').state;
+    const companyOff = createCalendar({ ...base, extraHolidays: ['2027-01-05'] });
+    const t = recalculateDeadline(s, { dir, wf: dir.workflowFor('event')!, now: sh('2026-12-29 09:30'), dueAt: (spec, from) => companyOff.dueAt(spec, from) }, { year: 2027, source: 'provisional', formatDue: fmt });
+    expect(t).toMatchObject({ ok: true, effects: [{ kind: 'notify', message: { key: 'deadline.recalculated_calendar' } }, { kind: 'refresh_cards' }] });
+  });
+});
