@@ -44,7 +44,8 @@ export class TimerAlreadyHandledError extends Error {
 
 /**
  * Bring requests' timers in line with their state: cancel pending rows of chains a request no
- * longer has, and give every chain it has (without a pending row) its next point. Runs inside
+ * longer has, give every chain it has (without a pending row) its next point, and move a
+ * pending point whose time no longer matches the state (a recounted deadline). Runs inside
  * the transaction of the state change, so a deadline exists exactly when the state that needs
  * it does. A few queries for any number of requests (a burst of reminders syncs in bulk).
  */
@@ -53,8 +54,12 @@ export async function syncChains(
   states: RequestState | RequestState[],
   st: ScheduleSettings,
   now: Date,
-  chainsOf: (s: RequestState) => Chain[] = (s) => chainsFor(s, st),
+  given?: (s: RequestState) => Chain[],
 ): Promise<{ mirror: Mirror[]; cancelled: string[] }> {
+  const chainsOf = given ?? ((s: RequestState) => chainsFor(s, st));
+  // Lists cut short (a caller's stopAfter) may index a sorted chain differently: moving pending
+  // points is left to the full lists.
+  const full = given === undefined;
   const list = Array.isArray(states) ? states : [states];
   if (!list.length) return { mirror: [], cancelled: [] };
   const rows = await tx
@@ -73,10 +78,10 @@ export async function syncChains(
     for (const c of chains) {
       const mine = rowsOfChain.get(c.key) ?? [];
       const waiting = mine.find(pending);
+      if (waiting && !full) continue;
       if (waiting) {
         // The chain's points moved (a deadline counted again under a new holiday arrangement):
-        // its pending point is planned again from where it stands. A point past the end of a
-        // list cut short (stopAfter) says nothing and stays.
+        // its pending point is planned again from where it stands.
         const n = payloadOf(waiting).n;
         const p = c.points[n];
         if (!p || (p.kind === waiting.kind && p.at.getTime() === waiting.fireAt.getTime())) continue;
