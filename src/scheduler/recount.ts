@@ -46,7 +46,8 @@ export async function recountDeadlines(deps: RecountDeps): Promise<RecountResult
   let moved = 0;
   if (changed.length) {
     const [firstYear] = changed[0]!;
-    const tag = changed.map(([y, fp]) => `${y}-${fp.hash}`).join('+');
+    // Per change (its sequence number): a year that changes back and forth is recounted each time.
+    const tag = changed.map(([y, fp]) => `${y}.${last.get(y)!.seq + 1}-${fp.hash}`).join('+');
     // A deadline that has passed was acted on (escalated) already; only those still ahead move.
     const steps = await openStepsDueAfter(db, now);
     // Days of a year only count towards deadlines that end in it or later.
