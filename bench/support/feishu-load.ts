@@ -95,7 +95,7 @@ function envelope(kind: EventKind, eventId: string, i: number, id: FeishuIdentit
     header,
     event: {
       sender: { sender_id: { open_id: id.applicantOpenId, user_id: 'u_applicant', union_id: 'on_applicant' }, sender_type: 'user', tenant_key: 'tk_bench' },
-      message: { message_id: `om_bench_${i}`, chat_id: 'oc_bench_p2p', chat_type: 'p2p', message_type: 'text', content: JSON.stringify({ text: '我的申请' }), create_time: now },
+      message: { message_id: `om_${eventId}`, chat_id: 'oc_bench_p2p', chat_type: 'p2p', message_type: 'text', content: JSON.stringify({ text: '我的申请' }), create_time: now },
     },
   };
 }

@@ -58,7 +58,8 @@ export function createHttpServer(log: Logger, opts: Partial<HttpLimits> = {}): F
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     // A socket with no traffic at all (not even an SSE ping) is dropped a little after keep-alive.
     connectionTimeout: limits.keepAliveTimeoutMs + 5_000,
-    maxRequestsPerSocket: 1_000,
+    // No maxRequestsPerSocket: past it Node answers 503 to a keep-alive client's next request
+    // (platforms reuse sockets for thousands of webhooks), which is no defence against slow clients.
     http: {
       headersTimeout: Math.min(10_000, requestTimeout),
       // Node looks for overdue requests only this often (30 s by default).
