@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import { t, type Locale } from '../core/messages.js';
 import type { Directory } from '../org/directory.js';
 import type { Database } from '../store/db.js';
 import type { InboundCardAction, InboundEvent } from './inbound.js';
@@ -62,6 +63,9 @@ export interface IngestResult {
   /** Instant feedback for the clicker (toast), already in the reader's language. */
   feedback?: { text: string; tone: 'success' | 'error' | 'info' };
 }
+
+/** An authentic click on a card that is not ours (an old deployment's, a deleted one): a toast, not an error. */
+export const staleCardResult = (locale: Locale): IngestResult => ({ status: 'refused', feedback: { text: t(locale, 'card.stale'), tone: 'info' } });
 
 /** Everything a channel factory gets from the composition root. */
 export interface ChannelDeps {

@@ -5,15 +5,12 @@ import type { FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { RequestState } from '../core/model.js';
+import { CONTROL_CHAR, LONE_SURROGATE } from '../core/parse/types.js';
 import { UUID_RE } from '../store/requests-repo.js';
 
-/** Text Postgres cannot store (NUL) or that is not Unicode (an unpaired surrogate), and other control characters. */
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
 export function textProblem(s: string): string | undefined {
-  if (CONTROL.test(s)) return 'must not contain NUL or other control characters';
+  // NUL: Postgres cannot store it; an unpaired surrogate is not Unicode.
+  if (CONTROL_CHAR.test(s)) return 'must not contain NUL or other control characters';
   if (LONE_SURROGATE.test(s)) return 'must not contain unpaired surrogates';
   return undefined;
 }

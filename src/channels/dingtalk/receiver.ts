@@ -5,9 +5,8 @@ import { createHash } from 'node:crypto';
 import type { DWClientDownStream } from 'dingtalk-stream';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { ChannelDeps, IngestResult } from '../channel.js';
+import { staleCardResult, type ChannelDeps, type IngestResult } from '../channel.js';
 import { cardCallbackReply, normalise, normaliseCardCallback, normaliseRobotMessage, type Normalised } from './normalise.js';
-import { t } from '../../core/messages.js';
 import { verifySign } from './sign.js';
 import { STREAM_TOPICS, type CallbackHandler } from './stream.js';
 
@@ -52,8 +51,7 @@ export function streamReceiver(deps: ReceiverDeps): CallbackHandler {
     if (!n.ok) {
       // Redelivering a payload we cannot read would not help: ack it and say why in the log.
       deps.log.warn({ topic, messageId, reason: n.reason }, 'dingtalk stream: callback not understood, acked and ignored');
-      const feedback = n.stale ? { text: t(deps.locale, 'card.stale'), tone: 'info' as const } : undefined;
-      ack(isCard ? cardCallbackReply({ status: 'refused', ...(feedback ? { feedback } : {}) }, undefined, deps.locale) : {});
+      ack(isCard ? cardCallbackReply(n.stale ? staleCardResult(deps.locale) : { status: 'refused' }, undefined, deps.locale) : {});
       return;
     }
     const result = await ingestSafely(deps, n);
@@ -132,7 +130,7 @@ export function registerWebhook(app: FastifyInstance, deps: WebhookDeps): void {
       if (!n.ok && n.stale) {
         // Authentic, but not a card of ours (an old deployment's, a deleted request's): a toast, not an error.
         deps.log.info({ reason: n.reason, ip: req.ip }, 'dingtalk webhook: click on a card that is no longer ours');
-        return reply.send(cardCallbackReply({ status: 'refused', feedback: { text: t(deps.locale, 'card.stale'), tone: 'info' } }, undefined, deps.locale));
+        return reply.send(cardCallbackReply(staleCardResult(deps.locale), undefined, deps.locale));
       }
       if (!n.ok) {
         deps.log.warn({ reason: n.reason, ip: req.ip }, 'dingtalk webhook: payload not understood');

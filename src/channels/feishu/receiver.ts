@@ -3,8 +3,8 @@
 // content-type parser, scoped to this route's plugin) so the signature covers the exact bytes.
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { t, type Locale } from '../../core/messages.js';
-import type { IngestResult } from '../channel.js';
+import type { Locale } from '../../core/messages.js';
+import { staleCardResult, type IngestResult } from '../channel.js';
 import type { InboundEvent } from '../inbound.js';
 import { checkSignature, createDecryptor, hasSignatureHeaders, safeEqual } from './crypto.js';
 import { isObj, normaliseEnvelope, payloadToken, type NormaliseContext } from './normalise.js';
@@ -36,7 +36,7 @@ export function cardReply(result: IngestResult): Record<string, unknown> {
 }
 
 /** An authentic click on a card that is not (or no longer) ours: 200 and a toast saying so, not an error page. */
-export const staleCardReply = (locale: Locale = 'zh-CN'): Record<string, unknown> => cardReply({ status: 'refused', feedback: { text: t(locale, 'card.stale'), tone: 'info' } });
+export const staleCardReply = (locale: Locale = 'zh-CN'): Record<string, unknown> => cardReply(staleCardResult(locale));
 
 /**
  * Without the Encrypt Key nothing dates a request but the event's own create_time, which a

@@ -4,9 +4,9 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { t, type Locale } from '../../core/messages.js';
+import type { Locale } from '../../core/messages.js';
 import type { DbOrTx } from '../../store/db.js';
-import type { IngestResult } from '../channel.js';
+import { staleCardResult, type IngestResult } from '../channel.js';
 import type { InboundCardAction, InboundEvent, InboundMessage } from '../inbound.js';
 import { CallbackRejected, openEnvelope, sealReply, type CryptoKeys } from './crypto.js';
 import { decodeButtonKey } from './keys.js';
@@ -152,7 +152,7 @@ export function registerWecomRoutes(app: FastifyInstance, deps: ReceiverDeps): v
       // Authentic but not one of our buttons (an old card format?): record nothing, and tell the
       // clicker on the button that the card is no longer valid.
       log.warn({ from, taskId, eventKey: eventKey.slice(0, 80) }, 'wecom click with an unknown button key ignored');
-      return refuseClick(reply, from, { status: 'refused', feedback: { text: t(deps.locale, 'card.stale'), tone: 'info' } });
+      return refuseClick(reply, from, staleCardResult(deps.locale));
     }
     // WeCom retries a click with the same user, time and key: this id stays the same.
     const eventId = `${from}-${createTime}-${createHash('sha256').update(`${eventKey}\n${taskId}`).digest('base64url').slice(0, 16)}`;

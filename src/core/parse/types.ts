@@ -43,12 +43,14 @@ export function fail<T = never>(error: string, errorEn: string): ParseResult<T> 
 /** Without zero-width characters (spaces, joiners, BOM) that chat clients slip into pasted text. */
 export const stripInvisible = (text: string): string => text.replace(/[\u200b-\u200d\ufeff]/g, '');
 
-/**
- * Control characters other than tab and line breaks (NUL above all: Postgres refuses it in text
- * and jsonb), and lone UTF-16 surrogates (refused in jsonb, mangled in text).
- */
+// Postgres refuses NUL in text and jsonb, and lone surrogates in jsonb (text mangles them).
+/** C0 controls other than tab and line breaks, and DEL: what the API refuses and ingest removes. */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const UNSAFE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+export const CONTROL_CHAR = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+/** A UTF-16 surrogate without its pair. */
+export const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+// Ingest also removes the C1 controls (U+0080–U+009F), which no keyboard types.
+const UNSAFE = new RegExp(`${CONTROL_CHAR.source}|[\\u0080-\\u009f]|${LONE_SURROGATE.source}`, 'g');
 
 /**
  * The one normaliser for text that comes in from outside (every string of an inbound event, API
