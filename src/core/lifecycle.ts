@@ -151,8 +151,21 @@ function planInto(b: Builder, extraFacts: Facts = {}, restartAt?: string): void 
 
 const REASON_MAX = 500;
 
+/**
+ * A step action without a step (the integration API's `stepId` is optional) acts on the open
+ * step the actor is an approver of; with none, the core refuses it as from a non-approver.
+ */
+function withStep(s: RequestState, action: Action, actor: ActorRef): Action {
+  if (!('stepId' in action) || action.stepId) return action;
+  const current = s.current === null ? undefined : s.steps[s.current];
+  const open = s.steps.find((st) => st.status === 'active' && st.approvers.includes(actor.personId));
+  const step = current?.status === 'active' && current.approvers.includes(actor.personId) ? current : open;
+  return step ? { ...action, stepId: step.id } : action;
+}
+
 /** Apply an action by an actor. Authorisation and state checks come first; a refusal changes nothing. */
-export function act(prev: RequestState, action: Action, actor: ActorRef, ctx: CoreContext): Transition {
+export function act(prev: RequestState, given: Action, actor: ActorRef, ctx: CoreContext): Transition {
+  const action = withStep(prev, given, actor);
   const dir = ctx.dir;
   if (!dir.person(actor.personId)) return refuse('unknown_person', 'refuse.unknown_person');
   const s = clone(prev);

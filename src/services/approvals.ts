@@ -41,18 +41,6 @@ async function alreadyProcessed(tx: DbOrTx, key: string | undefined, requestId: 
   return inserted.length === 0;
 }
 
-/**
- * A step action without a step (the integration API's `stepId` is optional) acts on the open
- * step the actor is an approver of; with none, the core refuses it as from a non-approver.
- */
-export function withStep(s: RequestState, action: Action, actor: ActorRef): Action {
-  if (!('stepId' in action) || action.stepId) return action;
-  const current = s.current === null ? undefined : s.steps[s.current];
-  const open = s.steps.find((st) => st.status === 'active' && st.approvers.includes(actor.personId));
-  const step = current?.status === 'active' && current.approvers.includes(actor.personId) ? current : open;
-  return step ? { ...action, stepId: step.id } : action;
-}
-
 export function createApprovals(deps: ApprovalsDeps) {
   const { database, dir } = deps;
   const ctxFor = (type: string): CoreContext | undefined => {
@@ -191,7 +179,7 @@ export function createApprovals(deps: ApprovalsDeps) {
     submit,
     validate,
     act: (requestId: string, action: Action, actor: ActorRef, idempotencyKey?: string) =>
-      transition(requestId, (s, ctx) => coreAct(s, withStep(s, action, actor), actor, ctx), idempotencyKey),
+      transition(requestId, (s, ctx) => coreAct(s, action, actor, ctx), idempotencyKey),
     advance: (requestId: string, trigger: LifecycleTrigger, actor: ActorRef | null = null, idempotencyKey?: string) =>
       transition(requestId, (s, ctx) => advance(s, trigger, ctx, actor), idempotencyKey),
     /** Count the open step's deadline again under the current calendar (see recalculateDeadline). */
@@ -209,7 +197,7 @@ export function createApprovals(deps: ApprovalsDeps) {
         if (!s) return refusal('unknown_request', 'refuse.unknown_request');
         const ctx = ctxFor(s.type);
         if (!ctx) return refusal('invalid', 'refuse.no_workflow', { type: s.type });
-        return coreAct(s, withStep(s, action, actor), actor, ctx);
+        return coreAct(s, action, actor, ctx);
       });
     },
     load: (id: string) => loadRequest(database.db, id),
