@@ -8,7 +8,7 @@ import type { ActionValue } from '../../cards/model.js';
 import { formatDateTime } from '../../cards/format.js';
 import type { InboundCardAction, InboundEvent, InboundMessage } from '../channels/inbound.js';
 import { awaiting, openStep } from '../core/lifecycle.js';
-import { t, type Locale } from '../core/messages.js';
+import { t, tAny, type Locale } from '../core/messages.js';
 import type { MessageIntent, RequestState } from '../core/model.js';
 import { normalizeInput } from '../core/parse/types.js';
 import type { RequestTypeDef } from '../core/request-types.js';
@@ -83,7 +83,7 @@ export function createCommands(deps: CommandDeps) {
   const db = deps.database.db;
   const msg = (m: MessageIntent) => t(locale, m.key, m.params);
   const typeName = (def: RequestTypeDef | undefined, fallback: string) => (def ? (en ? def.nameEn : def.name) : fallback);
-  const statusText = (s: { status: string }, step?: string) => `${t(locale, `status.${s.status}`)}${step ? ` · ${step}` : ''}`;
+  const statusText = (s: { status: string }, step?: string) => `${tAny(locale, `status.${s.status}`)}${step ? ` · ${step}` : ''}`;
   const fmt = (d: Date | string) => formatDateTime(d, dir.timezone);
 
   // ---- parsing
@@ -205,7 +205,7 @@ export function createCommands(deps: CommandDeps) {
   async function mine(person: Person): Promise<Reply[]> {
     const rows = await requestsOf(db, person.id, 10);
     if (!rows.length) return [{ text: en ? 'You have no requests yet.' : '你还没有提交过申请。' }];
-    const lines = rows.map((r) => `${r.number}｜${typeName(dir.requestType(r.type), r.type)}｜${r.title}｜${t(locale, `status.${r.status}`)}`);
+    const lines = rows.map((r) => `${r.number}｜${typeName(dir.requestType(r.type), r.type)}｜${r.title}｜${tAny(locale, `status.${r.status}`)}`);
     const tail = en ? 'Reply "status <no.>" for details.' : '回复「进度 编号」查看详情。';
     return [{ text: [en ? 'Your latest requests:' : '你最近的申请：', ...lines, tail].join('\n') }];
   }
@@ -253,7 +253,7 @@ export function createCommands(deps: CommandDeps) {
       over_budget: 'Over the approved budget',
       nudged: `${who} nudged`,
     };
-    if (e.action.startsWith('lifecycle.')) return t(locale, e.action);
+    if (e.action.startsWith('lifecycle.')) return tAny(locale, e.action);
     return (en ? english : zh)[e.action];
   }
 

@@ -11,6 +11,7 @@ import type { Job, Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import { sanitizeEvent, type InboundEvent } from '../channels/inbound.js';
 import type { AuditEntry, MessageIntent } from '../core/model.js';
+import { isMessageKey } from '../core/messages.js';
 import type { Directory } from '../org/directory.js';
 import { recordInboundFailure } from '../store/inbound-failures-repo.js';
 import type { Db } from '../store/db.js';
@@ -97,7 +98,8 @@ const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n)}…` : s
 /** What the sender of an event the worker gave up on is told. */
 export function failureNotice(e: InboundEvent): MessageIntent {
   if (e.kind === 'message') return { key: 'inbound.failed.message', params: { text: clip(e.text, 40) } };
-  return { key: FAILED_ACTIONS.has(e.action.a) ? `inbound.failed.${e.action.a}` : 'inbound.failed.click', params: {} };
+  const key = `inbound.failed.${e.action.a}`;
+  return { key: FAILED_ACTIONS.has(e.action.a) && isMessageKey(key) ? key : 'inbound.failed.click', params: {} };
 }
 
 /** `giveUp` for the app: an audit entry and a notice to the sender (if in the organisation), in one transaction. */

@@ -2,7 +2,7 @@
 // on them, what is overdue in their departments, events today and tomorrow, summaries overdue,
 // yesterday's decisions, counts and their trend. Pure: the clock and the data are arguments.
 import { provisionalHorizon } from './calendar/index.js';
-import { t, type Locale } from './messages.js';
+import { t, tAny, type Locale, type MessageKey } from './messages.js';
 import { between, formatLocal, formatSpan, type Clock } from './reminders.js';
 
 export interface DigestWaiting {
@@ -126,7 +126,7 @@ export interface RenderOptions {
 /** Plain text that reads well on every platform (and in the simulator). */
 export function renderDigest(d: Digest, o: RenderOptions): string {
   const { locale, clock } = o;
-  const tr = (key: string, params: Record<string, string | number> = {}) => t(locale, key, params);
+  const tr = (key: MessageKey, params: Record<string, string | number> = {}) => t(locale, key, params);
   const sep = locale === 'en' ? ', ' : '、';
   // Deadlines there may still move: one line, after whatever else the digest says.
   const provisional = d.provisionalYears.length ? tr('digest.provisional', { years: d.provisionalYears.join(sep), note: tr('calendar.provisional') }) : undefined;
@@ -135,7 +135,7 @@ export function renderDigest(d: Digest, o: RenderOptions): string {
   const when = (x: Date) => formatLocal(x, clock.timezone);
   const time = (x: Date) => when(x).slice(11);
   const lines: string[] = [tr('digest.title', { date: d.date })];
-  const section = <T>(key: string, items: T[], line: (x: T) => string) => {
+  const section = <T>(key: MessageKey, items: T[], line: (x: T) => string) => {
     if (!items.length) return;
     lines.push('', `【${tr(key, { n: items.length })}】`, ...items.map((x) => `· ${line(x)}`));
   };
@@ -163,7 +163,7 @@ export function renderDigest(d: Digest, o: RenderOptions): string {
   section('digest.events_today', d.eventsToday, event);
   section('digest.events_tomorrow', d.eventsTomorrow, event);
   section('digest.summaries', d.summariesOverdue, (s) => tr('digest.summary_item', { number: s.number, title: s.title, organiser: o.personName(s.organiserId), over: span(s.overdueMs, s.urgent) }));
-  section('digest.decided', d.decided, (x) => tr('digest.decided_item', { number: x.number, title: x.title, outcome: tr(`status.${x.outcome}`) }));
+  section('digest.decided', d.decided, (x) => tr('digest.decided_item', { number: x.number, title: x.title, outcome: tAny(locale, `status.${x.outcome}`) }));
   if (d.counts) {
     const c = d.counts;
     const trend = (n: number, prev: number) => `${n > prev ? '↑' : n < prev ? '↓' : '→'} ${tr('digest.trend', { n: prev })}`;

@@ -19,6 +19,7 @@ import type {
   TransitionRefused,
 } from './model.js';
 import { OPEN_STATUSES } from './model.js';
+import type { MessageKey } from './messages.js';
 import type { Payload } from './request-types.js';
 import { promptsAfter } from './event-lifecycle.js';
 import { planChain, type Facts } from './workflow.js';
@@ -31,8 +32,8 @@ export interface CoreContext {
   dueAt?: (spec: string, from: Date) => Date;
 }
 
-const msg = (key: string, params: MessageIntent['params'] = {}): MessageIntent => ({ key, params });
-const refuse = (code: RefusalCode, key: string, params: MessageIntent['params'] = {}): TransitionRefused => ({
+const msg = (key: MessageKey, params: MessageIntent['params'] = {}): MessageIntent => ({ key, params });
+const refuse = (code: RefusalCode, key: MessageKey, params: MessageIntent['params'] = {}): TransitionRefused => ({
   ok: false,
   code,
   message: msg(key, params),
@@ -91,7 +92,7 @@ function openNext(b: Builder, from: number): void {
   if (wf.ccOn.includes('complete')) notifyCc(b, 'request.cc_complete');
 }
 
-function notifyCc(b: Builder, key: string): void {
+function notifyCc(b: Builder, key: MessageKey): void {
   const people = b.ctx.dir.resolveApprovers(b.ctx.wf.cc, b.state.applicantId).filter((p) => p !== b.state.applicantId);
   if (people.length) b.effects.push({ kind: 'notify', people, message: msg(key, { number: b.state.number, title: b.state.title, applicant: b.ctx.dir.personName(b.state.applicantId) }) });
 }
@@ -354,7 +355,7 @@ function deadlinePassed(prev: RequestState, ctx: CoreContext): Transition {
   const params = { number: s.number, title: s.title, applicant: dir.personName(s.applicantId), step: step.name, waiting: names(waiting), to: names(newcomers) };
   b.log('escalated', { name: step.name, dueAt: step.dueAt, policy, to: targets, waiting }, step.id);
   if (targets.length) b.effects.push({ kind: 'notify', people: targets, message: msg(`escalation.${policy}`, params) });
-  const tell = (key: string, extra: MessageIntent['params'] = {}) =>
+  const tell = (key: MessageKey, extra: MessageIntent['params'] = {}) =>
     b.effects.push({ kind: 'notify', people: [s.applicantId], message: msg(key, { number: s.number, title: s.title, step: step.name, ...extra }) });
   switch (policy) {
     case 'transfer':

@@ -1,5 +1,6 @@
 // Shapes shared by the pure core and the store. A RequestState is a complete snapshot of one
 // request: the core computes the next snapshot, the store persists it with compare-and-set.
+import type { MessageKey } from './i18n/types.js';
 import type { Platform } from '../org/schema.js';
 import type { Payload } from './request-types.js';
 
@@ -90,7 +91,7 @@ export type Action =
 
 /** A message for a person or a room, rendered later in the reader's locale. */
 export interface MessageIntent {
-  key: string;
+  key: MessageKey;
   params: Record<string, string | number>;
 }
 

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { toCoreAction } from '../bot/actions.js';
 import { parseForm } from '../core/form-input.js';
 import { t, type Locale } from '../core/messages.js';
-import type { RefusalCode } from '../core/model.js';
+import type { MessageIntent, RefusalCode } from '../core/model.js';
 import type { Directory } from '../org/directory.js';
 import type { Approvals } from '../services/approvals.js';
 import type { Database } from '../store/db.js';
@@ -86,7 +86,7 @@ export function requireAdmin(token: string | undefined) {
 
 export function adminRoutes(app: FastifyInstance, deps: AdminDeps): void {
   const { approvals, dir, locale } = deps;
-  const text = (m: { key: string; params: Record<string, string | number> }) => t(locale, m.key, m.params);
+  const text = (m: MessageIntent) => t(locale, m.key, m.params);
 
   void app.register(async (scope) => {
     scope.addHook('onRequest', requireAdmin(deps.token));

@@ -619,7 +619,7 @@ export function createScheduler(deps: SchedulerDeps) {
     const now = clock();
     const result = await db.transaction(async (tx) => {
       const s = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(ref) ? await loadRequest(tx, ref, { forUpdate: true }) : await loadRequestByNumber(tx, ref.trim(), { forUpdate: true });
-      if (!s) return { ok: false, message: { key: 'refuse.unknown_request', params: {} } };
+      if (!s) return { ok: false, message: { key: 'refuse.unknown_request' as const, params: {} } };
       const [last] = await tx
         .select({ at: auditLog.at })
         .from(auditLog)

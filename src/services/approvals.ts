@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { checkLink, eventTrigger, followUpFacts } from '../core/event-lifecycle.js';
 import type { Action, ActorRef, Origin, RequestState, Transition, TransitionOk } from '../core/model.js';
+import type { MessageKey } from '../core/messages.js';
 import { act as coreAct, advance, recalculateDeadline, submit as coreSubmit, type CoreContext, type LifecycleTrigger } from '../core/lifecycle.js';
 import { payloadSchema, type Payload } from '../core/request-types.js';
 import type { Directory } from '../org/directory.js';
@@ -26,7 +27,7 @@ export interface ApprovalsDeps {
 
 export type SubmitResult = { ok: true; state: RequestState; duplicate: boolean } | Extract<Transition, { ok: false }>;
 
-const refusal = (code: 'invalid' | 'wrong_state' | 'unknown_request', key: string, params: Record<string, string | number> = {}) =>
+const refusal = (code: 'invalid' | 'wrong_state' | 'unknown_request', key: MessageKey, params: Record<string, string | number> = {}) =>
   ({ ok: false, code, message: { key, params } }) as const;
 
 /** A stable uuid for an idempotency key, so a retried submit finds the request it created. */

@@ -5,7 +5,7 @@
 import type { ActionValue } from '../../../cards/model.js';
 import type { InboundEvent } from '../../channels/inbound.js';
 import { checkLink } from '../../core/event-lifecycle.js';
-import { t, type Locale } from '../../core/messages.js';
+import { t, tAny, type Locale } from '../../core/messages.js';
 import type { MessageIntent, RequestState } from '../../core/model.js';
 import type { FieldSpec, RequestTypeDef } from '../../core/request-types.js';
 import type { Directory } from '../../org/directory.js';
@@ -56,7 +56,7 @@ export function createDialogs(deps: DialogDeps) {
   const db = deps.database.db;
   const msg = (m: MessageIntent) => t(locale, m.key, statusParams(m.params));
   /** Refusals carry raw statuses ("approved"); show them as the cards do. */
-  const statusParams = (p: MessageIntent['params']) => (typeof p.status === 'string' ? { ...p, status: t(locale, `status.${p.status}`) } : p);
+  const statusParams = (p: MessageIntent['params']) => (typeof p.status === 'string' ? { ...p, status: tAny(locale, `status.${p.status}`) } : p);
 
   function env(e: InboundEvent, person: Person): DialogEnv {
     return {

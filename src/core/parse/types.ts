@@ -2,6 +2,7 @@
 // return a result whose error is a short zh-CN sentence that names the expected format and
 // gives an example, with an English rendering alongside.
 
+import type { MessageKey } from '../i18n/types.js';
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string; errorEn: string };
 
 export interface ParseContext {
@@ -24,11 +25,11 @@ export interface ParseContext {
 
 /**
  * Why a reading is not certain (a formula was worked out, items were told apart by spaces
- * only, a k/w shorthand was expanded …): a key of src/core/messages.ts with its parameters.
+ * only, a k/w shorthand was expanded …): a key of the message catalog (src/core/i18n) with its parameters.
  * A reading with any of these is shown back for confirmation (dialogs) or refused (card forms).
  */
 export interface Unsure {
-  key: string;
+  key: MessageKey;
   params: Record<string, string | number>;
 }
 
