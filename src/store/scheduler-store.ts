@@ -11,9 +11,12 @@ import { pruneProcessedEvents } from './retention.js';
 import { claimEscalation, claimKind, claimTimer, claimTimers, dueTimers, insertPoints, pendingPage, readTimers, syncChains } from './timers-repo.js';
 
 type Bound<F> = F extends (db: DbOrTx, ...rest: infer A) => infer R ? (...rest: A) => R : never;
-/** `f` with its first argument (the pool or a transaction) given. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-const bind = <F extends (db: DbOrTx, ...rest: any[]) => unknown>(f: F, db: DbOrTx): Bound<F> => ((...rest: unknown[]) => f(db, ...rest)) as Bound<F>;
+type Query = (db: DbOrTx, ...rest: any[]) => unknown;
+/** Each of `fns` with its first argument (the pool or a transaction) given. */
+function bindAll<T extends Record<string, Query>>(db: DbOrTx, fns: T): { [K in keyof T]: Bound<T[K]> } {
+  return Object.fromEntries(Object.entries(fns).map(([name, f]) => [name, (...rest: unknown[]) => f(db, ...rest)])) as { [K in keyof T]: Bound<T[K]> };
+}
 
 /** The timers' queries (and the request locks that go before them), on `db`. */
 export function timerQueries(db: DbOrTx) {
@@ -23,30 +26,25 @@ export function timerQueries(db: DbOrTx) {
     lockRequests: (ids: string[]) => loadRequests(db, ids, { forUpdate: true }),
     /** Lock a request by its id or its number (A-0001). */
     lockRequestByRef: (ref: string) => (isUuid(ref) ? loadRequest(db, ref, { forUpdate: true }) : loadRequestByNumber(db, ref.trim(), { forUpdate: true })),
-    read: bind(readTimers, db),
-    due: bind(dueTimers, db),
-    pendingPage: bind(pendingPage, db),
-    claim: bind(claimTimer, db),
-    claimAll: bind(claimTimers, db),
-    claimEscalation: bind(claimEscalation, db),
-    claimKind: bind(claimKind, db),
-    syncChains: bind(syncChains, db),
-    insertPoints: bind(insertPoints, db),
-    writeNotices: bind(writeNotices, db),
-    lastNudgedAt: bind(lastNudgedAt, db),
+    ...bindAll(db, {
+      read: readTimers,
+      due: dueTimers,
+      pendingPage,
+      claim: claimTimer,
+      claimAll: claimTimers,
+      claimEscalation,
+      claimKind,
+      syncChains,
+      insertPoints,
+      writeNotices,
+      lastNudgedAt,
+    }),
   };
 }
 export type TimerQueries = ReturnType<typeof timerQueries>;
 
 /** What the working-day calendar said about each year, and the deadlines a change may move. */
-export function calendarYearQueries(db: DbOrTx) {
-  return {
-    anyFingerprint: bind(anyFingerprint, db),
-    lastFingerprints: bind(lastFingerprints, db),
-    recordFingerprint: bind(recordFingerprint, db),
-    openStepsDueAfter: bind(openStepsDueAfter, db),
-  };
-}
+export const calendarYearQueries = (db: DbOrTx) => bindAll(db, { anyFingerprint, lastFingerprints, recordFingerprint, openStepsDueAfter });
 export type CalendarYearQueries = ReturnType<typeof calendarYearQueries>;
 
 export function createSchedulerStore(db: Db) {
@@ -56,9 +54,7 @@ export function createSchedulerStore(db: Db) {
     transaction: <T>(work: (q: TimerQueries) => Promise<T>): Promise<T> => db.transaction((tx) => work(timerQueries(tx))),
     /** The queries inside a transaction another service opened. */
     within: (tx: DbOrTx): TimerQueries => timerQueries(tx),
-    pruneProcessedEvents: bind(pruneProcessedEvents, db),
-    digestRows: bind(digestRows, db),
-    digestsSentOn: bind(digestsSentOn, db),
+    ...bindAll(db, { pruneProcessedEvents, digestRows, digestsSentOn }),
     recordDigest: (managerId: string, day: string, message: Parameters<typeof recordDigest>[3]) => recordDigest(db, managerId, day, message),
     calendarYears: calendarYearQueries(db),
   };
