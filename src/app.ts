@@ -38,8 +38,8 @@ import { createApprovals } from './services/approvals.js';
 import { createScheduler } from './scheduler/index.js';
 import { openDatabase } from './store/db.js';
 import { pruneDeliveries } from './store/outbox-repo.js';
-import { createSchedulerStore } from './store/scheduler-store.js';
 import { syncOrganisation } from './store/org-sync.js';
+import { createSchedulerStore } from './store/scheduler-store.js';
 
 export const SIM_ASSETS = fileURLToPath(new URL('./http/sim/assets', import.meta.url));
 

@@ -26,9 +26,8 @@ export const DELIVERY_JOB_OPTIONS = {
 } as const;
 
 /**
- * What the schedule worker keeps of finished jobs (set on the worker: the scheduler retries by
- * moving a job back to delayed itself). A completed tick or timer is forgotten at once, so adding
- * its id again later (a moved or revived timer) queues it anew.
+ * What the schedule worker keeps of finished jobs. A completed tick or timer is forgotten at once,
+ * so adding its id again later (a moved or revived timer) queues it anew; failures stay a week.
  */
 export const SCHEDULE_JOB_RETENTION = {
   removeOnComplete: { count: 0 },

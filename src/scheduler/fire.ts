@@ -23,7 +23,7 @@ const MAX_BATCH = 500;
 /** Most due transitions a tick fires (the rest: the next tick or the reconcile). */
 const TRANSITIONS_PER_TICK = 5000;
 
-export class TimerMissingError extends Error {
+class TimerMissingError extends Error {
   constructor(id: string) {
     super(`timer ${id} not found (not committed yet, or rolled back)`);
     this.name = 'TimerMissingError';
