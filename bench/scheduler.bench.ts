@@ -9,9 +9,12 @@ import { pino } from 'pino';
 import postgres from 'postgres';
 import { createCalendar } from '../src/core/calendar/index.js';
 import { loadOrg } from '../src/org/load.js';
-import { createScheduler, insertTimers, timerIdOf } from '../src/scheduler/index.js';
+import { createScheduleQueue } from '../src/queue/queues.js';
+import { createScheduler } from '../src/scheduler/index.js';
 import type { Approvals } from '../src/services/approvals.js';
 import { openDatabase } from '../src/store/db.js';
+import { createSchedulerStore } from '../src/store/scheduler-store.js';
+import { insertTimers, timerIdOf } from '../src/store/timers-repo.js';
 import { approvalSteps, requests } from '../src/store/schema.js';
 import { eventPayload } from '../test/support/core-fixtures.js';
 import { PG_ADMIN_URL, REDIS_URL, dbUrl } from '../test/support/env.js';
@@ -65,13 +68,14 @@ try {
   const dir = loadOrg(undefined);
   const org = dir.org.organisation;
   const calendar = createCalendar({ timezone: org.timezone, businessHours: org.businessHours });
+  const queue = createScheduleQueue(redis, prefix);
   const scheduler = createScheduler({
-    database,
+    store: createSchedulerStore(database.db),
+    queue,
     dir,
     calendar,
     locale: 'zh-CN',
     log,
-    connection: redis,
     prefix,
     approvals: () => ({}) as Approvals, // benchmark timers are reminders without a request: no transitions
   });
@@ -160,6 +164,7 @@ try {
   const [sent] = await stats<Array<{ n: number }>>`select count(*)::int as n from audit_log where action = 'reminder_sent'`;
   await worker.close();
   await scheduler.close();
+  await queue.close();
 
   const per = Math.max(perInfo, perSample);
   console.log(`pending deadlines:          ${PENDING.toLocaleString('en-US')} in ${delayed.toLocaleString('en-US')} delayed jobs (baseline: empty queue, used_memory ${(baseline / 1048576).toFixed(1)} MB)`);

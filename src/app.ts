@@ -2,7 +2,7 @@
 // ordered shutdown. Nothing else constructs infrastructure or reads configuration.
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import { Queue, Worker } from 'bullmq';
+import { Worker } from 'bullmq';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { createCommands } from './bot/commands.js';
 import { createDialogs, createDialogStore, DIALOG_IDLE_MS } from './bot/dialog/index.js';
@@ -20,7 +20,6 @@ import type { Config } from './config.js';
 import { calendarNotes, createCalendar, provisionalHorizon, provisionalWarning } from './core/calendar/index.js';
 import { cardContext, createDeliverer } from './delivery/deliver.js';
 import { createOutboxRelay } from './delivery/outbox-relay.js';
-import { createDeliveryQueues, deliveryQueueName } from './delivery/queues.js';
 import { adminRoutes } from './http/admin-routes.js';
 import { apiRoutes } from './http/api-routes.js';
 import { createMetrics, metricsRoute } from './http/metrics.js';
@@ -31,6 +30,7 @@ import type { Directory } from './org/directory.js';
 import { calendarOptions, loadOrg } from './org/load.js';
 import type { Platform } from './org/schema.js';
 import { QUEUE_NAMES, type InboundJob } from './queue/jobs.js';
+import { createQueues, deliveryQueueName } from './queue/queues.js';
 import { openRedis } from './queue/redis.js';
 import { createStateWatch } from './queue/state-watch.js';
 import { WORKER_LOCKS } from './queue/worker-options.js';
@@ -39,6 +39,7 @@ import { createScheduler } from './scheduler/index.js';
 import { openDatabase } from './store/db.js';
 import { pruneDeliveries } from './store/outbox-repo.js';
 import { syncOrganisation } from './store/org-sync.js';
+import { createSchedulerStore } from './store/scheduler-store.js';
 
 export const SIM_ASSETS = fileURLToPath(new URL('./http/sim/assets', import.meta.url));
 
@@ -117,12 +118,8 @@ export async function buildApp(opts: AppOptions) {
     if (config.dingtalkEnabled) enabled.add('dingtalk');
     if (config.wecomEnabled) enabled.add('wecom');
 
-    const inbound = new Queue<InboundJob>(QUEUE_NAMES.inbound, {
-      connection: redis,
-      prefix,
-      defaultJobOptions: { attempts: 5, backoff: { type: 'exponential', delay: 500 }, removeOnComplete: { age: 3600, count: 5000 }, removeOnFail: { age: 7 * 24 * 3600 } },
-    });
-    const deliveries = createDeliveryQueues(redis, prefix, [...enabled]);
+    const queues = createQueues(redis, prefix, [...enabled]);
+    const { inbound, deliveries } = queues;
     const relay = createOutboxRelay({ database, dir, queues: deliveries, enabled, log, now });
     // Periodically: re-drive outbox rows whose deliveries have not finished 10 minutes on (Redis
     // lost them unnoticed), and forget old delivery records.
@@ -131,7 +128,7 @@ export async function buildApp(opts: AppOptions) {
       await pruneDeliveries(database.db, new Date());
     };
     // Deadlines, reminders, escalation, event prompts, digest: its hook writes timers in every transition's transaction.
-    const scheduler = createScheduler({ database, dir, calendar, locale: config.LOCALE, log, connection: redis, prefix, now, ...(opts.scheduleDelay ? { delayMs: opts.scheduleDelay } : {}), approvals: () => approvals, onOutbox: () => relay.kick(), onReconcile: housekeeping });
+    const scheduler = createScheduler({ store: createSchedulerStore(database.db), queue: queues.schedule, prefix, dir, calendar, locale: config.LOCALE, log, now, ...(opts.scheduleDelay ? { delayMs: opts.scheduleDelay } : {}), approvals: () => approvals, onOutbox: () => relay.kick(), onReconcile: housekeeping });
     const approvals = createApprovals({ database, dir, now, dueAt: (spec, from) => calendar.dueAt(spec, from), onTransition: [scheduler.onTransition], onCommitted: () => { relay.kick(); scheduler.flush(); } });
     const metrics = createMetrics();
     const ingest = createIngest({ redis, prefix, inbound, approvals, dir, locale: config.LOCALE, log, metrics });
@@ -159,10 +156,10 @@ export async function buildApp(opts: AppOptions) {
     });
     apiRoutes(http, { database, cardContext: ctx, open: config.simulatorEnabled, adminToken: config.ADMIN_TOKEN });
     adminRoutes(http, { token: config.ADMIN_TOKEN, approvals, database, dir, locale: config.LOCALE, now });
-    metrics.watchQueues(() => [inbound, ...deliveries.all(), scheduler.queue]);
+    metrics.watchQueues(() => queues.all());
     // Open only on a simulator-only instance without a token (a laptop); protected otherwise.
     metricsRoute(http, metrics, { open: !config.ADMIN_TOKEN && enabled.size === 1 && enabled.has('local'), token: config.ADMIN_TOKEN });
-    await queueDashboard(http, [inbound, ...deliveries.all(), scheduler.queue], config.ADMIN_TOKEN);
+    await queueDashboard(http, queues.all(), config.ADMIN_TOKEN);
     if (web) for (const c of channels.values()) c.registerRoutes?.(http);
     if (enabled.has('local')) await http.register(fastifyStatic, { root: SIM_ASSETS, prefix: '/', index: ['index.html'] });
 
@@ -215,7 +212,7 @@ export async function buildApp(opts: AppOptions) {
       scheduler,
       channels,
       simStore,
-      queues: { inbound, deliveries },
+      queues,
       calendar,
       workers,
       stateWatch,
@@ -250,7 +247,10 @@ export async function buildApp(opts: AppOptions) {
         if (stateWatch) await step('state watch', () => stateWatch.stop());
         await step('workers', () => Promise.all(workers.map((w) => w.close())));
         for (const c of channels.values()) if (c.stop) await step(`channel:${c.platform}`, () => c.stop!());
-        await step('queues', () => Promise.all([inbound.close(), deliveries.close(), scheduler.close()]));
+        await step('queues', async () => {
+          await scheduler.close(); // pushes its last timers to the schedule queue
+          await queues.close();
+        });
         for (const [name, fn] of cleanups.reverse()) await step(name, fn);
       },
     };

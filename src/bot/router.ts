@@ -8,7 +8,7 @@ import type { Locale } from '../core/messages.js';
 import type { MessageIntent } from '../core/model.js';
 import type { Directory } from '../org/directory.js';
 import type { Person } from '../org/schema.js';
-import type { DeliveryQueues } from '../delivery/queues.js';
+import type { DeliveryQueues } from '../queue/queues.js';
 import { jobId, type InboundItem, type Target } from '../queue/jobs.js';
 import type { Approvals } from '../services/approvals.js';
 import { toCoreAction } from './actions.js';

@@ -20,7 +20,7 @@ import type { Database } from '../store/db.js';
 import { loadRequest, writeAudit } from '../store/requests-repo.js';
 import { isDeliveryDone, recordDelivery } from '../store/outbox-repo.js';
 import { outboxIdOf } from './outbox-relay.js';
-import type { DeliveryQueues } from './queues.js';
+import type { DeliveryQueues } from '../queue/queues.js';
 
 export interface DeliverDeps {
   database: Database;

@@ -12,7 +12,7 @@ import type { DeliveryJob, Target } from '../queue/jobs.js';
 import { jobId } from '../queue/jobs.js';
 import type { Database } from '../store/db.js';
 import { claimPendingOutbox, closeDelivered, doneAmong, markDelivered, markRelayed, relayedRows, staleCards, type OutboxRow } from '../store/outbox-repo.js';
-import type { DeliveryQueues } from './queues.js';
+import type { DeliveryQueues } from '../queue/queues.js';
 
 export interface RelayDeps {
   database: Database;

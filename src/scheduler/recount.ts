@@ -10,12 +10,11 @@ import type { Logger } from 'pino';
 import type { WorkCalendar, YearFingerprint } from '../core/calendar/index.js';
 import { formatLocal } from '../core/reminders.js';
 import type { Approvals } from '../services/approvals.js';
-import { anyFingerprint, lastFingerprints, openStepsDueAfter, recordFingerprint } from '../store/calendar-repo.js';
-import type { DbOrTx } from '../store/db.js';
+import type { CalendarYearQueries } from '../store/scheduler-store.js';
 import { forEachLimit } from '../util/for-each-limit.js';
 
 export interface RecountDeps {
-  db: DbOrTx;
+  store: CalendarYearQueries;
   calendar: WorkCalendar;
   approvals: () => Approvals;
   timezone: string;
@@ -31,12 +30,12 @@ export interface RecountResult {
 }
 
 export async function recountDeadlines(deps: RecountDeps): Promise<RecountResult> {
-  const { db, calendar, log, now } = deps;
+  const { store, calendar, log, now } = deps;
   const year = Number(calendar.localDate(now).slice(0, 4));
   const current = new Map<number, YearFingerprint>([year, year + 1].map((y) => [y, calendar.yearFingerprint(y)]));
   // The first start with this table: deadlines were counted under an unknown calendar, so only record.
-  const first = !(await anyFingerprint(db));
-  const last = await lastFingerprints(db, [...current.keys()]);
+  const first = !(await store.anyFingerprint());
+  const last = await store.lastFingerprints([...current.keys()]);
   const changed = first
     ? []
     : [...current].filter(([y, fp]) => {
@@ -49,7 +48,7 @@ export async function recountDeadlines(deps: RecountDeps): Promise<RecountResult
     // Per change (its sequence number): a year that changes back and forth is recounted each time.
     const tag = changed.map(([y, fp]) => `${y}.${last.get(y)!.seq + 1}-${fp.hash}`).join('+');
     // A deadline that has passed was acted on (escalated) already; only those still ahead move.
-    const steps = await openStepsDueAfter(db, now);
+    const steps = await store.openStepsDueAfter(now);
     // Days of a year only count towards deadlines that end in it or later.
     const from = calendar.atLocalTime(`${firstYear}-01-01`, '00:00');
     const candidates = steps.filter((st) => st.dueAt >= from);
@@ -68,7 +67,7 @@ export async function recountDeadlines(deps: RecountDeps): Promise<RecountResult
   for (const [y, fp] of current) {
     const prev = last.get(y);
     if (prev && prev.fingerprint === fp.hash && prev.source === fp.source) continue;
-    await recordFingerprint(db, y, (prev?.seq ?? 0) + 1, fp.source, fp.hash);
+    await store.recordFingerprint(y, (prev?.seq ?? 0) + 1, fp.source, fp.hash);
   }
   return { changed: changed.map(([y]) => y), moved };
 }

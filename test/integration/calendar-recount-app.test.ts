@@ -10,6 +10,7 @@ import { Directory } from '../../src/org/directory.js';
 import { calendarOptions } from '../../src/org/load.js';
 import { recountDeadlines } from '../../src/scheduler/recount.js';
 import { loadRequest } from '../../src/store/requests-repo.js';
+import { calendarYearQueries } from '../../src/store/scheduler-store.js';
 import { auditLog, calendarYears, outbox, timers } from '../../src/store/schema.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { createTestDatabaseUrl } from '../support/db.js';
@@ -92,12 +93,12 @@ describe('an official arrangement arrives for a provisional year', () => {
     // from what the open deadlines were counted with: it cannot know which calendar that was.
     await db2.delete(calendarYears);
     const provisional = createCalendar(calendarOptions(exampleDir().org.organisation));
-    const first = await recountDeadlines({ db: db2, calendar: provisional, approvals: () => t!.app.approvals, timezone: 'Asia/Shanghai', log: pino({ level: 'silent' }), now: sh('2026-12-29 09:50') });
+    const first = await recountDeadlines({ store: calendarYearQueries(db2), calendar: provisional, approvals: () => t!.app.approvals, timezone: 'Asia/Shanghai', log: pino({ level: 'silent' }), now: sh('2026-12-29 09:50') });
     expect(first).toEqual({ changed: [], moved: 0 });
     expect((await loadRequest(db2, id))!.steps.find((x) => x.id === 'dept-lead')!.dueAt).toBe(sh('2027-01-07 10:00').toISOString());
     // …and the next start with another calendar sees a change again (the app's own calendar
     // agrees with this one already, so nothing moves).
-    const back = await recountDeadlines({ db: db2, calendar: createCalendar(calendarOptions(withOfficial().org.organisation)), approvals: () => t!.app.approvals, timezone: 'Asia/Shanghai', log: pino({ level: 'silent' }), now: sh('2026-12-29 09:50') });
+    const back = await recountDeadlines({ store: calendarYearQueries(db2), calendar: createCalendar(calendarOptions(withOfficial().org.organisation)), approvals: () => t!.app.approvals, timezone: 'Asia/Shanghai', log: pino({ level: 'silent' }), now: sh('2026-12-29 09:50') });
     expect(back).toEqual({ changed: [2027], moved: 0 });
   }, 60_000);
 });

@@ -2,7 +2,8 @@
 // scheduler replicas on one database and one Redis — every timer fires exactly once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inArray } from 'drizzle-orm';
-import { insertTimers, TICK_MS, tickAt, tickIdOf, timerIdOf } from '../../src/scheduler/index.js';
+import { TICK_MS, tickAt, tickIdOf } from '../../src/scheduler/index.js';
+import { insertTimers, timerIdOf } from '../../src/store/timers-repo.js';
 import { createApprovals } from '../../src/services/approvals.js';
 import { timers } from '../../src/store/schema.js';
 import { eventPayload } from '../support/core-fixtures.js';

@@ -9,9 +9,11 @@ import { parse, stringify } from 'yaml';
 import { createCalendar } from '../../src/core/calendar/index.js';
 import { Directory } from '../../src/org/directory.js';
 import { EXAMPLE_ORG_FILE, calendarOptions, parseOrg } from '../../src/org/load.js';
+import { createScheduleQueue } from '../../src/queue/queues.js';
 import { createScheduler, type Scheduler } from '../../src/scheduler/index.js';
 import { createApprovals, type Approvals } from '../../src/services/approvals.js';
 import { openDatabase, type Database } from '../../src/store/db.js';
+import { createSchedulerStore } from '../../src/store/scheduler-store.js';
 import { auditLog, outbox, timers } from '../../src/store/schema.js';
 import { createTestDatabaseUrl } from '../support/db.js';
 import { REDIS_URL, uniqueName } from '../support/env.js';
@@ -100,7 +102,8 @@ export async function openStack(): Promise<Stack> {
       };
       const org = dir.org.organisation;
       const calendar = createCalendar(calendarOptions(org));
-      const scheduler = createScheduler({ database, dir, calendar, locale: 'zh-CN', log, connection: connect(), prefix: p, now: clock.now, delayMs: clock.delayMs, approvals: () => approvals, reconcileEveryMs: 60_000 });
+      const queue = createScheduleQueue(connect(), p);
+      const scheduler = createScheduler({ store: createSchedulerStore(database.db), queue, prefix: p, dir, calendar, locale: 'zh-CN', log, now: clock.now, delayMs: clock.delayMs, approvals: () => approvals, reconcileEveryMs: 60_000 });
       const approvals: Approvals = createApprovals({ database, dir, now: clock.now, dueAt: (spec, from) => calendar.dueAt(spec, from), onTransition: [scheduler.onTransition], onCommitted: () => scheduler.flush() });
       const worker = opts.worker === false ? undefined : scheduler.createWorker(connect());
       let stopped = false;
@@ -116,6 +119,7 @@ export async function openStack(): Promise<Stack> {
           stopped = true;
           await worker?.close();
           await scheduler.close();
+          await queue.close();
           await Promise.all(conns.map((c) => c.quit().catch(() => c.disconnect())));
         },
       };

@@ -3,13 +3,13 @@
 // UPDATE and inserts the chain's next point in the same transaction.
 import { createHash } from 'node:crypto';
 import { and, asc, eq, gt, inArray, isNull, lte, notInArray, or, sql } from 'drizzle-orm';
-import type { AuditEntry, Effect, RequestState } from '../core/model.js';
+import type { RequestState } from '../core/model.js';
 import { chainsFor, nextPointIndex, stepChainKey, type Chain, type ScheduleSettings } from '../core/reminders.js';
-import { anyOf } from '../store/any-of.js';
-import { insertRows } from '../store/bulk-insert.js';
-import type { DbOrTx } from '../store/db.js';
 import { groupBy } from '../util/group-by.js';
-import { auditLog, outbox, timers } from '../store/schema.js';
+import { anyOf } from './any-of.js';
+import { insertRows } from './bulk-insert.js';
+import type { DbOrTx } from './db.js';
+import { timers } from './schema.js';
 
 export interface TimerPayload {
   chain: string;
@@ -147,6 +147,11 @@ export async function claimTimers(tx: DbOrTx, ids: string[], now: Date): Promise
     .returning({ id: timers.id });
 }
 
+/** These timers' rows (those that exist). */
+export async function readTimers(db: DbOrTx, ids: string[]): Promise<TimerRow[]> {
+  return db.select().from(timers).where(anyOf(timers.id, ids));
+}
+
 /** Timer kinds that change their request (through the approval service) rather than only say something. */
 const TRANSITION_KINDS = ['escalate', 'event_end'];
 export const isTransition = (kind: string): boolean => TRANSITION_KINDS.includes(kind);
@@ -192,38 +197,6 @@ export async function claimKind(tx: DbOrTx, requestId: string, kind: string, now
     .update(timers)
     .set({ firedAt: now })
     .where(and(eq(timers.requestId, requestId), eq(timers.kind, kind), isNull(timers.firedAt), isNull(timers.cancelledAt)));
-}
-
-export interface NoticeWrite {
-  s: RequestState;
-  notice: { effects: Effect[]; audit: AuditEntry[] };
-  /** Dedupes the outbox rows: a replay of the same key writes nothing twice. */
-  key: string;
-}
-
-/** Notices' audit entries and outbox rows, in two inserts for any number of notices. */
-export async function writeNotices(tx: DbOrTx, items: NoticeWrite[], at: Date): Promise<void> {
-  const audit = items.flatMap(({ s, notice, key }) =>
-    notice.audit.map((a) => ({ at, requestId: s.id, actorId: a.actorId, platform: a.platform, action: a.action, stepId: a.stepId ?? null, detail: { ...a.detail, timer: key } })),
-  );
-  const rows = items.flatMap(({ s, notice, key }) => outboxRows(s.id, notice.effects, key, { version: s.version, round: s.round }));
-  // Pipelined on the transaction's connection.
-  await Promise.all([insertRows(tx, auditLog, audit), insertRows(tx, outbox, rows, { conflict: sql`on conflict do nothing` })]);
-}
-
-export const writeNotice = (tx: DbOrTx, s: RequestState, notice: NoticeWrite['notice'], key: string, at: Date) => writeNotices(tx, [{ s, notice, key }], at);
-
-function outboxRows(requestId: string | null, effects: Effect[], key: string, extra: Record<string, unknown> = {}) {
-  return effects
-    .filter((e) => e.kind === 'notify' || e.kind === 'post_approval_card' || e.kind === 'prompt_form' || e.kind === 'refresh_cards')
-    .map((e, i) => ({ requestId, kind: e.kind, payload: { ...e, ...extra } as Record<string, unknown>, dedupeKey: `${key}:${i}:${e.kind}` }));
-}
-
-export async function writeOutboxRows(tx: DbOrTx, requestId: string | null, effects: Effect[], key: string, extra: Record<string, unknown> = {}): Promise<number> {
-  const rows = outboxRows(requestId, effects, key, extra);
-  if (!rows.length) return 0;
-  const inserted = await tx.insert(outbox).values(rows).onConflictDoNothing().returning({ id: outbox.id });
-  return inserted.length;
 }
 
 /** Pending timers in (fire_at, id) order after a cursor; the reconcile pages through them. */

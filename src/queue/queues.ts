@@ -1,0 +1,88 @@
+// The BullMQ queues and the job options that belong to them: every `new Queue` of the app is here.
+// Workers live with their processors and take the names from here (QUEUE_NAMES, deliveryQueueName).
+//   inbound     normalised platform events (one job per ingest batch)
+//   deliveries  outbound sends: one queue per platform, paced to its limits (`deliveries-feishu`…),
+//               plus `deliveries` for platform-neutral fan-out jobs
+//   schedule    the scheduler's ticks, timers, reconcile and digest
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Platform } from '../org/schema.js';
+import { QUEUE_NAMES, type DeliveryJob, type InboundJob, type ScheduleJob } from './jobs.js';
+
+export const INBOUND_JOB_OPTIONS = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 500 },
+  removeOnComplete: { age: 3600, count: 5000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+} as const;
+
+export const DELIVERY_JOB_OPTIONS = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 1000 },
+  // Completed jobs stay a day so a re-relayed outbox row finds its job id and adds nothing (the
+  // deliverer's `deliveries_done` record stops one that was removed from running twice).
+  removeOnComplete: { age: 24 * 3600, count: 10000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+} as const;
+
+/**
+ * What the schedule worker keeps of finished jobs. A completed tick or timer is forgotten at once,
+ * so adding its id again later (a moved or revived timer) queues it anew; failures stay a week.
+ */
+export const SCHEDULE_JOB_RETENTION = {
+  removeOnComplete: { count: 0 },
+  removeOnFail: { age: 7 * 24 * 3600, count: 5000 },
+} as const;
+
+export const deliveryQueueName = (platform?: Platform) => (platform ? `${QUEUE_NAMES.deliveries}-${platform}` : QUEUE_NAMES.deliveries);
+
+export function createInboundQueue(connection: Redis, prefix: string): Queue<InboundJob> {
+  return new Queue<InboundJob>(QUEUE_NAMES.inbound, { connection, prefix, defaultJobOptions: INBOUND_JOB_OPTIONS });
+}
+
+export function createScheduleQueue(connection: Redis, prefix: string): Queue<ScheduleJob> {
+  return new Queue<ScheduleJob>(QUEUE_NAMES.schedule, { connection, prefix });
+}
+
+export function createDeliveryQueues(connection: Redis, prefix: string, platforms: readonly Platform[]) {
+  const general = new Queue<DeliveryJob>(deliveryQueueName(), { connection, prefix, defaultJobOptions: DELIVERY_JOB_OPTIONS });
+  const perPlatform = new Map(
+    platforms.map((p) => [p, new Queue<DeliveryJob>(deliveryQueueName(p), { connection, prefix, defaultJobOptions: DELIVERY_JOB_OPTIONS })]),
+  );
+  const queueFor = (job: DeliveryJob) => ('platform' in job ? perPlatform.get(job.platform) : general);
+  return {
+    general,
+    perPlatform,
+    /** Queue a job under its deterministic id (an existing id is left as it is); false if its platform is not enabled. */
+    async add(job: DeliveryJob, id: string): Promise<boolean> {
+      const q = queueFor(job);
+      if (!q) return false; // platform not enabled on this deployment any more
+      await q.add(job.type, job, { jobId: id });
+      return true;
+    },
+    all: () => [general, ...perPlatform.values()],
+    async close() {
+      await Promise.all([general, ...perPlatform.values()].map((q) => q.close()));
+    },
+  };
+}
+
+export type DeliveryQueues = ReturnType<typeof createDeliveryQueues>;
+
+/** Every queue of one app, on one producer connection. */
+export function createQueues(connection: Redis, prefix: string, platforms: readonly Platform[]) {
+  const inbound = createInboundQueue(connection, prefix);
+  const deliveries = createDeliveryQueues(connection, prefix, platforms);
+  const schedule = createScheduleQueue(connection, prefix);
+  return {
+    inbound,
+    deliveries,
+    schedule,
+    all: () => [inbound, ...deliveries.all(), schedule],
+    async close() {
+      await Promise.all([inbound.close(), deliveries.close(), schedule.close()]);
+    },
+  };
+}
+
+export type Queues = ReturnType<typeof createQueues>;

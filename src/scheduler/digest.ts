@@ -1,0 +1,117 @@
+// The daily digest (每日摘要): which days and departments a manager's digest covers, and sending
+// it once per manager and working day. What it says is the pure core's (core/digest.ts); the
+// rows come from store/digest-repo.ts.
+import type { Logger } from 'pino';
+import { composeDigest, renderDigest, type Digest, type DigestInput, type DigestSummary } from '../core/digest.js';
+import type { ScheduleSettings } from '../core/reminders.js';
+import type { SchedulerStore } from '../store/scheduler-store.js';
+
+/** 'YYYY-MM-DD' plus n calendar days. */
+export function addDays(date: string, n: number): string {
+  const [y, m, d] = date.split('-').map(Number);
+  return new Date(Date.UTC(y!, m! - 1, d! + n)).toISOString().slice(0, 10);
+}
+
+export function previousWorkday(st: ScheduleSettings, date: string): string {
+  let d = addDays(date, -1);
+  for (let i = 0; i < 60 && !st.clock.calendar.isWorkday(d); i++) d = addDays(d, -1);
+  return d;
+}
+
+/** Request types that run the event lifecycle (their payload has start and end). */
+export const eventTypes = (st: ScheduleSettings): string[] =>
+  ['event', ...st.dir.org.requestTypes.map((t) => t.id)].filter((id, i, all) => all.indexOf(id) === i && st.dir.requestType(id)?.lifecycle === 'event');
+
+export interface DigestDeps {
+  store: Pick<SchedulerStore, 'digestRows' | 'digestsSentOn' | 'recordDigest'>;
+  /** The organisation, its working-day calendar and locale come with the settings. */
+  settings: ScheduleSettings;
+  clock: () => Date;
+  log: Logger;
+  /** Outbox rows were written (kick the relay). */
+  onOutbox?: () => void;
+}
+
+export function createDigests(deps: DigestDeps) {
+  const { store, settings: st } = deps;
+  const { dir } = st;
+  const { calendar } = st.clock;
+
+  /** What one manager's digest of `date` is made of. */
+  async function digestInput(managerId: string, now: Date, date: string): Promise<DigestInput> {
+    const midnight = (d: string) => calendar.atLocalTime(d, '00:00');
+    const yesterday = previousWorkday(st, date);
+    const rows = await store.digestRows({
+      managerId,
+      depts: dir.managedDepartments(managerId),
+      eventTypes: eventTypes(st),
+      now,
+      todayStart: midnight(date),
+      dayAfterTomorrowStart: midnight(addDays(date, 2)),
+      yesterdayStart: midnight(yesterday),
+      dayBeforeStart: midnight(previousWorkday(st, yesterday)),
+    });
+    const tomorrowStart = midnight(addDays(date, 1));
+    const summariesOverdue: DigestSummary[] = rows.summaryDue.flatMap((r) => {
+      const end = r.end ? new Date(r.end) : undefined;
+      if (!end || Number.isNaN(end.getTime())) return [];
+      const dueAt = calendar.dueAt(st.summaryDue, end);
+      return dueAt <= now ? [{ number: r.number, title: r.title, organiserId: r.organiserId, dueAt, urgent: r.urgent }] : [];
+    });
+    return {
+      managerId,
+      date,
+      now,
+      waiting: rows.waiting,
+      overdue: rows.overdue,
+      eventsToday: rows.events.filter((e) => e.start < tomorrowStart),
+      eventsTomorrow: rows.events.filter((e) => e.start >= tomorrowStart),
+      summariesOverdue,
+      decided: rows.decided,
+      ...(rows.counts ? { counts: rows.counts } : {}),
+    };
+  }
+
+  /** One person's digest for a day (default today), as data and as text; sends nothing. */
+  async function digestFor(personId: string, date?: string): Promise<{ digest: Digest; text: string }> {
+    const now = deps.clock();
+    const day = date ?? calendar.localDate(now);
+    const digest = composeDigest(await digestInput(personId, now, day), st.clock);
+    return { digest, text: renderDigest(digest, { locale: st.locale, clock: st.clock, personName: (id) => dir.personName(id) }) };
+  }
+
+  /**
+   * On a working day, one digest per manager: the digests_sent insert decides who sends (any
+   * number of replicas, retries, catch-ups at start-up), in the transaction that writes the message.
+   */
+  async function runDigest(): Promise<{ date: string; sent: string[] }> {
+    const date = calendar.localDate(deps.clock());
+    const sent: string[] = [];
+    if (!calendar.isWorkday(date)) return { date, sent };
+    const allClear = dir.org.organisation.digest.allClear;
+    // Skip the (query-heavy) composition for managers already served today; the insert below
+    // still decides between replicas racing on the same manager.
+    const done = await store.digestsSentOn(date);
+    for (const managerId of dir.managers()) {
+      if (done.has(managerId)) continue;
+      const { digest, text } = await digestFor(managerId, date);
+      if (digest.empty && !allClear) continue;
+      if (await store.recordDigest(managerId, date, { key: 'digest.message', params: { text } })) sent.push(managerId);
+    }
+    if (sent.length) deps.onOutbox?.();
+    deps.log.info({ date, sent: sent.length }, 'daily digest');
+    return { date, sent };
+  }
+
+  /** Down at digest time: send today's digest now, within business hours (still once per manager and day). */
+  async function catchUp(): Promise<void> {
+    const now = deps.clock();
+    const date = calendar.localDate(now);
+    const org = dir.org.organisation;
+    if (calendar.isWorkday(date) && now >= calendar.atLocalTime(date, org.digest.time) && now < calendar.atLocalTime(date, org.businessHours.end)) await runDigest();
+  }
+
+  return { digestFor, runDigest, catchUp };
+}
+
+export type Digests = ReturnType<typeof createDigests>;
