@@ -39,6 +39,7 @@ import { createScheduler } from './scheduler/index.js';
 import { openDatabase } from './store/db.js';
 import { pruneDeliveries } from './store/outbox-repo.js';
 import { syncOrganisation } from './store/org-sync.js';
+import { responseCodeStore } from './store/response-codes-repo.js';
 
 export const SIM_ASSETS = fileURLToPath(new URL('./http/sim/assets', import.meta.url));
 
@@ -136,7 +137,7 @@ export async function buildApp(opts: AppOptions) {
     const metrics = createMetrics();
     const ingest = createIngest({ redis, prefix, inbound, approvals, dir, locale: config.LOCALE, log, metrics });
 
-    const channelDeps: ChannelDeps = { config, log, redis, redisPrefix: prefix, database, dir, ingest, precheck: ingest.precheck };
+    const channelDeps: ChannelDeps = { config, log, redis, redisPrefix: prefix, responseCodes: responseCodeStore(database.db), dir, ingest, precheck: ingest.precheck };
     const channels = new Map<Platform, Channel>();
     const simStore = createSimStore(database, redis, `${prefix}:sim`);
     if (enabled.has('local')) {
