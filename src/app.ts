@@ -37,7 +37,8 @@ import { WORKER_LOCKS } from './queue/worker-options.js';
 import { createApprovals } from './services/approvals.js';
 import { createScheduler } from './scheduler/index.js';
 import { openDatabase } from './store/db.js';
-import { pruneDeliveries } from './store/outbox-repo.js';
+import { deliveryStore } from './store/delivery-store.js';
+import { outboxStore, pruneDeliveries } from './store/outbox-repo.js';
 import { syncOrganisation } from './store/org-sync.js';
 import { responseCodeStore } from './store/response-codes-repo.js';
 
@@ -124,7 +125,7 @@ export async function buildApp(opts: AppOptions) {
       defaultJobOptions: { attempts: 5, backoff: { type: 'exponential', delay: 500 }, removeOnComplete: { age: 3600, count: 5000 }, removeOnFail: { age: 7 * 24 * 3600 } },
     });
     const deliveries = createDeliveryQueues(redis, prefix, [...enabled]);
-    const relay = createOutboxRelay({ database, dir, queues: deliveries, enabled, log, now });
+    const relay = createOutboxRelay({ outbox: outboxStore(database.db), dir, queues: deliveries, enabled, log, now });
     // Periodically: re-drive outbox rows whose deliveries have not finished 10 minutes on (Redis
     // lost them unnoticed), and forget old delivery records.
     const housekeeping = async () => {
@@ -192,7 +193,7 @@ export async function buildApp(opts: AppOptions) {
         nudge: scheduler.nudge,
       });
       const route = createRouter({ approvals, dir, queues: deliveries, commands, locale: config.LOCALE, now, log });
-      const deliver = createDeliverer({ database, dir, channels, queues: deliveries, locale: config.LOCALE, ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}), log, metrics });
+      const deliver = createDeliverer({ store: deliveryStore(database.db), dir, channels, queues: deliveries, locale: config.LOCALE, ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}), log, metrics });
       const workerOpts = { connection: redisHandle.connect(), prefix, autorun: false, ...WORKER_LOCKS };
       workers.push(new Worker<InboundJob>(QUEUE_NAMES.inbound, inboundProcessor({ route, inbound, log, giveUp: recordGivenUp({ db: database.db, dir, onRecorded: () => relay.kick() }) }), { ...workerOpts, concurrency: 16 }));
       workers.push(new Worker(deliveryQueueName(), deliver, { ...workerOpts, connection: redisHandle.connect(), concurrency: 8 }));

@@ -80,6 +80,15 @@ export async function processedEventExists(db: DbOrTx, key: string): Promise<boo
   return rows.length > 0;
 }
 
+/**
+ * Record that the platform event `key` was processed against `requestId`, in the transaction that
+ * applies it: false when it already was (a retry that slipped past the Redis dedupe).
+ */
+export async function claimProcessedEvent(tx: DbOrTx, key: string, requestId: string): Promise<boolean> {
+  const inserted = await tx.insert(processedEvents).values({ key, requestId }).onConflictDoNothing().returning({ key: processedEvents.key });
+  return inserted.length === 1;
+}
+
 export async function loadRequest(db: DbOrTx, id: string, opts: { forUpdate?: boolean } = {}): Promise<RequestState | undefined> {
   return (await loadRequests(db, [id], opts)).get(id);
 }
