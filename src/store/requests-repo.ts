@@ -343,3 +343,18 @@ export async function departmentOverview(db: DbOrTx, deptIds: string[], now: Dat
     overdue: open.filter((o) => o.overdue).length,
   };
 }
+
+/** Reads of requests bound to a database; each reader (read API, admin API, dialogs) takes the ones it asks. */
+export function requestReads(db: DbOrTx) {
+  return {
+    load: (id: string) => loadRequest(db, id),
+    byNumber: (number: string) => loadRequestByNumber(db, number),
+    timeline: (requestId: string) => timeline(db, requestId),
+    pendingFor: (personId: string) => pendingFor(db, personId),
+    requestsOf: (applicantId: string, limit?: number) => requestsOf(db, applicantId, limit),
+    inDepartments: (deptIds: string[], statuses?: string[]) => requestsInDepartments(db, deptIds, statuses),
+    departmentOverview: (deptIds: string[], now: Date) => departmentOverview(db, deptIds, now),
+  };
+}
+
+export type RequestReads = ReturnType<typeof requestReads>;
