@@ -70,4 +70,26 @@ export default tseslint.config(
     },
   },
   { files: ['bench/**', 'test/**', 'src/main.ts', 'src/store/migrate-cli.ts'], rules: { 'no-console': 'off' } },
+  // Every query lives in src/store/: elsewhere, no drizzle, no driver, no table (not even a row
+  // type — take the repositories' domain types). Type-only imports are refused too.
+  {
+    files: ['src/**/*.ts'],
+    ignores: [
+      'src/store/**',
+      // Temporary: still being moved into repositories on their own branches (issue 14); remove
+      // each line when its branch lands.
+      
+      'src/bot/commands.ts',
+      'src/channels/local/**',
+    ],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'postgres', message: 'Database access belongs in src/store/.' }],
+        patterns: [
+          { group: ['drizzle-orm', 'drizzle-orm/*'], message: 'Queries belong in src/store/ repositories.' },
+          { group: ['**/store/schema*'], message: 'Tables stay in src/store/; use a repository and its domain types.' },
+        ],
+      }],
+    },
+  },
 );

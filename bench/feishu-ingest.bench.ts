@@ -180,7 +180,6 @@ try {
   const channel = createFeishuChannel(
     channelDeps(app.config, app.redis, `${t.prefix}:receiver-only`, {
       log,
-      database: app.database,
       dir: app.dir,
       ingest: async (e) => (e.kind === 'card_action' ? { status: 'accepted', feedback: { text: '已同意', tone: 'success' } } : { status: 'accepted' }),
     }),

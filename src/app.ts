@@ -37,9 +37,13 @@ import { WORKER_LOCKS } from './queue/worker-options.js';
 import { createApprovals } from './services/approvals.js';
 import { createScheduler } from './scheduler/index.js';
 import { openDatabase } from './store/db.js';
-import { pruneDeliveries } from './store/outbox-repo.js';
+import { recordInboundFailure } from './store/inbound-failures-repo.js';
+import { deliveryStore } from './store/delivery-store.js';
+import { outboxStore, pruneDeliveries } from './store/outbox-repo.js';
 import { syncOrganisation } from './store/org-sync.js';
 import { createSchedulerStore } from './store/scheduler-store.js';
+import { requestReads } from './store/requests-repo.js';
+import { responseCodeStore } from './store/response-codes-repo.js';
 
 export const SIM_ASSETS = fileURLToPath(new URL('./http/sim/assets', import.meta.url));
 
@@ -120,7 +124,7 @@ export async function buildApp(opts: AppOptions) {
 
     const queues = createQueues(redis, prefix, [...enabled]);
     const { inbound, deliveries } = queues;
-    const relay = createOutboxRelay({ database, dir, queues: deliveries, enabled, log, now });
+    const relay = createOutboxRelay({ outbox: outboxStore(database.db), dir, queues: deliveries, enabled, log, now });
     // Periodically: re-drive outbox rows whose deliveries have not finished 10 minutes on (Redis
     // lost them unnoticed), and forget old delivery records.
     const housekeeping = async () => {
@@ -133,7 +137,7 @@ export async function buildApp(opts: AppOptions) {
     const metrics = createMetrics();
     const ingest = createIngest({ redis, prefix, inbound, approvals, dir, locale: config.LOCALE, log, metrics });
 
-    const channelDeps: ChannelDeps = { config, log, redis, redisPrefix: prefix, database, dir, ingest, precheck: ingest.precheck };
+    const channelDeps: ChannelDeps = { config, log, redis, redisPrefix: prefix, responseCodes: responseCodeStore(database.db), dir, ingest, precheck: ingest.precheck };
     const channels = new Map<Platform, Channel>();
     const simStore = createSimStore(database, redis, `${prefix}:sim`);
     if (enabled.has('local')) {
@@ -145,6 +149,7 @@ export async function buildApp(opts: AppOptions) {
     if (enabled.has('wecom')) channels.set('wecom', createWecomChannel(channelDeps));
 
     const ctx = cardContext(dir, config.LOCALE, config.PUBLIC_URL);
+    const requests = requestReads(database.db);
     let shuttingDown = false;
     const http = createHttpServer(log, { requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS, keepAliveTimeoutMs: config.HTTP_KEEP_ALIVE_TIMEOUT_MS, maxConnections: config.HTTP_MAX_CONNECTIONS });
     healthRoutes(http, {
@@ -154,8 +159,8 @@ export async function buildApp(opts: AppOptions) {
       notes: () => calendarNotes(calendar, now()),
       adminToken: config.ADMIN_TOKEN,
     });
-    apiRoutes(http, { database, cardContext: ctx, open: config.simulatorEnabled, adminToken: config.ADMIN_TOKEN });
-    adminRoutes(http, { token: config.ADMIN_TOKEN, approvals, database, dir, locale: config.LOCALE, now });
+    apiRoutes(http, { requests, cardContext: ctx, open: config.simulatorEnabled, adminToken: config.ADMIN_TOKEN });
+    adminRoutes(http, { token: config.ADMIN_TOKEN, approvals, requests, dir, locale: config.LOCALE, now });
     metrics.watchQueues(() => queues.all());
     // Open only on a simulator-only instance without a token (a laptop); protected otherwise.
     metricsRoute(http, metrics, { open: !config.ADMIN_TOKEN && enabled.size === 1 && enabled.has('local'), token: config.ADMIN_TOKEN });
@@ -181,16 +186,16 @@ export async function buildApp(opts: AppOptions) {
         })
       : undefined;
     if (worker) {
-      const dialogs = createDialogs({ store: createDialogStore(redis, prefix, { idleMs: DIALOG_IDLE_MS }), database, dir, approvals, locale: config.LOCALE, now });
+      const dialogs = createDialogs({ store: createDialogStore(redis, prefix, { idleMs: DIALOG_IDLE_MS }), requests, dir, approvals, locale: config.LOCALE, now });
       const commands = createCommands({
         database, dir, locale: config.LOCALE, approvals, dialogs, now,
         digestFor: async (personId) => (await scheduler.digestFor(personId)).text,
         nudge: scheduler.nudge,
       });
       const route = createRouter({ approvals, dir, queues: deliveries, commands, locale: config.LOCALE, now, log });
-      const deliver = createDeliverer({ database, dir, channels, queues: deliveries, locale: config.LOCALE, ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}), log, metrics });
+      const deliver = createDeliverer({ store: deliveryStore(database.db), dir, channels, queues: deliveries, locale: config.LOCALE, ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}), log, metrics });
       const workerOpts = { connection: redisHandle.connect(), prefix, autorun: false, ...WORKER_LOCKS };
-      workers.push(new Worker<InboundJob>(QUEUE_NAMES.inbound, inboundProcessor({ route, inbound, log, giveUp: recordGivenUp({ db: database.db, dir, onRecorded: () => relay.kick() }) }), { ...workerOpts, concurrency: 16 }));
+      workers.push(new Worker<InboundJob>(QUEUE_NAMES.inbound, inboundProcessor({ route, inbound, log, giveUp: recordGivenUp({ record: (f) => recordInboundFailure(database.db, f), dir, onRecorded: () => relay.kick() }) }), { ...workerOpts, concurrency: 16 }));
       workers.push(new Worker(deliveryQueueName(), deliver, { ...workerOpts, connection: redisHandle.connect(), concurrency: 8 }));
       for (const p of deliveries.perPlatform.keys()) {
         workers.push(new Worker(deliveryQueueName(p), deliver, { ...workerOpts, connection: redisHandle.connect(), concurrency: 8, ...(RATE_LIMITS[p] ? { limiter: RATE_LIMITS[p] } : {}) }));

@@ -13,8 +13,7 @@ import { sanitizeEvent, type InboundEvent } from '../channels/inbound.js';
 import type { AuditEntry, MessageIntent } from '../core/model.js';
 import { isMessageKey } from '../core/messages.js';
 import type { Directory } from '../org/directory.js';
-import { recordInboundFailure } from '../store/inbound-failures-repo.js';
-import type { Db } from '../store/db.js';
+import type { InboundFailure } from '../store/inbound-failures-repo.js';
 import { forEachLimit } from '../util/for-each-limit.js';
 import { groupBy } from '../util/group-by.js';
 import { INBOUND_JOB, jobId, type InboundItem, type InboundJob } from '../queue/jobs.js';
@@ -103,7 +102,12 @@ export function failureNotice(e: InboundEvent): MessageIntent {
 }
 
 /** `giveUp` for the app: an audit entry and a notice to the sender (if in the organisation), in one transaction. */
-export function recordGivenUp(deps: { db: Db; dir: Directory; onRecorded?: () => void }) {
+export function recordGivenUp(deps: {
+  /** Writes the failure (store/inbound-failures-repo.ts); false if it was recorded already. */
+  record: (failure: InboundFailure) => Promise<boolean>;
+  dir: Directory;
+  onRecorded?: () => void;
+}) {
   return async (item: InboundItem, err: unknown): Promise<void> => {
     // A job queued before ingest normalised its text may still hold what failed: clean it here too.
     const e = sanitizeEvent(item.event);
@@ -121,7 +125,7 @@ export function recordGivenUp(deps: { db: Db; dir: Directory; onRecorded?: () =>
         ...(e.kind === 'card_action' ? { action: e.action, ...(e.form ? { form: e.form } : {}) } : { text: clip(e.text, 500) }),
       },
     };
-    const recorded = await recordInboundFailure(deps.db, {
+    const recorded = await deps.record({
       eventKey: `${e.platform}:${e.eventId}`,
       requestId,
       audit,

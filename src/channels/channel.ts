@@ -6,12 +6,24 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { t, type Locale } from '../core/messages.js';
 import type { Directory } from '../org/directory.js';
-import type { Database } from '../store/db.js';
 import type { InboundCardAction, InboundEvent } from './inbound.js';
 import type { Card } from '../../cards/model.js';
 import type { Platform } from '../org/schema.js';
 import type { Target } from '../queue/jobs.js';
-import type { CardMessage } from '../store/card-messages-repo.js';
+import type { ResponseCodeStore } from '../store/response-codes-repo.js';
+
+/** One copy of a card a channel posted (recorded by the deliverer), as the channel updates it in place. */
+export interface PostedCard {
+  /** Our record of this copy: the same through every update. */
+  id: number;
+  targetType: Target['type'];
+  /** The platform's id of the user or chat. */
+  targetId: string;
+  /** Feishu message_id, simulator message id. */
+  messageId: string | null;
+  /** DingTalk outTrackId, WeCom task_id. */
+  trackId: string | null;
+}
 
 export interface SentCard {
   messageId?: string;
@@ -37,7 +49,7 @@ export interface Channel {
   start?(): Promise<void>;
   stop?(): Promise<void>;
   sendCard(target: Target, card: Card, opts: { requestId: string; idempotencyKey: string }): Promise<SentCard>;
-  updateCard(message: CardMessage, card: Card): Promise<UpdateResult>;
+  updateCard(message: PostedCard, card: Card): Promise<UpdateResult>;
   sendText(target: Target, text: string, opts: { idempotencyKey: string }): Promise<void>;
   health(): ChannelHealth | Promise<ChannelHealth>;
 }
@@ -75,7 +87,8 @@ export interface ChannelDeps {
   redis: Redis;
   /** Key prefix for anything the channel keeps in Redis. */
   redisPrefix: string;
-  database: Database;
+  /** WeCom's single-use response codes per card copy (the only channel state kept in Postgres). */
+  responseCodes: ResponseCodeStore;
   dir: Directory;
   /** verify → normalise → **ingest** → ack: dedupes, pre-checks clicks, enqueues. */
   ingest(event: InboundEvent): Promise<IngestResult>;

@@ -15,15 +15,12 @@ import { calendarOptions } from '../org/load.js';
 import type { Platform } from '../org/schema.js';
 import type { Metrics } from '../http/metrics.js';
 import { jobId, type DeliveryJob } from '../queue/jobs.js';
-import { cardMessageById, cardMessagesOf, claimRender, findCardMessage, recordCardMessage, updateCardMessage } from '../store/card-messages-repo.js';
-import type { Database } from '../store/db.js';
-import { loadRequest, writeAudit } from '../store/requests-repo.js';
-import { isDeliveryDone, recordDelivery } from '../store/outbox-repo.js';
+import type { DeliveryStore } from '../store/delivery-store.js';
 import { outboxIdOf } from './outbox-relay.js';
 import type { DeliveryQueues } from '../queue/queues.js';
 
 export interface DeliverDeps {
-  database: Database;
+  store: DeliveryStore;
   dir: Directory;
   channels: ReadonlyMap<Platform, Channel>;
   queues: DeliveryQueues;
@@ -47,7 +44,7 @@ export function cardContext(dir: Directory, locale: Locale, publicUrl?: string):
 }
 
 export function createDeliverer(deps: DeliverDeps) {
-  const db = deps.database.db;
+  const store = deps.store;
   const ctx = cardContext(deps.dir, deps.locale, deps.publicUrl);
   const channel = (p: Platform) => {
     const c = deps.channels.get(p);
@@ -58,17 +55,17 @@ export function createDeliverer(deps: DeliverDeps) {
   async function run(job: DeliveryJob, id: string): Promise<void> {
     switch (job.type) {
       case 'card.send': {
-        const s = await loadRequest(db, job.requestId);
+        const s = await store.loadRequest(job.requestId);
         if (!s) throw new UnrecoverableError(`request ${job.requestId} not found`);
         const key = { requestId: s.id, cardKind: job.cardKind, platform: job.platform, targetType: job.target.type, targetId: job.target.id };
         // Already posted there (a retry, or a step reopened): bring that copy up to date instead.
-        const existing = await findCardMessage(db, key);
+        const existing = await store.findCard(key);
         if (existing && existing.status !== 'failed') {
-          await deps.queues.add({ type: 'card.update', platform: existing.platform as Platform, cardMessageId: existing.id, requestId: s.id, version: s.version }, jobId('upd', existing.id, 'v', s.version));
+          await deps.queues.add({ type: 'card.update', platform: existing.platform, cardMessageId: existing.id, requestId: s.id, version: s.version }, jobId('upd', existing.id, 'v', s.version));
           return;
         }
         const sent = await channel(job.platform).sendCard(job.target, approvalCard(s, ctx), { requestId: s.id, idempotencyKey: jobId('card', s.id, job.platform, job.target.type, job.target.id) });
-        await recordCardMessage(db, {
+        await store.recordCard({
           ...key,
           personId: job.target.personId ?? null,
           roomId: job.target.roomId ?? null,
@@ -82,27 +79,27 @@ export function createDeliverer(deps: DeliverDeps) {
         return;
       }
       case 'card.refresh': {
-        const s = await loadRequest(db, job.requestId);
+        const s = await store.loadRequest(job.requestId);
         if (!s) return;
-        for (const m of await cardMessagesOf(db, s.id)) {
-          await deps.queues.add({ type: 'card.update', platform: m.platform as Platform, cardMessageId: m.id, requestId: s.id, version: s.version }, jobId('upd', m.id, 'v', s.version));
+        for (const m of await store.cardsOf(s.id)) {
+          await deps.queues.add({ type: 'card.update', platform: m.platform, cardMessageId: m.id, requestId: s.id, version: s.version }, jobId('upd', m.id, 'v', s.version));
         }
         return;
       }
       case 'card.update': {
-        const m = await cardMessageById(db, job.cardMessageId);
-        const s = await loadRequest(db, job.requestId);
+        const m = await store.cardById(job.cardMessageId);
+        const s = await store.loadRequest(job.requestId);
         if (!m || !s) return;
-        if (!(await claimRender(db, m.id, s.version))) return; // a newer render already went out
+        if (!(await store.claimRender(m.id, s.version))) return; // a newer render already went out
         try {
-          const result = await channel(m.platform as Platform).updateCard(m, approvalCard(s, ctx));
+          const result = await channel(m.platform).updateCard(m, approvalCard(s, ctx));
           // Response codes (WeCom) are spent and stored by the channel itself, atomically.
           if (result.fellBack) {
-            await writeAudit(db, s.id, [{ action: 'card_update_fallback', actorId: null, platform: m.platform as Platform, detail: { cardMessageId: m.id, target: m.targetId } }]);
+            await store.writeAudit(s.id, [{ action: 'card_update_fallback', actorId: null, platform: m.platform, detail: { cardMessageId: m.id, target: m.targetId } }]);
           }
         } catch (err) {
           // Give the version back so the retry may render it.
-          await updateCardMessage(db, m.id, { renderedVersion: Math.min(m.renderedVersion, s.version - 1) });
+          await store.releaseRender(m.id, Math.min(m.renderedVersion, s.version - 1));
           throw err;
         }
         return;
@@ -131,10 +128,10 @@ export function createDeliverer(deps: DeliverDeps) {
    * own numeric ids start again at 1 after a flush.
    */
   const tracked = (id: string | undefined): id is string => !!id && !/^\d+$/.test(id);
-  const record = (id: string | undefined, outcome: 'sent' | 'failed') => (tracked(id) ? recordDelivery(db, id, outcome, outboxIdOf(id)) : Promise.resolve());
+  const record = (id: string | undefined, outcome: 'sent' | 'failed') => (tracked(id) ? store.recordDone(id, outcome, outboxIdOf(id)) : Promise.resolve());
 
   return async function process(job: Job<DeliveryJob>): Promise<void> {
-    if (tracked(job.id) && (await isDeliveryDone(db, job.id))) {
+    if (tracked(job.id) && (await store.isDone(job.id))) {
       deps.log.debug({ job: job.id }, 'delivery already done; skipped');
       return;
     }
@@ -148,7 +145,7 @@ export function createDeliverer(deps: DeliverDeps) {
       if (permanent || lastAttempt) {
         const d = job.data;
         deps.log.error({ err, job: d.type, platform: 'platform' in d ? d.platform : undefined, code: err instanceof DeliveryError ? err.code : undefined }, 'delivery failed permanently');
-        await writeAudit(db, 'requestId' in d && d.requestId ? d.requestId : null, [
+        await store.writeAudit('requestId' in d && d.requestId ? d.requestId : null, [
           {
             action: 'delivery_failed',
             actorId: null,

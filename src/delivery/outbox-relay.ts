@@ -10,12 +10,11 @@ import type { Directory } from '../org/directory.js';
 import type { Platform } from '../org/schema.js';
 import type { DeliveryJob, Target } from '../queue/jobs.js';
 import { jobId } from '../queue/jobs.js';
-import type { Database } from '../store/db.js';
-import { claimPendingOutbox, closeDelivered, doneAmong, markDelivered, markRelayed, relayedRows, staleCards, type OutboxRow } from '../store/outbox-repo.js';
+import type { OutboxRow, OutboxStore } from '../store/outbox-repo.js';
 import type { DeliveryQueues } from '../queue/queues.js';
 
 export interface RelayDeps {
-  database: Database;
+  outbox: OutboxStore;
   dir: Directory;
   queues: DeliveryQueues;
   enabled: ReadonlySet<Platform>;
@@ -83,18 +82,14 @@ export function createOutboxRelay(deps: RelayDeps) {
   const clock = deps.now ?? (() => new Date());
 
   async function relayBatch(limit = 100): Promise<number> {
-    const relayed = await deps.database.db.transaction(async (tx) => {
-      const list = await claimPendingOutbox(tx, limit);
-      for (const row of list) {
-        // Distinct ids: the row is delivered when as many are recorded done.
-        const ids = new Set<string>();
-        for (const { job, id } of expand(row, deps.dir, deps.enabled)) if (await deps.queues.add(job, id)) ids.add(id);
-        await markRelayed(tx, row.id, ids.size, new Date());
-      }
-      return list.map((r) => r.id);
+    const relayed = await deps.outbox.relayPending(limit, async (row) => {
+      // Distinct ids: the row is delivered when as many are recorded done.
+      const ids = new Set<string>();
+      for (const { job, id } of expand(row, deps.dir, deps.enabled)) if (await deps.queues.add(job, id)) ids.add(id);
+      return ids.size;
     });
     // Jobs that finished before the commit found their row still pending: close those rows now.
-    await closeDelivered(deps.database.db, relayed);
+    await deps.outbox.closeDelivered(relayed);
     return relayed.length;
   }
 
@@ -106,7 +101,7 @@ export function createOutboxRelay(deps: RelayDeps) {
    * (their `card.update` or the fan-out that makes it was lost) get their update.
    */
   async function redrive(opts: { olderThanMs?: number } = {}): Promise<{ rows: number; jobs: number; cards: number }> {
-    const db = deps.database.db;
+    const store = deps.outbox;
     const real = Date.now();
     const since = new Date(real - REDRIVE_WINDOW_MS);
     const before = opts.olderThanMs !== undefined ? new Date(real - opts.olderThanMs) : undefined;
@@ -114,24 +109,24 @@ export function createOutboxRelay(deps: RelayDeps) {
     let jobs = 0;
     let afterId: number | undefined;
     for (;;) {
-      const page = await relayedRows(db, { since, limit: 500, ...(before ? { before } : {}), ...(afterId !== undefined ? { afterId } : {}) });
+      const page = await store.relayedRows({ since, limit: 500, ...(before ? { before } : {}), ...(afterId !== undefined ? { afterId } : {}) });
       if (!page.length) break;
       afterId = page.at(-1)!.id;
       rows += page.length;
       const expanded = page.map((row) => ({ row, jobs: expand(row, deps.dir, deps.enabled) }));
-      const done = await doneAmong(db, expanded.flatMap((x) => x.jobs.map((j) => j.id)));
+      const done = await store.doneAmong(expanded.flatMap((x) => x.jobs.map((j) => j.id)));
       const closed: number[] = [];
       for (const x of expanded) {
         const open = x.jobs.filter((j) => !done.has(j.id));
         if (!open.length) closed.push(x.row.id);
         for (const { job, id } of open) if (await deps.queues.add(job, id)) jobs++;
       }
-      await markDelivered(db, closed);
+      await store.markDelivered(closed);
       if (page.length < 500) break;
     }
     let cards = 0;
-    for (const c of await staleCards(db, new Date(clock().getTime() - REDRIVE_WINDOW_MS))) {
-      await deps.queues.add({ type: 'card.update', platform: c.platform as Platform, cardMessageId: c.id, requestId: c.requestId, version: c.version }, jobId('upd', c.id, 'v', c.version));
+    for (const c of await store.staleCards(new Date(clock().getTime() - REDRIVE_WINDOW_MS))) {
+      await deps.queues.add({ type: 'card.update', platform: c.platform, cardMessageId: c.id, requestId: c.requestId, version: c.version }, jobId('upd', c.id, 'v', c.version));
       cards++;
     }
     if (jobs || cards) deps.log.info({ rows, jobs, cards }, 'outbox re-driven');

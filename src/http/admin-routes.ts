@@ -9,14 +9,13 @@ import { t, type Locale } from '../core/messages.js';
 import type { MessageIntent, RefusalCode } from '../core/model.js';
 import type { Directory } from '../org/directory.js';
 import type { Approvals } from '../services/approvals.js';
-import type { Database } from '../store/db.js';
-import { departmentOverview, type DepartmentOverview } from '../store/requests-repo.js';
+import type { DepartmentOverview, RequestReads } from '../store/requests-repo.js';
 import { errorReplies, idempotencyHeaders, jsonValue, refId, requestId, requestState, text, zodScope } from './schemas.js';
 
 export interface AdminDeps {
   token: string | undefined;
   approvals: Approvals;
-  database: Database;
+  requests: Pick<RequestReads, 'departmentOverview'>;
   dir: Directory;
   locale: Locale;
   now: () => Date;
@@ -159,7 +158,7 @@ export function adminRoutes(app: FastifyInstance, deps: AdminDeps): void {
     }, async (req, reply) => {
       const { id } = req.params;
       if (!dir.departments.has(id)) return reply.code(404).send({ error: `unknown department "${id}"` });
-      return departmentOverview(deps.database.db, dir.managedDepartmentsUnder(id), deps.now());
+      return deps.requests.departmentOverview(dir.managedDepartmentsUnder(id), deps.now());
     });
   });
 }

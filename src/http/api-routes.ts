@@ -5,23 +5,24 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { approvalCard } from '../../cards/approval.js';
 import type { CardContext } from '../../cards/approval.js';
-import type { Database, Db } from '../store/db.js';
 import { requireAdmin } from './admin-routes.js';
-import { loadRequest, loadRequestByNumber, pendingFor, requestsOf, timeline, UUID_RE } from '../store/requests-repo.js';
+import { UUID_RE, type RequestReads } from '../store/requests-repo.js';
 import { anyObject, errorReplies, refId, requestState, zodScope } from './schemas.js';
 
 const REQUEST_NUMBER = /^[A-Za-z]-\d{1,12}$/;
 
-export function apiRoutes(app: FastifyInstance, deps: { database: Database; cardContext: CardContext; open: boolean; adminToken: string | undefined }): void {
+type ReadDeps = Pick<RequestReads, 'load' | 'byNumber' | 'timeline' | 'pendingFor' | 'requestsOf'>;
+
+export function apiRoutes(app: FastifyInstance, deps: { requests: ReadDeps; cardContext: CardContext; open: boolean; adminToken: string | undefined }): void {
   void app.register(async (scope) => {
     if (!deps.open) scope.addHook('onRequest', requireAdmin(deps.adminToken));
-    readRoutes(scope, deps.database.db, deps.cardContext);
+    readRoutes(scope, deps.requests, deps.cardContext);
   });
 }
 
 const items = z.object({ items: z.array(anyObject) });
 
-function readRoutes(scope: FastifyInstance, db: Db, cardContext: CardContext): void {
+function readRoutes(scope: FastifyInstance, requests: ReadDeps, cardContext: CardContext): void {
   const app = zodScope(scope);
   app.get('/api/requests/:id', {
     schema: {
@@ -31,11 +32,11 @@ function readRoutes(scope: FastifyInstance, db: Db, cardContext: CardContext): v
     },
   }, async (req, reply) => {
     const { id } = req.params;
-    const s = REQUEST_NUMBER.test(id) ? await loadRequestByNumber(db, id) : await loadRequest(db, id);
+    const s = REQUEST_NUMBER.test(id) ? await requests.byNumber(id) : await requests.load(id);
     if (!s) return reply.code(404).send({ error: 'request not found' });
-    return { request: s, card: approvalCard(s, cardContext), timeline: await timeline(db, s.id) };
+    return { request: s, card: approvalCard(s, cardContext), timeline: await requests.timeline(s.id) };
   });
   const person = { params: z.object({ id: refId }), response: { 200: items, ...errorReplies } };
-  app.get('/api/people/:id/pending', { schema: { summary: 'Open steps a person approves', ...person } }, async (req) => ({ items: await pendingFor(db, req.params.id) }));
-  app.get('/api/people/:id/requests', { schema: { summary: "A person's latest requests", ...person } }, async (req) => ({ items: await requestsOf(db, req.params.id, 50) }));
+  app.get('/api/people/:id/pending', { schema: { summary: 'Open steps a person approves', ...person } }, async (req) => ({ items: await requests.pendingFor(req.params.id) }));
+  app.get('/api/people/:id/requests', { schema: { summary: "A person's latest requests", ...person } }, async (req) => ({ items: await requests.requestsOf(req.params.id, 50) }));
 }

@@ -8,8 +8,7 @@ import { act as coreAct, advance, recalculateDeadline, submit as coreSubmit, typ
 import { payloadSchema, type Payload } from '../core/request-types.js';
 import type { Directory } from '../org/directory.js';
 import type { Database, DbOrTx } from '../store/db.js';
-import { applyTransition, ConcurrentUpdateError, loadRequest, loadRequestByNumber, loadRequests, nextNumber, processedEventExists } from '../store/requests-repo.js';
-import { processedEvents } from '../store/schema.js';
+import { applyTransition, claimProcessedEvent, ConcurrentUpdateError, loadRequest, loadRequestByNumber, loadRequests, nextNumber, processedEventExists } from '../store/requests-repo.js';
 
 export interface ApprovalsDeps {
   database: Database;
@@ -37,9 +36,7 @@ export function idFromKey(key: string): string {
 }
 
 async function alreadyProcessed(tx: DbOrTx, key: string | undefined, requestId: string): Promise<boolean> {
-  if (!key) return false;
-  const inserted = await tx.insert(processedEvents).values({ key, requestId }).onConflictDoNothing().returning({ key: processedEvents.key });
-  return inserted.length === 0;
+  return !!key && !(await claimProcessedEvent(tx, key, requestId));
 }
 
 export function createApprovals(deps: ApprovalsDeps) {

@@ -6,10 +6,12 @@ import { cardMessages } from './schema.js';
 
 export type CardMessage = typeof cardMessages.$inferSelect;
 export type NewCardMessage = typeof cardMessages.$inferInsert;
+/** Where one copy of a card went: one recorded copy per request, kind, platform and recipient. */
+export type CardCopyKey = Pick<CardMessage, 'requestId' | 'cardKind' | 'platform' | 'targetType' | 'targetId'>;
 
 export async function findCardMessage(
   db: DbOrTx,
-  k: { requestId: string; cardKind: string; platform: string; targetType: string; targetId: string },
+  k: CardCopyKey,
 ): Promise<CardMessage | undefined> {
   const [row] = await db
     .select()
@@ -30,7 +32,7 @@ export async function findCardMessage(
 export async function requestsWithCard(
   db: DbOrTx,
   requestIds: string[],
-  k: { cardKind: string; platform: string; targetType: string; targetId: string },
+  k: Omit<CardCopyKey, 'requestId'>,
 ): Promise<Set<string>> {
   if (!requestIds.length) return new Set();
   const rows = await db

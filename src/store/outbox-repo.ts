@@ -3,20 +3,28 @@
 // recorded in `deliveries_done` (sent, or failed for good). A row that stays `relayed` is one a
 // re-drive may queue again: Redis lost its jobs, or they are still running.
 import { and, asc, eq, gt, gte, inArray, lt, lte, sql } from 'drizzle-orm';
+import type { Platform } from '../org/schema.js';
 import { anyOf } from './any-of.js';
-import type { DbOrTx } from './db.js';
+import type { Db, DbOrTx } from './db.js';
 import { cardMessages, deliveriesDone, outbox, requests } from './schema.js';
 
 export type OutboxRow = typeof outbox.$inferSelect;
 
-/** Claim up to `limit` pending rows, oldest first (SKIP LOCKED: any number of relays side by side). */
-export async function claimPendingOutbox(tx: DbOrTx, limit: number): Promise<OutboxRow[]> {
-  return tx.select().from(outbox).where(eq(outbox.status, 'pending')).orderBy(asc(outbox.id)).limit(limit).for('update', { skipLocked: true });
-}
-
-/** The relay queued `jobs` delivery jobs for this row (none: nothing to wait for, it is delivered). */
-export async function markRelayed(tx: DbOrTx, id: number, jobs: number, at: Date): Promise<void> {
-  await tx.update(outbox).set({ status: jobs > 0 ? 'relayed' : 'delivered', relayedAt: at, jobs }).where(eq(outbox.id, id));
+/**
+ * Relay up to `limit` pending rows, oldest first, in one transaction: each row is claimed (SKIP
+ * LOCKED: any number of relays side by side), handed to `queue`, and marked `relayed` with the
+ * number of distinct jobs it queued (none: nothing to wait for, it is `delivered`). The row stays
+ * locked while its jobs are queued, so no other relay queues them too. Returns the rows' ids.
+ */
+export async function relayPending(db: Db, limit: number, queue: (row: OutboxRow) => Promise<number>): Promise<number[]> {
+  return db.transaction(async (tx) => {
+    const rows = await tx.select().from(outbox).where(eq(outbox.status, 'pending')).orderBy(asc(outbox.id)).limit(limit).for('update', { skipLocked: true });
+    for (const row of rows) {
+      const jobs = await queue(row);
+      await tx.update(outbox).set({ status: jobs > 0 ? 'relayed' : 'delivered', relayedAt: new Date(), jobs }).where(eq(outbox.id, row.id));
+    }
+    return rows.map((r) => r.id);
+  });
 }
 
 /**
@@ -75,7 +83,7 @@ export async function recordDelivery(db: DbOrTx, jobId: string, outcome: 'sent' 
  * Card copies showing an older version than their request's, of requests changed since `since`:
  * the updates a lost `card.update` job (or a lost fan-out) still owes.
  */
-export async function staleCards(db: DbOrTx, since: Date): Promise<Array<{ id: number; platform: string; requestId: string; version: number }>> {
+export async function staleCards(db: DbOrTx, since: Date): Promise<Array<{ id: number; platform: Platform; requestId: string; version: number }>> {
   return db
     .select({ id: cardMessages.id, platform: cardMessages.platform, requestId: cardMessages.requestId, version: requests.version })
     .from(cardMessages)
@@ -98,3 +106,17 @@ export async function pruneDeliveries(db: DbOrTx, now: Date, batch = 5000): Prom
     if (rows.length < batch) return total;
   }
 }
+
+/** The relay's view of the outbox (src/delivery/outbox-relay.ts). */
+export function outboxStore(db: Db) {
+  return {
+    relayPending: (limit: number, queue: (row: OutboxRow) => Promise<number>) => relayPending(db, limit, queue),
+    closeDelivered: (ids: number[]) => closeDelivered(db, ids),
+    relayedRows: (opts: Parameters<typeof relayedRows>[1]) => relayedRows(db, opts),
+    doneAmong: (jobIds: string[]) => doneAmong(db, jobIds),
+    markDelivered: (ids: number[]) => markDelivered(db, ids),
+    staleCards: (since: Date) => staleCards(db, since),
+  };
+}
+
+export type OutboxStore = ReturnType<typeof outboxStore>;

@@ -80,6 +80,15 @@ export async function processedEventExists(db: DbOrTx, key: string): Promise<boo
   return rows.length > 0;
 }
 
+/**
+ * Record that the platform event `key` was processed against `requestId`, in the transaction that
+ * applies it: false when it already was (a retry that slipped past the Redis dedupe).
+ */
+export async function claimProcessedEvent(tx: DbOrTx, key: string, requestId: string): Promise<boolean> {
+  const inserted = await tx.insert(processedEvents).values({ key, requestId }).onConflictDoNothing().returning({ key: processedEvents.key });
+  return inserted.length === 1;
+}
+
 export async function loadRequest(db: DbOrTx, id: string, opts: { forUpdate?: boolean } = {}): Promise<RequestState | undefined> {
   return (await loadRequests(db, [id], opts)).get(id);
 }
@@ -334,3 +343,18 @@ export async function departmentOverview(db: DbOrTx, deptIds: string[], now: Dat
     overdue: open.filter((o) => o.overdue).length,
   };
 }
+
+/** Reads of requests bound to a database; each reader (read API, admin API, dialogs) takes the ones it asks. */
+export function requestReads(db: DbOrTx) {
+  return {
+    load: (id: string) => loadRequest(db, id),
+    byNumber: (number: string) => loadRequestByNumber(db, number),
+    timeline: (requestId: string) => timeline(db, requestId),
+    pendingFor: (personId: string) => pendingFor(db, personId),
+    requestsOf: (applicantId: string, limit?: number) => requestsOf(db, applicantId, limit),
+    inDepartments: (deptIds: string[], statuses?: string[]) => requestsInDepartments(db, deptIds, statuses),
+    departmentOverview: (deptIds: string[], now: Date) => departmentOverview(db, deptIds, now),
+  };
+}
+
+export type RequestReads = ReturnType<typeof requestReads>;

@@ -16,6 +16,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import type { Platform } from '../org/schema.js';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 const createdAt = () => ts('created_at').notNull().defaultNow();
@@ -185,8 +186,8 @@ export const cardMessages = pgTable(
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     requestId: uuid('request_id').notNull(),
     cardKind: text('card_kind').notNull(),
-    platform: text('platform').notNull(),
-    targetType: text('target_type').notNull(), // 'user' | 'chat'
+    platform: text('platform').$type<Platform>().notNull(),
+    targetType: text('target_type').$type<'user' | 'chat'>().notNull(),
     targetId: text('target_id').notNull(), // platform id of the user or chat
     personId: text('person_id'),
     roomId: text('room_id'),

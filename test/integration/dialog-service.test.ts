@@ -12,7 +12,7 @@ import type { InboundCardAction, InboundMessage } from '../../src/channels/inbou
 import { createApprovals, type Approvals } from '../../src/services/approvals.js';
 import { openDatabase, type Database } from '../../src/store/db.js';
 import { syncOrganisation } from '../../src/store/org-sync.js';
-import { requestsOf } from '../../src/store/requests-repo.js';
+import { requestReads, requestsOf } from '../../src/store/requests-repo.js';
 import { exampleDir } from '../support/core-fixtures.js';
 import { createTestDatabaseUrl } from '../support/db.js';
 import { REDIS_URL, uniqueName } from '../support/env.js';
@@ -36,7 +36,7 @@ beforeAll(async () => {
   redis = new Redis(REDIS_URL);
   store = createDialogStore(redis, prefix, { idleMs: DIALOG_IDLE_MS });
   approvals = createApprovals({ database, dir, now });
-  const dialogs = createDialogs({ store, database, dir, approvals, locale: 'zh-CN', now });
+  const dialogs = createDialogs({ store, requests: requestReads(database.db), dir, approvals, locale: 'zh-CN', now });
   commands = createCommands({ database, dir, locale: 'zh-CN', approvals, dialogs, now });
 });
 

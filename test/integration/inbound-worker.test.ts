@@ -9,6 +9,7 @@ import { inboundProcessor, recordGivenUp } from '../../src/bot/inbound-worker.js
 import type { InboundCardAction, InboundMessage } from '../../src/channels/inbound.js';
 import { loadOrg } from '../../src/org/load.js';
 import { openDatabase } from '../../src/store/db.js';
+import { recordInboundFailure } from '../../src/store/inbound-failures-repo.js';
 import { auditLog, outbox } from '../../src/store/schema.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { waitFor } from '../support/wait.js';
@@ -96,7 +97,7 @@ describe('inbound processor: an event that fails on every attempt', () => {
   it('is not given up before its last attempt', async () => {
     await queue.obliterate({ force: true });
     const job = await queue.add(INBOUND_JOB, { events: [reject('x0')] }, { attempts: 3 });
-    const giveUp = recordGivenUp({ db: db.database.db, dir });
+    const giveUp = recordGivenUp({ record: (f) => recordInboundFailure(db.database.db, f), dir });
     await expect(inboundProcessor({ route: router(new Set(['x0'])).route, inbound: queue, log: silent, giveUp })(job)).rejects.toThrow('route failed for x0');
     expect(await db.database.db.select().from(auditLog).where(eq(auditLog.action, 'inbound_failed'))).toHaveLength(0);
   });
@@ -106,7 +107,7 @@ describe('inbound processor: an event that fails on every attempt', () => {
     const events = [reject('x1'), { ...after('x2'), event: { ...after('x2').event, senderId: 'ou_liuyang', chat: { type: 'dm' as const, id: 'oc_liuyang' } } }];
     const job = await queue.add(INBOUND_JOB, { events }, { attempts: 1 });
     let kicked = 0;
-    const giveUp = recordGivenUp({ db: db.database.db, dir, onRecorded: () => kicked++ });
+    const giveUp = recordGivenUp({ record: (f) => recordInboundFailure(db.database.db, f), dir, onRecorded: () => kicked++ });
     const process = inboundProcessor({ route: router(new Set(['x1'])).route, inbound: queue, log: silent, giveUp });
     await process(job);
 
@@ -135,7 +136,7 @@ describe('inbound processor: an event that fails on every attempt', () => {
       if (item.event.eventId === 'w1') tries++;
       throw new Error('insert failed');
     };
-    const worker = new Worker<InboundJob>(QUEUE_NAMES.inbound, inboundProcessor({ route, inbound: queue, log: silent, giveUp: recordGivenUp({ db: db.database.db, dir }) }), { connection: redis.duplicate(), prefix });
+    const worker = new Worker<InboundJob>(QUEUE_NAMES.inbound, inboundProcessor({ route, inbound: queue, log: silent, giveUp: recordGivenUp({ record: (f) => recordInboundFailure(db.database.db, f), dir }) }), { connection: redis.duplicate(), prefix });
     try {
       await queue.add(INBOUND_JOB, { events: [reject('w1')] }, { attempts: 3, backoff: { type: 'fixed', delay: 50 } });
       await waitFor('the failure record', async () => (await db.database.db.select().from(outbox).where(eq(outbox.dedupeKey, 'inbound-failed:feishu:w1'))).length === 1);
@@ -152,7 +153,7 @@ describe('inbound processor: an event that fails on every attempt', () => {
     const down = await openDatabase({ url: 'postgres://postgres@127.0.0.1:1/none', dataDir: '/tmp' });
     try {
       const job = await queue.add(INBOUND_JOB, { events: [reject('x3')] }, { attempts: 1 });
-      const giveUp = recordGivenUp({ db: down.db, dir });
+      const giveUp = recordGivenUp({ record: (f) => recordInboundFailure(down.db, f), dir });
       await inboundProcessor({ route: router(new Set(['x3'])).route, inbound: queue, log: silent, giveUp, parkDelayMs: 60_000 })(job);
       const parked = (await queue.getJobs(['delayed'])).filter((j) => j.id !== job.id);
       expect(parked).toHaveLength(1);

@@ -12,6 +12,7 @@ import { encodeButtonKey } from '../../src/channels/wecom/keys.js';
 import { loadConfig } from '../../src/config.js';
 import { createHttpServer } from '../../src/http/server.js';
 import { cardMessageById, recordCardMessage } from '../../src/store/card-messages-repo.js';
+import { responseCodeStore } from '../../src/store/response-codes-repo.js';
 import { channelDeps } from '../support/channel-deps.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { REDIS_URL } from '../support/env.js';
@@ -47,7 +48,7 @@ beforeAll(async () => {
   });
   const log = pino({ level: 'silent' });
   const deps = channelDeps(config, redis, prefix, {
-    database: db.database,
+    responseCodes: responseCodeStore(db.database.db),
     ingest: async (e) => {
       events.push(e);
       return answer(e);

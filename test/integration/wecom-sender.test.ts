@@ -13,6 +13,7 @@ import { createPacer } from '../../src/channels/wecom/pacer.js';
 import { loadConfig } from '../../src/config.js';
 import { loadOrg } from '../../src/org/load.js';
 import { cardMessageById, recordCardMessage, updateCardMessage, type CardMessage } from '../../src/store/card-messages-repo.js';
+import { responseCodeStore } from '../../src/store/response-codes-repo.js';
 import { channelDeps } from '../support/channel-deps.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { REDIS_URL } from '../support/env.js';
@@ -41,7 +42,7 @@ function makeChannel(p = prefix, opts: WecomOptions = {}): Channel {
     WECOM_BASE_URL: fake.url,
     LOG_LEVEL: 'silent',
   });
-  const deps = channelDeps(config, redis, p, { database: db.database });
+  const deps = channelDeps(config, redis, p, { responseCodes: responseCodeStore(db.database.db) });
   return createWecomChannel(deps, opts);
 }
 
@@ -182,7 +183,7 @@ describe('wecom sendCard', () => {
 
   it('a wrong secret is a permanent failure with gettoken’s errcode', async () => {
     const config = loadConfig({ WECOM_CORP_ID: CORP, WECOM_AGENT_ID: String(AGENT), WECOM_SECRET: 'wrong', WECOM_TOKEN: 't', WECOM_ENCODING_AES_KEY: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C', WECOM_BASE_URL: fake.url });
-    const ch = createWecomChannel({ config, log, redis, redisPrefix: newPrefix(), database: db.database, dir: loadOrg(undefined), ingest: async () => ({ status: 'accepted' }) });
+    const ch = createWecomChannel({ config, log, redis, redisPrefix: newPrefix(), responseCodes: responseCodeStore(db.database.db), dir: loadOrg(undefined), ingest: async () => ({ status: 'accepted' }) });
     const err = await ch.sendText({ type: 'user', id: 'ZhangWei' }, 'x', { idempotencyKey: 'x' }).catch((e: unknown) => e as DeliveryError);
     expect(err).toMatchObject({ permanent: true, code: 40001 });
     expect(await ch.health()).toMatchObject({ ok: false });

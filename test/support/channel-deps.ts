@@ -1,12 +1,12 @@
 // What a channel factory gets from the composition root, for a channel tested on its own: a
-// silent log, the example organisation, no database unless one is given, and an ingest that
+// silent log, the example organisation, no stored response codes unless a store is given, and an ingest that
 // accepts everything unless the test passes its own (usually one that records the events).
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import type { ChannelDeps } from '../../src/channels/channel.js';
 import type { Config } from '../../src/config.js';
 import { loadOrg } from '../../src/org/load.js';
-import type { Database } from '../../src/store/db.js';
+import type { ResponseCodeStore } from '../../src/store/response-codes-repo.js';
 
 export function channelDeps(config: Config, redis: Redis, redisPrefix: string, over: Partial<ChannelDeps> = {}): ChannelDeps {
   return {
@@ -14,7 +14,7 @@ export function channelDeps(config: Config, redis: Redis, redisPrefix: string, o
     log: pino({ level: 'silent' }),
     redis,
     redisPrefix,
-    database: {} as Database,
+    responseCodes: {} as ResponseCodeStore,
     dir: loadOrg(undefined),
     ingest: async () => ({ status: 'accepted' }),
     ...over,

@@ -3,13 +3,13 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { apiRoutes } from '../../src/http/api-routes.js';
 import { createHttpServer } from '../../src/http/server.js';
-import type { Database } from '../../src/store/db.js';
+import type { RequestReads } from '../../src/store/requests-repo.js';
 import type { CardContext } from '../../cards/approval.js';
 
 describe('read API access', () => {
   it('is closed without the token when the simulator is off', async () => {
     const app = createHttpServer(pino({ level: 'silent' }));
-    apiRoutes(app, { database: {} as Database, cardContext: {} as CardContext, open: false, adminToken: 'a-long-admin-token-123' });
+    apiRoutes(app, { requests: {} as RequestReads, cardContext: {} as CardContext, open: false, adminToken: 'a-long-admin-token-123' });
     for (const url of ['/api/requests/A-0001', '/api/people/liming/pending', '/api/people/liming/requests']) {
       expect((await app.inject({ url })).statusCode).toBe(401);
     }

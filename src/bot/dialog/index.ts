@@ -11,8 +11,7 @@ import type { FieldSpec, RequestTypeDef } from '../../core/request-types.js';
 import type { Directory } from '../../org/directory.js';
 import type { Person } from '../../org/schema.js';
 import type { Approvals } from '../../services/approvals.js';
-import type { Database } from '../../store/db.js';
-import { loadRequestByNumber, requestsInDepartments, requestsOf, timeline } from '../../store/requests-repo.js';
+import type { RequestReads } from '../../store/requests-repo.js';
 import * as engine from './engine.js';
 import { normaliseNumber } from './fields.js';
 import type { DialogStore } from './store.js';
@@ -28,7 +27,7 @@ export const DIALOG_IDLE_MS = 30 * 60_000;
 
 export interface DialogDeps {
   store: DialogStore;
-  database: Database;
+  requests: Pick<RequestReads, 'byNumber' | 'inDepartments' | 'requestsOf' | 'timeline'>;
   dir: Directory;
   approvals: Approvals;
   locale: Locale;
@@ -53,7 +52,7 @@ const toReplies = (out: DialogOut[]): Reply[] => out.map((o) => ('card' in o ? {
 export function createDialogs(deps: DialogDeps) {
   const { dir, locale, store } = deps;
   const en = locale === 'en';
-  const db = deps.database.db;
+  const requests = deps.requests;
   const msg = (m: MessageIntent) => t(locale, m.key, statusParams(m.params));
   /** Refusals carry raw statuses ("approved"); show them as the cards do. */
   const statusParams = (p: MessageIntent['params']) => (typeof p.status === 'string' ? { ...p, status: tAny(locale, `status.${p.status}`) } : p);
@@ -65,7 +64,7 @@ export function createDialogs(deps: DialogDeps) {
       locale,
       platform: e.platform,
       checkRef: async (def: RequestTypeDef, _spec: FieldSpec, number: string) => {
-        const s = await loadRequestByNumber(db, number);
+        const s = await requests.byNumber(number);
         if (!s) return en ? `There is no request ${number}; check the number (e.g. A-0001)` : `找不到申请 ${number}，请检查编号（例如 A-0001）`;
         const link = checkLink(s, def.id, person.id);
         return link.ok ? undefined : msg(link.message);
@@ -81,8 +80,8 @@ export function createDialogs(deps: DialogDeps) {
     if (!field) return undefined;
     const candidates =
       def.id === 'scoring'
-        ? (await requestsInDepartments(db, [...dir.departments.keys()], ['summary_submitted'])).filter((r) => r.applicantId !== person.id)
-        : (await requestsOf(db, person.id, 30)).filter((r) => r.type === 'event');
+        ? (await requests.inDepartments([...dir.departments.keys()], ['summary_submitted'])).filter((r) => r.applicantId !== person.id)
+        : (await requests.requestsOf(person.id, 30)).filter((r) => r.type === 'event');
     const fits = candidates.filter((r) => checkLink({ ...r, status: r.status } as unknown as RequestState, def.id, person.id).ok).slice(0, 5);
     if (!fits.length) return undefined;
     const list = fits.map((r) => `${r.number}「${r.title}」`).join(en ? ', ' : '、');
@@ -154,7 +153,7 @@ export function createDialogs(deps: DialogDeps) {
 
     /** 修改 A-0001 / 重新提交 A-0001: a sent-back request, pre-filled, opens on its confirmation. */
     async resume(e: InboundEvent, person: Person, number: string): Promise<DialogStep> {
-      const s = await loadRequestByNumber(db, number);
+      const s = await requests.byNumber(number);
       const say = (zh: string, english: string): DialogStep => ({ replies: [{ text: en ? english : zh, dm: true }] });
       if (!s) return say(`找不到申请 ${number}，请检查编号（例如 A-0001）。`, `There is no request ${number}.`);
       if (s.applicantId !== person.id) return say(msg({ key: 'refuse.not_applicant', params: {} }), msg({ key: 'refuse.not_applicant', params: {} }));
@@ -164,7 +163,7 @@ export function createDialogs(deps: DialogDeps) {
       }
       const def = dir.requestType(s.type);
       if (!def) return say(msg({ key: 'refuse.unknown_type', params: { type: s.type } }), msg({ key: 'refuse.unknown_type', params: { type: s.type } }));
-      const returned = (await timeline(db, s.id)).filter((x) => x.action === 'returned').at(-1);
+      const returned = (await requests.timeline(s.id)).filter((x) => x.action === 'returned').at(-1);
       const reason = typeof returned?.detail.reason === 'string' ? returned.detail.reason : '';
       const who = returned?.actorId ? dir.personName(returned.actorId) : '';
       const intro = en

@@ -5,8 +5,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Card } from '../../../cards/model.js';
 import type { Target } from '../../queue/jobs.js';
-import type { CardMessage } from '../../store/card-messages-repo.js';
-import { DeliveryError, type SentCard, type UpdateResult } from '../channel.js';
+import { DeliveryError, type PostedCard, type SentCard, type UpdateResult } from '../channel.js';
 import type { DingtalkApi } from './api.js';
 import type { Pacer } from './pacer.js';
 import { cardMarkdown, md, renderParams } from './render.js';
@@ -113,10 +112,10 @@ export class DingtalkSender {
     }
   }
 
-  async updateCard(message: CardMessage, card: Card): Promise<UpdateResult> {
+  async updateCard(message: PostedCard, card: Card): Promise<UpdateResult> {
     if (!message.trackId) {
       // Sent as text (no template at the time): say what changed instead of editing, once per status.
-      const target: Target = { type: message.targetType === 'chat' ? 'chat' : 'user', id: message.targetId };
+      const target: Target = { type: message.targetType, id: message.targetId };
       const line = card.status ? `${card.title}：${card.status.text}` : card.title;
       await this.sendMarkdown(target, card.title.slice(0, 60), md(line), `upd-${message.id}-${line}`);
       return { fellBack: true };

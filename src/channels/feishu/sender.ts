@@ -2,8 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { Card } from '../../../cards/model.js';
 import type { Target } from '../../queue/jobs.js';
-import type { CardMessage } from '../../store/card-messages-repo.js';
-import { DeliveryError, type SentCard, type UpdateResult } from '../channel.js';
+import { DeliveryError, type PostedCard, type SentCard, type UpdateResult } from '../channel.js';
 import type { FeishuApi } from './client.js';
 import type { Pacer } from './pacer.js';
 import { cardContent, type RenderOptions } from './render.js';
@@ -33,7 +32,7 @@ export function createSender(api: FeishuApi, pacer: Pacer, opts: RenderOptions) 
     },
 
     /** PATCH the recorded message: with `update_multi` the card changes for every viewer. */
-    async updateCard(message: CardMessage, card: Card): Promise<UpdateResult> {
+    async updateCard(message: PostedCard, card: Card): Promise<UpdateResult> {
       if (!message.messageId) throw new DeliveryError(`feishu: card message ${message.id} has no message_id to update`, true, 'no_message_id');
       const json = content(card, opts);
       await pacer.acquire(paceKey(message.targetType, message.targetId));

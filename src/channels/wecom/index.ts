@@ -31,7 +31,7 @@ export function createWecomChannel(deps: ChannelDeps, opts: WecomOptions = {}): 
     ...(opts.paceLimits ? { limits: opts.paceLimits } : {}),
     ...(opts.paceMaxWaitMs !== undefined ? { maxWaitMs: opts.paceMaxWaitMs } : {}),
   });
-  const sender = createSender({ client, pacer, db: deps.database.db, redis: deps.redis, redisPrefix: prefix, agentId, locale: c.LOCALE, log });
+  const sender = createSender({ client, pacer, responseCodes: deps.responseCodes, redis: deps.redis, redisPrefix: prefix, agentId, locale: c.LOCALE, log });
   const reasons = createReasonSessions(deps.redis, prefix);
 
   return {
@@ -45,7 +45,7 @@ export function createWecomChannel(deps: ChannelDeps, opts: WecomOptions = {}): 
         reasons,
         markOnce: async (key) => (await deps.redis.set(`${prefix}:wecom:once:${key}`, '1', 'EX', 24 * 3600, 'NX')) === 'OK',
         prompt: (userId, text) => sender.sendText({ type: 'user', id: userId }, text, { idempotencyKey: `prompt:${userId}:${Date.now()}` }),
-        db: deps.database.db,
+        responseCodes: deps.responseCodes,
         locale: c.LOCALE,
         log,
         ...(opts.now ? { now: opts.now } : {}),

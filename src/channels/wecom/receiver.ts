@@ -5,14 +5,13 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Locale } from '../../core/messages.js';
-import type { DbOrTx } from '../../store/db.js';
+import type { ResponseCodeStore } from '../../store/response-codes-repo.js';
 import { staleCardResult, type IngestResult } from '../channel.js';
 import type { InboundCardAction, InboundEvent, InboundMessage } from '../inbound.js';
 import { CallbackRejected, openEnvelope, sealReply, type CryptoKeys } from './crypto.js';
 import { decodeButtonKey } from './keys.js';
 import { cancelledText, isCancel, reasonPrompt, type ReasonSessions } from './reason.js';
 import { clamp } from './render.js';
-import { storeClickCode } from './response-codes.js';
 import { encryptedReplyXml, parseXmlFields, textReplyXml, updateButtonXml, XmlError, type XmlFields } from './xml.js';
 
 export const WEBHOOK_PATH = '/webhooks/wecom';
@@ -29,7 +28,7 @@ export interface ReceiverDeps {
   markOnce: (key: string) => Promise<boolean>;
   /** Sends the reason prompt after the callback was answered. */
   prompt: (userId: string, text: string) => Promise<void>;
-  db: DbOrTx;
+  responseCodes: ResponseCodeStore;
   locale: Locale;
   log: Logger;
   /** Callbacks older or newer than this are refused (replays). */
@@ -203,7 +202,7 @@ export function registerWecomRoutes(app: FastifyInstance, deps: ReceiverDeps): v
   /** The click's response code becomes the newest for this recipient's copy (a tiny write). */
   async function keepCode(taskId: string, userId: string, code: string): Promise<void> {
     try {
-      const stored = await storeClickCode(deps.db, taskId, userId, code, now());
+      const stored = await deps.responseCodes.keepClickCode(taskId, userId, code, now());
       if (!stored) log.debug({ taskId, userId }, 'wecom click on a card copy we have no record of');
     } catch (err) {
       // The click itself is queued; losing the code only costs an in-place update later.

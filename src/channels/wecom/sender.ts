@@ -6,20 +6,19 @@ import type { Logger } from 'pino';
 import type { Card } from '../../../cards/model.js';
 import type { Locale } from '../../core/messages.js';
 import type { Target } from '../../queue/jobs.js';
-import type { CardMessage } from '../../store/card-messages-repo.js';
-import type { DbOrTx } from '../../store/db.js';
-import { DeliveryError, type SentCard, type UpdateResult } from '../channel.js';
+import type { ResponseCodeStore } from '../../store/response-codes-repo.js';
+import { DeliveryError, type PostedCard, type SentCard, type UpdateResult } from '../channel.js';
 import type { SendReply, WecomClient, WecomReply } from './client.js';
 import { asDeliveryError, WecomApiError } from './errors.js';
 import { taskIdFor } from './keys.js';
 import type { Pacer } from './pacer.js';
 import { clampText, renderChatNotice, renderResultText, renderTemplateCard } from './render.js';
-import { claimCode, restoreCode } from './response-codes.js';
+import { claimCode } from './response-codes.js';
 
 export interface SenderDeps {
   client: WecomClient;
   pacer: Pacer;
-  db: DbOrTx;
+  responseCodes: ResponseCodeStore;
   redis: Redis;
   redisPrefix: string;
   agentId: number;
@@ -75,14 +74,14 @@ export function createSender(deps: SenderDeps) {
   }
 
   /** A short result text instead of an in-place update; the same status is not sent twice per copy. */
-  async function fallBack(message: CardMessage, card: Card, why: string): Promise<UpdateResult> {
+  async function fallBack(message: PostedCard, card: Card, why: string): Promise<UpdateResult> {
     const text = renderResultText(card, locale);
     const k = key('fallback', String(message.id));
     const previous = await deps.redis.set(k, hash(text), 'EX', 3 * DAY, 'GET');
     if (previous === hash(text)) return { fellBack: true };
     log.info({ cardMessageId: message.id, target: message.targetId, why }, 'wecom card not updatable in place; sending a result text');
     try {
-      await sendPlain({ type: message.targetType === 'chat' ? 'chat' : 'user', id: message.targetId }, text);
+      await sendPlain({ type: message.targetType, id: message.targetId }, text);
     } catch (err) {
       if (previous) await deps.redis.set(k, previous, 'EX', 3 * DAY).catch(() => {});
       else await deps.redis.del(k).catch(() => {});
@@ -115,14 +114,14 @@ export function createSender(deps: SenderDeps) {
       await deps.redis.set(k, '1', 'EX', DAY);
     },
 
-    async updateCard(message: CardMessage, card: Card): Promise<UpdateResult> {
+    async updateCard(message: PostedCard, card: Card): Promise<UpdateResult> {
       if (message.targetType === 'chat') {
         // Chat notices cannot change: say the outcome once the card has nothing left to click.
         return card.buttons.length === 0 && !card.form ? fallBack(message, card, 'app chat') : {};
       }
       if (!message.trackId) return fallBack(message, card, 'no task_id recorded');
       const templateCard = render(card, message.trackId);
-      const claim = await claimCode(deps.db, message.id);
+      const claim = await claimCode(deps.responseCodes, message.id);
       if (claim.kind !== 'code') return fallBack(message, card, claim.kind === 'expired' ? 'response code older than 72 h' : 'no response code left');
       try {
         await client.post('/cgi-bin/message/update_template_card', {
@@ -135,7 +134,7 @@ export function createSender(deps: SenderDeps) {
       } catch (err) {
         if (!(err instanceof WecomApiError) || err.transient) {
           // Unreachable, no token, or busy: the code is probably unspent; keep it for the retry.
-          await restoreCode(deps.db, message.id, claim.code, claim.at).catch(() => {});
+          await deps.responseCodes.restore(message.id, claim.code, claim.at).catch(() => {});
           throw asDeliveryError(err);
         }
         // Used, expired, unknown to WeCom or refused: this copy can only get a text now.
