@@ -8,6 +8,7 @@ import type {
   ActorRef,
   AuditEntry,
   Effect,
+  LifecycleTrigger,
   MessageIntent,
   Origin,
   RefusalCode,
@@ -19,6 +20,8 @@ import type {
   TransitionRefused,
 } from './model.js';
 import { OPEN_STATUSES } from './model.js';
+
+export type { LifecycleTrigger } from './model.js';
 import type { MessageKey } from './messages.js';
 import type { Payload } from './request-types.js';
 import { promptsAfter } from './event-lifecycle.js';
@@ -303,19 +306,6 @@ function stepAction(b: Builder, action: Extract<Action, { stepId: string }>, act
     }
   }
 }
-
-/** Event lifecycle after approval: summary → scoring → reimbursement → closed. */
-export type LifecycleTrigger =
-  | 'event_ended'
-  | 'summary_submitted'
-  | 'summary_reopened'
-  | 'scored'
-  | 'reimbursement_submitted'
-  | 'reimbursement_reopened'
-  | 'reimbursed'
-  | 'expired'
-  /** The open step's deadline passed: escalate (see deadlinePassed). */
-  | 'deadline_passed';
 
 const LIFECYCLE: Record<LifecycleTrigger, { from: RequestState['status'][]; to: RequestState['status'] }> = {
   event_ended: { from: ['approved'], to: 'summary_due' },
