@@ -35,6 +35,17 @@ export interface PlatformUser {
   altIds?: Record<string, string>;
 }
 
+/** A platform identity as the synced directory holds it: whom it is linked to, and since when it is gone. */
+export interface SyncedIdentity extends PlatformUser {
+  platform: RemotePlatform;
+  personId: string;
+  leftAt: Date | null;
+}
+
+export interface SyncedDepartment extends PlatformDepartment {
+  platform: RemotePlatform;
+}
+
 /** One full read of a platform's directory. */
 export interface PlatformDirectory {
   platform: RemotePlatform;

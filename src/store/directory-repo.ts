@@ -4,22 +4,15 @@
 // events on any replica apply one after another and leave one consistent directory.
 import { and, desc, eq, inArray, isNull, notInArray, sql } from 'drizzle-orm';
 import type { LinkIssue } from '../core/directory/link.js';
-import type { DirectoryGap, PlatformDepartment, PlatformUser, PlatformUserStatus } from '../directory/types.js';
+import type { DirectoryGap, PlatformDepartment, PlatformUserStatus, SyncedDepartment, SyncedIdentity } from '../directory/types.js';
 import type { RemotePlatform } from '../org/schema.js';
 import { insertRows } from './bulk-insert.js';
 import type { Db, Tx } from './db.js';
 import { directoryDepartments, directoryIssues, directoryReads, directoryUsers } from './schema.js';
 
-/** A platform identity as stored: what the platform said, and whom it is linked to. */
-export interface StoredIdentity extends PlatformUser {
-  platform: RemotePlatform;
-  personId: string;
+/** A platform identity as stored, with whether its link is settled (not in a link issue). */
+export interface StoredIdentity extends SyncedIdentity {
   settled: boolean;
-  leftAt: Date | null;
-}
-
-export interface StoredDepartment extends PlatformDepartment {
-  platform: RemotePlatform;
 }
 
 export interface DirectoryRead {
@@ -66,7 +59,7 @@ function reads(db: Db | Tx) {
       return rows.map(toIdentity);
     },
 
-    async departments(platform?: RemotePlatform): Promise<StoredDepartment[]> {
+    async departments(platform?: RemotePlatform): Promise<SyncedDepartment[]> {
       const rows = await db
         .select()
         .from(directoryDepartments)

@@ -3,14 +3,13 @@
 // overrides, and gets the links plus every case it would not decide. Nothing is guessed: an
 // identity whose keys point at two people, or at someone who already has an identity on that
 // platform, stays a person of its own and is listed for an admin.
-import type { RemotePlatform } from '../../org/schema.js';
 
 export const LINK_KEYS = ['employeeNo', 'mobile', 'email'] as const;
 export type LinkKey = (typeof LINK_KEYS)[number];
 
 /** One platform identity with the keys it offers for linking. */
 export interface Identity {
-  platform: RemotePlatform;
+  platform: string;
   userId: string;
   employeeNo?: string;
   mobile?: string;
@@ -23,12 +22,12 @@ export type LinkIssue =
   /** Its keys match a person who already has another identity on the same platform. */
   | { kind: 'platform_taken'; identity: IdentityRef; personId: string; key: LinkKey; holder: string }
   /** Two identities of one platform share a key value: that value links nobody. */
-  | { kind: 'duplicate_key'; platform: RemotePlatform; key: LinkKey; userIds: string[] }
+  | { kind: 'duplicate_key'; platform: string; key: LinkKey; userIds: string[] }
   /** Several platforms are synced but this person is known on one only. */
   | { kind: 'unlinked'; identity: IdentityRef; personId: string; reason: 'no_keys' | 'no_match' };
 
 export interface IdentityRef {
-  platform: RemotePlatform;
+  platform: string;
   userId: string;
 }
 
@@ -85,7 +84,7 @@ export function linkIdentities(input: LinkInput): LinkResult {
     for (const [slot, userIds] of seen) {
       if (userIds.length < 2) continue;
       ambiguous.add(`${key}|${slot}`);
-      issues.push({ kind: 'duplicate_key', platform: slot.slice(0, slot.indexOf('|')) as RemotePlatform, key, userIds });
+      issues.push({ kind: 'duplicate_key', platform: slot.slice(0, slot.indexOf('|')), key, userIds });
     }
   }
   const usableKey = (i: Identity, key: LinkKey): string | undefined => {
@@ -95,10 +94,10 @@ export function linkIdentities(input: LinkInput): LinkResult {
 
   const links = new Map<string, string>();
   /** person → the platforms it already holds (from the file and earlier syncs) → userId. */
-  const holders = new Map<string, Map<RemotePlatform, string>>();
+  const holders = new Map<string, Map<string, string>>();
   const hold = (i: Identity, personId: string) => {
     links.set(identityKey(i), personId);
-    const held = holders.get(personId) ?? new Map<RemotePlatform, string>();
+    const held = holders.get(personId) ?? new Map<string, string>();
     if (!held.has(i.platform)) held.set(i.platform, i.userId);
     holders.set(personId, held);
   };
