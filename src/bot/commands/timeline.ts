@@ -1,0 +1,23 @@
+// A request's audit log as the lines of 进度's "latest": each action a person would recognise,
+// in the reader's locale (catalog keys commands.timeline.<action>, and the event lifecycle's
+// own lifecycle.<trigger>). Technical entries (deliveries, reminders sent) have no line.
+import { isMessageKey, tAny } from '../../core/messages.js';
+import type { TimelineEntry } from '../../store/requests-repo.js';
+import { clip } from '../dialog/fields.js';
+import type { CommandContext } from './types.js';
+
+const str = (v: unknown) => (typeof v === 'string' ? v : '');
+
+export function describeEntry(ctx: CommandContext, e: TimelineEntry): string | undefined {
+  if (e.action.startsWith('lifecycle.')) return tAny(ctx.locale, e.action);
+  const key = `commands.timeline.${e.action}`;
+  if (!isMessageKey(key)) return undefined;
+  const d = e.detail;
+  return tAny(ctx.locale, key, {
+    who: e.actorId ? ctx.dir.personName(e.actorId) : ctx.text('commands.timeline.system'),
+    name: str(d.name),
+    reason: str(d.reason),
+    text: clip(str(d.text), 40),
+    to: typeof d.to === 'string' ? ctx.dir.personName(d.to) : '',
+  });
+}
