@@ -1,12 +1,16 @@
-// A request's audit log as the lines of 进度's "latest": each action a person would recognise,
-// in the reader's locale (catalog keys commands.timeline.<action>, and the event lifecycle's
-// own lifecycle.<trigger>). Technical entries (deliveries, reminders sent) have no line.
+// A request's audit log as the lines of 进度's "latest": every action of the core's state machine
+// (src/core/lifecycle.ts, and 催办) in the reader's locale — catalog keys commands.timeline.<action>,
+// and the event lifecycle's own lifecycle.<trigger>. Entries of the machinery (reminders sent,
+// deliveries, inbound failures) have no line.
 import { isMessageKey, tAny } from '../../core/messages.js';
 import type { TimelineEntry } from '../../store/requests-repo.js';
 import { clip } from '../dialog/fields.js';
 import type { CommandContext } from './types.js';
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
+/** A person id (a transfer) or a list of them (an escalation's transfer), by name. */
+const people = (ctx: CommandContext, v: unknown) =>
+  typeof v === 'string' ? ctx.dir.personName(v) : Array.isArray(v) ? v.map((p) => ctx.dir.personName(str(p))).join(ctx.text('commands.names_sep')) : '';
 
 export function describeEntry(ctx: CommandContext, e: TimelineEntry): string | undefined {
   if (e.action.startsWith('lifecycle.')) return tAny(ctx.locale, e.action);
@@ -18,6 +22,6 @@ export function describeEntry(ctx: CommandContext, e: TimelineEntry): string | u
     name: str(d.name),
     reason: str(d.reason),
     text: clip(str(d.text), 40),
-    to: typeof d.to === 'string' ? ctx.dir.personName(d.to) : '',
+    to: people(ctx, d.to),
   });
 }

@@ -236,6 +236,10 @@ export const en: Catalog = {
   'commands.timeline.within_framework': 'Within the framework standard',
   'commands.timeline.over_budget': 'Over the approved budget',
   'commands.timeline.nudged': '{who} nudged',
+  'commands.timeline.escalated': '"{name}" passed its deadline; escalated',
+  'commands.timeline.auto_transferred': 'Transferred to {to} after the deadline',
+  'commands.timeline.auto_approved': '"{name}" approved automatically after the deadline',
+  'commands.timeline.deadline_recalculated': 'Deadline recalculated under the new holiday arrangement',
   // ── end of commands ──
 
   // ── Cards (cards/) ──

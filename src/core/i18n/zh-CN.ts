@@ -236,6 +236,10 @@ export const zhCN = {
   'commands.timeline.within_framework': '符合框架标准',
   'commands.timeline.over_budget': '超出已批预算',
   'commands.timeline.nudged': '{who} 催办',
+  'commands.timeline.escalated': '「{name}」已过截止时间，按超时规则处理',
+  'commands.timeline.auto_transferred': '超时转交给 {to}',
+  'commands.timeline.auto_approved': '「{name}」超时，按规则自动通过',
+  'commands.timeline.deadline_recalculated': '截止时间已按新的放假安排调整',
   // ── end of commands ──
 
   // ── Cards (cards/) ──
