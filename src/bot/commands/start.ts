@@ -8,7 +8,7 @@ import type { CommandContext, CommandModule, HelpEntry, Invocation } from './typ
 const PATTERNS = Object.entries(START_WORDS).map(([id, words]) => ({ id, re: pattern(alternatives(words), String.raw`(?:\s*(${NUMBER}))?`) }));
 
 /** A type that cannot be filed (no workflow in the organisation file) is refused by name. */
-export const noWorkflow = (ctx: CommandContext, name: string): Invocation => ({
+const noWorkflow = (ctx: CommandContext, name: string): Invocation => ({
   command: 'no_workflow',
   personal: false,
   answer: async () => [{ text: ctx.message({ key: 'refuse.no_workflow', params: { type: name } }) }],

@@ -84,7 +84,6 @@ export const en: Catalog = {
   'status.scored': 'Scored',
   'status.reimbursing': 'Reimbursing',
   'status.closed': 'Closed',
-  'bot.help': 'Hi, I am the Qianpi bot. Commands: apply, summary, score, reimburse, review, pending, mine, status <no.>, withdraw <no.>, resubmit <no.>, nudge <no.>, digest, help.',
   'bot.unknown_user': 'Sorry, your account ({platform}: {id}) is not in the organisation list yet; ask {contact} to add you.',
   // Deadlines, reminders, escalation, post-event prompts, daily digest
   'span.working_days': '{n} working day(s)',

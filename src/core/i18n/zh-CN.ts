@@ -84,7 +84,6 @@ export const zhCN = {
   'status.scored': '已评分',
   'status.reimbursing': '报销中',
   'status.closed': '已归档',
-  'bot.help': '你好，我是签批助手。可用命令：申请活动、提交总结、评分、报销、内容审核、待办、我的申请、进度 <编号>、撤回 <编号>、重新提交 <编号>、催办 <编号>、日报、帮助。',
   'bot.unknown_user': '抱歉，组织名单里还没有你的账号（{platform}: {id}），请联系{contact}把你加入名单。',
   // Deadlines, reminders (催办), escalation, post-event prompts, daily digest
   'span.working_days': '{n} 个工作日',
