@@ -8,7 +8,7 @@ interface Base {
   name: string;
   words: Words;
   /** The word 帮助 shows for it, in the reader's locale. */
-  word: MessageKey;
+  label: MessageKey;
   /** Its line in 帮助 (none: listed in the short help only). */
   help?: MessageKey;
   /** Asked in a group, it is answered in the person's DM (personal lists). */
@@ -24,7 +24,7 @@ export function wordCommand(spec: Base & { answer(ctx: CommandContext, call: Cal
     name: spec.name,
     match: (text, ctx) => (is(text) ? { command: spec.name, personal: !!spec.personal, answer: async (call) => spec.answer(ctx, call) } : undefined),
     help: (ctx): HelpEntry[] => {
-      const word = ctx.text(spec.word);
+      const word = ctx.text(spec.label);
       return [{ usage: word, short: word, ...what(ctx, spec.help) }];
     },
   };
@@ -43,7 +43,7 @@ export function numberCommand(
     ),
 ): CommandModule {
   const read = argIsNumber(spec.words, { rest: !!spec.rest });
-  const example = (ctx: CommandContext) => `${ctx.text(spec.word)} A-0001`;
+  const example = (ctx: CommandContext) => `${ctx.text(spec.label)} A-0001`;
   return {
     name: spec.name,
     match(text, ctx) {
@@ -57,6 +57,6 @@ export function numberCommand(
       if ('open' in spec) return { command: spec.name, open: spec.open({ ...arg, number }) };
       return { command: spec.name, personal: !!spec.personal, answer: (call) => spec.answer(ctx, call, { ...arg, number }) };
     },
-    help: (ctx): HelpEntry[] => [{ usage: example(ctx), short: `${ctx.text(spec.word)} ${ctx.text('commands.arg.number')}`, ...what(ctx, spec.help) }],
+    help: (ctx): HelpEntry[] => [{ usage: example(ctx), short: `${ctx.text(spec.label)} ${ctx.text('commands.arg.number')}`, ...what(ctx, spec.help) }],
   };
 }

@@ -4,7 +4,7 @@ import { wordCommand } from './define.js';
 export const digest = wordCommand({
   name: 'digest',
   words: /日报|每日摘要|今日摘要|摘要|digest/,
-  word: 'commands.word.digest',
+  label: 'commands.word.digest',
   help: 'commands.help.digest',
   personal: true,
   async answer(ctx, { person }) {

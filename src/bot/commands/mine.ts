@@ -7,7 +7,7 @@ const LISTED = 10;
 export const mine = wordCommand({
   name: 'mine',
   words: /我的申请|我提交的|我的|mine|my requests/,
-  word: 'commands.word.mine',
+  label: 'commands.word.mine',
   help: 'commands.help.mine',
   personal: true,
   async answer(ctx, { person }) {

@@ -6,7 +6,7 @@ import { noSuchRequest } from './replies.js';
 export const nudge = numberCommand({
   name: 'nudge',
   words: /催办|催一下|催|nudge|remind/,
-  word: 'commands.word.nudge',
+  label: 'commands.word.nudge',
   help: 'commands.help.nudge',
   async answer(ctx, { e, person }, { number }) {
     if (!ctx.deps.nudge) return [{ text: ctx.text('commands.nudge.off') }];

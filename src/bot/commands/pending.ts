@@ -11,7 +11,7 @@ const SENT = 5;
 export const pending = wordCommand({
   name: 'pending',
   words: /待办|我的待办|待审批|待我审批|pending|todo/,
-  word: 'commands.word.pending',
+  label: 'commands.word.pending',
   help: 'commands.help.pending',
   personal: true,
   async answer(ctx, { e, person }) {

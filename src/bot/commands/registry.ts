@@ -17,7 +17,7 @@ import { withdraw } from './withdraw.js';
 const help = wordCommand({
   name: 'help',
   words: /帮助|help|菜单|menu|功能|\?|？|你好|您好|hi|hello/,
-  word: 'commands.word.help',
+  label: 'commands.word.help',
   answer: (ctx) => [{ text: ctx.helpText() }],
 });
 

@@ -5,7 +5,7 @@ import { numberCommand } from './define.js';
 export const resubmit = numberCommand({
   name: 'resubmit',
   words: /重新提交|修改|resubmit|edit/,
-  word: 'commands.word.resubmit',
+  label: 'commands.word.resubmit',
   help: 'commands.help.resubmit',
   askNumber: /^(重新提交|resubmit)$/i,
   open: ({ number }) => ({ kind: 'resubmit', number }),

@@ -13,7 +13,7 @@ const LATEST = 5;
 export const status = numberCommand({
   name: 'status',
   words: /进度|查询|状态|查看|status|progress/,
-  word: 'commands.word.status',
+  label: 'commands.word.status',
   help: 'commands.help.status',
   personal: true,
   async answer(ctx, { person }, { number }) {

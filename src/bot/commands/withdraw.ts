@@ -5,7 +5,7 @@ import { noSuchRequest } from './replies.js';
 export const withdraw = numberCommand({
   name: 'withdraw',
   words: /撤回|撤销|withdraw/,
-  word: 'commands.word.withdraw',
+  label: 'commands.word.withdraw',
   help: 'commands.help.withdraw',
   rest: true,
   async answer(ctx, { e, person }, { number, rest: reason }) {
