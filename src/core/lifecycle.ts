@@ -25,6 +25,7 @@ export type { LifecycleTrigger } from './model.js';
 import type { MessageKey } from './messages.js';
 import type { Payload } from './request-types.js';
 import { promptsAfter } from './event-lifecycle.js';
+import { participates } from './followers.js';
 import { planChain, type Facts } from './workflow.js';
 
 export interface CoreContext {
@@ -190,8 +191,7 @@ export function act(prev: RequestState, given: Action, actor: ActorRef, ctx: Cor
     case 'comment': {
       const text = action.text.trim();
       if (!text) return refuse('invalid', 'refuse.empty_comment');
-      const involved = isApplicant || s.steps.some((st) => st.approvers.includes(actor.personId) || st.decisions.some((d) => d.personId === actor.personId));
-      if (!involved) return refuse('not_approver', 'refuse.not_involved');
+      if (!participates(s, actor.personId)) return refuse('not_approver', 'refuse.not_involved');
       b.log('commented', { text: text.slice(0, 2000) });
       const others = new Set<string>([s.applicantId, ...(s.current !== null ? s.steps[s.current]!.approvers : [])]);
       others.delete(actor.personId);
