@@ -1,16 +1,17 @@
-// Read-only lookups over a validated organisation file. Pure and in memory: the org file
-// is the source of truth for people and rooms, so every replica builds the same Directory.
-import type { Department, OrgFile, Person, Platform, RemotePlatform, Room, Workflow } from './schema.js';
+// Read-only lookups over the organisation: the organisation file, or the synced directory with
+// the file laid over it (overlay.ts). Pure and in memory; every replica builds the same one.
+import type { Department, OrgFile, OrgFileInput, Person, Platform, RemotePlatform, Room, Workflow } from './schema.js';
 import { REMOTE_PLATFORMS } from './schema.js';
 import { BUILTIN_TYPES, type RequestTypeDef } from '../core/request-types.js';
 
-export class Directory {
+/** Every lookup table of one organisation, built once and never changed. */
+class Snapshot {
   readonly people: ReadonlyMap<string, Person>;
   readonly departments: ReadonlyMap<string, Department>;
   readonly rooms: ReadonlyMap<string, Room>;
-  private readonly byPlatformId = new Map<string, Person>();
-  private readonly roomsByPlatformId = new Map<string, Room>();
-  private readonly types = new Map<string, RequestTypeDef>();
+  readonly byPlatformId = new Map<string, Person>();
+  readonly roomsByPlatformId = new Map<string, Room>();
+  readonly types = new Map<string, RequestTypeDef>();
 
   constructor(readonly org: OrgFile) {
     this.people = new Map(org.people.map((p) => [p.id, p]));
@@ -26,6 +27,55 @@ export class Directory {
         fields: t.fields.map((f) => ({ ...f, labelEn: f.labelEn ?? f.label })),
       });
     }
+  }
+}
+
+/**
+ * The organisation every service reads. With a synced directory it changes at run time:
+ * `replace` swaps in a whole new snapshot at once, so a reader never sees half of a change.
+ */
+export class Directory {
+  private s: Snapshot;
+
+  /** `file`: the organisation file as written, when `org` is it laid over a synced directory. */
+  constructor(
+    org: OrgFile,
+    readonly file: OrgFileInput = org,
+  ) {
+    this.s = new Snapshot(org);
+  }
+
+  /** Swaps in a new organisation (the overlay after a sync). */
+  replace(org: OrgFile): void {
+    this.s = new Snapshot(org);
+  }
+
+  get org(): OrgFile {
+    return this.s.org;
+  }
+
+  get people(): ReadonlyMap<string, Person> {
+    return this.s.people;
+  }
+
+  get departments(): ReadonlyMap<string, Department> {
+    return this.s.departments;
+  }
+
+  get rooms(): ReadonlyMap<string, Room> {
+    return this.s.rooms;
+  }
+
+  private get byPlatformId(): ReadonlyMap<string, Person> {
+    return this.s.byPlatformId;
+  }
+
+  private get roomsByPlatformId(): ReadonlyMap<string, Room> {
+    return this.s.roomsByPlatformId;
+  }
+
+  private get types(): ReadonlyMap<string, RequestTypeDef> {
+    return this.s.types;
   }
 
   /** A request type: declared in the organisation file, or built in. */

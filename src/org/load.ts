@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
-import { orgSchema, type OrgFile } from './schema.js';
+import { orgSchema, type OrgFile, type OrgFileInput } from './schema.js';
+import { overlayOrganisation } from './overlay.js';
 import { Directory } from './directory.js';
 import { BUILTIN_TYPES } from '../core/request-types.js';
 import type { CalendarOptions } from '../core/calendar/index.js';
@@ -37,9 +38,14 @@ function zodProblems(error: z.ZodError): string[] {
   return error.issues.map((i) => `${formatPath(i.path) || '(root)'}: ${message(i)}`);
 }
 
-/** Cross-reference checks zod cannot express: every id that points somewhere must land. */
-export function crossCheck(org: OrgFile): string[] {
+/**
+ * Cross-reference checks zod cannot express: every id that points somewhere must land. With a
+ * synced directory, a person named anywhere must still have an entry in the file (it may be just
+ * an id and a platform id), but departments may be synced ones, known only after a sync.
+ */
+export function crossCheck(org: OrgFileInput): string[] {
   const problems: string[] = [];
+  const synced = org.directory.sync;
   const people = new Set<string>();
   const depts = new Set(org.departments.map((d) => d.id));
   const rooms = new Set<string>();
@@ -54,7 +60,7 @@ export function crossCheck(org: OrgFile): string[] {
 
   const platformIdOwner = new Map<string, string>();
   org.people.forEach((p, i) => {
-    if (!depts.has(p.dept)) problems.push(`people[${i}].dept: unknown department "${p.dept}"`);
+    if (p.dept && !synced && !depts.has(p.dept)) problems.push(`people[${i}].dept: unknown department "${p.dept}"`);
     for (const [platform, ext] of Object.entries(p.ids)) {
       const key = `${platform}:${ext}`;
       const owner = platformIdOwner.get(key);
@@ -65,7 +71,7 @@ export function crossCheck(org: OrgFile): string[] {
   });
   org.departments.forEach((d, i) => {
     if (d.lead && !people.has(d.lead)) problems.push(`departments[${i}].lead: unknown person "${d.lead}"`);
-    if (d.parent && !depts.has(d.parent)) problems.push(`departments[${i}].parent: unknown department "${d.parent}"`);
+    if (d.parent && !synced && !depts.has(d.parent)) problems.push(`departments[${i}].parent: unknown department "${d.parent}"`);
     d.managers.forEach((m, j) => {
       if (!people.has(m)) problems.push(`departments[${i}].managers[${j}]: unknown person "${m}"`);
     });
@@ -141,7 +147,7 @@ export function crossCheck(org: OrgFile): string[] {
   return problems;
 }
 
-export function parseOrg(text: string, file = '(inline)'): OrgFile {
+export function parseOrg(text: string, file = '(inline)'): OrgFileInput {
   let raw: unknown;
   try {
     raw = parseYaml(text);
@@ -156,6 +162,11 @@ export function parseOrg(text: string, file = '(inline)'): OrgFile {
   return parsed.data;
 }
 
+/**
+ * The Directory of an organisation file. With `directory.sync` it starts with nothing synced
+ * (entries without a name and department wait for the first sync); the app lays the synced
+ * directory under it as soon as it can read the database.
+ */
 export function loadOrg(file: string | undefined): Directory {
   const path = file ?? EXAMPLE_ORG_FILE;
   let text: string;
@@ -164,5 +175,11 @@ export function loadOrg(file: string | undefined): Directory {
   } catch (err) {
     throw new OrgFileError(path, [`cannot read: ${(err as Error).message}`]);
   }
-  return new Directory(parseOrg(text, path));
+  return directoryFromText(text, path);
+}
+
+/** The Directory of an organisation file's text (see loadOrg). */
+export function directoryFromText(text: string, file = '(inline)'): Directory {
+  const input = parseOrg(text, file);
+  return new Directory(overlayOrganisation(input, { identities: [], departments: [] }).org, input);
 }

@@ -5,7 +5,7 @@
 // the same organisation on every replica.
 import { createHash } from 'node:crypto';
 import type { SyncedDepartment, SyncedIdentity } from '../directory/types.js';
-import { REMOTE_PLATFORMS, type Department, type OrgFile, type Person, type RemotePlatform } from './schema.js';
+import { REMOTE_PLATFORMS, type Department, type OrgFile, type OrgFileInput, type Person, type RemotePlatform } from './schema.js';
 
 export interface SyncedDirectory {
   identities: readonly SyncedIdentity[];
@@ -37,20 +37,23 @@ export function treePlatformOf(synced: SyncedDirectory, opts: OverlayOptions): R
   return REMOTE_PLATFORMS.find((p) => present.has(p));
 }
 
-/** The organisation file with the synced directory under it. With nothing synced, the file as it is. */
-export function overlayOrganisation(file: OrgFile, synced: SyncedDirectory, opts: OverlayOptions = {}): OrgFile {
-  const tree = treePlatformOf(synced, opts);
+export interface Overlaid {
+  org: OrgFile;
+  /** Entries of the file the synced directory could not complete (no such person synced yet). */
+  problems: string[];
+}
+
+/** The organisation file with the synced directory under it. Without `directory.sync`, the file as it is. */
+export function overlayOrganisation(file: OrgFileInput, synced: SyncedDirectory, opts: OverlayOptions = {}): Overlaid {
+  if (!file.directory.sync) return { org: file as OrgFile, problems: [] }; // the schema made name and dept required
+  const tree = treePlatformOf(synced, { treePlatform: opts.treePlatform ?? file.directory.tree });
   const current = synced.identities.filter((i) => i.leftAt === null && i.status !== 'left');
-  if (!tree && !current.length) return file;
 
   // Departments of the tree platform, under the ids the file binds them to (`ids`), else ours.
-  const boundDept = new Map<string, Department>();
-  for (const d of file.departments) {
-    const bound = (d as Department & { ids?: Partial<Record<RemotePlatform, string>> }).ids?.[tree ?? 'feishu'];
-    if (bound !== undefined) boundDept.set(bound, d);
-  }
-  const treeDepts = synced.departments.filter((d) => d.platform === tree);
-  const ourDept = (platformDeptId: string) => boundDept.get(platformDeptId)?.id ?? departmentIdOf(tree!, platformDeptId);
+  const boundDept = new Map<string, string>();
+  if (tree) for (const d of file.departments) if (d.ids[tree] !== undefined) boundDept.set(d.ids[tree], d.id);
+  const treeDepts = tree ? synced.departments.filter((d) => d.platform === tree) : [];
+  const ourDept = (platformDeptId: string) => boundDept.get(platformDeptId) ?? departmentIdOf(tree!, platformDeptId);
   const root = treeDepts.find((d) => d.parentId === null);
 
   const personOf = new Map(current.map((i) => [`${i.platform}:${i.userId}`, i.personId]));
@@ -62,12 +65,13 @@ export function overlayOrganisation(file: OrgFile, synced: SyncedDirectory, opts
       id,
       name: d.name,
       managers: [],
+      ids: { [tree!]: d.id },
       ...(lead !== undefined && { lead }),
       ...(d.parentId !== null && treeDepts.some((p) => p.id === d.parentId) && { parent: ourDept(d.parentId) }),
     });
   }
   // The file's own entries win field by field (name, lead, parent, managers).
-  for (const d of file.departments) departments.set(d.id, { ...departments.get(d.id), ...d });
+  for (const d of file.departments) departments.set(d.id, { ...departments.get(d.id), ...d, ids: { ...departments.get(d.id)?.ids, ...d.ids } });
 
   // One person per linked group of identities; the tree platform's identity speaks for them.
   const byPerson = new Map<string, SyncedIdentity[]>();
@@ -77,24 +81,32 @@ export function overlayOrganisation(file: OrgFile, synced: SyncedDirectory, opts
     const main = ids.find((i) => i.platform === tree) ?? ids[0]!;
     const deptOnTree = main.platform === tree ? (main.primaryDepartmentId ?? main.departmentIds[0]) : undefined;
     const dept = deptOnTree !== undefined ? ourDept(deptOnTree) : root ? ourDept(root.id) : undefined;
-    if (dept === undefined || !departments.has(dept)) continue;
+    if (dept === undefined) continue;
     people.set(personId, {
       id: personId,
       name: main.name,
       dept,
-      ...(main.title && { title: main.title }),
       ids: Object.fromEntries(ids.map((i) => [i.platform, i.userId])),
+      ...(main.title && { title: main.title }),
     });
   }
-  for (const p of file.people) {
-    const synced = people.get(p.id);
-    people.set(p.id, synced ? { ...synced, ...p, ids: { ...synced.ids, ...p.ids } } : p);
-  }
+  const problems: string[] = [];
+  file.people.forEach((entry, i) => {
+    const found = people.get(entry.id);
+    const name = entry.name ?? found?.name;
+    const dept = entry.dept ?? found?.dept;
+    if (name === undefined || dept === undefined) {
+      problems.push(`people[${i}]: "${entry.id}" is not in the synced directory (yet)`);
+      return;
+    }
+    people.set(entry.id, { ...found, ...entry, name, dept, ids: { ...found?.ids, ...entry.ids } });
+  });
+  for (const p of people.values()) if (!departments.has(p.dept)) problems.push(`person "${p.id}": unknown department "${p.dept}"`);
 
-  return { ...file, departments: [...departments.values()], people: [...people.values()] };
+  return { org: { ...file, departments: [...departments.values()], people: [...people.values()] }, problems };
 }
 
 /** Links the organisation file fixes: each person's platform ids (`platform:userId` → person id). */
-export function fixedLinksOf(file: OrgFile): Map<string, string> {
+export function fixedLinksOf(file: OrgFileInput): Map<string, string> {
   return new Map(file.people.flatMap((p) => Object.entries(p.ids).map(([platform, userId]) => [`${platform}:${userId}`, p.id] as const)));
 }

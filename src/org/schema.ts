@@ -2,6 +2,7 @@
 // and how each request type is approved. Validated once at boot; see README "Organisation file".
 import { z } from 'zod';
 import { FIELD_KINDS } from '../core/request-types.js';
+import { LINK_KEYS } from '../core/directory/link.js';
 
 export const PLATFORMS = ['feishu', 'dingtalk', 'wecom', 'local'] as const;
 export type Platform = (typeof PLATFORMS)[number];
@@ -197,10 +198,35 @@ export const orgSchema = z
       })
       .strict(),
     roles: z.record(id, z.array(id).min(1)).default({}),
+    /**
+     * People and departments from the platforms' contacts (directory sync). Off: this file lists
+     * everyone, as before. On: the file is an overlay — its departments and people override or
+     * add to the synced ones, and a person entry may be just an id and a platform id.
+     */
+    directory: z
+      .object({
+        sync: z.boolean().default(false),
+        /** Whose department tree is the organisation's when several platforms are synced. */
+        tree: z.enum(REMOTE_PLATFORMS).optional(),
+        /** Keys that say two platform accounts are one person, in order of trust. */
+        linkBy: z.array(z.enum(LINK_KEYS)).min(1).default([...LINK_KEYS]),
+        /** A full read of every platform this often (change events keep it current between). */
+        fullSyncEvery: z.string().regex(/^\d+(h|m)$/, 'use e.g. 6h or 30m').default('6h'),
+      })
+      .strict()
+      .default({ sync: false, linkBy: [...LINK_KEYS], fullSyncEvery: '6h' }),
     departments: z
       .array(
         z
-          .object({ id, name: z.string().min(1), lead: id.optional(), parent: id.optional(), managers: z.array(id).default([]) })
+          .object({
+            id,
+            name: z.string().min(1),
+            lead: id.optional(),
+            parent: id.optional(),
+            managers: z.array(id).default([]),
+            /** The synced department this entry stands for (its id on the tree platform). */
+            ids: platformIds.default({}),
+          })
           .strict(),
       )
       .min(1),
@@ -240,7 +266,12 @@ export const orgSchema = z
   })
   .strict();
 
-export type OrgFile = z.infer<typeof orgSchema>;
-export type Person = OrgFile['people'][number];
+/** The file as written: with a synced directory, person entries may lack a name or department. */
+export type OrgFileInput = z.infer<typeof orgSchema>;
+export type PersonEntry = OrgFileInput['people'][number];
+/** A person of the organisation: every one has a name and a department. */
+export type Person = PersonEntry & { name: string; dept: string };
+/** The organisation as the product reads it (the file, or the file over the synced directory). */
+export type OrgFile = Omit<OrgFileInput, 'people'> & { people: Person[] };
 export type Department = OrgFile['departments'][number];
 export type Room = OrgFile['rooms'][number];

@@ -5,8 +5,7 @@ import { readFileSync } from 'node:fs';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { Directory } from '../../src/org/directory.js';
-import { EXAMPLE_ORG_FILE, parseOrg } from '../../src/org/load.js';
+import { EXAMPLE_ORG_FILE, directoryFromText } from '../../src/org/load.js';
 import { createApprovals } from '../../src/services/approvals.js';
 import { openDatabase, type Database } from '../../src/store/db.js';
 import { syncOrganisation } from '../../src/store/org-sync.js';
@@ -21,7 +20,7 @@ org.roles.panel = panel;
 org.workflows = [
   { requestType: 'event', steps: [{ id: 'lead', name: '部门', approvers: ['dept_lead'] }, { id: 'panel', name: '评审组', approvers: ['role:panel'], mode: 'any' }, { id: 'fin', name: '财务', approvers: ['role:finance'] }] },
 ];
-const dir = new Directory(parseOrg(stringify(org)));
+const dir = directoryFromText(stringify(org));
 
 let database: Database;
 let drop: () => Promise<void>;

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import type { Card } from '../../cards/model.js';
 import type { SimMessage } from '../../src/channels/local/store.js';
-import { Directory } from '../../src/org/directory.js';
-import { EXAMPLE_ORG_FILE, parseOrg } from '../../src/org/load.js';
+import type { Directory } from '../../src/org/directory.js';
+import { EXAMPLE_ORG_FILE, directoryFromText } from '../../src/org/load.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { simClient } from '../support/sim-client.js';
 
@@ -17,7 +17,7 @@ import { simClient } from '../support/sim-client.js';
 function organisation(): Directory {
   const org = parse(readFileSync(EXAMPLE_ORG_FILE, 'utf8')) as { workflows: Array<Record<string, unknown>> };
   for (const wf of org.workflows) if (wf.requestType === 'content_review') wf.directToApprovers = false;
-  return new Directory(parseOrg(stringify(org)));
+  return directoryFromText(stringify(org));
 }
 
 let t: TestApp;

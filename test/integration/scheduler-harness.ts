@@ -7,8 +7,8 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { parse, stringify } from 'yaml';
 import { createCalendar } from '../../src/core/calendar/index.js';
-import { Directory } from '../../src/org/directory.js';
-import { EXAMPLE_ORG_FILE, calendarOptions, parseOrg } from '../../src/org/load.js';
+import type { Directory } from '../../src/org/directory.js';
+import { EXAMPLE_ORG_FILE, calendarOptions, directoryFromText } from '../../src/org/load.js';
 import { createScheduleQueue } from '../../src/queue/queues.js';
 import { createScheduler, type Scheduler } from '../../src/scheduler/index.js';
 import { createApprovals, type Approvals } from '../../src/services/approvals.js';
@@ -47,7 +47,7 @@ export function orgFrom(over: { organisation?: Record<string, unknown>; workflow
     const replaced = new Set((over.workflows as Array<{ requestType: string }>).map((w) => w.requestType));
     org.workflows = [...org.workflows.filter((w) => !replaced.has(w.requestType)), ...(over.workflows as Array<{ requestType: string }>)];
   }
-  return new Directory(parseOrg(stringify(org)));
+  return directoryFromText(stringify(org));
 }
 
 export { waitFor } from '../support/wait.js';

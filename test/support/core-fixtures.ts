@@ -6,16 +6,16 @@ import { act, submit, type CoreContext } from '../../src/core/lifecycle.js';
 import type { Action, RequestState, TransitionOk } from '../../src/core/model.js';
 import type { Clock } from '../../src/core/reminders.js';
 import type { Payload } from '../../src/core/request-types.js';
-import { Directory } from '../../src/org/directory.js';
-import { EXAMPLE_ORG_FILE, parseOrg } from '../../src/org/load.js';
+import type { Directory } from '../../src/org/directory.js';
+import { EXAMPLE_ORG_FILE, directoryFromText } from '../../src/org/load.js';
 
 export function orgWith(workflows: unknown[]): Directory {
   const org = parse(readFileSync(EXAMPLE_ORG_FILE, 'utf8')) as Record<string, unknown>;
   org.workflows = workflows;
-  return new Directory(parseOrg(stringify(org)));
+  return directoryFromText(stringify(org));
 }
 
-export const exampleDir = () => new Directory(parseOrg(readFileSync(EXAMPLE_ORG_FILE, 'utf8')));
+export const exampleDir = () => directoryFromText(readFileSync(EXAMPLE_ORG_FILE, 'utf8'));
 
 export const NOW = new Date('2026-11-23T02:00:00Z'); // Monday 10:00 in Shanghai
 
