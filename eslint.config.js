@@ -13,9 +13,23 @@ const INLINE_TEXT_PENDING = [
   'src/bot/dialog/card.ts',
   'src/bot/dialog/fields.ts',
   'src/bot/router.ts',
+  'src/channels/dingtalk/normalise.ts',
+  'src/channels/dingtalk/render.ts',
+  'src/channels/dingtalk/sender.ts',
+  'src/channels/feishu/render.ts',
+  'src/channels/wecom/reason.ts',
+  'src/channels/wecom/render.ts',
+  'src/core/calendar/provisional.ts',
+  'src/core/calendar/statutory.ts',
+  'src/core/digest.ts',
   'src/core/form-input.ts',
+  'src/core/lifecycle.ts',
+  'src/core/reminders.ts',
   'src/core/request-types.ts',
+  'src/core/workflow.ts',
+  'src/main.ts',
   'src/org/schema.ts',
+  'src/services/approvals.ts',
 ];
 
 export default tseslint.config(
