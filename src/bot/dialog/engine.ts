@@ -96,7 +96,7 @@ function advance(def: RequestTypeDef, s: DialogSession, env: DialogEnv, lead: st
   return next ? ask(def, rest, next, env, lead) : confirm(def, rest, env, lead);
 }
 
-export function typeName(def: RequestTypeDef, env: DialogEnv): string {
+export function typeName(def: RequestTypeDef, env: Pick<DialogEnv, 'locale'>): string {
   return env.locale === 'en' ? def.nameEn : def.name;
 }
 

@@ -203,7 +203,7 @@ export function createDialogs(deps: DialogDeps) {
     /** The session timed out; `restart` adds what to type to begin again. */
     expired(s: DialogSession, restart: boolean): string {
       const def = defOf(s);
-      const name = def ? (locale === 'en' ? def.nameEn : def.name) : s.type;
+      const name = def ? engine.typeName(def, { locale }) : s.type;
       const minutes = Math.round(store.idleMs / 60_000);
       const command = !restart || !def ? '' : s.mode === 'resubmit' && s.number ? t(locale, 'dialog.resubmit_command', { number: s.number }) : startCommand(def, locale);
       return t(locale, 'dialog.expired', { type: name, minutes, again: command ? t(locale, 'dialog.expired.again', { command }) : '' });
