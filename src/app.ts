@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import { Worker } from 'bullmq';
 import { pino, type DestinationStream, type Logger } from 'pino';
-import { createCommands } from './bot/commands.js';
+import { createCommands } from './bot/commands/index.js';
 import { createDialogs, createDialogStore, DIALOG_IDLE_MS } from './bot/dialog/index.js';
 import { inboundProcessor, recordGivenUp } from './bot/inbound-worker.js';
 import { createIngest } from './bot/ingest.js';
@@ -42,6 +42,7 @@ import { deliveryStore } from './store/delivery-store.js';
 import { outboxStore, pruneDeliveries } from './store/outbox-repo.js';
 import { syncOrganisation } from './store/org-sync.js';
 import { createSchedulerStore } from './store/scheduler-store.js';
+import { commandReads } from './store/command-reads.js';
 import { requestReads } from './store/requests-repo.js';
 import { responseCodeStore } from './store/response-codes-repo.js';
 
@@ -188,7 +189,7 @@ export async function buildApp(opts: AppOptions) {
     if (worker) {
       const dialogs = createDialogs({ store: createDialogStore(redis, prefix, { idleMs: DIALOG_IDLE_MS }), requests, dir, approvals, locale: config.LOCALE, now });
       const commands = createCommands({
-        database, dir, locale: config.LOCALE, approvals, dialogs, now,
+        reads: commandReads(database.db), dir, locale: config.LOCALE, approvals, dialogs, now,
         digestFor: async (personId) => (await scheduler.digestFor(personId)).text,
         nudge: scheduler.nudge,
       });

@@ -2,9 +2,9 @@
 // forms) or to the command handler (text). Replies go out through the delivery queues with
 // job ids derived from the event, so a retried job never replies twice.
 import type { Logger } from 'pino';
-import type { InboundCardAction, InboundEvent, InboundMessage } from '../channels/inbound.js';
+import { addressedToBot, type InboundCardAction, type InboundEvent, type InboundMessage } from '../channels/inbound.js';
 import { parseForm } from '../core/form-input.js';
-import type { Locale } from '../core/messages.js';
+import { t, type Locale } from '../core/messages.js';
 import type { MessageIntent } from '../core/model.js';
 import type { Directory } from '../org/directory.js';
 import type { Person } from '../org/schema.js';
@@ -12,7 +12,7 @@ import type { DeliveryQueues } from '../queue/queues.js';
 import { jobId, type InboundItem, type Target } from '../queue/jobs.js';
 import type { Approvals } from '../services/approvals.js';
 import { toCoreAction } from './actions.js';
-import type { Commands, Reply } from './commands.js';
+import type { Commands, Reply } from './commands/index.js';
 import { DIALOG_ACTION } from './dialog/index.js';
 
 export interface RouterDeps {
@@ -47,7 +47,7 @@ export function createRouter(deps: RouterDeps) {
       if (!def) return replyTo(e, { key: 'refuse.unknown_type', params: { type } });
       const { payload, errors } = parseForm(def, e.form ?? {}, { now: deps.now(), timezone: dir.timezone, locale });
       const problems = Object.values(errors);
-      if (problems.length) return replyTo(e, { key: 'refuse.invalid_form', params: { problems: problems.join('；') } });
+      if (problems.length) return replyTo(e, { key: 'refuse.invalid_form', params: { problems: problems.join(t(locale, 'commands.form_problems_sep')) } });
       const result =
         v.a === 'submit'
           ? await deps.approvals.submit({ applicantId: person.id, type, payload, platform: e.platform, idempotencyKey: key })
@@ -91,7 +91,7 @@ export function createRouter(deps: RouterDeps) {
   }
 
   async function onMessage(e: InboundMessage, person: Person): Promise<void> {
-    if (e.chat.type === 'group' && !e.mentioned) return;
+    if (!addressedToBot(e.chat.type, e.mentioned)) return;
     await sendReplies(e, person, await deps.commands.handle(e, person));
   }
 
@@ -100,7 +100,7 @@ export function createRouter(deps: RouterDeps) {
     const person = dir.personByPlatformId(e.platform, e.senderId);
     if (!person) {
       deps.log.info({ platform: e.platform, sender: e.senderId }, 'event from a person not in the organisation file');
-      if (e.kind === 'message' && (e.chat.type === 'dm' || e.mentioned)) {
+      if (e.kind === 'message' && addressedToBot(e.chat.type, e.mentioned)) {
         await replyTo(e, { key: 'bot.unknown_user', params: { platform: e.platform, id: e.senderId, contact: dir.org.organisation.contact } });
       }
       return;

@@ -39,6 +39,12 @@ export interface InboundCardAction extends InboundBase {
 
 export type InboundEvent = InboundMessage | InboundCardAction;
 
+/**
+ * Whether a message is for the bot: every message of a DM, in a group only one that mentions it.
+ * The normalisers drop (or mark) the rest early; the router asks again of every event it gets.
+ */
+export const addressedToBot = (chat: InboundMessage['chat']['type'], mentioned: boolean): boolean => chat === 'dm' || mentioned;
+
 /** Deeper than any InboundEvent our normalisers build (event → form / message / reply → value). */
 const MAX_DEPTH = 4;
 

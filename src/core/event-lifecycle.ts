@@ -2,8 +2,7 @@
 // move it along: approved → summary_due → summary_submitted → scored → reimbursing → closed.
 // Pure: the service loads the event, asks these rules, and applies both in one transaction.
 import type { Directory } from '../org/directory.js';
-import type { LifecycleTrigger } from './lifecycle.js';
-import type { Effect, MessageIntent, RequestState, RequestStatus } from './model.js';
+import type { Effect, LifecycleTrigger, MessageIntent, RequestState, RequestStatus } from './model.js';
 import { budgetTotal, type Payload } from './request-types.js';
 
 /**

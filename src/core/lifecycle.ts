@@ -8,6 +8,7 @@ import type {
   ActorRef,
   AuditEntry,
   Effect,
+  LifecycleTrigger,
   MessageIntent,
   Origin,
   RefusalCode,
@@ -19,10 +20,13 @@ import type {
   TransitionRefused,
 } from './model.js';
 import { OPEN_STATUSES } from './model.js';
+
+export type { LifecycleTrigger } from './model.js';
 import type { MessageKey } from './messages.js';
 import { orgText } from './org-text.js';
 import type { Payload } from './request-types.js';
 import { promptsAfter } from './event-lifecycle.js';
+import { participates } from './followers.js';
 import { planChain, type Facts } from './workflow.js';
 
 export interface CoreContext {
@@ -188,8 +192,7 @@ export function act(prev: RequestState, given: Action, actor: ActorRef, ctx: Cor
     case 'comment': {
       const text = action.text.trim();
       if (!text) return refuse('invalid', 'refuse.empty_comment');
-      const involved = isApplicant || s.steps.some((st) => st.approvers.includes(actor.personId) || st.decisions.some((d) => d.personId === actor.personId));
-      if (!involved) return refuse('not_approver', 'refuse.not_involved');
+      if (!participates(s, actor.personId)) return refuse('not_approver', 'refuse.not_involved');
       b.log('commented', { text: text.slice(0, 2000) });
       const others = new Set<string>([s.applicantId, ...(s.current !== null ? s.steps[s.current]!.approvers : [])]);
       others.delete(actor.personId);
@@ -304,19 +307,6 @@ function stepAction(b: Builder, action: Extract<Action, { stepId: string }>, act
     }
   }
 }
-
-/** Event lifecycle after approval: summary → scoring → reimbursement → closed. */
-export type LifecycleTrigger =
-  | 'event_ended'
-  | 'summary_submitted'
-  | 'summary_reopened'
-  | 'scored'
-  | 'reimbursement_submitted'
-  | 'reimbursement_reopened'
-  | 'reimbursed'
-  | 'expired'
-  /** The open step's deadline passed: escalate (see deadlinePassed). */
-  | 'deadline_passed';
 
 const LIFECYCLE: Record<LifecycleTrigger, { from: RequestState['status'][]; to: RequestState['status'] }> = {
   event_ended: { from: ['approved'], to: 'summary_due' },

@@ -79,6 +79,19 @@ export interface ActorRef {
   platform: Origin;
 }
 
+/** Event lifecycle after approval: summary → scoring → reimbursement → closed. */
+export type LifecycleTrigger =
+  | 'event_ended'
+  | 'summary_submitted'
+  | 'summary_reopened'
+  | 'scored'
+  | 'reimbursement_submitted'
+  | 'reimbursement_reopened'
+  | 'reimbursed'
+  | 'expired'
+  /** The open step's deadline passed: escalate (see deadlinePassed). */
+  | 'deadline_passed';
+
 export type Action =
   | { type: 'approve'; stepId: string; comment?: string }
   | { type: 'reject'; stepId: string; reason: string }

@@ -9,7 +9,7 @@ import type { DbOrTx } from './db.js';
 /**
  * Inserts `rows`; columns that no row sets get their defaults (a column some rows set is null
  * where the others leave it out). `conflict` is the statement's ON CONFLICT clause, if any.
- * Returns the ids of the rows written (inserted, or updated by the conflict clause).
+ * Returns the ids of the rows written (inserted, or updated by the conflict clause), for tables with an `id`.
  */
 export async function insertRows<T extends PgTable>(db: DbOrTx, table: T, rows: Array<T['$inferInsert']>, opts: { conflict?: SQL } = {}): Promise<string[]> {
   if (!rows.length) return [];
@@ -24,7 +24,9 @@ export async function insertRows<T extends PgTable>(db: DbOrTx, table: T, rows: 
   const names = sql.raw(cols.map((c) => `"${c.name}"`).join(', '));
   const shape = sql.raw(cols.map((c) => `"${c.name}" ${c.getSQLType()}`).join(', '));
   const conflict = opts.conflict ? sql` ${opts.conflict}` : sql``;
-  const res = (await db.execute(sql`insert into ${table} (${names}) select ${names} from jsonb_to_recordset(${json}::jsonb) as x(${shape})${conflict} returning "id"`)) as unknown;
+  // Tables keyed by other columns (composite keys) have no id to return.
+  const returning = all.id ? sql` returning "id"` : sql``;
+  const res = (await db.execute(sql`insert into ${table} (${names}) select ${names} from jsonb_to_recordset(${json}::jsonb) as x(${shape})${conflict}${returning}`)) as unknown;
   // postgres.js answers with the rows, PGlite with { rows }.
   const out = (Array.isArray(res) ? res : (res as { rows: unknown[] }).rows) as Array<{ id: string | number }>;
   return out.map((r) => String(r.id));

@@ -65,6 +65,74 @@ export const roomBindings = pgTable(
   (t) => [primaryKey({ columns: [t.platform, t.externalId] }), index('room_bindings_room').on(t.roomId)],
 );
 
+// ---- The directory as each platform reports it (issue 15): one row per platform identity and
+// department, the person each identity is linked to, each read's outcome, and the link issues
+// of the latest pass. The organisation file overlays this; `people` stays the effective list.
+export const directoryUsers = pgTable(
+  'directory_users',
+  {
+    platform: text('platform').notNull(),
+    userId: text('user_id').notNull(),
+    personId: text('person_id').notNull(),
+    /** False while the identity is in a link issue: its link is not kept for the next pass. */
+    settled: boolean('settled').notNull().default(true),
+    name: text('name').notNull(),
+    status: text('status').notNull(),
+    title: text('title'),
+    departmentIds: text('department_ids').array().notNull(),
+    primaryDepartmentId: text('primary_department_id'),
+    managerId: text('manager_id'),
+    employeeNo: text('employee_no'),
+    mobile: text('mobile'),
+    email: text('email'),
+    altIds: jsonb('alt_ids').notNull().$type<Record<string, string>>().default({}),
+    syncedAt: ts('synced_at').notNull().defaultNow(),
+    leftAt: ts('left_at'),
+  },
+  (t) => [primaryKey({ columns: [t.platform, t.userId] }), index('directory_users_person').on(t.personId)],
+);
+
+export const directoryDepartments = pgTable(
+  'directory_departments',
+  {
+    platform: text('platform').notNull(),
+    deptId: text('dept_id').notNull(),
+    parentId: text('parent_id'),
+    name: text('name').notNull(),
+    leaderIds: text('leader_ids').array().notNull(),
+    syncedAt: ts('synced_at').notNull().defaultNow(),
+    removedAt: ts('removed_at'),
+  },
+  (t) => [primaryKey({ columns: [t.platform, t.deptId] })],
+);
+
+export const directoryReads = pgTable(
+  'directory_reads',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    platform: text('platform').notNull(),
+    startedAt: ts('started_at').notNull(),
+    finishedAt: ts('finished_at').notNull().defaultNow(),
+    /** 'ok' or 'failed'. */
+    outcome: text('outcome').notNull(),
+    users: integer('users').notNull().default(0),
+    departments: integer('departments').notNull().default(0),
+    gaps: jsonb('gaps').notNull().$type<{ what: string; why: string }[]>().default([]),
+    error: text('error'),
+  },
+  (t) => [index('directory_reads_platform').on(t.platform, t.id)],
+);
+
+export const directoryIssues = pgTable('directory_issues', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  kind: text('kind').notNull(),
+  platform: text('platform'),
+  userId: text('user_id'),
+  personId: text('person_id'),
+  detail: jsonb('detail').notNull().$type<Record<string, unknown>>(),
+  foundAt: ts('found_at').notNull().defaultNow(),
+});
+
 // ---- Requests and their approval chain
 export const requests = pgTable(
   'requests',

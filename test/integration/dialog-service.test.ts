@@ -5,12 +5,13 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCommands, type Commands, type Reply } from '../../src/bot/commands.js';
+import { createCommands, type Commands, type Reply } from '../../src/bot/commands/index.js';
 import { createDialogs, createDialogStore, DIALOG_IDLE_MS, type DialogStore } from '../../src/bot/dialog/index.js';
 import type { DialogSession } from '../../src/bot/dialog/types.js';
 import type { InboundCardAction, InboundMessage } from '../../src/channels/inbound.js';
 import { createApprovals, type Approvals } from '../../src/services/approvals.js';
 import { openDatabase, type Database } from '../../src/store/db.js';
+import { commandReads } from '../../src/store/command-reads.js';
 import { syncOrganisation } from '../../src/store/org-sync.js';
 import { requestReads, requestsOf } from '../../src/store/requests-repo.js';
 import { exampleDir } from '../support/core-fixtures.js';
@@ -37,7 +38,7 @@ beforeAll(async () => {
   store = createDialogStore(redis, prefix, { idleMs: DIALOG_IDLE_MS });
   approvals = createApprovals({ database, dir, now });
   const dialogs = createDialogs({ store, requests: requestReads(database.db), dir, approvals, locale: 'zh-CN', now });
-  commands = createCommands({ database, dir, locale: 'zh-CN', approvals, dialogs, now });
+  commands = createCommands({ reads: commandReads(database.db), dir, locale: 'zh-CN', approvals, dialogs, now });
 });
 
 afterAll(async () => {

@@ -2,7 +2,7 @@
 // InboundEvent. Shared by the webhook receiver and the long connection, so both produce the
 // same events for the same platform traffic. Pure: no I/O.
 import { decodeAction } from '../../../cards/model.js';
-import { withinBounds, type InboundCardAction, type InboundEvent, type InboundMessage } from '../inbound.js';
+import { addressedToBot, withinBounds, type InboundCardAction, type InboundEvent, type InboundMessage } from '../inbound.js';
 import { localStamp } from '../../core/time-zone.js';
 
 export type Normalised =
@@ -64,8 +64,9 @@ function messageEvent(eventId: string, ev: Obj, ctx: NormaliseContext): Normalis
   const dm = msg.chat_type === 'p2p';
   const mentions = Array.isArray(msg.mentions) ? msg.mentions.filter(isObj) : [];
   const { text, botMentioned } = resolveMentions(raw, mentions, ctx.botOpenId);
+  const mentioned = addressedToBot(dm ? 'dm' : 'group', botMentioned);
   // In groups the bot only answers an @-mention; the router would drop the rest anyway.
-  if (!dm && !botMentioned) return { kind: 'ignore', reason: 'group message without a mention of the bot' };
+  if (!mentioned) return { kind: 'ignore', reason: 'group message without a mention of the bot' };
   const event: InboundMessage = {
     kind: 'message',
     platform: 'feishu',
@@ -75,7 +76,7 @@ function messageEvent(eventId: string, ev: Obj, ctx: NormaliseContext): Normalis
     senderId,
     chat: { type: dm ? 'dm' : 'group', id: chatId },
     text,
-    mentioned: dm || botMentioned,
+    mentioned,
     ...replyTo(msg.message_id),
   };
   return { kind: 'event', event };
@@ -186,7 +187,7 @@ function v1Event(p: Obj, ctx: NormaliseContext): Normalised {
   const chatId = str(ev.open_chat_id);
   if (!senderId || !chatId) return { kind: 'invalid', reason: 'v1 message without open_id or open_chat_id' };
   const dm = ev.chat_type === 'private';
-  const mentioned = dm || ev.is_mention === true;
+  const mentioned = addressedToBot(dm ? 'dm' : 'group', ev.is_mention === true);
   if (!mentioned) return { kind: 'ignore', reason: 'group message without a mention of the bot' };
   const text = str(ev.text_without_at_bot) ?? str(ev.text) ?? '';
   const event: InboundMessage = {

@@ -1,0 +1,27 @@
+// A request's audit log as the lines of 进度's "latest": every action of the core's state machine
+// (src/core/lifecycle.ts, and 催办) in the reader's locale — catalog keys commands.timeline.<action>,
+// and the event lifecycle's own lifecycle.<trigger>. Entries of the machinery (reminders sent,
+// deliveries, inbound failures) have no line.
+import { isMessageKey, tAny } from '../../core/messages.js';
+import type { TimelineEntry } from '../../store/requests-repo.js';
+import { clip } from '../dialog/fields.js';
+import type { CommandContext } from './types.js';
+
+const str = (v: unknown) => (typeof v === 'string' ? v : '');
+/** A person id (a transfer) or a list of them (an escalation's transfer), by name. */
+const people = (ctx: CommandContext, v: unknown) =>
+  typeof v === 'string' ? ctx.dir.personName(v) : Array.isArray(v) ? v.map((p) => ctx.dir.personName(str(p))).join(ctx.text('commands.names_sep')) : '';
+
+export function describeEntry(ctx: CommandContext, e: TimelineEntry): string | undefined {
+  if (e.action.startsWith('lifecycle.')) return tAny(ctx.locale, e.action);
+  const key = `commands.timeline.${e.action}`;
+  if (!isMessageKey(key)) return undefined;
+  const d = e.detail;
+  return tAny(ctx.locale, key, {
+    who: e.actorId ? ctx.dir.personName(e.actorId) : ctx.text('commands.timeline.system'),
+    name: str(d.name),
+    reason: str(d.reason),
+    text: clip(str(d.text), 40),
+    to: people(ctx, d.to),
+  });
+}
