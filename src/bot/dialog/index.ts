@@ -52,7 +52,7 @@ const toReplies = (out: DialogOut[]): Reply[] => out.map((o) => ('card' in o ? {
 export function createDialogs(deps: DialogDeps) {
   const { dir, locale, store } = deps;
   const requests = deps.requests;
-  const say = (text: string): DialogStep => ({ replies: [{ text, dm: true }] });
+  const tell = (text: string): DialogStep => ({ replies: [{ text, dm: true }] });
   const msg = (m: MessageIntent) => t(locale, m.key, statusParams(m.params));
   /** Refusals carry raw statuses ("approved"); show them as the cards do. */
   const statusParams = (p: MessageIntent['params']) => (typeof p.status === 'string' ? { ...p, status: tAny(locale, `status.${p.status}`) } : p);
@@ -105,7 +105,7 @@ export function createDialogs(deps: DialogDeps) {
     return { session: done.session, replies: toReplies(done.out) };
   }
 
-  const gone = (): DialogStep => ({ session: null, ...say(t(locale, 'dialog.gone')) });
+  const gone = (): DialogStep => ({ session: null, ...tell(t(locale, 'dialog.gone')) });
 
   return {
     /**
@@ -151,11 +151,11 @@ export function createDialogs(deps: DialogDeps) {
     /** 修改 A-0001 / 重新提交 A-0001: a sent-back request, pre-filled, opens on its confirmation. */
     async resume(e: InboundEvent, person: Person, number: string): Promise<DialogStep> {
       const s = await requests.byNumber(number);
-      if (!s) return say(t(locale, 'dialog.resume.unknown', { number }));
-      if (s.applicantId !== person.id) return say(t(locale, 'refuse.not_applicant'));
-      if (s.status !== 'returned') return say(t(locale, 'dialog.resume.not_returned', { number: s.number, status: t(locale, `status.${s.status}`) }));
+      if (!s) return tell(t(locale, 'dialog.resume.unknown', { number }));
+      if (s.applicantId !== person.id) return tell(t(locale, 'refuse.not_applicant'));
+      if (s.status !== 'returned') return tell(t(locale, 'dialog.resume.not_returned', { number: s.number, status: t(locale, `status.${s.status}`) }));
       const def = dir.requestType(s.type);
-      if (!def) return say(t(locale, 'refuse.unknown_type', { type: s.type }));
+      if (!def) return tell(t(locale, 'refuse.unknown_type', { type: s.type }));
       const returned = (await requests.timeline(s.id)).filter((x) => x.action === 'returned').at(-1);
       const reason = typeof returned?.detail.reason === 'string' ? returned.detail.reason : '';
       const who = returned?.actorId ? dir.personName(returned.actorId) : '';
