@@ -10,26 +10,10 @@ const INLINE_TEXT_PENDING = [
   'cards/form.ts',
   'cards/format.ts',
   'src/bot/dialog/card.ts',
-  'src/bot/dialog/engine.ts',
   'src/bot/dialog/fields.ts',
-  'src/bot/dialog/index.ts',
-  'src/channels/dingtalk/normalise.ts',
-  'src/channels/dingtalk/render.ts',
-  'src/channels/dingtalk/sender.ts',
-  'src/channels/feishu/render.ts',
-  'src/channels/wecom/reason.ts',
-  'src/channels/wecom/render.ts',
-  'src/core/calendar/provisional.ts',
-  'src/core/calendar/statutory.ts',
-  'src/core/digest.ts',
   'src/core/form-input.ts',
-  'src/core/lifecycle.ts',
-  'src/core/reminders.ts',
   'src/core/request-types.ts',
-  'src/core/workflow.ts',
-  'src/main.ts',
   'src/org/schema.ts',
-  'src/services/approvals.ts',
 ];
 
 export default tseslint.config(
@@ -56,6 +40,8 @@ export default tseslint.config(
       // Input vocabulary: what people type, matched and read (not shown).
       'src/core/parse/**',
       'src/bot/dialog/words.ts',
+      // Holiday and solar-term names: data matched against published tables and tyme4ts.
+      'src/core/calendar/holiday-words.ts',
       // Still to move into the catalogs (issue 14); each file leaves this list when it does.
       ...INLINE_TEXT_PENDING,
     ],

@@ -2,6 +2,7 @@
 // SIGTERM/SIGINT within a hard deadline. Bad configuration exits non-zero naming the field.
 import { buildApp, createLogger } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { t } from './core/messages.js';
 import { MigrationError } from './store/db.js';
 import { OrgFileError } from './org/load.js';
 import { RedisUnavailableError } from './queue/redis.js';
@@ -35,7 +36,7 @@ async function main(): Promise<void> {
   const started = app;
   const where = `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}`;
   log.info({ role: config.PROCESS_ROLE, database: started.database.kind, channels: [...started.channels.keys()] }, `qianpi is up at ${where}`);
-  if (config.simulatorEnabled && config.PROCESS_ROLE !== 'worker') console.log(`\n  签批 Qianpi simulator: ${where}\n`);
+  if (config.simulatorEnabled && config.PROCESS_ROLE !== 'worker') console.log(`\n  ${t(config.LOCALE, 'app.simulator_banner', { where })}\n`);
 
   let stopping = false;
   const shutdown = (signal: string) => {

@@ -127,7 +127,7 @@ export interface RenderOptions {
 export function renderDigest(d: Digest, o: RenderOptions): string {
   const { locale, clock } = o;
   const tr = (key: MessageKey, params: Record<string, string | number> = {}) => t(locale, key, params);
-  const sep = locale === 'en' ? ', ' : '、';
+  const sep = tr('list.separator');
   // Deadlines there may still move: one line, after whatever else the digest says.
   const provisional = d.provisionalYears.length ? tr('digest.provisional', { years: d.provisionalYears.join(sep), note: tr('calendar.provisional') }) : undefined;
   if (d.empty) return [tr('digest.all_clear', { date: d.date }), ...(provisional ? [provisional] : [])].join('\n');
@@ -137,7 +137,7 @@ export function renderDigest(d: Digest, o: RenderOptions): string {
   const lines: string[] = [tr('digest.title', { date: d.date })];
   const section = <T>(key: MessageKey, items: T[], line: (x: T) => string) => {
     if (!items.length) return;
-    lines.push('', `【${tr(key, { n: items.length })}】`, ...items.map((x) => `· ${line(x)}`));
+    lines.push('', tr('text.heading', { title: tr(key, { n: items.length }) }), ...items.map((x) => `· ${line(x)}`));
   };
   section('digest.waiting', d.waiting, (w) =>
     tr('digest.waiting_item', {

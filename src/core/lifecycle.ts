@@ -23,6 +23,7 @@ import { OPEN_STATUSES } from './model.js';
 
 export type { LifecycleTrigger } from './model.js';
 import type { MessageKey } from './messages.js';
+import { orgText } from './org-text.js';
 import type { Payload } from './request-types.js';
 import { promptsAfter } from './event-lifecycle.js';
 import { participates } from './followers.js';
@@ -289,7 +290,7 @@ function stepAction(b: Builder, action: Extract<Action, { stepId: string }>, act
       if (unknown) return refuse('invalid', 'refuse.unknown_target', { who: unknown });
       if (signers.length === 0) return refuse('invalid', 'refuse.no_signers');
       const n = s.steps.filter((st) => st.id.startsWith('signer-')).length + 1;
-      const added: StepState = { id: `signer-${n}`, name: `加签审批`, kind: 'approval', mode: 'all', approvers: signers, decisions: [], status: 'waiting', ...(step.due ? { due: step.due } : {}) };
+      const added: StepState = { id: `signer-${n}`, name: orgText(b.ctx.dir, 'step.added_signer'), kind: 'approval', mode: 'all', approvers: signers, decisions: [], status: 'waiting', ...(step.due ? { due: step.due } : {}) };
       b.log('signer_added', { signers, position: action.position, comment: action.comment ?? null }, step.id);
       if (action.position === 'after') {
         s.steps.splice(idx + 1, 0, added);
@@ -333,7 +334,7 @@ function deadlinePassed(prev: RequestState, ctx: CoreContext): Transition {
   const step = idx === null ? undefined : s.steps[idx];
   if (idx === null || !step || step.status !== 'active' || !step.dueAt || Date.parse(step.dueAt) > ctx.now.getTime()) return refuse('wrong_state', 'refuse.not_due');
   const dir = ctx.dir;
-  const esc = ctx.wf.escalation ?? { policy: 'notify', to: ['parent_dept_lead'], reason: '超时自动驳回' };
+  const esc = ctx.wf.escalation ?? { policy: 'notify', to: ['parent_dept_lead'], reason: orgText(ctx.dir, 'escalation.default_reason') };
   const b = new Builder(s, ctx, null);
   const decided = new Set(step.decisions.map((d) => d.personId));
   const waiting = step.approvers.filter((p) => !decided.has(p));
@@ -341,7 +342,7 @@ function deadlinePassed(prev: RequestState, ctx: CoreContext): Transition {
   const newcomers = targets.filter((p) => !step.approvers.includes(p));
   // A transfer needs someone new to hand the step to; otherwise the target is only told.
   const policy = esc.policy === 'transfer' && !newcomers.length ? 'notify' : esc.policy;
-  const names = (ids: string[]) => ids.map((p) => dir.personName(p)).join('、') || '—';
+  const names = (ids: string[]) => ids.map((p) => dir.personName(p)).join(orgText(dir, 'list.separator')) || '—';
   const params = { number: s.number, title: s.title, applicant: dir.personName(s.applicantId), step: step.name, waiting: names(waiting), to: names(newcomers) };
   b.log('escalated', { name: step.name, dueAt: step.dueAt, policy, to: targets, waiting }, step.id);
   if (targets.length) b.effects.push({ kind: 'notify', people: targets, message: msg(`escalation.${policy}`, params) });

@@ -450,7 +450,7 @@ export function nudge(s: RequestState, actor: { personId: string; platform: Orig
   const left = step.dueAt ? timeLeft(now, new Date(step.dueAt), s.urgent, clock, locale) : undefined;
   const leftText = left ? t(locale, left.overdue ? 'nudge.left_overdue' : 'nudge.left', { left: left.text }) : '';
   const message = msg('reminder.nudge', { who: dir.personName(personId), number: s.number, title: s.title, step: step.name, left: leftText });
-  const names = people.map((p) => dir.personName(p)).join(locale === 'en' ? ', ' : '、');
+  const names = people.map((p) => dir.personName(p)).join(t(locale, 'list.separator'));
   return {
     ok: true,
     to: people,

@@ -4,6 +4,7 @@
 import type { Directory } from '../org/directory.js';
 import type { Condition, OrgFile, Workflow } from '../org/schema.js';
 import type { StepState } from './model.js';
+import { orgText } from './org-text.js';
 import { budgetTotal, type Payload } from './request-types.js';
 
 export type Facts = Record<string, string | number | boolean | undefined>;
@@ -75,7 +76,7 @@ export function planChain(dir: Directory, wf: Workflow, type: string, applicantI
     return wf.skipSelfApproval ? people.filter((p) => p !== applicantId) : people;
   };
   if (wf.preConsult && allHold(wf.preConsult.when, facts)) {
-    steps.push(makeStep('consult', '先沟通再申报', 'consult', 'any', resolve(wf.preConsult.approvers), wf.preConsult.due));
+    steps.push(makeStep('consult', orgText(dir, 'step.consult'), 'consult', 'any', resolve(wf.preConsult.approvers), wf.preConsult.due));
   }
   for (const s of wf.steps) {
     if (!allHold(s.when, facts)) continue;
@@ -93,7 +94,7 @@ export function planChain(dir: Directory, wf: Workflow, type: string, applicantI
   const over = facts.overBudgetPercent;
   if (wf.overBudget && typeof over === 'number' && over > wf.overBudget.tolerancePercent) {
     overBudget = { spent: Number(facts.spent), approvedBudget: Number(facts.approvedBudget), overBudgetPercent: over, tolerancePercent: wf.overBudget.tolerancePercent };
-    steps.push(makeStep('over-budget', '超预算审批', 'approval', 'any', resolve(wf.overBudget.approvers)));
+    steps.push(makeStep('over-budget', orgText(dir, 'step.over_budget'), 'approval', 'any', resolve(wf.overBudget.approvers)));
     const added = steps.at(-1)!;
     added.note = 'over_budget';
     if (added.approvers.length === 0) added.status = 'skipped';

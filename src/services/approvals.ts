@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { checkLink, eventTrigger, followUpFacts } from '../core/event-lifecycle.js';
 import type { Action, ActorRef, Origin, RequestState, Transition, TransitionOk } from '../core/model.js';
 import type { MessageKey } from '../core/messages.js';
+import { orgText } from '../core/org-text.js';
 import { act as coreAct, advance, recalculateDeadline, submit as coreSubmit, type CoreContext, type LifecycleTrigger } from '../core/lifecycle.js';
 import { payloadSchema, type Payload } from '../core/request-types.js';
 import type { Directory } from '../org/directory.js';
@@ -52,8 +53,8 @@ export function createApprovals(deps: ApprovalsDeps) {
     const parsed = payloadSchema(def).safeParse(payload);
     if (!parsed.success) {
       const problems = parsed.error.issues
-        .map((i) => `${def.fields.find((f) => f.key === i.path[0])?.label ?? String(i.path[0] ?? '')}：${i.message}`)
-        .join('；');
+        .map((i) => orgText(dir, 'text.label_value', { label: def.fields.find((f) => f.key === i.path[0])?.label ?? String(i.path[0] ?? ''), value: i.message }))
+        .join(orgText(dir, 'list.clause_separator'));
       return { error: refusal('invalid', 'refuse.invalid_form', { problems }) };
     }
     return { def, payload: parsed.data as Payload };
@@ -92,7 +93,7 @@ export function createApprovals(deps: ApprovalsDeps) {
     const existing = input.idempotencyKey ? await loadRequest(database.db, id) : undefined;
     if (existing) return { ok: true, state: existing, duplicate: true };
     const titleValue = v.def.titleField ? v.payload[v.def.titleField] : undefined;
-    const title = typeof titleValue === 'string' ? titleValue : `${dir.personName(input.applicantId)}的${v.def.name}`;
+    const title = typeof titleValue === 'string' ? titleValue : orgText(dir, 'request.default_title', { applicant: dir.personName(input.applicantId), type: v.def.name });
     try {
       const state = await database.db.transaction(async (tx) => {
         // A follow-up (summary, scoring, reimbursement) locks its event and moves it along.

@@ -33,7 +33,17 @@ describe('dingtalk card rendering', () => {
     expect(p.fields).toContain('**申请人**：李明（市场部）');
     // HTML-ish input cannot inject markup into DingTalk markdown.
     expect(p.fields).not.toContain('<b>');
+    expect(p.fields).toContain('**预算**：＜b＞5000＜/b＞ 元');
     expect(p.markdown).toBe('● 部门负责人：王芳  \n○ 财务：赵磊');
+  });
+
+  it('speaks the reader’s language in its own words and punctuation', () => {
+    const p = renderParams(approval, 'en');
+    expect(p.fields).toContain('**申请人**: 李明（市场部）');
+    expect(p.linkText).toBe('View details');
+    const form = JSON.parse(p.form!) as { fields: DingtalkFormField[] };
+    expect(form.fields.map((f) => f.label)).toEqual(['Action', 'Reason']);
+    expect(renderParams(approval).linkText).toBe('查看详情');
   });
 
   it('puts quick buttons in a JSON list whose action values decode back', () => {

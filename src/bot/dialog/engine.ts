@@ -8,14 +8,14 @@
 //    └─────────────────────────────────────────────────────┘
 //   取消 anywhere ends it; the caller ends it after an idle timeout.
 import { randomBytes } from 'node:crypto';
-import { t } from '../../core/messages.js';
+import { capabilitiesOf } from '../../channels/capabilities.js';
+import { t, type MessageKey, type ParamValue } from '../../core/messages.js';
 import { normalizeInput } from '../../core/parse/types.js';
 import type { FieldSpec, RequestTypeDef } from '../../core/request-types.js';
 import { cardToken, confirmationCard, confirmationText, DIALOG_ACTION } from './card.js';
 import { clip, displayValue, findField, label, parseAnswer, question } from './fields.js';
 import type { DialogEnv, DialogOut, DialogSession, EngineResult } from './types.js';
 import type { ActionValue } from '../../../cards/model.js';
-import type { Platform } from '../../org/schema.js';
 
 // Words the dialog itself understands (whole message, after trimming trailing punctuation).
 const CANCEL = /^(取消|算了|不填了|退出|放弃|cancel|quit|exit|abort)$/i;
@@ -29,12 +29,6 @@ const YES = /^(对|对的|是|是的|好|好的|行|可以|确认|确定|正确|
 const NO = /^(不对|不是|否|错了|不正确|不行|重填|重新填写?|no|nope|n|wrong)$/i;
 const HELP = /^(帮助|help|\?|？)$/i;
 const EDIT = /^(修改|更改|改|编辑|edit)(?:\s+(.+)|(.*))$/i;
-
-/**
- * Platforms whose cards show every field (and buttons). WeCom template cards show at most six
- * short fields, so the confirmation comes with the full list as text too.
- */
-const CARD_SHOWS_ALL: Record<Platform, boolean> = { local: true, feishu: true, dingtalk: true, wecom: false };
 
 const clean = (text: string) => normalizeInput(text).replace(/[。.!！~～]+$/, '').trim();
 
@@ -62,6 +56,9 @@ function fieldOf(def: RequestTypeDef, s: DialogSession): FieldSpec | undefined {
   return def.fields.find((f) => f.key === s.field);
 }
 
+/** A catalog line in the person's language. */
+const say = (env: DialogEnv, key: MessageKey, params: Record<string, ParamValue> = {}) => t(env.locale, key, params);
+
 const text = (...parts: Array<string | undefined | false>): DialogOut => ({ text: parts.filter((p): p is string => !!p).join('\n') });
 
 /** Ask `spec` next. */
@@ -72,16 +69,13 @@ function ask(def: RequestTypeDef, s: DialogSession, spec: FieldSpec, env: Dialog
 
 /** Everything is filled in: show the confirmation card. */
 function confirm(def: RequestTypeDef, s: DialogSession, env: DialogEnv, lead: string[] = []): EngineResult {
-  const en = env.locale === 'en';
   const { field: _field, returnTo: _returnTo, ...rest } = s;
   const session: DialogSession = { ...rest, phase: 'confirm' };
-  const how = en
-    ? `Please check everything below. Press "${session.mode === 'resubmit' ? 'Resubmit' : 'Submit'}" or reply "confirm" to submit; "edit <field>" to change something; "cancel" to drop it.`
-    : `请核对以下内容：点「${session.mode === 'resubmit' ? '重新提交' : '提交'}」或回复「确认」提交；回复「修改 字段名」修改；回复「取消」放弃。`;
   const card = { card: confirmationCard(def, session, env) };
-  if (CARD_SHOWS_ALL[env.platform]) return { session, out: [text(...lead, how), card] };
-  const short = en ? 'Please check. Reply "confirm" to submit, "edit <field>", or "cancel".' : '请核对：回复「确认」提交，「修改 字段名」修改，「取消」放弃。';
-  return { session, out: [text(...lead.map((l) => clip(l, 120)), short, confirmationText(def, session, env)), card] };
+  if (capabilitiesOf(env.platform).cardShowsAllFields) {
+    return { session, out: [text(...lead, say(env, session.mode === 'resubmit' ? 'dialog.confirm.how_resubmit' : 'dialog.confirm.how_submit')), card] };
+  }
+  return { session, out: [text(...lead.map((l) => clip(l, 120)), say(env, 'dialog.confirm.short'), confirmationText(def, session, env)), card] };
 }
 
 /**
@@ -102,13 +96,12 @@ function advance(def: RequestTypeDef, s: DialogSession, env: DialogEnv, lead: st
   return next ? ask(def, rest, next, env, lead) : confirm(def, rest, env, lead);
 }
 
-export function typeName(def: RequestTypeDef, env: DialogEnv): string {
+export function typeName(def: RequestTypeDef, env: Pick<DialogEnv, 'locale'>): string {
   return env.locale === 'en' ? def.nameEn : def.name;
 }
 
 /** Start a dialog. With every field already visited (a resubmission) it opens on the confirmation. */
 export function begin(def: RequestTypeDef, env: DialogEnv, opts: BeginOptions = {}): EngineResult {
-  const en = env.locale === 'en';
   const now = env.now.toISOString();
   const session: DialogSession = {
     v: 1,
@@ -127,38 +120,22 @@ export function begin(def: RequestTypeDef, env: DialogEnv, opts: BeginOptions = 
     updatedAt: now,
   };
   const required = def.fields.filter((f) => f.required).length;
-  const intro =
-    opts.intro ??
-    (en
-      ? `Let's fill in the ${def.nameEn} (${def.fields.length} fields, ${required} required). Any time: "back" for the previous field, "skip" for an optional one, "edit <field>", "cancel".`
-      : `开始填写「${def.name}」，共 ${def.fields.length} 项（${required} 项必填）。随时可回复：返回（上一项）、跳过（选填项）、修改 字段名、取消。`);
+  const intro = opts.intro ?? say(env, 'dialog.intro', { type: typeName(def, env), fields: def.fields.length, required });
   return advance(def, session, env, [intro]);
 }
 
 function fieldList(def: RequestTypeDef, s: DialogSession, env: DialogEnv): string {
   const en = env.locale === 'en';
-  const lines = def.fields.map((f, i) => `${i + 1}. ${label(f, en)}${en ? ': ' : '：'}${clip(displayValue(f, s.values[f.key], env.timezone, en), 24)}`);
-  return [en ? 'Which field? Reply "edit <name>" or "edit <number>":' : '要修改哪一项？回复「修改 字段名」或「修改 编号」：', ...lines].join('\n');
+  const lines = def.fields.map((f, i) => say(env, 'dialog.edit.line', { n: i + 1, label: label(f, en), value: clip(displayValue(f, s.values[f.key], env.timezone, en), 24) }));
+  return [say(env, 'dialog.edit.which'), ...lines].join('\n');
 }
 
 function cancelled(def: RequestTypeDef, env: DialogEnv): EngineResult {
-  const en = env.locale === 'en';
-  return { session: null, out: [text(en ? `Cancelled: the ${def.nameEn} was not submitted.` : `已取消「${def.name}」的填写，内容没有提交。`)] };
+  return { session: null, out: [text(say(env, 'dialog.cancelled', { type: typeName(def, env) }))] };
 }
 
 function help(def: RequestTypeDef, s: DialogSession, env: DialogEnv): EngineResult {
-  const en = env.locale === 'en';
-  const lines = en
-    ? [
-        `You are filling in the ${def.nameEn}. Reply with the answer to the question, or:`,
-        'back — the previous field · skip — leave an optional field out · keep — keep the current value',
-        'edit <field> — change a field (e.g. edit Expected headcount) · confirm — submit (at the end) · cancel — drop it',
-      ]
-    : [
-        `你正在填写「${def.name}」。直接回复问题的答案，或回复：`,
-        '返回 — 回到上一项 · 跳过 — 不填选填项 · 保留 — 保持当前内容',
-        '修改 字段名 — 修改某一项（例如 修改 预计人数） · 确认 — 最后提交 · 取消 — 放弃',
-      ];
+  const lines = [say(env, 'dialog.help', { type: typeName(def, env) })];
   const spec = fieldOf(def, s);
   if (s.phase === 'ask' && spec) return ask(def, s, spec, env, lines);
   return { session: s, out: [text(...lines)] };
@@ -166,15 +143,13 @@ function help(def: RequestTypeDef, s: DialogSession, env: DialogEnv): EngineResu
 
 /** The question being asked, in one line, for a reminder after a command that interrupted. */
 export function reminder(def: RequestTypeDef, s: DialogSession, env: DialogEnv): string {
-  const en = env.locale === 'en';
   const spec = fieldOf(def, s);
-  if (s.phase === 'ask' && spec && s.pending?.field === spec.key) {
-    return t(env.locale, 'dialog.check.reminder', { type: en ? def.nameEn : def.name, field: label(spec, en) });
-  }
+  const type = typeName(def, env);
   if (s.phase === 'ask' && spec) {
-    return en ? `(You are filling in the ${def.nameEn}: please enter ${label(spec, en)}, or reply "cancel".)` : `（你正在填写「${def.name}」，请继续填写「${spec.label}」，或回复「取消」放弃。）`;
+    const field = label(spec, env.locale === 'en');
+    return say(env, s.pending?.field === spec.key ? 'dialog.check.reminder' : 'dialog.reminder.ask', { type, field });
   }
-  return en ? `(Your ${def.nameEn} is waiting for confirmation: reply "confirm" or "cancel".)` : `（你的「${def.name}」待确认：回复「确认」提交，或回复「取消」放弃。）`;
+  return say(env, 'dialog.reminder.confirm', { type });
 }
 
 /** One message from the person, in an open dialog. */
@@ -214,7 +189,7 @@ export async function reply(def: RequestTypeDef, s: DialogSession, input: string
     if (s.returnTo === 'confirm') return confirm(def, touch(s, env), env);
     const current = fieldOf(def, s);
     const target = def.fields.find((f) => f.key === prev);
-    if (!target) return ask(def, s, current ?? def.fields[0]!, env, [en ? 'This is the first field.' : '已经是第一项了。']);
+    if (!target) return ask(def, s, current ?? def.fields[0]!, env, [say(env, 'dialog.first_field')]);
     return ask(def, touch({ ...s, back, rewind: true }, env), target, env);
   }
 
@@ -222,13 +197,7 @@ export async function reply(def: RequestTypeDef, s: DialogSession, input: string
     if (CONFIRM.test(said)) return { session: s, out: [], submit: true };
     return {
       session: s,
-      out: [
-        text(
-          en
-            ? 'Reply "confirm" to submit, "edit <field>" to change a field (e.g. edit Expected headcount), or "cancel".'
-            : '请回复「确认」提交，「修改 字段名」修改某一项（例如 修改 预计人数），或「取消」放弃。',
-        ),
-      ],
+      out: [text(say(env, 'dialog.confirm.expected'))],
     };
   }
 
@@ -237,16 +206,16 @@ export async function reply(def: RequestTypeDef, s: DialogSession, input: string
   const name = label(spec, en);
 
   if (SKIP.test(said) || (!spec.required && NONE.test(said))) {
-    if (spec.required) return ask(def, s, spec, env, [en ? `${name} is required and cannot be skipped.` : `「${spec.label}」是必填项，不能跳过。`]);
+    if (spec.required) return ask(def, s, spec, env, [say(env, 'dialog.required', { field: name })]);
     const values = { ...s.values };
     delete values[spec.key];
     const next = touch({ ...s, values, visited: [...new Set([...s.visited, spec.key])], back: [...s.back, spec.key] }, env);
-    return advance(def, next, env, [en ? `Skipped ${name}.` : `已跳过「${spec.label}」。`], spec);
+    return advance(def, next, env, [say(env, 'dialog.skipped', { field: name })], spec);
   }
 
   if (KEEP.test(said) && s.values[spec.key] !== undefined) {
     const next = touch({ ...s, visited: [...new Set([...s.visited, spec.key])], back: [...s.back, spec.key] }, env);
-    return advance(def, next, env, [en ? `Kept ${name}.` : `「${spec.label}」保持不变。`], spec);
+    return advance(def, next, env, [say(env, 'dialog.kept', { field: name })], spec);
   }
 
   const answer = await parseAnswer(def, spec, input, s, env);
@@ -276,10 +245,10 @@ function editField(def: RequestTypeDef, s: DialogSession, arg: string, env: Dial
   const list = fieldList(def, s, env);
   if (!arg) return { session: s, out: [text(list)] };
   const match = findField(def, arg);
-  if (!match) return { session: s, out: [text(en ? `There is no field "${arg}".` : `没有找到「${arg}」这一项。`, list)] };
+  if (!match) return { session: s, out: [text(say(env, 'dialog.edit.unknown', { field: arg }), list)] };
   if ('ambiguous' in match) {
-    const names = match.ambiguous.map((f) => label(f, en)).join(en ? ', ' : '、');
-    return { session: s, out: [text(en ? `"${arg}" matches several fields: ${names}. Please use the full name.` : `「${arg}」对应多项：${names}，请写完整的名称。`)] };
+    const names = match.ambiguous.map((f) => label(f, en)).join(say(env, 'list.separator'));
+    return { session: s, out: [text(say(env, 'dialog.edit.ambiguous', { field: arg, names }))] };
   }
   const { rewind: _rewind, ...rest } = s;
   const next = touch({ ...rest, ...(s.phase === 'confirm' || s.returnTo ? { returnTo: 'confirm' as const } : {}) }, env);
@@ -288,11 +257,10 @@ function editField(def: RequestTypeDef, s: DialogSession, arg: string, env: Dial
 
 /** A button of the confirmation card. */
 export function press(def: RequestTypeDef, s: DialogSession, action: ActionValue, env: DialogEnv): EngineResult {
-  const en = env.locale === 'en';
   if (action.a !== DIALOG_ACTION || action.t !== cardToken(s) || s.phase !== 'confirm') {
     return {
       session: s,
-      out: [text(en ? 'This confirmation card is out of date; please use the latest one.' : '这张确认卡片已过期，请以最新的确认卡片为准。', reminder(def, s, env))],
+      out: [text(say(env, 'dialog.card_stale'), reminder(def, s, env))],
     };
   }
   if (action.s === 'submit') return { session: s, out: [], submit: true };
@@ -302,28 +270,10 @@ export function press(def: RequestTypeDef, s: DialogSession, action: ActionValue
 
 /** After the caller submitted: the dialog ends. */
 export function submitted(s: DialogSession, number: string, env: DialogEnv): EngineResult {
-  const en = env.locale === 'en';
-  const line =
-    s.mode === 'resubmit'
-      ? en
-        ? `Request ${number} resubmitted and awaiting approval.`
-        : `已重新提交申请 ${number}，等待审批。`
-      : en
-        ? `Request ${number} submitted and awaiting approval.`
-        : `已提交申请 ${number}，等待审批。`;
-  return { session: null, out: [text(line)] };
+  return { session: null, out: [text(say(env, s.mode === 'resubmit' ? 'dialog.resubmitted' : 'request.submitted', { number }))] };
 }
 
 /** The submit was refused (e.g. the event is not in a state that accepts a summary): stay on the confirmation. */
 export function submitFailed(def: RequestTypeDef, s: DialogSession, problem: string, env: DialogEnv): EngineResult {
-  const en = env.locale === 'en';
-  return {
-    session: s,
-    out: [
-      text(
-        en ? `Not submitted: ${problem}` : `提交没有成功：${problem}`,
-        en ? 'Reply "edit <field>" to correct it and then "confirm", or "cancel".' : `请回复「修改 字段名」更正后再回复「确认」，或回复「取消」放弃「${def.name}」。`,
-      ),
-    ],
-  };
+  return { session: s, out: [text(say(env, 'dialog.submit_failed', { problem }), say(env, 'dialog.submit_failed.how', { type: typeName(def, env) }))] };
 }

@@ -51,8 +51,8 @@ const toReplies = (out: DialogOut[]): Reply[] => out.map((o) => ('card' in o ? {
 
 export function createDialogs(deps: DialogDeps) {
   const { dir, locale, store } = deps;
-  const en = locale === 'en';
   const requests = deps.requests;
+  const tell = (text: string): DialogStep => ({ replies: [{ text, dm: true }] });
   const msg = (m: MessageIntent) => t(locale, m.key, statusParams(m.params));
   /** Refusals carry raw statuses ("approved"); show them as the cards do. */
   const statusParams = (p: MessageIntent['params']) => (typeof p.status === 'string' ? { ...p, status: tAny(locale, `status.${p.status}`) } : p);
@@ -65,7 +65,7 @@ export function createDialogs(deps: DialogDeps) {
       platform: e.platform,
       checkRef: async (def: RequestTypeDef, _spec: FieldSpec, number: string) => {
         const s = await requests.byNumber(number);
-        if (!s) return en ? `There is no request ${number}; check the number (e.g. A-0001)` : `找不到申请 ${number}，请检查编号（例如 A-0001）`;
+        if (!s) return t(locale, 'dialog.ref.unknown', { number });
         const link = checkLink(s, def.id, person.id);
         return link.ok ? undefined : msg(link.message);
       },
@@ -84,8 +84,8 @@ export function createDialogs(deps: DialogDeps) {
         : (await requests.requestsOf(person.id, 30)).filter((r) => r.type === 'event');
     const fits = candidates.filter((r) => checkLink({ ...r, status: r.status } as unknown as RequestState, def.id, person.id).ok).slice(0, 5);
     if (!fits.length) return undefined;
-    const list = fits.map((r) => `${r.number}「${r.title}」`).join(en ? ', ' : '、');
-    return { [field.key]: en ? `Yours to choose from: ${list}` : `可选：${list}` };
+    const list = fits.map((r) => t(locale, 'dialog.ref.item', { number: r.number, title: r.title })).join(t(locale, 'list.separator'));
+    return { [field.key]: t(locale, 'dialog.ref.choices', { list }) };
   }
 
   async function submit(def: RequestTypeDef, s: DialogSession, e: InboundEvent, person: Person, ev: DialogEnv): Promise<EngineResult> {
@@ -105,10 +105,7 @@ export function createDialogs(deps: DialogDeps) {
     return { session: done.session, replies: toReplies(done.out) };
   }
 
-  const gone = (): DialogStep => ({
-    session: null,
-    replies: [{ text: en ? 'That form is no longer open (submitted, cancelled or timed out).' : '这份表单已经结束（已提交、已取消或已超时）。', dm: true }],
-  });
+  const gone = (): DialogStep => ({ session: null, ...tell(t(locale, 'dialog.gone')) });
 
   return {
     /**
@@ -142,7 +139,7 @@ export function createDialogs(deps: DialogDeps) {
       const prefill: Record<string, unknown> = {};
       if (refField && opts.ref) {
         const number = normaliseNumber(opts.ref);
-        const problem = number ? await ev.checkRef?.(def, refField, number) : en ? `"${opts.ref}" is not a request number` : `“${opts.ref}”不是申请编号`;
+        const problem = number ? await ev.checkRef?.(def, refField, number) : t(locale, 'dialog.ref.not_a_number', { text: opts.ref });
         if (number && !problem) prefill[refField.key] = number;
         else lead.push(`❌ ${problem ?? ''}`);
       }
@@ -154,21 +151,15 @@ export function createDialogs(deps: DialogDeps) {
     /** 修改 A-0001 / 重新提交 A-0001: a sent-back request, pre-filled, opens on its confirmation. */
     async resume(e: InboundEvent, person: Person, number: string): Promise<DialogStep> {
       const s = await requests.byNumber(number);
-      const say = (zh: string, english: string): DialogStep => ({ replies: [{ text: en ? english : zh, dm: true }] });
-      if (!s) return say(`找不到申请 ${number}，请检查编号（例如 A-0001）。`, `There is no request ${number}.`);
-      if (s.applicantId !== person.id) return say(msg({ key: 'refuse.not_applicant', params: {} }), msg({ key: 'refuse.not_applicant', params: {} }));
-      if (s.status !== 'returned') {
-        const status = t(locale, `status.${s.status}`);
-        return say(`申请 ${s.number} 当前状态为「${status}」，只有被退回的申请才能修改后重新提交。`, `Request ${s.number} is ${status}; only a request sent back for changes can be edited and resubmitted.`);
-      }
+      if (!s) return tell(t(locale, 'dialog.resume.unknown', { number }));
+      if (s.applicantId !== person.id) return tell(t(locale, 'refuse.not_applicant'));
+      if (s.status !== 'returned') return tell(t(locale, 'dialog.resume.not_returned', { number: s.number, status: t(locale, `status.${s.status}`) }));
       const def = dir.requestType(s.type);
-      if (!def) return say(msg({ key: 'refuse.unknown_type', params: { type: s.type } }), msg({ key: 'refuse.unknown_type', params: { type: s.type } }));
+      if (!def) return tell(t(locale, 'refuse.unknown_type', { type: s.type }));
       const returned = (await requests.timeline(s.id)).filter((x) => x.action === 'returned').at(-1);
       const reason = typeof returned?.detail.reason === 'string' ? returned.detail.reason : '';
       const who = returned?.actorId ? dir.personName(returned.actorId) : '';
-      const intro = en
-        ? `Loaded ${s.number} "${s.title}"${reason ? ` (sent back by ${who}: ${reason})` : ''}. Change what is needed with "edit <field>", then confirm.`
-        : `已载入 ${s.number}「${s.title}」的内容${reason ? `（${who}退回修改：${reason}）` : ''}。回复「修改 字段名」修改需要改的项，改好后确认重新提交。`;
+      const intro = t(locale, 'dialog.resume.intro', { number: s.number, title: s.title, returned: reason ? t(locale, 'dialog.resume.returned', { who, reason }) : '' });
       const r = engine.begin(def, env(e, person), {
         mode: 'resubmit',
         requestId: s.id,
@@ -206,21 +197,16 @@ export function createDialogs(deps: DialogDeps) {
     busy(s: DialogSession, e: InboundEvent, person: Person): Reply {
       const def = defOf(s);
       const name = def ? engine.typeName(def, env(e, person)) : s.type;
-      const head = en
-        ? `You have an unfinished ${name}. Finish it, or reply "cancel" to drop it before starting another.`
-        : `你还有一份未完成的「${name}」。请先完成，或回复「取消」放弃后再开始新的。`;
-      return { text: [head, def ? engine.reminder(def, s, env(e, person)) : ''].filter(Boolean).join('\n'), dm: true };
+      return { text: [t(locale, 'dialog.busy', { type: name }), def ? engine.reminder(def, s, env(e, person)) : ''].filter(Boolean).join('\n'), dm: true };
     },
 
     /** The session timed out; `restart` adds what to type to begin again. */
     expired(s: DialogSession, restart: boolean): string {
       const def = defOf(s);
-      const name = def ? (en ? def.nameEn : def.name) : s.type;
+      const name = def ? engine.typeName(def, { locale }) : s.type;
       const minutes = Math.round(store.idleMs / 60_000);
-      const again = !restart || !def ? '' : s.mode === 'resubmit' && s.number ? (en ? `resubmit ${s.number}` : `重新提交 ${s.number}`) : startCommand(def, locale);
-      return en
-        ? `Your ${name} had no reply for ${minutes} minutes and was closed without submitting.${again ? ` Send "${again}" to start again.` : ''}`
-        : `你之前填写的「${name}」已超过 ${minutes} 分钟没有回复，已自动关闭，内容没有提交。${again ? `如需继续，请重新发送「${again}」。` : ''}`;
+      const command = !restart || !def ? '' : s.mode === 'resubmit' && s.number ? t(locale, 'dialog.resubmit_command', { number: s.number }) : startCommand(def, locale);
+      return t(locale, 'dialog.expired', { type: name, minutes, again: command ? t(locale, 'dialog.expired.again', { command }) : '' });
     },
   };
 }

@@ -2,6 +2,7 @@
 // neutral InboundEvents, and renders the reply a card callback gets. Pure: no I/O here.
 import { createHash } from 'node:crypto';
 import { decodeAction } from '../../../cards/model.js';
+import { t, type Locale, type MessageKey } from '../../core/messages.js';
 import type { IngestResult } from '../channel.js';
 import { withinBounds, type InboundCardAction, type InboundEvent, type InboundMessage } from '../inbound.js';
 import { DECISION_FIELD, FORM_ACTION_FIELD, REASON_FIELD } from './render.js';
@@ -124,9 +125,12 @@ export function normaliseCardCallback(data: Record<string, unknown>, receivedAt 
   return { ok: true, event, details: { formSubmit: Boolean(rawForm) } };
 }
 
-const DEFAULT_TOAST: Record<'zh-CN' | 'en', Record<IngestResult['status'], string>> = {
-  'zh-CN': { accepted: '已收到，正在处理', duplicate: '已收到，请勿重复操作', refused: '操作未被接受', unavailable: '系统繁忙，请稍后再试' },
-  en: { accepted: 'Received, processing', duplicate: 'Already received', refused: 'Not accepted', unavailable: 'Busy, please try again' },
+/** The toast when ingest gave no feedback of its own. */
+const DEFAULT_TOAST: Record<IngestResult['status'], MessageKey> = {
+  accepted: 'feedback.received',
+  duplicate: 'channels.toast.duplicate',
+  refused: 'channels.toast.refused',
+  unavailable: 'channels.toast.unavailable',
 };
 
 /**
@@ -134,11 +138,11 @@ const DEFAULT_TOAST: Record<'zh-CN' | 'en', Record<IngestResult['status'], strin
  * shows `toast` in a pop-up when the callback returns; an accepted form is locked for the clicker.
  * Everyone's card changes later, through the card update API.
  */
-export function cardCallbackReply(result: IngestResult, details: CardCallbackDetails | undefined, locale: 'zh-CN' | 'en' = 'zh-CN') {
-  const priv: Record<string, string> = { toast: result.feedback?.text ?? DEFAULT_TOAST[locale][result.status] };
+export function cardCallbackReply(result: IngestResult, details: CardCallbackDetails | undefined, locale: Locale = 'zh-CN') {
+  const priv: Record<string, string> = { toast: result.feedback?.text ?? t(locale, DEFAULT_TOAST[result.status]) };
   if (details?.formSubmit && result.status !== 'refused') {
     priv.form_status = 'disabled';
-    priv.form_btn_text = locale === 'en' ? 'Submitted' : '已提交';
+    priv.form_btn_text = t(locale, 'channels.form.submitted');
   }
   return {
     cardUpdateOptions: { updateCardDataByKey: true, updatePrivateDataByKey: true },

@@ -4,6 +4,7 @@
 // JSON text and "true"/"false", as DingTalk's card data rules require.
 import type { Card, CardButton, FormInput, Tone } from '../../../cards/model.js';
 import { encodeAction } from '../../../cards/model.js';
+import { t, type Locale } from '../../core/messages.js';
 
 /** DingTalk card colour tokens, so the template needs no tone → colour mapping of its own. */
 export const TONE_COLOR: Record<Tone, string> = {
@@ -34,10 +35,16 @@ export interface DingtalkFormField {
   defaultValue?: unknown;
 }
 
-/** Escape what DingTalk markdown would read as HTML, and make every newline a line break. */
+/** Full-width forms (＜ ＞) sit at a fixed distance from their ASCII characters. */
+const FULL_WIDTH_OFFSET = 0xfee0;
+
+/** Escape what DingTalk markdown would read as HTML (as full-width ＜ ＞), and make every newline a line break. */
 export function md(text: string): string {
-  return text.replace(/</g, '＜').replace(/>/g, '＞').replace(/\r?\n/g, '  \n');
+  return text.replace(/[<>]/g, (c) => String.fromCharCode(c.charCodeAt(0) + FULL_WIDTH_OFFSET)).replace(/\r?\n/g, '  \n');
 }
+
+/** A card field as a markdown line: bold label, then the value. */
+const fieldLine = (label: string, value: string, locale: Locale) => t(locale, 'text.label_value', { label: `**${md(label)}**`, value: md(value) });
 
 const buttonStyle = (b: CardButton) =>
   b.style === 'primary' ? { type: 'primary', color: 'blue' } : b.style === 'danger' ? { type: 'danger', color: 'red' } : { type: 'default', color: 'gray' };
@@ -66,7 +73,7 @@ function inputField(i: FormInput): DingtalkFormField {
  * the reason form: choose reject / send back, type the reason, submit. DingTalk card buttons
  * carry fixed params, so a reason can only travel with a form submission.
  */
-function formOf(card: Card, reasonButtons: CardButton[], en: boolean): { fields: DingtalkFormField[]; submit: string } | undefined {
+function formOf(card: Card, reasonButtons: CardButton[], locale: Locale): { fields: DingtalkFormField[]; submit: string } | undefined {
   if (card.form) {
     const hidden: DingtalkFormField = { name: FORM_ACTION_FIELD, type: 'TEXT', hidden: true, defaultValue: encodeAction(card.form.submit.action) };
     return { fields: [...card.form.inputs.map(inputField), hidden], submit: card.form.submit.label };
@@ -76,19 +83,18 @@ function formOf(card: Card, reasonButtons: CardButton[], en: boolean): { fields:
   const only = reasonButtons.length === 1 ? { defaultValue: { index: 0, value: options[0]!.value } } : {};
   return {
     fields: [
-      { name: DECISION_FIELD, label: en ? 'Action' : '操作', type: 'SELECT', required: true, options, ...only },
-      { name: REASON_FIELD, label: en ? 'Reason' : '理由', type: 'TEXT', required: true, placeholder: en ? 'Required to reject or send back' : '驳回或退回时必填' },
+      { name: DECISION_FIELD, label: t(locale, 'channels.reason.action'), type: 'SELECT', required: true, options, ...only },
+      { name: REASON_FIELD, label: t(locale, 'channels.reason.label'), type: 'TEXT', required: true, placeholder: t(locale, 'channels.reason.required_hint') },
     ],
-    submit: en ? 'Submit' : '提交',
+    submit: t(locale, 'channels.form.submit'),
   };
 }
 
 /** Every variable of the template, always all of them: an update by key must clear stale values. */
-export function renderParams(card: Card, locale: 'zh-CN' | 'en' = 'zh-CN'): Record<string, string> {
-  const en = locale === 'en';
+export function renderParams(card: Card, locale: Locale = 'zh-CN'): Record<string, string> {
   const quick = card.form ? card.buttons : card.buttons.filter((b) => !b.needsReason);
   const reasonButtons = card.form ? [] : card.buttons.filter((b) => b.needsReason);
-  const form = formOf(card, reasonButtons, en);
+  const form = formOf(card, reasonButtons, locale);
   const tone = card.status?.tone ?? 'info';
   const params: Record<string, string> = {
     kind: card.kind,
@@ -97,11 +103,11 @@ export function renderParams(card: Card, locale: 'zh-CN' | 'en' = 'zh-CN'): Reco
     status: card.status?.text ?? '',
     statusTone: tone,
     statusColor: TONE_COLOR[tone],
-    fields: card.fields.map((f) => `**${md(f.label)}**：${md(f.value)}`).join('  \n'),
+    fields: card.fields.map((f) => fieldLine(f.label, f.value, locale)).join('  \n'),
     markdown: card.markdown ? md(card.markdown) : '',
     footer: card.footer ?? '',
     link: card.link ?? '',
-    linkText: en ? 'View details' : '查看详情',
+    linkText: t(locale, 'channels.view_details'),
     hasLink: String(Boolean(card.link)),
     buttons: JSON.stringify(quick.map((b, i) => ({ id: `b${i}`, text: b.label, ...buttonStyle(b), action: encodeAction(b.action) }))),
     hasButtons: String(quick.length > 0),
@@ -114,11 +120,11 @@ export function renderParams(card: Card, locale: 'zh-CN' | 'en' = 'zh-CN'): Reco
 }
 
 /** Plain markdown of a card, for robot messages (no template configured) and notices. */
-export function cardMarkdown(card: Card): { title: string; text: string } {
+export function cardMarkdown(card: Card, locale: Locale = 'zh-CN'): { title: string; text: string } {
   const lines = [`### ${md(card.title)}`];
   if (card.subtitle) lines.push(md(card.subtitle));
   if (card.status) lines.push(`**${md(card.status.text)}**`);
-  for (const f of card.fields) lines.push(`**${md(f.label)}**：${md(f.value)}`);
+  for (const f of card.fields) lines.push(fieldLine(f.label, f.value, locale));
   if (card.markdown) lines.push(md(card.markdown));
   if (card.footer) lines.push(md(card.footer));
   if (card.link) lines.push(`[${card.link}](${card.link})`);

@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Card } from '../../../cards/model.js';
 import type { Target } from '../../queue/jobs.js';
+import { t, type Locale } from '../../core/messages.js';
 import { DeliveryError, type PostedCard, type SentCard, type UpdateResult } from '../channel.js';
 import type { DingtalkApi } from './api.js';
 import type { Pacer } from './pacer.js';
@@ -21,7 +22,7 @@ export interface SenderOptions {
   /** Must match how card clicks come back: over the Stream connection or to our webhook. */
   callbackType: 'STREAM' | 'HTTP';
   callbackRouteKey?: string;
-  locale: 'zh-CN' | 'en';
+  locale: Locale;
 }
 
 /** How long "already sent" markers live: longer than every delivery retry horizon. */
@@ -57,7 +58,7 @@ export class DingtalkSender {
     if (!template) {
       // Without an imported template there are no interactive cards: post the card as text.
       // Clicks are impossible; people act from the detail page link or by chat commands.
-      const { title, text } = cardMarkdown(card);
+      const { title, text } = cardMarkdown(card, this.o.locale);
       await this.sendMarkdown(target, title, text, opts.idempotencyKey);
       return {};
     }
@@ -116,7 +117,7 @@ export class DingtalkSender {
     if (!message.trackId) {
       // Sent as text (no template at the time): say what changed instead of editing, once per status.
       const target: Target = { type: message.targetType, id: message.targetId };
-      const line = card.status ? `${card.title}：${card.status.text}` : card.title;
+      const line = card.status ? t(this.o.locale, 'text.label_value', { label: card.title, value: card.status.text }) : card.title;
       await this.sendMarkdown(target, card.title.slice(0, 60), md(line), `upd-${message.id}-${line}`);
       return { fellBack: true };
     }
@@ -130,7 +131,7 @@ export class DingtalkSender {
   }
 
   async sendText(target: Target, text: string, opts: { idempotencyKey: string }): Promise<void> {
-    const title = (text.split('\n')[0] ?? '').slice(0, 30) || (this.o.locale === 'en' ? 'Notice' : '通知');
+    const title = (text.split('\n')[0] ?? '').slice(0, 30) || t(this.o.locale, 'channels.notice');
     await this.sendMarkdown(target, title, md(text), opts.idempotencyKey);
   }
 

@@ -2,6 +2,7 @@
 // PATCH updates it for every viewer. Buttons carry the ActionValue object as their callback
 // value; clicks come back as `card.action.trigger` with `action.value` (and `form_value`).
 import type { ActionValue, Card, CardButton, CardField, FormInput, Tone } from '../../../cards/model.js';
+import { t, type Locale } from '../../core/messages.js';
 
 type El = Record<string, unknown>;
 
@@ -20,7 +21,7 @@ export const MAX_CARD_BYTES = 28 * 1024;
 const MAX_VALUE_CHARS = 1000;
 
 export interface RenderOptions {
-  locale: 'zh-CN' | 'en';
+  locale: Locale;
 }
 
 const plain = (content: string) => ({ tag: 'plain_text', content });
@@ -110,13 +111,8 @@ function inputElements(input: FormInput): El[] {
   }
 }
 
-const TEXT = {
-  'zh-CN': { reason: '理由', reasonPlaceholder: '驳回或退回时请填写理由', details: '查看详情' },
-  en: { reason: 'Reason', reasonPlaceholder: 'Required to reject or send back', details: 'View details' },
-} as const;
-
 export function renderCard(card: Card, opts: RenderOptions): El {
-  const text = TEXT[opts.locale];
+  const tr = (key: 'channels.reason.label' | 'channels.reason.fill_hint' | 'channels.view_details') => t(opts.locale, key);
   const elements: El[] = [...fieldElements(card.fields)];
   if (card.markdown) elements.push({ tag: 'markdown', content: card.markdown });
 
@@ -130,7 +126,7 @@ export function renderCard(card: Card, opts: RenderOptions): El {
       tag: 'form',
       name: 'reason_form',
       elements: [
-        { tag: 'input', name: 'reason', required: true, max_length: 500, placeholder: plain(text.reasonPlaceholder), label: plain(text.reason), label_position: 'left' },
+        { tag: 'input', name: 'reason', required: true, max_length: 500, placeholder: plain(tr('channels.reason.fill_hint')), label: plain(tr('channels.reason.label')), label_position: 'left' },
         columns(reasonButtons.map(({ b, i }) => button(b, i, true)), 'auto'),
       ],
     });
@@ -146,7 +142,7 @@ export function renderCard(card: Card, opts: RenderOptions): El {
     });
   }
   if (card.link) {
-    elements.push({ tag: 'button', text: plain(text.details), type: 'default', behaviors: [{ type: 'open_url', default_url: card.link }] });
+    elements.push({ tag: 'button', text: plain(tr('channels.view_details')), type: 'default', behaviors: [{ type: 'open_url', default_url: card.link }] });
   }
   if (card.footer) elements.push({ tag: 'markdown', content: escapeMarkdown(card.footer), text_size: 'notation' });
 

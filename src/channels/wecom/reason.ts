@@ -4,7 +4,7 @@
 import type { Redis } from 'ioredis';
 import type { ActionValue } from '../../../cards/model.js';
 import { decodeAction } from '../../../cards/model.js';
-import type { Locale } from '../../core/messages.js';
+import { t, type Locale, type MessageKey } from '../../core/messages.js';
 
 export const REASON_TTL_SECONDS = 600;
 
@@ -43,16 +43,10 @@ export type ReasonSessions = ReturnType<typeof createReasonSessions>;
 
 export const isCancel = (text: string) => CANCEL.test(text.trim());
 
-const VERB: Record<string, { zh: string; en: string }> = {
-  reject: { zh: '驳回', en: 'reject' },
-  return: { zh: '退回修改', en: 'send back' },
-};
+const VERB: Record<string, MessageKey> = { reject: 'channels.wecom.verb.reject', return: 'channels.wecom.verb.return' };
 
 export function reasonPrompt(action: ActionValue, locale: Locale): string {
-  const v = VERB[action.a] ?? { zh: '该操作', en: 'this action' };
-  return locale === 'en'
-    ? `Please reply with your reason to ${v.en} (within 10 minutes), or reply "cancel".`
-    : `请直接回复${v.zh}的理由（10 分钟内有效），回复「取消」放弃。`;
+  return t(locale, 'channels.wecom.reason_prompt', { verb: t(locale, VERB[action.a] ?? 'channels.wecom.verb.other') });
 }
 
-export const cancelledText = (locale: Locale) => (locale === 'en' ? 'Cancelled.' : '已取消。');
+export const cancelledText = (locale: Locale) => t(locale, 'channels.wecom.cancelled');

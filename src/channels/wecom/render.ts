@@ -1,7 +1,7 @@
 // Renders the neutral Card for WeCom: a `button_interaction` template card for members, a
 // markdown notice for app chats (which cannot carry template cards), and short texts.
 import type { Card, Tone } from '../../../cards/model.js';
-import type { Locale } from '../../core/messages.js';
+import { t, type Locale } from '../../core/messages.js';
 import { encodeButtonKey } from './keys.js';
 
 export interface TemplateButton {
@@ -34,10 +34,17 @@ const TEXT_MAX_BYTES = 2048;
 const DESC_COLOR: Record<Tone, 0 | 1 | 2 | 3> = { approved: 3, rejected: 2, warning: 2, pending: 1, info: 1, neutral: 0 };
 const STYLE = { primary: 1, danger: 2, default: 4 } as const;
 
-const words = (locale: Locale) =>
-  locale === 'en'
-    ? { details: 'Details', open: 'Open', needsWeb: 'Fill in on the web', noForms: 'Forms are not supported in WeCom cards', fields: 'Fields', status: 'Status', view: 'View request' }
-    : { details: '详情', open: '查看申请', needsWeb: '去网页填写', noForms: '企业微信卡片不支持表单', fields: '需填写', status: '状态', view: '查看详情' };
+const words = (locale: Locale) => ({
+  details: t(locale, 'channels.wecom.details'),
+  open: t(locale, 'channels.wecom.open'),
+  needsWeb: t(locale, 'channels.wecom.needs_web'),
+  noForms: t(locale, 'channels.wecom.no_forms'),
+  status: t(locale, 'channels.wecom.status'),
+  view: t(locale, 'channels.wecom.view'),
+  /** `label: value` in the reader's punctuation. */
+  pair: (label: string, value: string) => t(locale, 'text.label_value', { label, value }),
+  fields: (labels: string[]) => t(locale, 'text.label_value', { label: t(locale, 'channels.wecom.fields'), value: labels.join(t(locale, 'list.separator')) }),
+});
 
 export function clamp(s: string, max: number): string {
   const chars = [...s];
@@ -81,7 +88,7 @@ export function renderTemplateCard(card: Card, taskId: string, locale: Locale): 
   if (card.status) out.source = { desc: clamp(card.status.text, LIMIT.source), desc_color: DESC_COLOR[card.status.tone] };
 
   const body = card.form
-    ? `${w.fields}：${card.form.inputs.map((i) => i.label).join('、')}`
+    ? w.fields(card.form.inputs.map((i) => i.label))
     : card.markdown
       ? plain(card.markdown)
       : '';
@@ -121,8 +128,8 @@ export function renderChatNotice(card: Card, locale: Locale): string {
   const w = words(locale);
   const lines = [`**${card.title}**`];
   if (card.subtitle) lines.push(card.subtitle);
-  if (card.status) lines.push(`> ${w.status}：<font color="${FONT[card.status.tone]}">${card.status.text}</font>`);
-  for (const f of card.fields.slice(0, 10)) lines.push(`> ${f.label}：${f.value.replace(/\s+/g, ' ')}`);
+  if (card.status) lines.push(`> ${w.pair(w.status, `<font color="${FONT[card.status.tone]}">${card.status.text}</font>`)}`);
+  for (const f of card.fields.slice(0, 10)) lines.push(`> ${w.pair(f.label, f.value.replace(/\s+/g, ' '))}`);
   if (card.markdown) lines.push('', plain(card.markdown));
   if (card.link) lines.push('', `[${w.view}](${card.link})`);
   const tail = card.link ? `\n\n[${w.view}](${card.link})` : '';
@@ -135,8 +142,8 @@ export function renderChatNotice(card: Card, locale: Locale): string {
 export function renderResultText(card: Card, locale: Locale): string {
   const w = words(locale);
   const parts = [card.title];
-  if (card.status) parts.push(`${w.status}：${card.status.text}`);
-  if (card.link) parts.push(`${w.view}：${card.link}`);
+  if (card.status) parts.push(w.pair(w.status, card.status.text));
+  if (card.link) parts.push(w.pair(w.view, card.link));
   return clampText(parts.join('\n'));
 }
 

@@ -14,7 +14,7 @@ export function provisionalWarning(calendar: WorkCalendar, now: Date): string | 
   if (!years.length) return undefined;
   return (
     `calendar: no official holiday arrangement for ${years.join(', ')}; holidays there are computed from the statutory ` +
-    'days (lunar dates, weekday in lieu of a holiday on a weekend) and no make-up working weekend (调休) is known. ' +
+    'days (lunar dates, weekday in lieu of a holiday on a weekend) and no make-up working weekend is known. ' +
     'Add organisation.calendar.official.<year> once the State Council publishes it, or upgrade chinese-days.'
   );
 }
@@ -27,5 +27,5 @@ export function provisionalNote(calendar: WorkCalendar, deadline: Date, locale: 
 /** /readyz detail: `{ calendar: … }` while the horizon has a provisional year, else nothing. */
 export function calendarNotes(calendar: WorkCalendar, now: Date): Record<string, string> {
   const years = provisionalHorizon(calendar, now);
-  return years.length ? { calendar: `provisional ${years.join(', ')}: holidays computed by law, no 调休 known; add organisation.calendar.official` } : {};
+  return years.length ? { calendar: `provisional ${years.join(', ')}: holidays computed by law, no make-up working days known; add organisation.calendar.official` } : {};
 }

@@ -4,6 +4,7 @@
 // ICU's new moons are approximate and it misplaces 春节 2027 (new moon at 23:56 Beijing time on
 // Feb 6; ICU says Feb 7) and 2030 (00:07 on Feb 3; ICU says Feb 2) by a day.
 import { LunarDay, SolarTerm, type SolarDay } from 'tyme4ts';
+import { HOLIDAY, QINGMING_TERM } from './holiday-words.js';
 
 export interface StatutoryDay {
   /** 'YYYY-MM-DD' (a plain calendar date, Beijing's). */
@@ -27,14 +28,14 @@ const weekend = (n: number): boolean => {
 function festivals(year: number): Array<{ name: string; days: number[] }> {
   const newYear = solar(LunarDay.fromYmd(year, 1, 1).getSolarDay());
   return [
-    { name: '元旦', days: [dayOf(year, 1, 1)] },
+    { name: HOLIDAY.newYear, days: [dayOf(year, 1, 1)] },
     // 除夕 plus 初一 to 初三; the lunar new year always falls between Jan 21 and Feb 20.
-    { name: '春节', days: [newYear - 1, newYear, newYear + 1, newYear + 2] },
-    { name: '清明节', days: [solar(SolarTerm.fromName(year, '清明').getSolarDay())] },
-    { name: '劳动节', days: [dayOf(year, 5, 1), dayOf(year, 5, 2)] },
-    { name: '端午节', days: [solar(LunarDay.fromYmd(year, 5, 5).getSolarDay())] },
-    { name: '中秋节', days: [solar(LunarDay.fromYmd(year, 8, 15).getSolarDay())] },
-    { name: '国庆节', days: [dayOf(year, 10, 1), dayOf(year, 10, 2), dayOf(year, 10, 3)] },
+    { name: HOLIDAY.springFestival, days: [newYear - 1, newYear, newYear + 1, newYear + 2] },
+    { name: HOLIDAY.qingming, days: [solar(SolarTerm.fromName(year, QINGMING_TERM).getSolarDay())] },
+    { name: HOLIDAY.labourDay, days: [dayOf(year, 5, 1), dayOf(year, 5, 2)] },
+    { name: HOLIDAY.dragonBoat, days: [solar(LunarDay.fromYmd(year, 5, 5).getSolarDay())] },
+    { name: HOLIDAY.midAutumn, days: [solar(LunarDay.fromYmd(year, 8, 15).getSolarDay())] },
+    { name: HOLIDAY.nationalDay, days: [dayOf(year, 10, 1), dayOf(year, 10, 2), dayOf(year, 10, 3)] },
   ];
 }
 

@@ -151,10 +151,57 @@ export const en: Catalog = {
   'inbound.failed.message': 'Your message "{text}" could not be handled; please send it again.',
   'card.stale': 'This card is no longer valid; please use the latest card',
 
+  // ── Core: lifecycle, reminders, digest, calendar ──
+  'list.separator': ', ',
+  'list.clause_separator': '; ',
+  'text.label_value': '{label}: {value}',
+  'text.heading': '[{title}]',
+  'request.default_title': '{applicant}\'s {type}',
+  'step.consult': 'Consultation before filing',
+  'step.over_budget': 'Over-budget approval',
+  'step.added_signer': 'Added approval',
+  'escalation.default_reason': 'Rejected automatically after the deadline',
+  'app.simulator_banner': 'Qianpi simulator: {where}',
+  // ── end of core ──
+
   // ── Field kinds: labels, units, prompts and hints (src/core/fields) ──
   // ── end of field kinds ──
 
   // ── Dialogs (src/bot/dialog) ──
+  'dialog.intro': 'Let\'s fill in the {type} ({fields} fields, {required} required). Any time: "back" for the previous field, "skip" for an optional one, "edit <field>", "cancel".',
+  'dialog.help': 'You are filling in the {type}. Reply with the answer to the question, or:\nback — the previous field · skip — leave an optional field out · keep — keep the current value\nedit <field> — change a field (e.g. edit Expected headcount) · confirm — submit (at the end) · cancel — drop it',
+  'dialog.confirm.how_submit': 'Please check everything below. Press "Submit" or reply "confirm" to submit; "edit <field>" to change something; "cancel" to drop it.',
+  'dialog.confirm.how_resubmit': 'Please check everything below. Press "Resubmit" or reply "confirm" to submit; "edit <field>" to change something; "cancel" to drop it.',
+  'dialog.confirm.short': 'Please check. Reply "confirm" to submit, "edit <field>", or "cancel".',
+  'dialog.confirm.expected': 'Reply "confirm" to submit, "edit <field>" to change a field (e.g. edit Expected headcount), or "cancel".',
+  'dialog.first_field': 'This is the first field.',
+  'dialog.required': '{field} is required and cannot be skipped.',
+  'dialog.skipped': 'Skipped {field}.',
+  'dialog.kept': 'Kept {field}.',
+  'dialog.edit.which': 'Which field? Reply "edit <name>" or "edit <number>":',
+  'dialog.edit.line': '{n}. {label}: {value}',
+  'dialog.edit.unknown': 'There is no field "{field}".',
+  'dialog.edit.ambiguous': '"{field}" matches several fields: {names}. Please use the full name.',
+  'dialog.cancelled': 'Cancelled: the {type} was not submitted.',
+  'dialog.reminder.ask': '(You are filling in the {type}: please enter {field}, or reply "cancel".)',
+  'dialog.reminder.confirm': '(Your {type} is waiting for confirmation: reply "confirm" or "cancel".)',
+  'dialog.card_stale': 'This confirmation card is out of date; please use the latest one.',
+  'dialog.resubmitted': 'Request {number} resubmitted and awaiting approval.',
+  'dialog.submit_failed': 'Not submitted: {problem}',
+  'dialog.submit_failed.how': 'Reply "edit <field>" to correct it and then "confirm", or "cancel" to drop the {type}.',
+  'dialog.ref.unknown': 'There is no request {number}; check the number (e.g. A-0001)',
+  'dialog.ref.not_a_number': '"{text}" is not a request number',
+  'dialog.ref.item': '{number} "{title}"',
+  'dialog.ref.choices': 'Yours to choose from: {list}',
+  'dialog.gone': 'That form is no longer open (submitted, cancelled or timed out).',
+  'dialog.resume.unknown': 'There is no request {number}.',
+  'dialog.resume.not_returned': 'Request {number} is {status}; only a request sent back for changes can be edited and resubmitted.',
+  'dialog.resume.intro': 'Loaded {number} "{title}"{returned}. Change what is needed with "edit <field>", then confirm.',
+  'dialog.resume.returned': ' (sent back by {who}: {reason})',
+  'dialog.busy': 'You have an unfinished {type}. Finish it, or reply "cancel" to drop it before starting another.',
+  'dialog.expired': 'Your {type} had no reply for {minutes} minutes and was closed without submitting.{again}',
+  'dialog.expired.again': ' Send "{command}" to start again.',
+  'dialog.resubmit_command': 'resubmit {number}',
   // ── end of dialogs ──
 
   // ── Commands, help and the request timeline (src/bot/commands) ──
@@ -245,5 +292,28 @@ export const en: Catalog = {
   // ── end of cards ──
 
   // ── Channels: platform-specific prompts and errors (src/channels) ──
+  'channels.toast.duplicate': 'Already received',
+  'channels.toast.refused': 'Not accepted',
+  'channels.toast.unavailable': 'Busy, please try again',
+  'channels.form.submitted': 'Submitted',
+  'channels.form.submit': 'Submit',
+  'channels.reason.action': 'Action',
+  'channels.reason.label': 'Reason',
+  'channels.reason.required_hint': 'Required to reject or send back',
+  'channels.reason.fill_hint': 'Required to reject or send back',
+  'channels.view_details': 'View details',
+  'channels.notice': 'Notice',
+  'channels.wecom.details': 'Details',
+  'channels.wecom.open': 'Open',
+  'channels.wecom.needs_web': 'Fill in on the web',
+  'channels.wecom.no_forms': 'Forms are not supported in WeCom cards',
+  'channels.wecom.fields': 'Fields',
+  'channels.wecom.status': 'Status',
+  'channels.wecom.view': 'View request',
+  'channels.wecom.reason_prompt': 'Please reply with your reason to {verb} (within 10 minutes), or reply "cancel".',
+  'channels.wecom.verb.reject': 'reject',
+  'channels.wecom.verb.return': 'send back',
+  'channels.wecom.verb.other': 'this action',
+  'channels.wecom.cancelled': 'Cancelled.',
   // ── end of channels ──
 };

@@ -151,10 +151,57 @@ export const zhCN = {
   'inbound.failed.message': '你的消息「{text}」未能处理，请重发。',
   'card.stale': '该卡片已失效，请在最新的卡片上操作',
 
+  // ── Core: lifecycle, reminders, digest, calendar ──
+  'list.separator': '、',
+  'list.clause_separator': '；',
+  'text.label_value': '{label}：{value}',
+  'text.heading': '【{title}】',
+  'request.default_title': '{applicant}的{type}',
+  'step.consult': '先沟通再申报',
+  'step.over_budget': '超预算审批',
+  'step.added_signer': '加签审批',
+  'escalation.default_reason': '超时自动驳回',
+  'app.simulator_banner': '签批 Qianpi simulator: {where}',
+  // ── end of core ──
+
   // ── Field kinds: labels, units, prompts and hints (src/core/fields) ──
   // ── end of field kinds ──
 
   // ── Dialogs (src/bot/dialog) ──
+  'dialog.intro': '开始填写「{type}」，共 {fields} 项（{required} 项必填）。随时可回复：返回（上一项）、跳过（选填项）、修改 字段名、取消。',
+  'dialog.help': '你正在填写「{type}」。直接回复问题的答案，或回复：\n返回 — 回到上一项 · 跳过 — 不填选填项 · 保留 — 保持当前内容\n修改 字段名 — 修改某一项（例如 修改 预计人数） · 确认 — 最后提交 · 取消 — 放弃',
+  'dialog.confirm.how_submit': '请核对以下内容：点「提交」或回复「确认」提交；回复「修改 字段名」修改；回复「取消」放弃。',
+  'dialog.confirm.how_resubmit': '请核对以下内容：点「重新提交」或回复「确认」提交；回复「修改 字段名」修改；回复「取消」放弃。',
+  'dialog.confirm.short': '请核对：回复「确认」提交，「修改 字段名」修改，「取消」放弃。',
+  'dialog.confirm.expected': '请回复「确认」提交，「修改 字段名」修改某一项（例如 修改 预计人数），或「取消」放弃。',
+  'dialog.first_field': '已经是第一项了。',
+  'dialog.required': '「{field}」是必填项，不能跳过。',
+  'dialog.skipped': '已跳过「{field}」。',
+  'dialog.kept': '「{field}」保持不变。',
+  'dialog.edit.which': '要修改哪一项？回复「修改 字段名」或「修改 编号」：',
+  'dialog.edit.line': '{n}. {label}：{value}',
+  'dialog.edit.unknown': '没有找到「{field}」这一项。',
+  'dialog.edit.ambiguous': '「{field}」对应多项：{names}，请写完整的名称。',
+  'dialog.cancelled': '已取消「{type}」的填写，内容没有提交。',
+  'dialog.reminder.ask': '（你正在填写「{type}」，请继续填写「{field}」，或回复「取消」放弃。）',
+  'dialog.reminder.confirm': '（你的「{type}」待确认：回复「确认」提交，或回复「取消」放弃。）',
+  'dialog.card_stale': '这张确认卡片已过期，请以最新的确认卡片为准。',
+  'dialog.resubmitted': '已重新提交申请 {number}，等待审批。',
+  'dialog.submit_failed': '提交没有成功：{problem}',
+  'dialog.submit_failed.how': '请回复「修改 字段名」更正后再回复「确认」，或回复「取消」放弃「{type}」。',
+  'dialog.ref.unknown': '找不到申请 {number}，请检查编号（例如 A-0001）',
+  'dialog.ref.not_a_number': '“{text}”不是申请编号',
+  'dialog.ref.item': '{number}「{title}」',
+  'dialog.ref.choices': '可选：{list}',
+  'dialog.gone': '这份表单已经结束（已提交、已取消或已超时）。',
+  'dialog.resume.unknown': '找不到申请 {number}，请检查编号（例如 A-0001）。',
+  'dialog.resume.not_returned': '申请 {number} 当前状态为「{status}」，只有被退回的申请才能修改后重新提交。',
+  'dialog.resume.intro': '已载入 {number}「{title}」的内容{returned}。回复「修改 字段名」修改需要改的项，改好后确认重新提交。',
+  'dialog.resume.returned': '（{who}退回修改：{reason}）',
+  'dialog.busy': '你还有一份未完成的「{type}」。请先完成，或回复「取消」放弃后再开始新的。',
+  'dialog.expired': '你之前填写的「{type}」已超过 {minutes} 分钟没有回复，已自动关闭，内容没有提交。{again}',
+  'dialog.expired.again': '如需继续，请重新发送「{command}」。',
+  'dialog.resubmit_command': '重新提交 {number}',
   // ── end of dialogs ──
 
   // ── Commands, help and the request timeline (src/bot/commands) ──
@@ -245,5 +292,28 @@ export const zhCN = {
   // ── end of cards ──
 
   // ── Channels: platform-specific prompts and errors (src/channels) ──
+  'channels.toast.duplicate': '已收到，请勿重复操作',
+  'channels.toast.refused': '操作未被接受',
+  'channels.toast.unavailable': '系统繁忙，请稍后再试',
+  'channels.form.submitted': '已提交',
+  'channels.form.submit': '提交',
+  'channels.reason.action': '操作',
+  'channels.reason.label': '理由',
+  'channels.reason.required_hint': '驳回或退回时必填',
+  'channels.reason.fill_hint': '驳回或退回时请填写理由',
+  'channels.view_details': '查看详情',
+  'channels.notice': '通知',
+  'channels.wecom.details': '详情',
+  'channels.wecom.open': '查看申请',
+  'channels.wecom.needs_web': '去网页填写',
+  'channels.wecom.no_forms': '企业微信卡片不支持表单',
+  'channels.wecom.fields': '需填写',
+  'channels.wecom.status': '状态',
+  'channels.wecom.view': '查看详情',
+  'channels.wecom.reason_prompt': '请直接回复{verb}的理由（10 分钟内有效），回复「取消」放弃。',
+  'channels.wecom.verb.reject': '驳回',
+  'channels.wecom.verb.return': '退回修改',
+  'channels.wecom.verb.other': '该操作',
+  'channels.wecom.cancelled': '已取消。',
   // ── end of channels ──
 } as const;
