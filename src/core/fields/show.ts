@@ -18,3 +18,6 @@ export function readBackValue(spec: FieldSpec, value: unknown, ctx: ShowContext)
   const kind = fieldKind(spec.kind);
   return (kind.readBack ?? kind.format)(spec, value, ctx);
 }
+
+/** Long values (several lines, itemised lists) span the card's width. */
+export const isWide = (spec: FieldSpec): boolean => fieldKind(spec.kind).wide;
