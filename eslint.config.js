@@ -23,7 +23,6 @@ const INLINE_TEXT_PENDING = [
   'src/core/reminders.ts',
   'src/core/workflow.ts',
   'src/main.ts',
-  'src/org/schema.ts',
   'src/services/approvals.ts',
 ];
 

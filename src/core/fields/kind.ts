@@ -74,5 +74,5 @@ export interface FieldKind {
   /** The value is the number of another request (a follow-up's event). */
   refersToRequest?: boolean;
   /** A problem of a field's declaration in the organisation file (path below the field, message). */
-  check?(spec: FieldSpec): { path: string; message: string } | undefined;
+  check?(spec: Omit<FieldSpec, 'labelEn'>): { path: string; message: string } | undefined;
 }
