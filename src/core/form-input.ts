@@ -12,7 +12,6 @@ import { unsureText, type ParseResult, type Unsure } from './parse/index.js';
 import type { FieldSpec, Payload, RequestTypeDef } from './request-types.js';
 
 export type { FieldContext, FieldReading } from './fields/index.js';
-export { futureOnly, pairOf, type Pair } from './fields/index.js';
 
 /**
  * Read one field's text, with the reasons a money or budget reading is not certain. Empty

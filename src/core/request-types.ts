@@ -4,7 +4,6 @@ import { z } from 'zod';
 import { fieldKind } from './fields/registry.js';
 import { isMessageKey, t, tAny, type Locale } from './i18n/index.js';
 
-export { FIELD_KINDS } from './fields/registry.js';
 export { budgetTotal, type BudgetItem } from './fields/budget.js';
 
 export interface FieldSpec {
@@ -51,7 +50,7 @@ const field =
 
 const typeWords = (id: string) => ({ name: tAny('zh-CN', `type.${id}`), nameEn: tAny('en', `type.${id}`) });
 
-export const CATEGORY_OPTIONS = [
+const CATEGORY_OPTIONS = [
   { value: 'regular', label: t('zh-CN', 'type.event.category.regular') },
   { value: 'irregular', label: t('zh-CN', 'type.event.category.irregular') },
 ] as const;

@@ -10,7 +10,7 @@ import { normalizeInput } from '../../core/parse/types.js';
 import type { FieldSpec, RequestTypeDef } from '../../core/request-types.js';
 import type { DialogEnv, DialogSession } from './types.js';
 
-export { displayDateTime, futureOnly, hasDate, LONGTEXT_MAX, normaliseNumber, pairOf, TEXT_MAX, type Pair } from '../../core/fields/index.js';
+export { normaliseNumber, pairOf, type Pair } from '../../core/fields/index.js';
 
 const localeOf = (en: boolean): Locale => (en ? 'en' : 'zh-CN');
 

@@ -14,7 +14,7 @@ import type { FieldSpec } from '../request-types.js';
 const DATE_WORDS =
   /\d\s*[年月日号/.-]\s*\d|\d\s*[月日号]|[今明后昨前]天|[今明昨][早晚]|周|星期|礼拜|全天|整天|下个?月|today|tomorrow|tonight|monday|tuesday|wednesday|thursday|friday|saturday|sunday|\b(?:mon|tue|wed|thu|fri|sat|sun)\b|next|week/i;
 
-export const hasDate = (text: string) => DATE_WORDS.test(normalizeInput(text));
+const hasDate = (text: string) => DATE_WORDS.test(normalizeInput(text));
 
 export function answerDateTime(spec: FieldSpec, raw: string, ctx: AnswerContext): FieldAnswer {
   const { def, locale, timezone, saved } = ctx;

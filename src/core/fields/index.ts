@@ -6,8 +6,4 @@ export { formatDateTime, formatMoney } from './format.js';
 export { fieldLabel, typeName } from './spec.js';
 export { futureOnly, pairOf, type Pair } from './pairs.js';
 export { budgetTotal, type BudgetItem } from './budget.js';
-export { displayDateTime } from './datetime.js';
-export { hasDate } from './datetime-answer.js';
 export { normaliseNumber } from './request-ref.js';
-export { TEXT_MAX } from './text.js';
-export { LONGTEXT_MAX } from './longtext.js';

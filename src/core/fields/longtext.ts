@@ -4,7 +4,7 @@ import { t } from '../i18n/index.js';
 import { parseMultiline } from '../parse/index.js';
 import type { FieldKind } from './kind.js';
 
-export const LONGTEXT_MAX = 5000;
+const LONGTEXT_MAX = 5000;
 
 export const longtext: FieldKind = {
   name: 'longtext',

@@ -6,7 +6,7 @@ import type { FieldKind } from './kind.js';
 import { fieldLabel } from './spec.js';
 
 /** The longest value the schema takes; the dialog checks it to ask again at once. */
-export const TEXT_MAX = 200;
+const TEXT_MAX = 200;
 
 export const text: FieldKind = {
   name: 'text',
