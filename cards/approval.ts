@@ -4,8 +4,9 @@ import type { RequestState, StepState } from '../src/core/model.js';
 import { openStep } from '../src/core/lifecycle.js';
 import { t, type Locale } from '../src/core/messages.js';
 import type { RequestTypeDef } from '../src/core/request-types.js';
+import { fieldLabel, isWide, showValue, typeName } from '../src/core/fields/index.js';
 import type { Card, CardButton, Tone } from './model.js';
-import { formatDateTime, formatValue } from './format.js';
+import { formatDateTime } from './format.js';
 
 export interface CardContext {
   locale: Locale;
@@ -44,8 +45,8 @@ const GLANCE: Record<string, string[]> = {
 };
 
 function stepLine(step: StepState, ctx: CardContext, current: boolean): string {
-  const en = ctx.locale === 'en';
-  const names = step.approvers.map(ctx.personName).join('、');
+  const loc = ctx.locale;
+  const names = step.approvers.map(ctx.personName).join(t(loc, 'approval.names_separator'));
   const mark: Record<StepState['status'], string> = {
     waiting: '○',
     active: '●',
@@ -54,50 +55,52 @@ function stepLine(step: StepState, ctx: CardContext, current: boolean): string {
     skipped: '–',
     cancelled: '–',
   };
-  const mode = step.approvers.length > 1 ? (step.mode === 'all' ? (en ? ' (all)' : '（会签）') : en ? ' (any)' : '（或签）') : '';
-  const decided = step.decisions.map((d) => `${ctx.personName(d.personId)}${d.decision === 'approve' ? (en ? ' approved' : '同意') : en ? ' rejected' : '驳回'}`).join('，');
+  const mode = step.approvers.length > 1 ? t(loc, step.mode === 'all' ? 'approval.mode.all' : 'approval.mode.any') : '';
+  const decided = step.decisions
+    .map((d) => t(loc, d.decision === 'approve' ? 'approval.decided.approve' : 'approval.decided.reject', { who: ctx.personName(d.personId) }))
+    .join(t(loc, 'approval.decided_separator'));
   const note = current && step.dueAt ? ctx.dueNote?.(new Date(step.dueAt)) : undefined;
-  const due = current && step.dueAt ? `，${en ? 'due' : '截止'} ${formatDateTime(step.dueAt, ctx.timezone)}${note ? t(ctx.locale, 'calendar.provisional_suffix', { note }) : ''}` : '';
-  const skipped = step.status === 'skipped' ? (en ? ' (skipped)' : '（已跳过）') : '';
-  return `${mark[step.status]} ${step.name}：${names || '—'}${mode}${skipped}${decided ? ` — ${decided}` : ''}${due}`;
+  const due = current && step.dueAt ? t(loc, 'approval.due', { due: `${formatDateTime(step.dueAt, ctx.timezone)}${note ? t(loc, 'calendar.provisional_suffix', { note }) : ''}` }) : '';
+  const skipped = step.status === 'skipped' ? t(loc, 'approval.skipped') : '';
+  return t(loc, 'approval.step', { mark: mark[step.status], step: step.name, names: names || '—', mode, skipped, decided: decided ? ` — ${decided}` : '', due });
 }
 
 export function approvalCard(s: RequestState, ctx: CardContext): Card {
   const def = ctx.typeDef(s.type);
-  const en = ctx.locale === 'en';
+  const loc = ctx.locale;
   const keys = GLANCE[s.type] ?? def?.fields.slice(0, 6).map((f) => f.key) ?? [];
   const fields = keys.flatMap((key) => {
     const spec = def?.fields.find((f) => f.key === key);
     if (!spec || s.payload[key] === undefined) return [];
-    const label = en ? spec.labelEn : spec.label;
-    return [{ label, value: formatValue(spec, s.payload[key], ctx.timezone), wide: spec.kind === 'longtext' || spec.kind === 'budget' }];
+    return [{ label: fieldLabel(spec, loc), value: showValue(spec, s.payload[key], ctx), wide: isWide(spec) }];
   });
-  fields.unshift(
-    { label: en ? 'Applicant' : '申请人', value: `${ctx.personName(s.applicantId)}（${ctx.deptName(s.deptId)}）`, wide: false },
-  );
+  fields.unshift({
+    label: t(loc, 'approval.applicant'),
+    value: t(loc, 'approval.applicant_value', { name: ctx.personName(s.applicantId), dept: ctx.deptName(s.deptId) }),
+    wide: false,
+  });
   const open = openStep(s);
   const buttons: CardButton[] = [];
   if (open) {
     const base = { r: s.id, s: open.id };
     const consult = open.kind === 'consult';
     buttons.push(
-      { label: consult ? (en ? 'Acknowledge' : '确认已沟通') : en ? 'Approve' : '同意', style: 'primary', action: { ...base, a: 'approve' } },
-      { label: en ? 'Reject' : '驳回', style: 'danger', action: { ...base, a: 'reject' }, needsReason: true },
-      { label: en ? 'Send back' : '退回修改', style: 'default', action: { ...base, a: 'return' }, needsReason: true },
+      { label: t(loc, consult ? 'approval.acknowledge' : 'approval.approve'), style: 'primary', action: { ...base, a: 'approve' } },
+      { label: t(loc, 'approval.reject'), style: 'danger', action: { ...base, a: 'reject' }, needsReason: true },
+      { label: t(loc, 'approval.return'), style: 'default', action: { ...base, a: 'return' }, needsReason: true },
     );
   }
-  const statusText = open ? `${t(ctx.locale, `status.${s.status}`)} · ${open.name}` : t(ctx.locale, `status.${s.status}`);
+  const statusText = open ? `${t(loc, `status.${s.status}`)} · ${open.name}` : t(loc, `status.${s.status}`);
   const lines = s.steps.map((st, i) => stepLine(st, ctx, i === s.current));
-  const typeName = def ? (en ? def.nameEn : def.name) : s.type;
   return {
     kind: 'approval',
-    title: `${typeName} ${s.number}｜${s.title}`,
-    subtitle: s.urgent ? (en ? 'Urgent' : '加急') : undefined,
+    title: t(loc, 'approval.title', { type: def ? typeName(def, loc) : s.type, number: s.number, title: s.title }),
+    subtitle: s.urgent ? t(loc, 'approval.urgent') : undefined,
     status: { text: statusText, tone: TONE[s.status] },
     fields,
     markdown: lines.join('\n'),
     buttons,
-    footer: `${en ? 'Updated' : '更新于'} ${formatDateTime(s.updatedAt, ctx.timezone)}`,
+    footer: t(loc, 'approval.updated', { at: formatDateTime(s.updatedAt, ctx.timezone) }),
     ...(ctx.publicUrl ? { link: `${ctx.publicUrl}/#/requests/${s.id}` } : {}),
   };
 }

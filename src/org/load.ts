@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { orgSchema, type OrgFile, type OrgFileInput } from './schema.js';
 import { overlayOrganisation } from './overlay.js';
 import { Directory } from './directory.js';
+import { fieldKind } from '../core/fields/index.js';
 import { BUILTIN_TYPES } from '../core/request-types.js';
 import type { CalendarOptions } from '../core/calendar/index.js';
 
@@ -106,7 +107,8 @@ export function crossCheck(org: OrgFileInput): string[] {
   org.requestTypes.forEach((t, i) => {
     if (t.titleField && !t.fields.some((f) => f.key === t.titleField)) problems.push(`requestTypes[${i}].titleField: no field "${t.titleField}"`);
     t.fields.forEach((f, j) => {
-      if (f.kind === 'choice' && !f.options?.length) problems.push(`requestTypes[${i}].fields[${j}].options: a choice needs options`);
+      const problem = fieldKind(f.kind).check?.(f);
+      if (problem) problems.push(`requestTypes[${i}].fields[${j}].${problem.path}: ${problem.message}`);
     });
   });
   const types = new Set<string>();

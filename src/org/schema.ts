@@ -1,7 +1,8 @@
 // The organisation file (YAML): who works where, which group chats exist on which platform,
 // and how each request type is approved. Validated once at boot; see README "Organisation file".
 import { z } from 'zod';
-import { FIELD_KINDS } from '../core/request-types.js';
+import { fieldKindNames, isFieldKind } from '../core/fields/index.js';
+import { t } from '../core/i18n/index.js';
 import { LINK_KEYS } from '../core/directory/link.js';
 
 export const PLATFORMS = ['feishu', 'dingtalk', 'wecom', 'local'] as const;
@@ -69,7 +70,7 @@ export const escalationPolicy = z
   .object({
     policy: z.enum(['notify', 'transfer', 'approve', 'reject']).default('notify'),
     to: z.array(approverRef).min(1).default(['parent_dept_lead']),
-    reason: z.string().min(1).max(200).default('超时自动驳回'),
+    reason: z.string().min(1).max(200).default(t('zh-CN', 'org.default_reject_reason')),
   })
   .strict();
 export type EscalationPolicy = z.infer<typeof escalationPolicy>;
@@ -139,7 +140,8 @@ export const requestTypeSpec = z
             key: z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*$/),
             label: z.string().min(1),
             labelEn: z.string().min(1).optional(),
-            kind: z.enum(FIELD_KINDS),
+            // Any registered kind (src/core/fields/registry.ts), asked when the file is read.
+            kind: z.string().refine(isFieldKind, { error: () => `unknown field kind; use one of ${fieldKindNames().join(', ')}` }),
             required: z.boolean().default(true),
             example: z.string().optional(),
             options: z.array(z.object({ value: z.string().min(1), label: z.string().min(1) }).strict()).optional(),
@@ -158,7 +160,7 @@ export const orgSchema = z
       .object({
         name: z.string().min(1),
         /** Whom people not in this file should ask to be added (shown in the bot's reply). */
-        contact: z.string().min(1).default('管理员'),
+        contact: z.string().min(1).default(t('zh-CN', 'org.default_contact')),
         timezone: z.string().default('Asia/Shanghai'),
         locale: z.enum(['zh-CN', 'en']).default('zh-CN'),
         businessHours: z.object({ start: hhmm, end: hhmm }).strict().default({ start: '09:00', end: '18:00' }),

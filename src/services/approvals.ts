@@ -6,6 +6,7 @@ import type { Action, ActorRef, Origin, RequestState, Transition, TransitionOk }
 import type { MessageKey } from '../core/messages.js';
 import { orgText } from '../core/org-text.js';
 import { act as coreAct, advance, recalculateDeadline, submit as coreSubmit, type CoreContext, type LifecycleTrigger } from '../core/lifecycle.js';
+import { refField } from '../core/fields/index.js';
 import { payloadSchema, type Payload } from '../core/request-types.js';
 import type { Directory } from '../org/directory.js';
 import type { Database, DbOrTx } from '../store/db.js';
@@ -97,8 +98,8 @@ export function createApprovals(deps: ApprovalsDeps) {
     try {
       const state = await database.db.transaction(async (tx) => {
         // A follow-up (summary, scoring, reimbursement) locks its event and moves it along.
-        const refField = v.def.fields.find((f) => f.kind === 'requestRef');
-        const ref = refField ? v.payload[refField.key] : undefined;
+        const follows = refField(v.def);
+        const ref = follows ? v.payload[follows.key] : undefined;
         const event = typeof ref === 'string' ? await loadRequestByNumber(tx, ref, { forUpdate: true }) : undefined;
         const link = checkLink(event, input.type, input.applicantId);
         if (!link.ok) return link;

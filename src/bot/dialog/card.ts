@@ -2,8 +2,10 @@
 // 提交 / 修改 / 取消. Built from the neutral card model so every channel renders it; where a
 // platform shows no buttons (or only a few fields) the footer names the text commands.
 import type { ActionValue, Card } from '../../../cards/model.js';
+import { fieldLabel, isWide, readBackValue, typeName } from '../../core/fields/index.js';
+import { t } from '../../core/messages.js';
 import type { RequestTypeDef } from '../../core/request-types.js';
-import { clip, displayValue, label } from './fields.js';
+import { clip } from './fields.js';
 import type { DialogEnv, DialogSession } from './types.js';
 
 /**
@@ -18,24 +20,26 @@ export const cardToken = (s: DialogSession) => `${s.id}.${s.rev}`;
 const CARD_VALUE_MAX = 500;
 
 export function confirmationCard(def: RequestTypeDef, s: DialogSession, env: DialogEnv): Card {
-  const en = env.locale === 'en';
+  const loc = env.locale;
+  const shown = { locale: loc, timezone: env.timezone };
   const action = (step: string): ActionValue => ({ a: DIALOG_ACTION, s: step, t: cardToken(s) });
-  const typeName = en ? def.nameEn : def.name;
+  const type = typeName(def, loc);
+  const resubmit = s.mode === 'resubmit';
   return {
     kind: 'dialog',
-    title: s.mode === 'resubmit' ? (en ? `Resubmit: ${typeName} ${s.number ?? ''}`.trim() : `重新提交：${typeName} ${s.number ?? ''}`.trim()) : en ? `Please confirm: ${typeName}` : `请确认：${typeName}`,
-    status: { text: en ? 'Not submitted yet' : '待确认，尚未提交', tone: 'info' },
+    title: resubmit ? t(loc, 'confirm.title_resubmit', { type, number: s.number ?? '' }).trim() : t(loc, 'confirm.title', { type }),
+    status: { text: t(loc, 'confirm.status'), tone: 'info' },
     fields: def.fields.map((f) => ({
-      label: label(f, en),
-      value: clip(displayValue(f, s.values[f.key], env.timezone, en), CARD_VALUE_MAX),
-      wide: f.kind === 'longtext' || f.kind === 'budget',
+      label: fieldLabel(f, loc),
+      value: clip(readBackValue(f, s.values[f.key], shown), CARD_VALUE_MAX),
+      wide: isWide(f),
     })),
     buttons: [
-      { label: s.mode === 'resubmit' ? (en ? 'Resubmit' : '重新提交') : en ? 'Submit' : '提交', style: 'primary', action: action('submit') },
-      { label: en ? 'Edit' : '修改', style: 'default', action: action('edit') },
-      { label: en ? 'Cancel' : '取消', style: 'danger', action: action('cancel') },
+      { label: t(loc, resubmit ? 'confirm.resubmit' : 'confirm.submit'), style: 'primary', action: action('submit') },
+      { label: t(loc, 'confirm.edit'), style: 'default', action: action('edit') },
+      { label: t(loc, 'confirm.cancel'), style: 'danger', action: action('cancel') },
     ],
-    footer: en ? 'Or reply: confirm · edit <field> · cancel' : '也可以直接回复：确认｜修改 字段名｜取消',
+    footer: t(loc, 'confirm.footer'),
   };
 }
 
@@ -44,6 +48,9 @@ export function confirmationCard(def: RequestTypeDef, s: DialogSession, env: Dia
  * (WeCom: six). Values are cut so the whole list fits one text message (WeCom: 2048 bytes).
  */
 export function confirmationText(def: RequestTypeDef, s: DialogSession, env: DialogEnv, valueMax = 20): string {
-  const en = env.locale === 'en';
-  return def.fields.map((f, i) => `${i + 1}. ${label(f, en)}${en ? ': ' : '：'}${clip(displayValue(f, s.values[f.key], env.timezone, en).replace(/\s+/g, ' '), valueMax)}`).join('\n');
+  const loc = env.locale;
+  const shown = { locale: loc, timezone: env.timezone };
+  return def.fields
+    .map((f, i) => t(loc, 'confirm.line', { n: i + 1, name: fieldLabel(f, loc), value: clip(readBackValue(f, s.values[f.key], shown).replace(/\s+/g, ' '), valueMax) }))
+    .join('\n');
 }

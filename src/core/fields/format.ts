@@ -1,0 +1,19 @@
+// Money and instants as every card and chat shows them.
+import { t, type Locale } from '../i18n/index.js';
+import { localDateTime, localStamp } from '../time-zone.js';
+
+export const formatDateTime = (value: string | Date, timezone: string): string => localStamp(value, timezone) ?? String(value);
+
+export const formatMoney = (n: number): string =>
+  `¥${n.toLocaleString('en-US', { minimumFractionDigits: 0, maximumFractionDigits: 2 })}`;
+
+/** Browser datetime-local inputs send 2026-12-05T14:00, local to the organisation. */
+export const fromDateTimeLocal = (text: string) => text.replace(/^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})$/, '$1 $2');
+
+/** 2026-12-05（周六）14:00 in the organisation's time zone: the weekday confirms "下周五". */
+export function displayDateTime(iso: string, timezone: string, locale: Locale): string {
+  const local = localDateTime(iso, timezone);
+  if (!local) return iso;
+  const weekday = t(locale, 'field.datetime.weekdays').split(',')[local.weekday] ?? '';
+  return t(locale, 'field.datetime.read_back', { date: local.date, weekday, time: local.time });
+}
