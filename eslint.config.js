@@ -79,7 +79,6 @@ export default tseslint.config(
       // Temporary: still being moved into repositories on their own branches (issue 14); remove
       // each line when its branch lands.
       'src/bot/commands.ts',
-      'src/channels/local/**',
     ],
     rules: {
       'no-restricted-imports': ['error', {
