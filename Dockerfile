@@ -18,6 +18,7 @@ COPY --from=build /app/dist ./dist
 # Runtime files sit where the compiled code looks for them (paths relative to dist/src).
 COPY migrations ./dist/migrations
 COPY org.example.yaml ./dist/
+COPY src/queue/lua ./dist/src/queue/lua
 COPY src/http/sim/assets ./dist/src/http/sim/assets
 RUN mkdir -p /data && chown node:node /data
 USER node
