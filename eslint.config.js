@@ -35,7 +35,7 @@ const INLINE_TEXT_PENDING = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/', 'data/', 'node_modules/', 'migrations/', 'src/http/sim/assets/'] },
+  { ignores: ['dist/', 'data/', 'node_modules/', 'migrations/', 'web-dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
