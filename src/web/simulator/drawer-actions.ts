@@ -1,8 +1,9 @@
 // What the current person may do from the detail drawer: withdraw, comment, transfer, add a signer.
+import { OPEN_STATUSES } from '../../core/model.js';
 import { ok, postAction, showAck } from './api.js';
 import { h } from './dom.js';
 import { scheduleDrawerRefresh } from './drawer.js';
-import { avatar, OPEN } from './format.js';
+import { avatar } from './format.js';
 import { tr } from './i18n.js';
 import { formActions, openModal, promptText } from './modal.js';
 import { state } from './state.js';
@@ -12,7 +13,7 @@ type Run = (action: ActionValue, form: Record<string, string> | undefined, fallb
 
 /** Buttons for what the current person may do from the detail view. */
 export function drawerActions(r: RequestState): HTMLElement | null {
-  const open = OPEN.has(r.status);
+  const open = OPEN_STATUSES.has(r.status);
   const step = open && r.current !== null ? r.steps[r.current] : undefined;
   const isApplicant = r.applicantId === state.me;
   const isApprover = !!step && step.approvers.includes(state.me) && !step.decisions.some((d) => d.personId === state.me);

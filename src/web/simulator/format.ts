@@ -1,4 +1,6 @@
 // Dates in the organisation's time zone, money, names, avatars and status badges.
+import { STATUS_TONE } from '../../../cards/model.js';
+import type { RequestStatus } from '../../core/model.js';
 import { h } from './dom.js';
 import { tr, trAny } from './i18n.js';
 import { state } from './state.js';
@@ -7,25 +9,8 @@ export const BOT_ID = 'bot';
 
 const AVATAR_COLORS = ['#3370ff', '#00a870', '#ff7d00', '#7b61ff', '#f54a45', '#14c0ff', '#d4a000', '#e3489b', '#2ea121', '#5b6ef5'];
 
-/** Each request status's badge tone (its label: the catalog's `status.<status>`). */
-const STATUS_TONE: Record<string, string> = {
-  consulting: 'pending',
-  pending: 'pending',
-  approved: 'approved',
-  rejected: 'rejected',
-  returned: 'warning',
-  withdrawn: 'neutral',
-  expired: 'neutral',
-  summary_due: 'info',
-  summary_submitted: 'info',
-  scored: 'info',
-  reimbursing: 'info',
-  closed: 'approved',
-};
-export const OPEN = new Set(['pending', 'consulting']);
-
 /** A request status: its label and badge tone. */
-export const statusOf = (status: string): [label: string, tone: string] => [trAny(`status.${status}`).replace(/^status\./, ''), STATUS_TONE[status] ?? 'neutral'];
+export const statusOf = (status: string): [label: string, tone: string] => [trAny(`status.${status}`).replace(/^status\./, ''), STATUS_TONE[status as RequestStatus] ?? 'neutral'];
 
 const STEP_STATUS = {
   waiting: ['sim.step.waiting', 'neutral', '○'],
