@@ -4,10 +4,10 @@ FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
+COPY tsconfig.json tsconfig.build.json vite.config.ts ./
 COPY src ./src
 COPY cards ./cards
-RUN npm run build
+RUN npm run build && npm run build:web
 
 FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production PORT=3000 DATA_DIR=/data
@@ -18,7 +18,8 @@ COPY --from=build /app/dist ./dist
 # Runtime files sit where the compiled code looks for them (paths relative to dist/src).
 COPY migrations ./dist/migrations
 COPY org.example.yaml ./dist/
-COPY src/http/sim/assets ./dist/src/http/sim/assets
+COPY src/queue/lua ./dist/src/queue/lua
+COPY --from=build /app/web-dist ./dist/web-dist
 RUN mkdir -p /data && chown node:node /data
 USER node
 EXPOSE 3000

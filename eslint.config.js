@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 // CJK ideographs and full-width punctuation, as an esquery regex.
 const CJK = '/[\\u3000-\\u303f\\u3400-\\u9fff\\uff00-\\uffef]/';
 export default tseslint.config(
-  { ignores: ['dist/', 'data/', 'node_modules/', 'migrations/', 'src/http/sim/assets/'] },
+  { ignores: ['dist/', 'data/', 'node_modules/', 'migrations/', 'web-dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -45,12 +45,7 @@ export default tseslint.config(
   // type — take the repositories' domain types). Type-only imports are refused too.
   {
     files: ['src/**/*.ts'],
-    ignores: [
-      'src/store/**',
-      // Temporary: still being moved into repositories on their own branches (issue 14); remove
-      // each line when its branch lands.
-      'src/channels/local/**',
-    ],
+    ignores: ['src/store/**'],
     rules: {
       'no-restricted-imports': ['error', {
         paths: [{ name: 'postgres', message: 'Database access belongs in src/store/.' }],

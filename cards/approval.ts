@@ -5,7 +5,7 @@ import { openStep } from '../src/core/lifecycle.js';
 import { t, type Locale } from '../src/core/messages.js';
 import type { RequestTypeDef } from '../src/core/request-types.js';
 import { fieldLabel, isWide, showValue, typeName } from '../src/core/fields/index.js';
-import type { Card, CardButton, Tone } from './model.js';
+import { STATUS_TONE, type Card, type CardButton } from './model.js';
 import { formatDateTime } from './format.js';
 
 export interface CardContext {
@@ -19,21 +19,6 @@ export interface CardContext {
   /** A note for a deadline that rests on a provisional holiday year (see provisionalNote), else undefined. */
   dueNote?: (dueAt: Date) => string | undefined;
 }
-
-const TONE: Record<RequestState['status'], Tone> = {
-  consulting: 'pending',
-  pending: 'pending',
-  approved: 'approved',
-  rejected: 'rejected',
-  returned: 'warning',
-  withdrawn: 'neutral',
-  expired: 'neutral',
-  summary_due: 'info',
-  summary_submitted: 'info',
-  scored: 'info',
-  reimbursing: 'info',
-  closed: 'approved',
-};
 
 /** The fields an approver needs at a glance; the full payload is on the detail page. */
 const GLANCE: Record<string, string[]> = {
@@ -96,7 +81,7 @@ export function approvalCard(s: RequestState, ctx: CardContext): Card {
     kind: 'approval',
     title: t(loc, 'approval.title', { type: def ? typeName(def, loc) : s.type, number: s.number, title: s.title }),
     subtitle: s.urgent ? t(loc, 'approval.urgent') : undefined,
-    status: { text: statusText, tone: TONE[s.status] },
+    status: { text: statusText, tone: STATUS_TONE[s.status] },
     fields,
     markdown: lines.join('\n'),
     buttons,

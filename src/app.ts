@@ -1,7 +1,5 @@
 // The composition root: builds every service explicitly, in dependency order, and owns the
 // ordered shutdown. Nothing else constructs infrastructure or reads configuration.
-import { fileURLToPath } from 'node:url';
-import fastifyStatic from '@fastify/static';
 import { Worker } from 'bullmq';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { createCommands } from './bot/commands/index.js';
@@ -12,9 +10,6 @@ import { createRouter } from './bot/router.js';
 import type { Channel, ChannelDeps } from './channels/channel.js';
 import { createDingtalkChannel, DINGTALK_RATE_LIMIT } from './channels/dingtalk/index.js';
 import { createFeishuChannel, FEISHU_RATE_LIMIT } from './channels/feishu/index.js';
-import { createLocalChannel } from './channels/local/channel.js';
-import { simRoutes } from './channels/local/routes.js';
-import { createSimStore } from './channels/local/store.js';
 import { createWecomChannel } from './channels/wecom/index.js';
 import type { Config } from './config.js';
 import { calendarNotes, createCalendar, provisionalHorizon, provisionalWarning } from './core/calendar/index.js';
@@ -36,6 +31,7 @@ import { createStateWatch } from './queue/state-watch.js';
 import { WORKER_LOCKS } from './queue/worker-options.js';
 import { createApprovals } from './services/approvals.js';
 import { createScheduler } from './scheduler/index.js';
+import { createSimulator, serveSimulatorPage } from './simulator/index.js';
 import { openDatabase } from './store/db.js';
 import { recordInboundFailure } from './store/inbound-failures-repo.js';
 import { deliveryStore } from './store/delivery-store.js';
@@ -45,8 +41,6 @@ import { createSchedulerStore } from './store/scheduler-store.js';
 import { commandReads } from './store/command-reads.js';
 import { requestReads } from './store/requests-repo.js';
 import { responseCodeStore } from './store/response-codes-repo.js';
-
-export const SIM_ASSETS = fileURLToPath(new URL('./http/sim/assets', import.meta.url));
 
 /** Secrets never reach the logs, whichever object they travel in. */
 export const REDACT = [
@@ -140,11 +134,7 @@ export async function buildApp(opts: AppOptions) {
 
     const channelDeps: ChannelDeps = { config, log, redis, redisPrefix: prefix, responseCodes: responseCodeStore(database.db), dir, ingest, precheck: ingest.precheck };
     const channels = new Map<Platform, Channel>();
-    const simStore = createSimStore(database, redis, `${prefix}:sim`);
-    if (enabled.has('local')) {
-      const routes = simRoutes({ store: simStore, dir, ingest, subscriber: () => redisHandle.connect(), locale: config.LOCALE });
-      channels.set('local', createLocalChannel(simStore, routes));
-    }
+    if (enabled.has('local')) channels.set('local', createSimulator({ db: database.db, redis, prefix, dir, ingest, subscriber: () => redisHandle.connect(), locale: config.LOCALE }));
     if (enabled.has('feishu')) channels.set('feishu', createFeishuChannel(channelDeps));
     if (enabled.has('dingtalk')) channels.set('dingtalk', createDingtalkChannel(channelDeps));
     if (enabled.has('wecom')) channels.set('wecom', createWecomChannel(channelDeps));
@@ -167,7 +157,7 @@ export async function buildApp(opts: AppOptions) {
     metricsRoute(http, metrics, { open: !config.ADMIN_TOKEN && enabled.size === 1 && enabled.has('local'), token: config.ADMIN_TOKEN });
     await queueDashboard(http, queues.all(), config.ADMIN_TOKEN);
     if (web) for (const c of channels.values()) c.registerRoutes?.(http);
-    if (enabled.has('local')) await http.register(fastifyStatic, { root: SIM_ASSETS, prefix: '/', index: ['index.html'] });
+    if (enabled.has('local')) await serveSimulatorPage(http, log);
 
     const workers: Worker[] = [];
     let outboxTimer: NodeJS.Timeout | undefined;
@@ -217,7 +207,6 @@ export async function buildApp(opts: AppOptions) {
       relay,
       scheduler,
       channels,
-      simStore,
       queues,
       calendar,
       workers,

@@ -22,6 +22,7 @@ import { t, type Locale } from '../core/messages.js';
 import type { Directory } from '../org/directory.js';
 import type { Metrics } from '../http/metrics.js';
 import { INBOUND_JOB, type InboundItem, type InboundJob } from '../queue/jobs.js';
+import { runLua } from '../queue/lua.js';
 import type { Approvals } from '../services/approvals.js';
 import { groupCommit } from '../util/group-commit.js';
 import { toCoreAction } from './actions.js';
@@ -61,26 +62,7 @@ const DUPLICATE: IngestResult = { status: 'duplicate' };
 /** Claimed by an ingest still in flight elsewhere (compared by identity; a receiver sees UNAVAILABLE). */
 const ELSEWHERE: IngestResult = { status: 'unavailable' };
 type Verdict = { ok: boolean; key: string; text: string };
-/** Per key: 1 claimed now (absent before), 0 a committed duplicate, 2 claimed by an ingest still in flight. */
-const CLAIM_COMMAND = 'qianpiClaimKeys';
-const CLAIM_LUA = `local out = {}
-for i, key in ipairs(KEYS) do
-  local v = redis.call('GET', key)
-  if not v then
-    redis.call('SET', key, 'p', 'EX', ARGV[1])
-    out[i] = 1
-  elseif v == 'p' then
-    out[i] = 2
-  else
-    out[i] = 0
-  end
-end
-return out`;
-const COMMIT_COMMAND = 'qianpiCommitKeys';
-const COMMIT_LUA = `for _, key in ipairs(KEYS) do
-  redis.call('SET', key, '1', 'EX', ARGV[1])
-end
-return #KEYS`;
+/** claim-keys.lua's answer per key: 1 claimed now (absent before), 0 a committed duplicate, 2 claimed by an ingest still in flight. */
 const CLAIMED = 1;
 const CLAIMED_ELSEWHERE = 2;
 
@@ -101,11 +83,8 @@ export function createIngest(deps: IngestDeps) {
   // One command for every key of a batch. (Scripts rather than pipelines: an ioredis pipeline
   // copies every script BullMQ defined on the connection each time it is created, which costs
   // more than the commands themselves.)
-  if (!(CLAIM_COMMAND in redis)) redis.defineCommand(CLAIM_COMMAND, { lua: CLAIM_LUA });
-  if (!(COMMIT_COMMAND in redis)) redis.defineCommand(COMMIT_COMMAND, { lua: COMMIT_LUA });
-  const script = (name: string) => (keys: string[], ttl: number) => (redis as unknown as Record<string, (...a: Array<string | number>) => Promise<number[]>>)[name]!(keys.length, ...keys, ttl);
-  const claim = script(CLAIM_COMMAND);
-  const commit = script(COMMIT_COMMAND);
+  const claim = (keys: string[], ttl: number) => runLua(redis, 'claim-keys', keys, [ttl]);
+  const commit = (keys: string[], ttl: number) => runLua(redis, 'commit-keys', keys, [ttl]);
 
   async function ingest(raw: InboundEvent): Promise<IngestResult> {
     const event = sanitizeEvent(raw);

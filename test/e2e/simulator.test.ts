@@ -11,6 +11,7 @@ import { chromium, type Browser, type BrowserContext, type Locator, type Page } 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { locateChromium } from '../support/chromium.js';
+import { ensureWebBuild } from '../support/web-build.js';
 
 const ROOM = 'room:east-approvals';
 const SCREENSHOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../docs/simulator.png');
@@ -94,6 +95,7 @@ async function submitRegularEvent(page: Page, name: string): Promise<void> {
 }
 
 beforeAll(async () => {
+  ensureWebBuild();
   app = await startTestApp();
   browser = await chromium.launch({
     executablePath: locateChromium(),

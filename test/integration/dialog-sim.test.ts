@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import type { Card } from '../../cards/model.js';
-import type { SimMessage } from '../../src/channels/local/store.js';
+import type { SimMessage } from '../../src/simulator/chat.js';
 import type { Directory } from '../../src/org/directory.js';
 import { EXAMPLE_ORG_FILE, directoryFromText } from '../../src/org/load.js';
 import { startTestApp, type TestApp } from '../support/app.js';

@@ -1,6 +1,6 @@
 // A tiny client for the simulator's HTTP API, as the browser uses it.
 import { randomUUID } from 'node:crypto';
-import type { SimMessage } from '../../src/channels/local/store.js';
+import type { SimMessage } from '../../src/simulator/chat.js';
 import type { RequestState } from '../../src/core/model.js';
 
 export interface RequestDetail {

@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Platform } from '../../org/schema.js';
+import { runLua } from '../../queue/lua.js';
 import type { DialogSession, Reply } from './types.js';
 
 export interface DialogRecord {
@@ -26,7 +27,6 @@ export interface DialogStoreOptions {
   lockWaitMs?: number;
 }
 
-const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 const REPLAY_TTL_SECONDS = 15 * 60;
 
 export class DialogBusyError extends Error {
@@ -76,7 +76,7 @@ export function createDialogStore(redis: Redis, prefix: string, opts: DialogStor
         await redis.set(k, JSON.stringify(record), 'EX', ttl);
         return result;
       } finally {
-        await redis.eval(RELEASE, 1, `${k}:lock`, token).catch(() => undefined);
+        await runLua(redis, 'delete-if-equal', [`${k}:lock`], [token]).catch(() => undefined);
       }
     },
     async get(platform: Platform, personId: string): Promise<DialogSession | null> {

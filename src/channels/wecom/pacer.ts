@@ -4,6 +4,7 @@
 // `maxWaitMs` does not hold a worker: it fails transiently and the queue retries later.
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { runLua } from '../../queue/lua.js';
 import { DeliveryError } from '../channel.js';
 
 export interface PaceLimit {
@@ -16,37 +17,6 @@ export const WECOM_MEMBER_LIMITS: readonly PaceLimit[] = [
   { windowMs: 60_000, max: 28 },
   { windowMs: 3_600_000, max: 980 },
 ];
-
-// Reserves a slot if every window has room; otherwise returns the ms until one frees up.
-// Uses the Redis clock so replicas with skewed clocks agree.
-const RESERVE = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local n = tonumber(ARGV[2])
-local longest = 0
-for i = 0, n - 1 do
-  local w = tonumber(ARGV[3 + i * 2])
-  if w > longest then longest = w end
-end
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - longest)
-local wait = 0
-for i = 0, n - 1 do
-  local w = tonumber(ARGV[3 + i * 2])
-  local max = tonumber(ARGV[4 + i * 2])
-  local count = redis.call('ZCOUNT', KEYS[1], '(' .. (now - w), '+inf')
-  if count >= max then
-    local e = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. (now - w), '+inf', 'WITHSCORES', 'LIMIT', count - max, 1)
-    local free = tonumber(e[2]) + w - now + 1
-    if free > wait then wait = free end
-  end
-end
-if wait <= 0 then
-  redis.call('ZADD', KEYS[1], now, ARGV[1])
-  redis.call('PEXPIRE', KEYS[1], longest)
-  return 0
-end
-return wait
-`;
 
 export interface Pacer {
   /** Try to take a slot now: 0 when taken, else the ms to wait before trying again. */
@@ -67,7 +37,7 @@ export function createPacer(
 
   async function reserve(recipient: string): Promise<number> {
     const member = `${Date.now()}-${randomBytes(6).toString('hex')}`;
-    const wait = await redis.eval(RESERVE, 1, `${prefix}:wecom:pace:${recipient}`, member, limits.length, ...flat);
+    const wait = await runLua(redis, 'sliding-window', [`${prefix}:wecom:pace:${recipient}`], [member, limits.length, ...flat]);
     return Number(wait) || 0;
   }
 

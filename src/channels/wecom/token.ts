@@ -3,6 +3,7 @@
 // replicas). WeCom throttles corps that call gettoken often, so nothing else calls it.
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { runLua } from '../../queue/lua.js';
 
 export interface FetchedToken {
   token: string;
@@ -20,8 +21,6 @@ export interface TokenCacheOptions {
   marginSeconds?: number;
   now?: () => number;
 }
-
-const DELETE_IF_EQUAL = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
 interface Cached {
   token: string;
@@ -53,7 +52,7 @@ export class TokenCache {
   async invalidate(token: string): Promise<void> {
     if (this.cached?.token === token) this.cached = undefined;
     const raw = await this.opts.redis.get(this.opts.key);
-    if (raw && parse(raw)?.token === token) await this.opts.redis.eval(DELETE_IF_EQUAL, 1, this.opts.key, raw);
+    if (raw && parse(raw)?.token === token) await runLua(this.opts.redis, 'delete-if-equal', [this.opts.key], [raw]);
   }
 
   private async load(): Promise<string> {

@@ -4,17 +4,17 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { formCard } from '../../../cards/form.js';
-import { decodeAction } from '../../../cards/model.js';
-import type { Locale } from '../../core/messages.js';
-import { refId, text } from '../../http/schemas.js';
-import type { Directory } from '../../org/directory.js';
-import type { Ingest } from '../../bot/ingest.js';
-import { sanitizeInput } from '../inbound.js';
-import { dmConversation, roomConversation, type SimMessage, type SimStore } from './store.js';
+import { formCard } from '../../cards/form.js';
+import { decodeAction } from '../../cards/model.js';
+import type { Locale } from '../core/messages.js';
+import { refId, text } from '../http/schemas.js';
+import type { Directory } from '../org/directory.js';
+import type { Ingest } from '../bot/ingest.js';
+import { sanitizeInput } from '../channels/inbound.js';
+import { dmConversation, roomConversation, type SimChat, type SimMessage } from './chat.js';
 
 export interface SimRouteDeps {
-  store: SimStore;
+  chat: SimChat;
   dir: Directory;
   ingest: Ingest;
   /** A dedicated connection for SUBSCRIBE (a subscribed connection can do nothing else). */
@@ -42,7 +42,7 @@ const actionBody = z.object({
 const BOT_MENTION = /@(签批助手|签批|bot|qianpi)/i;
 
 export function simRoutes(deps: SimRouteDeps) {
-  const { dir, store } = deps;
+  const { dir, chat } = deps;
   const visible = (personId: string) => [dmConversation(personId), ...dir.roomsOf(personId).map((r) => roomConversation(r.id))];
   const clients = new Set<{ personId: string; reply: FastifyReply; conversations: Set<string> }>();
   let sub: Redis | undefined;
@@ -50,7 +50,7 @@ export function simRoutes(deps: SimRouteDeps) {
   function ensureSubscribed() {
     if (sub) return;
     sub = deps.subscriber();
-    void sub.subscribe(store.channel);
+    void sub.subscribe(chat.channel);
     sub.on('message', (_ch, raw: string) => {
       const m = JSON.parse(raw) as SimMessage;
       for (const c of clients) if (c.conversations.has(m.conversation)) c.reply.raw.write(`event: message\ndata: ${raw}\n\n`);
@@ -85,7 +85,7 @@ export function simRoutes(deps: SimRouteDeps) {
     app.get('/api/sim/history', async (req) => {
       const { as } = asQuery.parse(req.query);
       person(as);
-      return { messages: await store.history(visible(as)) };
+      return { messages: await chat.history(visible(as)) };
     });
 
     app.get('/api/sim/forms/:type', async (req, reply) => {
@@ -114,7 +114,7 @@ export function simRoutes(deps: SimRouteDeps) {
       const body = messageBody.parse(req.body);
       person(body.as);
       if (!visible(body.as).includes(body.conversation)) return reply.code(403).send({ error: 'not a member of this conversation' });
-      await store.append(body.conversation, body.as, { text: body.text });
+      await chat.append(body.conversation, body.as, { text: body.text });
       const isRoom = body.conversation.startsWith('room:');
       const result = await deps.ingest({
         kind: 'message',
@@ -136,7 +136,7 @@ export function simRoutes(deps: SimRouteDeps) {
       if (!action) return reply.code(400).send({ error: 'malformed action value' });
       let message: SimMessage | undefined;
       if (body.messageId) {
-        message = await store.get(body.messageId);
+        message = await chat.get(body.messageId);
         if (!message || !visible(body.as).includes(message.conversation)) return reply.code(403).send({ error: 'you cannot see this card' });
       }
       const result = await deps.ingest({

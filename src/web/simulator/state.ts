@@ -1,0 +1,28 @@
+// The page's state: who the page acts as, what it shows, and the elements it keeps.
+import type { Boot, Person, RequestState, SimMessage, Card } from './types.js';
+
+export const state = {
+  boot: null as Boot | null,
+  people: new Map<string, Person>(),
+  /** The person the page acts as. */
+  me: '',
+  /** The open conversation. */
+  active: '',
+  messages: new Map<number, SimMessage>(),
+  /** Message rows by id, reused across re-renders (a live update keeps the same element). */
+  msgEls: new Map<number, HTMLElement>(),
+  cardEls: new Map<number, CardElement>(),
+  source: null as EventSource | null,
+  /** Bumped on every person switch; stale async work checks it. */
+  gen: 0,
+  /** The open detail drawer. */
+  drawer: null as { ref: string; request: RequestState | null } | null,
+  /** Request type → its form card (field labels and options). */
+  formCache: new Map<string, Card>(),
+};
+
+/** A card's element remembers the card it shows, to highlight what an update changed. */
+export type CardElement = HTMLElement & { card?: Card };
+
+/** The bootstrap data (set before anything renders). */
+export const boot = (): Boot => state.boot!;

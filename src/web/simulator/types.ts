@@ -1,0 +1,76 @@
+// What the simulator's API sends (src/simulator/routes.ts, src/http/api-routes.ts), as JSON.
+import type { Card } from '../../../cards/model.js';
+import type { Locale } from '../../core/i18n/index.js';
+import type { RequestState } from '../../core/model.js';
+
+export type { Card, CardButton, CardForm, FormInput, ActionValue } from '../../../cards/model.js';
+export type { RequestState, StepState } from '../../core/model.js';
+
+export interface Person {
+  id: string;
+  name: string;
+  title: string;
+  dept: string;
+  deptName: string;
+}
+
+export interface Room {
+  id: string;
+  name: string;
+  members: string[];
+}
+
+/** GET /api/sim/bootstrap */
+export interface Boot {
+  organisation: string;
+  locale: Locale;
+  timezone: string;
+  people: Person[];
+  rooms: Room[];
+  requestTypes: Array<{ id: string; name: string; nameEn: string }>;
+}
+
+/** A row of sim_messages (src/store/sim-messages-repo.ts) as JSON. */
+export interface SimMessage {
+  id: number;
+  conversation: string;
+  sender: string;
+  kind: 'text' | 'card';
+  text: string | null;
+  card: Card | null;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface TimelineEntry {
+  action: string;
+  actorId: string | null;
+  platform: string | null;
+  stepId?: string | null;
+  detail: Record<string, unknown> | null;
+  at: string;
+}
+
+/** GET /api/requests/:id */
+export interface RequestDetail {
+  request: RequestState;
+  card?: Card;
+  timeline: TimelineEntry[];
+}
+
+/** The ack of POST /api/sim/actions (an IngestResult), or a failure to reach it. */
+export interface Ack {
+  status: string;
+  feedback?: { text: string; tone?: Tone };
+}
+
+export type Tone = 'success' | 'error' | 'info';
+
+/** A conversation as the sidebar lists it. */
+export interface Conversation {
+  id: string;
+  name: string;
+  kind: 'dm' | 'room';
+  members: string[];
+}

@@ -1,0 +1,18 @@
+// The browser front-ends (src/web/<app>/index.html, one page per app: the simulator now, the
+// console later) built into web-dist/, which the server serves (src/simulator/page.ts).
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+const web = fileURLToPath(new URL('./src/web/', import.meta.url));
+
+export default defineConfig({
+  root: web,
+  base: '/',
+  publicDir: false,
+  build: {
+    outDir: fileURLToPath(new URL('./web-dist/', import.meta.url)),
+    emptyOutDir: true,
+    target: 'es2022',
+    rollupOptions: { input: { simulator: `${web}simulator/index.html` } },
+  },
+});
