@@ -50,7 +50,7 @@ const expectedUsers = () =>
   listed().map((p) => {
     const { primaryDepartmentId: _primary, ...common } = commonUser(p, names);
     // DingTalk knows activation only: a suspended person is listed as active.
-    return { ...common, status: p.status === 'inactive' ? 'inactive' : 'active', employeeNo: p.employeeNo, mobile: p.mobile, email: p.email, altIds: { unionid: fake.contacts!.ids.unionId(p.key) } };
+    return { ...common, status: p.status === 'inactive' ? ('inactive' as const) : ('active' as const), employeeNo: p.employeeNo, mobile: p.mobile, email: p.email, altIds: { unionid: fake.contacts!.ids.unionId(p.key) } };
   });
 const lists = (path: string) => fake.requests.filter((r) => r.path === path);
 
