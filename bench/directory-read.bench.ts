@@ -3,7 +3,6 @@
 // wall time, requests by endpoint, and the time against a baseline measured in the same run —
 // as many bare requests to a trivial endpoint of the same fake, side by side as the reader
 // sends them (its default of 4), i.e. the HTTP floor for that many round trips.
-import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { createFeishuApi } from '../src/channels/feishu/client.js';
 import { DingtalkOapi } from '../src/channels/dingtalk/oapi.js';
@@ -18,15 +17,14 @@ import { FAKE_CLIENT_ID, FAKE_CLIENT_SECRET, startFakeDingtalk } from '../test/f
 import { startFakeFeishu } from '../test/fakes/feishu-server.js';
 import { FakeWecomServer } from '../test/fakes/wecom-server.js';
 import { EMPLOYEE_NO_ATTR } from '../test/fakes/wecom-contacts.js';
-import { REDIS_URL, uniqueName } from '../test/support/env.js';
+import { scratchRedis } from '../test/support/scratch-redis.js';
 
 const PEOPLE = Number(process.env.BENCH_PEOPLE ?? 2_000);
 const DEPARTMENTS = Number(process.env.BENCH_DEPARTMENTS ?? 150);
 const CONCURRENCY = 4;
 const log = pino({ level: 'silent' });
 const company = generateCompany({ people: PEOPLE, departments: DEPARTMENTS, seed: 2026 });
-const redis = new Redis(REDIS_URL);
-const prefix = uniqueName('dirbench');
+const { redis, prefix, close: closeRedis } = scratchRedis('dirbench');
 
 interface Row {
   platform: string;
@@ -107,7 +105,5 @@ try {
     for (const [path, n] of [...r.requests].sort((a, b) => b[1] - a[1])) console.log(`    ${String(n).padStart(5)}  ${path}`);
   }
 } finally {
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
+  await closeRedis();
 }

@@ -4,7 +4,7 @@
 // (88 + 60011) is a gap, the root outside it a failure; throttling (90002, 90018, -1) is retried
 // with backoff; the monthly quota (90020) is not. See docs/channels/dingtalk.md#directory.
 import { DingtalkOapiError, type DingtalkOapi } from '../channels/dingtalk/oapi.js';
-import { eachLimited, missingFieldGaps, PeopleByUserId, present, retrying, type ReaderOptions, type Verdict } from './read-support.js';
+import { eachLimited, missingFieldGaps, orNullOn, present, readMembers, retrying, type ReaderOptions, type Verdict } from './read-support.js';
 import { DirectoryReadError, type DirectoryGap, type DirectoryReader, type PlatformDepartment, type PlatformDirectory, type PlatformUser } from './types.js';
 
 const ROOT = 1;
@@ -14,7 +14,7 @@ const NO_PERMISSION = '60011';
 const THROTTLED = new Set(['90002', '90018', '-1']);
 const QUOTA = '90020';
 const USER_NOT_FOUND = new Set(['60121', '33012']);
-const DEPARTMENT_NOT_FOUND = '60003';
+const DEPARTMENT_NOT_FOUND = new Set(['60003']);
 
 interface RawDepartment {
   dept_id?: number;
@@ -126,42 +126,21 @@ export function createDingtalkDirectoryReader(oapi: DingtalkOapi, o: ReaderOptio
     async readAll(): Promise<PlatformDirectory> {
       const gaps: DirectoryGap[] = [];
       const departments = await tree(gaps);
-      const people = new PeopleByUserId();
-      await eachLimited(o, departments, async (d) => {
-        let list: RawUser[];
-        try {
-          list = await members(d.id);
-        } catch (err) {
-          if (d.id === String(ROOT)) throw rootFailure(err);
-          if (isNoPermission(err)) return void gaps.push({ what: `department:${d.id}`, why: NO_PERMISSION });
-          throw err;
-        }
-        for (const raw of list) {
-          const u = toUser(raw, d.id);
-          if (u) people.add(u);
-        }
+      const users = await readMembers<RawUser>(o, {
+        departments,
+        rootId: String(ROOT),
+        gaps,
+        members,
+        toUser,
+        outOfRange: (err) => (isNoPermission(err) ? NO_PERMISSION : undefined),
+        rootFailure,
       });
-      const users = people.list();
       // A department read twice (a gap for its leaders, then for its members) is one gap.
       const unique = [...new Map([...gaps, ...missingFieldGaps(users, USER_FIELDS)].map((g) => [`${g.what} ${g.why}`, g])).values()];
       return { platform: 'dingtalk', rootId: String(ROOT), departments, users, gaps: unique };
     },
-    async readUser(userId) {
-      try {
-        return toUser(await post<RawUser>('/topapi/v2/user/get', { userid: userId })) ?? null;
-      } catch (err) {
-        if (err instanceof DirectoryReadError && USER_NOT_FOUND.has(err.code)) return null;
-        throw err;
-      }
-    },
-    async readDepartment(departmentId) {
-      try {
-        return toDepartment(await getDepartment(Number(departmentId)));
-      } catch (err) {
-        if (err instanceof DirectoryReadError && err.code === DEPARTMENT_NOT_FOUND) return null;
-        throw err;
-      }
-    },
+    readUser: (userId) => orNullOn(USER_NOT_FOUND, async () => toUser(await post<RawUser>('/topapi/v2/user/get', { userid: userId })) ?? null),
+    readDepartment: (departmentId) => orNullOn(DEPARTMENT_NOT_FOUND, async () => toDepartment(await getDepartment(Number(departmentId)))),
   };
 }
 

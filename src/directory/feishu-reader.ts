@@ -4,7 +4,7 @@
 // Fields Feishu leaves out for want of a scope become gaps; a department outside the app's
 // contact range is a gap, the root outside it a failure. See docs/channels/feishu.md#directory.
 import { FeishuCallError, type FeishuApi, type FeishuReply } from '../channels/feishu/client.js';
-import { eachLimited, missingFieldGaps, PeopleByUserId, present, retrying, type ReaderOptions, type Verdict } from './read-support.js';
+import { eachLimited, missingFieldGaps, orNullOn, present, readMembers, retrying, type ReaderOptions, type Verdict } from './read-support.js';
 import { DirectoryReadError, type DirectoryGap, type DirectoryReader, type PlatformDepartment, type PlatformDirectory, type PlatformUser, type PlatformUserStatus } from './types.js';
 
 const ROOT = '0';
@@ -17,6 +17,8 @@ const OUT_OF_RANGE = new Set(['40004', '41050', '40014']);
 /** "Big department: recursion refused" — read level by level instead. */
 const NO_RECURSION = '43010';
 const RATE_LIMITED = 99991400;
+const USER_NOT_FOUND = new Set(['41012']);
+const DEPARTMENT_NOT_FOUND = new Set(['40015']);
 
 interface RawDepartment {
   open_department_id?: string;
@@ -147,8 +149,9 @@ export function createFeishuDirectoryReader(api: FeishuApi, o: ReaderOptions): D
           kids = await children(parent, false);
         } catch (err) {
           if (parent === ROOT) throw rootFailure(err);
-          if (err instanceof DirectoryReadError && OUT_OF_RANGE.has(err.code)) return void gaps.push({ what: `department:${parent}`, why: err.code });
-          throw err;
+          const code = outOfRangeCode(err);
+          if (code === undefined) throw err;
+          return void gaps.push({ what: `department:${parent}`, why: code });
         }
         for (const k of kids) {
           out.push(toDepartment(k, parent));
@@ -186,54 +189,43 @@ export function createFeishuDirectoryReader(api: FeishuApi, o: ReaderOptions): D
       const gaps: DirectoryGap[] = [];
       const tree = await departmentTree(gaps);
       const departments = [await rootDepartment(gaps), ...tree];
-      const people = new PeopleByUserId();
       let statusSeen = false;
       let userIdSeen = false;
-      await eachLimited(o, departments, async (d) => {
-        let members: RawUser[];
-        try {
-          members = await membersOf(d.id);
-        } catch (err) {
-          if (d.id === ROOT) throw rootFailure(err);
-          if (err instanceof DirectoryReadError && OUT_OF_RANGE.has(err.code)) return void gaps.push({ what: `department:${d.id}`, why: err.code });
-          throw err;
-        }
-        for (const raw of members) {
+      const users = await readMembers<RawUser>(o, {
+        departments,
+        rootId: ROOT,
+        gaps,
+        members: membersOf,
+        toUser,
+        outOfRange: outOfRangeCode,
+        rootFailure,
+        onRaw: (raw) => {
           statusSeen ||= raw.status !== undefined;
           userIdSeen ||= raw.user_id !== undefined;
-          const u = toUser(raw, d.id);
-          if (u) people.add(u);
-        }
+        },
       });
-      const users = people.list();
       gaps.push(...missingFieldGaps(users, USER_FIELD_SCOPES));
       if (users.length && !statusSeen) gaps.push({ what: 'field:status', why: 'scope contact:user.employee:readonly' });
       if (users.length && !userIdSeen) gaps.push({ what: 'field:altIds.user_id', why: 'scope contact:user.employee_id:readonly' });
       if (tree.length && tree.every((d) => d.leaderIds.length === 0)) gaps.push({ what: 'field:department.leaderIds', why: 'scope contact:department.organize:readonly' });
       return { platform: 'feishu', rootId: ROOT, departments, users, gaps };
     },
-    async readUser(userId) {
-      try {
+    readUser: (userId) =>
+      orNullOn(USER_NOT_FOUND, async () => {
         const { user } = await call<{ user?: RawUser }>('contact.v3.user.get', (auth) => client.contact.v3.user.get({ path: { user_id: userId }, params: IDS }, auth));
         return user ? (toUser(user) ?? null) : null;
-      } catch (err) {
-        if (err instanceof DirectoryReadError && err.code === '41012') return null;
-        throw err;
-      }
-    },
-    async readDepartment(departmentId) {
-      try {
+      }),
+    readDepartment: (departmentId) =>
+      orNullOn(DEPARTMENT_NOT_FOUND, async () => {
         const { department } = await getDepartment(departmentId);
         if (!department) return null;
         if (departmentId === ROOT) return { ...toDepartment(department, null), id: ROOT };
         return toDepartment(department, department.parent_department_id ?? null);
-      } catch (err) {
-        if (err instanceof DirectoryReadError && err.code === '40015') return null;
-        throw err;
-      }
-    },
+      }),
   };
 }
+
+const outOfRangeCode = (err: unknown) => (err instanceof DirectoryReadError && OUT_OF_RANGE.has(err.code) ? err.code : undefined);
 
 /** The root unreadable: say what the admin has to change. */
 function rootFailure(err: unknown): unknown {

@@ -2,7 +2,7 @@
 // a backoff), people merged across the departments that list them, and the gaps a read found.
 import type { Logger } from 'pino';
 import { forEachLimit } from '../util/for-each-limit.js';
-import { DirectoryReadError, type DirectoryGap, type PlatformUser } from './types.js';
+import { DirectoryReadError, type DirectoryGap, type PlatformDepartment, type PlatformUser } from './types.js';
 
 export interface ReaderOptions {
   log: Logger;
@@ -62,7 +62,7 @@ function describe(err: unknown): { message: string; code: string } {
 export const eachLimited = <T>(o: ReaderOptions, items: readonly T[], fn: (item: T) => Promise<void>) => forEachLimit(items, o.concurrency ?? 4, fn);
 
 /** People as several departments list them: one entry per user id, departments united. */
-export class PeopleByUserId {
+class PeopleByUserId {
   private readonly byId = new Map<string, PlatformUser>();
 
   add(user: PlatformUser): void {
@@ -88,4 +88,55 @@ export function missingFieldGaps(users: readonly PlatformUser[], fields: Readonl
 /** Keeps only the defined, non-empty values: a PlatformUser's absent keys mean "not said". */
 export function present<T extends Record<string, unknown>>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null && v !== '')) as Partial<T>;
+}
+
+export interface MemberRead<R> {
+  departments: readonly PlatformDepartment[];
+  rootId: string;
+  /** Where a department outside the app's range is noted. */
+  gaps: DirectoryGap[];
+  /** Every direct member of one department, as the platform gives them. */
+  members: (departmentId: string) => Promise<R[]>;
+  toUser: (raw: R, listedIn: string) => PlatformUser | undefined;
+  /** The platform's code when `err` means "outside the app's range", else undefined. */
+  outOfRange: (err: unknown) => string | undefined;
+  /** What to throw when the root's members cannot be read. */
+  rootFailure: (err: unknown) => unknown;
+  /** Sees each person as the platform gave them. */
+  onRaw?: (raw: R) => void;
+}
+
+/**
+ * Everyone in `departments`, read department by department, `concurrency` at a time: a
+ * department outside the app's range is a gap (its members read elsewhere still count), the
+ * root outside it fails the read.
+ */
+export async function readMembers<R>(o: ReaderOptions, m: MemberRead<R>): Promise<PlatformUser[]> {
+  const people = new PeopleByUserId();
+  await eachLimited(o, m.departments, async (d) => {
+    let list: R[];
+    try {
+      list = await m.members(d.id);
+    } catch (err) {
+      const code = m.outOfRange(err);
+      if (d.id === m.rootId || code === undefined) throw d.id === m.rootId ? m.rootFailure(err) : err;
+      return void m.gaps.push({ what: `department:${d.id}`, why: code });
+    }
+    for (const raw of list) {
+      m.onRaw?.(raw);
+      const u = m.toUser(raw, d.id);
+      if (u) people.add(u);
+    }
+  });
+  return people.list();
+}
+
+/** `read()`, or null when it fails with one of `codes` (the platform's "no such user / department"). */
+export async function orNullOn<T>(codes: ReadonlySet<string>, read: () => Promise<T | null>): Promise<T | null> {
+  try {
+    return await read();
+  } catch (err) {
+    if (err instanceof DirectoryReadError && codes.has(err.code)) return null;
+    throw err;
+  }
 }

@@ -7,13 +7,13 @@
 import { DeliveryError } from '../channels/channel.js';
 import type { WecomClient, WecomReply } from '../channels/wecom/client.js';
 import { WecomApiError } from '../channels/wecom/errors.js';
-import { eachLimited, missingFieldGaps, PeopleByUserId, present, retrying, type ReaderOptions, type Verdict } from './read-support.js';
+import { missingFieldGaps, orNullOn, present, readMembers, retrying, type ReaderOptions, type Verdict } from './read-support.js';
 import { DirectoryReadError, type DirectoryGap, type DirectoryReader, type PlatformDepartment, type PlatformDirectory, type PlatformUser, type PlatformUserStatus } from './types.js';
 
 const ROOT = '1';
 const NO_PERMISSION = '60011';
 const RETRY = new Set([45009, 45033, -1]);
-const USER_NOT_FOUND = '60111';
+const USER_NOT_FOUND = new Set(['60111']);
 const DEPARTMENT_NOT_FOUND = new Set(['60003', '60123']);
 const NEW_APP = 'app-created-after-2022-06-20';
 
@@ -106,44 +106,31 @@ export function createWecomDirectoryReader(client: WecomClient, o: WecomReaderOp
       try {
         raw = (await get<WecomReply & { department?: RawDepartment[] }>('/cgi-bin/department/list', { id: ROOT })).department ?? [];
       } catch (err) {
-        if (!isNoPermission(err)) throw err;
-        throw new DirectoryReadError(`wecom directory: the app's visible range must include the root department: ${(err as Error).message}`, false, NO_PERMISSION);
+        throw rootFailure(err);
       }
       const departments = raw.map(toDepartment);
-      const people = new PeopleByUserId();
-      await eachLimited(o, departments, async (d) => {
-        let list: RawUser[];
-        try {
-          list = (await get<WecomReply & { userlist?: RawUser[] }>('/cgi-bin/user/list', { department_id: d.id })).userlist ?? [];
-        } catch (err) {
-          if (!isNoPermission(err)) throw err;
-          return void gaps.push({ what: `department:${d.id}`, why: NO_PERMISSION });
-        }
-        for (const r of list) {
-          const u = toUser(r, d.id);
-          if (u) people.add(u);
-        }
+      const users = await readMembers<RawUser>(o, {
+        departments,
+        rootId: ROOT,
+        gaps,
+        members: async (id) => (await get<WecomReply & { userlist?: RawUser[] }>('/cgi-bin/user/list', { department_id: id })).userlist ?? [],
+        toUser,
+        outOfRange: (err) => (isNoPermission(err) ? NO_PERMISSION : undefined),
+        rootFailure,
       });
-      const users = people.list();
       gaps.push(...missingFieldGaps(users, userGaps));
       return { platform: 'wecom', rootId: ROOT, departments, users, gaps };
     },
-    async readUser(userId) {
-      try {
-        return toUser(await get<WecomReply & RawUser>('/cgi-bin/user/get', { userid: userId })) ?? null;
-      } catch (err) {
-        if (err instanceof DirectoryReadError && err.code === USER_NOT_FOUND) return null;
-        throw err;
-      }
-    },
-    async readDepartment(departmentId) {
-      try {
+    readUser: (userId) => orNullOn(USER_NOT_FOUND, async () => toUser(await get<WecomReply & RawUser>('/cgi-bin/user/get', { userid: userId })) ?? null),
+    readDepartment: (departmentId) =>
+      orNullOn(DEPARTMENT_NOT_FOUND, async () => {
         const { department } = await get<WecomReply & { department?: RawDepartment }>('/cgi-bin/department/get', { id: departmentId });
         return department ? toDepartment(department) : null;
-      } catch (err) {
-        if (err instanceof DirectoryReadError && DEPARTMENT_NOT_FOUND.has(err.code)) return null;
-        throw err;
-      }
-    },
+      }),
   };
+}
+
+function rootFailure(err: unknown): unknown {
+  if (!(err instanceof DirectoryReadError) || err.code !== NO_PERMISSION) return err;
+  return new DirectoryReadError(`wecom directory: the app's visible range must include the root department: ${err.message}`, false, NO_PERMISSION);
 }

@@ -1,6 +1,7 @@
 // One generated company that every fake contacts API serves, each under its own ids: a tree of
 // departments with leaders, people with employee numbers, mobiles and emails, some of them in
 // two departments, some suspended, not yet activated or gone. Deterministic for a seed.
+import { mulberry32 } from '../support/random.js';
 
 export type PersonStatus = 'active' | 'suspended' | 'inactive' | 'left';
 
@@ -44,18 +45,6 @@ export interface CompanyShape {
   secondDepartmentShare?: number;
 }
 
-/** mulberry32: a small seeded generator, so every run builds the same company. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '赵', '黄', '周', '吴'];
 const GIVEN = ['伟', '芳', '娜', '敏', '静', '丽', '强', '磊', '军', '洋', '勇', '艳', '杰', '娟', '涛'];
 const TITLES = ['工程师', '产品经理', '设计师', '销售', '会计', '行政', '经理'];
@@ -72,7 +61,7 @@ export function generateCompany(shape: CompanyShape = {}): Company {
   const nPeople = shape.people ?? 2000;
   const big = Math.min(shape.bigDepartment ?? 0, nPeople);
   const share = shape.secondDepartmentShare ?? 0.05;
-  const rnd = random(shape.seed ?? 1);
+  const rnd = mulberry32(shape.seed ?? 1);
   const pick = (n: number) => Math.floor(rnd() * n);
 
   const departments: CompanyDepartment[] = [{ key: 0, parent: null, name: '总公司', leaders: [] }];

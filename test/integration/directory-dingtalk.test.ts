@@ -2,7 +2,6 @@
 // (tree, leaders, people, keys, two-department people, activation), cursor paging, throttling
 // retried with backoff, the monthly quota refused, a rejected token refetched, gaps for missing
 // permissions and out-of-range departments, and a clear failure when the root is out of range.
-import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DingtalkOapi } from '../../src/channels/dingtalk/oapi.js';
@@ -11,27 +10,23 @@ import { DirectoryReadError } from '../../src/directory/types.js';
 import { generateCompany } from '../fakes/company.js';
 import { FAKE_CLIENT_ID, FAKE_CLIENT_SECRET, startFakeDingtalk, type FakeDingtalkServer } from '../fakes/dingtalk-server.js';
 import { commonUser, expectedDepartments, normalised, type PlatformNames } from '../support/directory.js';
-import { REDIS_URL, uniqueName } from '../support/env.js';
+import { scratchRedis } from '../support/scratch-redis.js';
 
 const log = pino({ level: 'silent' });
 const company = generateCompany({ departments: 30, people: 300, bigDepartment: 230, seed: 11 });
-const prefix = uniqueName('dtdir');
+const { redis, prefix, close: closeRedis } = scratchRedis('dtdir');
 
 let fake: FakeDingtalkServer;
-let redis: Redis;
 let names: PlatformNames;
 let waits: number[];
 
 beforeAll(async () => {
   fake = await startFakeDingtalk({ company });
-  redis = new Redis(REDIS_URL);
   const ids = fake.contacts!.ids;
   names = { department: (k) => String(ids.department(k)), user: ids.userId };
 });
 afterAll(async () => {
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
+  await closeRedis();
   await fake.close();
 });
 beforeEach(() => {

@@ -3,7 +3,6 @@
 // two-department people, the employee number from a custom attribute), busy / throttled answers
 // retried with backoff, the gaps of an app created after 2022-06-20 and of a department outside
 // the visible range, and a clear failure when the root is outside it.
-import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { WecomClient } from '../../src/channels/wecom/client.js';
@@ -12,30 +11,26 @@ import { generateCompany } from '../fakes/company.js';
 import { FakeWecomServer } from '../fakes/wecom-server.js';
 import { EMPLOYEE_NO_ATTR } from '../fakes/wecom-contacts.js';
 import { commonUser, expectedDepartments, normalised, type PlatformNames } from '../support/directory.js';
-import { REDIS_URL, uniqueName } from '../support/env.js';
+import { scratchRedis } from '../support/scratch-redis.js';
 
 const CORP = 'wwdirectory0001';
 const SECRET = 'app-secret';
 const AGENT = 1000009;
 const log = pino({ level: 'silent' });
 const company = generateCompany({ departments: 30, people: 300, seed: 5 });
-const prefix = uniqueName('wcdir');
+const { redis, prefix, close: closeRedis } = scratchRedis('wcdir');
 
 let fake: FakeWecomServer;
-let redis: Redis;
 let names: PlatformNames;
 let waits: number[];
 
 beforeAll(async () => {
   fake = await new FakeWecomServer({ corpId: CORP, secret: SECRET, agentId: AGENT, company }).start();
-  redis = new Redis(REDIS_URL);
   const ids = fake.contacts!.ids;
   names = { department: (k) => String(ids.department(k)), user: ids.userId };
 });
 afterAll(async () => {
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
+  await closeRedis();
   await fake.stop();
 });
 beforeEach(() => {

@@ -1,20 +1,11 @@
 // DingTalk's old "oapi" host (oapi.dingtalk.com), where the contact APIs live: a token from
 // GET /gettoken (cached like the open API's, see token-cache.ts), POST /topapi/... with
 // ?access_token=, and `{errcode, errmsg, sub_code, result}` replies turned into one error type.
-import type { Redis } from 'ioredis';
-import type { Logger } from 'pino';
+import type { DingtalkApiOptions } from './api.js';
 import { DingtalkTokenCache } from './token-cache.js';
 
-export interface DingtalkOapiOptions {
-  baseUrl: string;
-  clientId: string;
-  clientSecret: string;
-  redis: Redis;
-  /** Redis key prefix (deps.redisPrefix). */
-  prefix: string;
-  log: Logger;
-  timeoutMs?: number;
-}
+/** The same settings as the open API client; `baseUrl` is the oapi host (DINGTALK_OAPI_BASE_URL). */
+export type DingtalkOapiOptions = DingtalkApiOptions;
 
 interface OapiReply {
   errcode?: number;
