@@ -4,7 +4,7 @@
 // (88 + 60011) is a gap, the root outside it a failure; throttling (90002, 90018, -1) is retried
 // with backoff; the monthly quota (90020) is not. See docs/channels/dingtalk.md#directory.
 import { DingtalkOapiError, type DingtalkOapi } from '../channels/dingtalk/oapi.js';
-import { eachLimited, missingFieldGaps, orNullOn, present, readMembers, retrying, type ReaderOptions, type Verdict } from './read-support.js';
+import { eachLimited, missingFieldGaps, orNullOn, present, readMembers, retrying, uniqueGaps, type ReaderOptions, type Verdict } from './read-support.js';
 import { DirectoryReadError, type DirectoryGap, type DirectoryReader, type PlatformDepartment, type PlatformDirectory, type PlatformUser } from './types.js';
 
 const ROOT = 1;
@@ -135,9 +135,7 @@ export function createDingtalkDirectoryReader(oapi: DingtalkOapi, o: ReaderOptio
         outOfRange: (err) => (isNoPermission(err) ? NO_PERMISSION : undefined),
         rootFailure,
       });
-      // A department read twice (a gap for its leaders, then for its members) is one gap.
-      const unique = [...new Map([...gaps, ...missingFieldGaps(users, USER_FIELDS)].map((g) => [`${g.what} ${g.why}`, g])).values()];
-      return { platform: 'dingtalk', rootId: String(ROOT), departments, users, gaps: unique };
+      return { platform: 'dingtalk', rootId: String(ROOT), departments, users, gaps: uniqueGaps([...gaps, ...missingFieldGaps(users, USER_FIELDS)]) };
     },
     readUser: (userId) => orNullOn(USER_NOT_FOUND, async () => toUser(await post<RawUser>('/topapi/v2/user/get', { userid: userId })) ?? null),
     readDepartment: (departmentId) => orNullOn(DEPARTMENT_NOT_FOUND, async () => toDepartment(await getDepartment(Number(departmentId)))),

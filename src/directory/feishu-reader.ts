@@ -4,7 +4,7 @@
 // Fields Feishu leaves out for want of a scope become gaps; a department outside the app's
 // contact range is a gap, the root outside it a failure. See docs/channels/feishu.md#directory.
 import { FeishuCallError, type FeishuApi, type FeishuReply } from '../channels/feishu/client.js';
-import { eachLimited, missingFieldGaps, orNullOn, present, readMembers, retrying, type ReaderOptions, type Verdict } from './read-support.js';
+import { eachLimited, missingFieldGaps, orNullOn, present, readMembers, retrying, uniqueGaps, type ReaderOptions, type Verdict } from './read-support.js';
 import { DirectoryReadError, type DirectoryGap, type DirectoryReader, type PlatformDepartment, type PlatformDirectory, type PlatformUser, type PlatformUserStatus } from './types.js';
 
 const ROOT = '0';
@@ -208,7 +208,7 @@ export function createFeishuDirectoryReader(api: FeishuApi, o: ReaderOptions): D
       if (users.length && !statusSeen) gaps.push({ what: 'field:status', why: 'scope contact:user.employee:readonly' });
       if (users.length && !userIdSeen) gaps.push({ what: 'field:altIds.user_id', why: 'scope contact:user.employee_id:readonly' });
       if (tree.length && tree.every((d) => d.leaderIds.length === 0)) gaps.push({ what: 'field:department.leaderIds', why: 'scope contact:department.organize:readonly' });
-      return { platform: 'feishu', rootId: ROOT, departments, users, gaps };
+      return { platform: 'feishu', rootId: ROOT, departments, users, gaps: uniqueGaps(gaps) };
     },
     readUser: (userId) =>
       orNullOn(USER_NOT_FOUND, async () => {

@@ -85,6 +85,11 @@ export function missingFieldGaps(users: readonly PlatformUser[], fields: Readonl
   return fields.filter(({ field }) => !users.some((u) => u[field] !== undefined && u[field] !== '')).map(({ field, why }) => ({ what: `field:${field}`, why }));
 }
 
+/** Each gap once (a department refused for its children and again for its members is one gap). */
+export function uniqueGaps(gaps: readonly DirectoryGap[]): DirectoryGap[] {
+  return [...new Map(gaps.map((g) => [`${g.what}\n${g.why}`, g])).values()];
+}
+
 /** Keeps only the defined, non-empty values: a PlatformUser's absent keys mean "not said". */
 export function present<T extends Record<string, unknown>>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null && v !== '')) as Partial<T>;

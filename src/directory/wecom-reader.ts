@@ -7,7 +7,7 @@
 import { DeliveryError } from '../channels/channel.js';
 import type { WecomClient, WecomReply } from '../channels/wecom/client.js';
 import { WecomApiError } from '../channels/wecom/errors.js';
-import { missingFieldGaps, orNullOn, present, readMembers, retrying, type ReaderOptions, type Verdict } from './read-support.js';
+import { missingFieldGaps, orNullOn, present, readMembers, retrying, uniqueGaps, type ReaderOptions, type Verdict } from './read-support.js';
 import { DirectoryReadError, type DirectoryGap, type DirectoryReader, type PlatformDepartment, type PlatformDirectory, type PlatformUser, type PlatformUserStatus } from './types.js';
 
 const ROOT = '1';
@@ -119,7 +119,7 @@ export function createWecomDirectoryReader(client: WecomClient, o: WecomReaderOp
         rootFailure,
       });
       gaps.push(...missingFieldGaps(users, userGaps));
-      return { platform: 'wecom', rootId: ROOT, departments, users, gaps };
+      return { platform: 'wecom', rootId: ROOT, departments, users, gaps: uniqueGaps(gaps) };
     },
     readUser: (userId) => orNullOn(USER_NOT_FOUND, async () => toUser(await get<WecomReply & RawUser>('/cgi-bin/user/get', { userid: userId })) ?? null),
     readDepartment: (departmentId) =>

@@ -31,6 +31,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   fake.requests.length = 0;
+  fake.clearFailures();
   fake.contacts!.knobs.reset();
   waits = [];
 });
@@ -69,10 +70,12 @@ describe('DingTalk directory reader', () => {
 
   it('retries throttled calls with backoff and gives up on the monthly quota', async () => {
     fake.contacts!.knobs.throttleNext(2, 90002);
+    fake.fail('/topapi/v2/department/listsub', 200, { errcode: 90018, errmsg: '当前企业正在调用的API超过限制' });
+    fake.fail('/topapi/v2/user/list', 200, { errcode: -1, errmsg: '系统繁忙' });
     const r = reader();
     const dir = await r.readAll();
-    expect(r.retries).toBe(2);
-    expect(waits).toEqual([500, 1000]);
+    expect(r.retries).toBe(4);
+    expect(waits).toEqual([500, 1000, 500, 500]);
     expect(dir.users).toHaveLength(listed().length);
 
     fake.contacts!.knobs.quotaExhausted = true;

@@ -130,6 +130,9 @@ describe('Feishu directory reader', () => {
     fake.contacts!.knobs.outOfRange.add(outside.key);
     const dir = await reader().readAll();
     expect(dir.gaps).toEqual([{ what: `department:${names.department(outside.key)}`, why: '40004' }]);
+    // Level by level, its children are refused too: still one gap.
+    fake.contacts!.knobs.refuseRecursion = true;
+    expect((await reader().readAll()).gaps).toEqual(dir.gaps);
     const onlyThere = company.people.filter((p) => p.status !== 'left' && p.departments.every((d) => d === outside.key));
     expect(onlyThere.length).toBeGreaterThan(0);
     expect(dir.users).toHaveLength(expectedUsers().length - onlyThere.length);
