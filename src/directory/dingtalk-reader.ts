@@ -86,34 +86,35 @@ export function createDingtalkDirectoryReader(oapi: DingtalkOapi, o: ReaderOptio
     return out;
   }
 
-  /** The tree, level by level: listsub for the children, department/get for each one's leaders. */
+  /**
+   * The tree, level by level: listsub for each department's children, then department/get for
+   * each child's leaders — two pools of `concurrency`, never one inside the other, so the app
+   * stays within DingTalk's per-app rate.
+   */
   async function tree(gaps: DirectoryGap[]): Promise<PlatformDepartment[]> {
     const out = [toDepartment(await getDepartment(ROOT).catch((err: unknown) => Promise.reject(rootFailure(err))))];
-    let level = [ROOT];
-    while (level.length) {
-      const next: number[] = [];
-      await eachLimited(o, level, async (parent) => {
-        let kids: RawDepartment[];
+    for (let parents = [ROOT]; parents.length; ) {
+      const kids: RawDepartment[] = [];
+      await eachLimited(o, parents, async (parent) => {
         try {
-          kids = (await post<RawDepartment[]>('/topapi/v2/department/listsub', { dept_id: parent })) ?? [];
+          const listed = (await post<RawDepartment[]>('/topapi/v2/department/listsub', { dept_id: parent })) ?? [];
+          kids.push(...listed.filter((k) => k.dept_id !== undefined).map((k) => ({ ...k, parent_id: parent })));
         } catch (err) {
           if (parent === ROOT) throw rootFailure(err);
-          if (isNoPermission(err)) return void gaps.push({ what: `department:${parent}`, why: NO_PERMISSION });
-          throw err;
+          if (!isNoPermission(err)) throw err;
+          gaps.push({ what: `department:${parent}`, why: NO_PERMISSION });
         }
-        await eachLimited(o, kids, async (kid) => {
-          if (kid.dept_id === undefined) return;
-          next.push(kid.dept_id);
-          try {
-            out.push(toDepartment({ parent_id: parent, ...(await getDepartment(kid.dept_id)) }));
-          } catch (err) {
-            if (!isNoPermission(err)) throw err;
-            gaps.push({ what: `department:${kid.dept_id}`, why: NO_PERMISSION });
-            out.push(toDepartment({ ...kid, parent_id: parent }));
-          }
-        });
       });
-      level = next;
+      await eachLimited(o, kids, async (kid) => {
+        try {
+          out.push(toDepartment({ parent_id: kid.parent_id, ...(await getDepartment(kid.dept_id!)) }));
+        } catch (err) {
+          if (!isNoPermission(err)) throw err;
+          gaps.push({ what: `department:${kid.dept_id}`, why: NO_PERMISSION });
+          out.push(toDepartment(kid));
+        }
+      });
+      parents = kids.map((k) => k.dept_id!);
     }
     return out;
   }
