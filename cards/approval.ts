@@ -5,7 +5,8 @@ import { openStep } from '../src/core/lifecycle.js';
 import { t, type Locale } from '../src/core/messages.js';
 import type { RequestTypeDef } from '../src/core/request-types.js';
 import { fieldLabel, isWide, showValue, typeName } from '../src/core/fields/index.js';
-import { STATUS_TONE, type Card, type CardButton } from './model.js';
+import type { Card, CardButton } from './model.js';
+import { STATUS_TONE } from './tone.js';
 import { formatDateTime } from './format.js';
 
 export interface CardContext {

@@ -1,7 +1,6 @@
 // The platform-neutral card: every channel renders this one model (Feishu card JSON 2.0,
 // DingTalk card params, WeCom template_card, the simulator's HTML). Keep it small: what
 // all four can show.
-import type { RequestStatus } from '../src/core/model.js';
 
 /** What a button or form submission asks for. Compact because platforms limit callback sizes. */
 export interface ActionValue {
@@ -17,21 +16,6 @@ export interface ActionValue {
 
 export type Tone = 'info' | 'pending' | 'approved' | 'rejected' | 'warning' | 'neutral';
 
-/** The tone of a request's status badge (the approval card, the simulator's detail view). */
-export const STATUS_TONE: Record<RequestStatus, Tone> = {
-  consulting: 'pending',
-  pending: 'pending',
-  approved: 'approved',
-  rejected: 'rejected',
-  returned: 'warning',
-  withdrawn: 'neutral',
-  expired: 'neutral',
-  summary_due: 'info',
-  summary_submitted: 'info',
-  scored: 'info',
-  reimbursing: 'info',
-  closed: 'approved',
-};
 
 export interface CardField {
   label: string;

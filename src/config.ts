@@ -41,6 +41,8 @@ export const configSchema = z
     DINGTALK_ROBOT_CODE: optional(z.string()),
     DINGTALK_MODE: optional(z.enum(['stream', 'http'])).default('stream'),
     DINGTALK_BASE_URL: optional(url).default('https://api.dingtalk.com'),
+    /** The old API host, where the contact (directory) APIs live. */
+    DINGTALK_OAPI_BASE_URL: optional(url).default('https://oapi.dingtalk.com'),
     DINGTALK_CARD_TEMPLATE_APPROVAL: optional(z.string()),
     DINGTALK_CARD_TEMPLATE_NOTICE: optional(z.string()),
     DINGTALK_MAX_SKEW_SECONDS: optional(z.coerce.number().int().positive().max(3600)).default(300),
@@ -51,6 +53,8 @@ export const configSchema = z
     WECOM_TOKEN: optional(z.string()),
     WECOM_ENCODING_AES_KEY: optional(z.string().length(43, 'must be 43 characters')),
     WECOM_BASE_URL: optional(url).default('https://qyapi.weixin.qq.com'),
+    /** The custom attribute (extattr) holding the employee number: WeCom has no such field. */
+    WECOM_EMPLOYEE_NO_ATTR: optional(z.string()),
   })
   .superRefine((c, ctx) => {
     // A half-configured platform is a mistake, not a disabled one: say which half is missing.

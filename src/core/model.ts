@@ -2,7 +2,7 @@
 // request: the core computes the next snapshot, the store persists it with compare-and-set.
 import type { MessageKey } from './i18n/types.js';
 import type { Platform } from '../org/schema.js';
-import type { Payload } from './request-types.js';
+import type { Payload } from './fields/types.js';
 
 /** Where an action came from: a chat platform, the integration API, or the system (timers). */
 export type Origin = Platform | 'api' | 'system';

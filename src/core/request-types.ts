@@ -6,7 +6,7 @@ import { isMessageKey, t, tAny, type Locale } from './i18n/index.js';
 
 export { budgetTotal, type BudgetItem } from './fields/budget.js';
 
-export type { FieldSpec, RequestTypeDef } from './fields/types.js';
+export type { FieldSpec, Payload, RequestTypeDef } from './fields/types.js';
 import type { FieldSpec, RequestTypeDef } from './fields/types.js';
 
 /** A built-in field: its label and example come from the catalogs (`type.<type>.<field>`). */
@@ -133,4 +133,3 @@ export function payloadSchema(def: RequestTypeDef, locale: Locale = 'zh-CN') {
   });
 }
 
-export type Payload = Record<string, unknown>;

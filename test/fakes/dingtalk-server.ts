@@ -1,14 +1,17 @@
 // A fake DingTalk open API (api.dingtalk.com v1.0) on 127.0.0.1: access tokens, the Stream
 // gateway lookup, interactive cards (createAndDeliver, PUT update, callback registration) and
-// robot messages. It records every request, checks request shapes the way DingTalk documents
-// them (every cardParamMap value a string, openSpaceId matching its deliver model…) and can be
-// told to fail.
+// robot messages; with a company, also the old oapi host's contact APIs (dingtalk-contacts.ts).
+// It records every request, checks request shapes the way DingTalk documents them (every
+// cardParamMap value a string, openSpaceId matching its deliver model…) and can be told to fail.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Company } from './company.js';
+import { dingtalkContacts, type DingtalkContacts } from './dingtalk-contacts.js';
 
 export interface RecordedRequest {
   method: string;
   path: string;
+  query: Record<string, string>;
   headers: IncomingMessage['headers'];
   body: Record<string, unknown>;
 }
@@ -51,6 +54,8 @@ export interface FakeDingtalkServer {
   /** Make oTo sends report these users as invalid / flow-controlled. */
   invalidStaff: Set<string>;
   flowControlled: Set<string>;
+  /** The oapi contact APIs' ids and knobs (when started with a company). */
+  contacts?: DingtalkContacts;
   close(): Promise<void>;
 }
 
@@ -59,9 +64,10 @@ export const FAKE_CLIENT_SECRET = 'fake-app-secret-0123456789';
 
 const SPACE = /^dtv1\.card\/\/(IM_GROUP|IM_ROBOT)\.(.+)$/;
 
-export async function startFakeDingtalk(opts: { clientId?: string; clientSecret?: string; robotCode?: string } = {}): Promise<FakeDingtalkServer> {
+export async function startFakeDingtalk(opts: { clientId?: string; clientSecret?: string; robotCode?: string; company?: Company } = {}): Promise<FakeDingtalkServer> {
   const clientId = opts.clientId ?? FAKE_CLIENT_ID;
   const clientSecret = opts.clientSecret ?? FAKE_CLIENT_SECRET;
+  const contacts = opts.company ? dingtalkContacts(opts.company, { clientId, clientSecret }) : undefined;
   const robotCode = opts.robotCode ?? clientId;
   const valid = new Set<string>();
   const injected = new Map<string, Injected[]>();
@@ -77,6 +83,7 @@ export async function startFakeDingtalk(opts: { clientId?: string; clientSecret?
     tickets: new Set(),
     invalidStaff: new Set(),
     flowControlled: new Set(),
+    ...(contacts ? { contacts } : {}),
     fail(path, status, body, times = 1, o = {}) {
       const list = injected.get(path) ?? [];
       list.push({ status, body, times, after: o.after ?? false });
@@ -120,6 +127,8 @@ export async function startFakeDingtalk(opts: { clientId?: string; clientSecret?
   }
 
   function route(req: IncomingMessage, res: ServerResponse, path: string, body: Record<string, unknown>): void {
+    const oapi = contacts?.answer(req.method ?? 'GET', path, Object.fromEntries(new URL(req.url ?? '/', 'http://fake').searchParams), body);
+    if (oapi) return send(res, 200, oapi);
     switch (`${req.method} ${path}`) {
       case 'POST /v1.0/oauth2/accessToken': {
         if (body.appKey !== clientId || body.appSecret !== clientSecret) return send(res, 400, { code: 'invalidClientIdOrSecret', message: '无效的clientId或者clientSecret' });
@@ -233,7 +242,8 @@ export async function startFakeDingtalk(opts: { clientId?: string; clientSecret?
         state.shapeErrors.push(`${path}: body is not JSON`);
         return send(res, 400, { code: 'InvalidParameter', message: 'body is not JSON' });
       }
-      state.requests.push({ method: req.method ?? 'GET', path, headers: req.headers, body });
+      const query = Object.fromEntries(new URL(req.url ?? '/', 'http://fake').searchParams);
+      state.requests.push({ method: req.method ?? 'GET', path, query, headers: req.headers, body });
       handle(req, res, path, body);
     });
   });

@@ -6,6 +6,8 @@ import { createCipheriv, createHash, randomBytes, randomUUID } from 'node:crypto
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { Company } from './company.js';
+import { feishuContacts } from './feishu-contacts.js';
 
 export interface RecordedRequest {
   method: string;
@@ -35,6 +37,8 @@ export interface FakeFeishuOptions {
   botOpenId?: string;
   /** ws endpoint: server-pushed ping interval (seconds). */
   pingIntervalSec?: number;
+  /** Serve this company through the contact v3 APIs (feishu-contacts.ts). */
+  company?: Company;
 }
 
 // --- minimal protobuf for the SDK's pbbp2.Frame (fields 1-4 varint, 5 headers, 8 payload) ---
@@ -126,6 +130,7 @@ export async function startFakeFeishu(opts: FakeFeishuOptions) {
   let tokenInvalidStatus = 200;
   const injected: Array<{ method?: string; path?: RegExp; reply: Reply }> = [];
   let seq = 0;
+  const contacts = opts.company ? feishuContacts(opts.company) : undefined;
 
   const json = (res: ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
@@ -266,6 +271,7 @@ export async function startFakeFeishu(opts: FakeFeishuOptions) {
     }
     if (!rec.path.startsWith('/open-apis/')) return json(res, 404, { code: 404, msg: 'not found' });
     if (!authorised(req, res)) return;
+    if (contacts?.handle(rec, res)) return;
     if (rec.method === 'GET' && rec.path === '/open-apis/bot/v3/info') {
       return json(res, 200, { code: 0, msg: 'ok', bot: { open_id: opts.botOpenId ?? 'ou_bot', app_name: 'qianpi', activate_status: 2 } });
     }
@@ -325,6 +331,8 @@ export async function startFakeFeishu(opts: FakeFeishuOptions) {
     requests,
     messages,
     ws,
+    /** The contact APIs' ids and knobs (when started with a company). */
+    contacts,
     get tokensIssued() {
       return tokensIssued;
     },

@@ -1,9 +1,12 @@
 // A fake WeCom server API (qyapi.weixin.qq.com) on 127.0.0.1: gettoken, message/send,
-// message/update_template_card and appchat/send. It records every request, checks request
+// message/update_template_card and appchat/send; with a company, the contact APIs too
+// (wecom-contacts.ts). It records every request, checks request
 // shapes the way WeCom documents them, issues single-use response codes, and has knobs to
 // inject errors (invalid tokens, busy, used or expired codes).
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Company } from './company.js';
+import { wecomContacts, type WecomContacts } from './wecom-contacts.js';
 
 export interface RecordedRequest {
   method: string;
@@ -22,6 +25,8 @@ export interface FakeWecomOptions {
   users?: ReadonlySet<string>;
   /** Chats created by the app. Undefined = every chat exists. */
   chats?: ReadonlySet<string>;
+  /** Serve this company through the contact APIs. */
+  company?: Company;
 }
 
 interface Code {
@@ -45,8 +50,12 @@ export class FakeWecomServer {
   /** Milliseconds of artificial latency per API call. */
   latencyMs = 0;
   url = '';
+  /** The contact APIs' ids and knobs (when started with a company). */
+  readonly contacts: WecomContacts | undefined;
 
-  constructor(readonly opts: FakeWecomOptions) {}
+  constructor(readonly opts: FakeWecomOptions) {
+    this.contacts = opts.company ? wecomContacts(opts.company) : undefined;
+  }
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => void this.handle(req, res));
@@ -135,6 +144,8 @@ export class FakeWecomServer {
       inj.times--;
       return { errcode: inj.errcode, errmsg: inj.errmsg };
     }
+    const contact = method === 'GET' ? this.contacts?.answer(path, q) : undefined;
+    if (contact) return contact;
     if (method !== 'POST' || !b) return { errcode: 40063, errmsg: 'POST with a JSON body expected' };
     if (b.agentid !== undefined) this.check(b.agentid === this.opts.agentId, `${path}: agentid ${String(b.agentid)} is not ${this.opts.agentId}`);
     switch (path) {

@@ -16,6 +16,7 @@ import { responseCodeStore } from '../../src/store/response-codes-repo.js';
 import { channelDeps } from '../support/channel-deps.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { REDIS_URL } from '../support/env.js';
+import { mulberry32 as rng } from '../support/random.js';
 import { cardEventXml, FakeWecomServer, openReply, sealCallback, sealUrlCheck, textXml, wecomEncrypt, wecomSignature } from '../fakes/wecom-server.js';
 
 const KEYS = { token: 'QianpiToken', encodingAESKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C', corpId: 'wwqianpitest0001' };
@@ -283,18 +284,6 @@ describe('wecom reason dialog (cards have no inputs)', () => {
     expect(events).toHaveLength(0);
   });
 });
-
-// mulberry32: a small seeded PRNG so a failing fuzz case can be replayed.
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('wecom callback fuzz', () => {
   it('a few hundred malformed, oversized and garbage requests: never a 5xx', async () => {

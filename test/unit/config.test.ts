@@ -17,6 +17,7 @@ describe('configuration', () => {
     expect(c.PORT).toBe(3000);
     expect(c.PROCESS_ROLE).toBe('all');
     expect(c.DATA_DIR).toBe('./data');
+    expect(c.DINGTALK_OAPI_BASE_URL).toBe('https://oapi.dingtalk.com');
     expect(c.simulatorEnabled).toBe(true);
     expect(c.feishuEnabled || c.dingtalkEnabled || c.wecomEnabled).toBe(false);
   });

@@ -3,6 +3,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { DeliveryError } from '../channel.js';
+import { DingtalkTokenCache } from './token-cache.js';
 
 export interface DingtalkApiOptions {
   baseUrl: string;
@@ -20,57 +21,29 @@ const THROTTLED = /QpsLimit|TooFast|tooManyVisitors|FlowControl|Throttl/i;
 /** A token the API no longer accepts: refetch once, then retry the call. */
 const BAD_TOKEN = /InvalidAuthentication|InvalidAccessToken|accessToken.*invalid|token.*expired/i;
 
-/** Refresh a token this long before DingTalk says it expires. */
-const EXPIRY_MARGIN_MS = 5 * 60_000;
-
 export class DingtalkApi {
   private readonly base: string;
-  private memo?: { token: string; expiresAt: number };
-  private inflight?: Promise<string>;
-  private readonly tokenKey: string;
+  private readonly tokens: DingtalkTokenCache;
 
   constructor(private readonly o: DingtalkApiOptions) {
     this.base = o.baseUrl.replace(/\/+$/, '');
-    this.tokenKey = `${o.prefix}:dingtalk:token:${o.clientId}`;
+    this.tokens = new DingtalkTokenCache({ redis: o.redis, key: `${o.prefix}:dingtalk:token:${o.clientId}`, fetch: () => this.fetchToken(), log: o.log });
   }
 
   get baseUrl(): string {
     return this.base;
   }
 
-  /** A valid access token: process memory, then Redis, then one refresh shared by every caller. */
-  async token(): Promise<string> {
-    if (this.memo && this.memo.expiresAt > Date.now()) return this.memo.token;
-    this.inflight ??= this.loadToken().finally(() => {
-      this.inflight = undefined;
-    });
-    return this.inflight;
+  /** A valid access token (cached in process and Redis). */
+  token(): Promise<string> {
+    return this.tokens.get();
   }
 
-  private async loadToken(): Promise<string> {
-    const cached = await this.o.redis.get(this.tokenKey).catch(() => null);
-    if (cached) {
-      const ttl = await this.o.redis.pttl(this.tokenKey).catch(() => -1);
-      if (ttl > 0) {
-        this.memo = { token: cached, expiresAt: Date.now() + ttl };
-        return cached;
-      }
-    }
+  private async fetchToken(): Promise<{ token: string; expiresInSeconds: number }> {
     const res = await this.raw('POST', '/v1.0/oauth2/accessToken', { appKey: this.o.clientId, appSecret: this.o.clientSecret });
     const body = res.body as { accessToken?: unknown; expireIn?: unknown };
     if (!res.ok || typeof body.accessToken !== 'string') throw this.errorOf('POST /v1.0/oauth2/accessToken', res);
-    const lifeMs = (typeof body.expireIn === 'number' ? body.expireIn : 7200) * 1000 - EXPIRY_MARGIN_MS;
-    const ttl = Math.max(lifeMs, 30_000);
-    this.memo = { token: body.accessToken, expiresAt: Date.now() + ttl };
-    await this.o.redis.set(this.tokenKey, body.accessToken, 'PX', ttl).catch((err: Error) => this.o.log.warn({ err: err.message }, 'dingtalk: could not cache the access token in Redis'));
-    return body.accessToken;
-  }
-
-  /** Forget a token DingTalk refused, unless another caller already replaced it. */
-  private async dropToken(token: string): Promise<void> {
-    if (this.memo?.token === token) this.memo = undefined;
-    const cached = await this.o.redis.get(this.tokenKey).catch(() => null);
-    if (cached === token) await this.o.redis.del(this.tokenKey).catch(() => {});
+    return { token: body.accessToken, expiresInSeconds: typeof body.expireIn === 'number' ? body.expireIn : 7200 };
   }
 
   /** An authenticated call. Throws DeliveryError with DingTalk's code on failure. */
@@ -82,7 +55,7 @@ export class DingtalkApi {
       const err = this.errorOf(`${method} ${path}`, res);
       if (attempt === 0 && (res.status === 401 || BAD_TOKEN.test(String(err.code)))) {
         this.o.log.info({ path, code: err.code }, 'dingtalk: access token refused, fetching a new one');
-        await this.dropToken(token);
+        await this.tokens.drop(token);
         continue;
       }
       throw err;

@@ -19,7 +19,7 @@ export interface FeishuApiOptions {
   timeoutMs?: number;
 }
 
-interface FeishuReply {
+export interface FeishuReply {
   code?: number;
   msg?: string;
   data?: Record<string, unknown>;
@@ -75,26 +75,46 @@ interface HttpFailure {
   status?: number;
   body?: FeishuReply;
   network?: string;
+  /** `x-ogw-ratelimit-reset`: seconds until a rate limit lifts. */
+  resetSeconds?: number;
+}
+
+/** A failed call: DeliveryError plus the HTTP status and when Feishu said to retry. */
+export class FeishuCallError extends DeliveryError {
+  constructor(
+    message: string,
+    permanent: boolean,
+    code: string | number,
+    readonly status?: number,
+    readonly resetSeconds?: number,
+  ) {
+    super(message, permanent, code);
+  }
 }
 
 /** What an axios error says: the HTTP status and Feishu's `{code, msg}` body, or a network code. */
 function describeFailure(err: unknown): HttpFailure {
-  const e = err as { response?: { status?: number; data?: unknown }; code?: string; message?: string };
+  const e = err as { response?: { status?: number; data?: unknown; headers?: Record<string, unknown> }; code?: string; message?: string };
   if (e?.response) {
     const data = e.response.data;
-    return { status: e.response.status, ...(data && typeof data === 'object' ? { body: data as FeishuReply } : {}) };
+    const reset = Number(e.response.headers?.['x-ogw-ratelimit-reset']);
+    return {
+      status: e.response.status,
+      ...(data && typeof data === 'object' ? { body: data as FeishuReply } : {}),
+      ...(Number.isFinite(reset) && reset >= 0 ? { resetSeconds: reset } : {}),
+    };
   }
   return { network: e?.code ?? e?.message ?? 'unknown error' };
 }
 
-export function toDeliveryError(op: string, f: HttpFailure): DeliveryError {
-  if (f.network) return new DeliveryError(`feishu ${op}: ${f.network}`, false, f.network);
+export function toDeliveryError(op: string, f: HttpFailure): FeishuCallError {
+  if (f.network) return new FeishuCallError(`feishu ${op}: ${f.network}`, false, f.network);
   const code = typeof f.body?.code === 'number' ? f.body.code : undefined;
   const msg = typeof f.body?.msg === 'string' ? f.body.msg : '';
   const status = f.status ?? 200;
   // A token still refused after a fresh fetch is most likely Feishu's own hiccup: retry later.
   const transient = status >= 500 || status === 429 || (code !== undefined && (RATE_LIMITED.has(code) || TOKEN_INVALID.has(code)));
-  return new DeliveryError(`feishu ${op}: ${code ?? `HTTP ${status}`} ${msg}`.trim(), !transient, code ?? `http_${status}`);
+  return new FeishuCallError(`feishu ${op}: ${code ?? `HTTP ${status}`} ${msg}`.trim(), !transient, code ?? `http_${status}`, status, f.resetSeconds);
 }
 
 export function createFeishuApi(opts: FeishuApiOptions) {
@@ -133,7 +153,10 @@ export function createFeishuApi(opts: FeishuApiOptions) {
     return { token, expireSeconds: Number.isFinite(expire) && expire > 0 ? expire : 7200 };
   });
 
-  /** One API call with the tenant token; on an invalid-token code, refetch the token once and retry. */
+  /**
+   * One API call with the tenant token; on an invalid-token code, refetch the token once and
+   * retry. Throws FeishuCallError for an HTTP error or a reply with `code != 0`.
+   */
   async function call(op: string, fn: (auth: ReturnType<typeof withTenantToken>) => Promise<unknown>): Promise<FeishuReply> {
     for (let retry = 0; ; retry++) {
       const token = await tokens.get();
@@ -152,6 +175,7 @@ export function createFeishuApi(opts: FeishuApiOptions) {
   return {
     client,
     tokens,
+    call,
     async createMessage(m: { receiveIdType: 'open_id' | 'chat_id'; receiveId: string; msgType: 'interactive' | 'text'; content: string; uuid: string }): Promise<{ messageId: string }> {
       const reply = await call('im.v1.message.create', (auth) =>
         client.im.v1.message.create(

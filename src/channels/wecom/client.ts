@@ -48,10 +48,20 @@ export class WecomClient {
   }
 
   /** POST a JSON body with the access token; retries once with a fresh token on an invalid-token errcode. */
-  async post<T extends WecomReply>(path: string, body: unknown): Promise<T> {
+  post<T extends WecomReply>(path: string, body: unknown): Promise<T> {
+    return this.call<T>('POST', path, {}, body);
+  }
+
+  /** GET with the access token and `query` (the contact APIs); the same token handling as post. */
+  get<T extends WecomReply>(path: string, query: Record<string, string>): Promise<T> {
+    return this.call<T>('GET', path, query);
+  }
+
+  private async call<T extends WecomReply>(method: 'GET' | 'POST', path: string, query: Record<string, string>, body?: unknown): Promise<T> {
     let token = await this.tokens.get();
     for (let attempt = 0; ; attempt++) {
-      const reply = await this.request<T>('POST', `${path}?access_token=${encodeURIComponent(token)}`, body);
+      const q = new URLSearchParams({ access_token: token, ...query });
+      const reply = await this.request<T>(method, `${path}?${q}`, body);
       const code = reply.errcode ?? 0;
       if (code === 0) return reply;
       if (TOKEN_ERRCODES.has(code) && attempt === 0) {

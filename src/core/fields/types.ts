@@ -25,3 +25,6 @@ export interface RequestTypeDef {
   /** Letter of the human-facing number: A-0001. */
   prefix: string;
 }
+
+/** A request's field values by key, as submitted and stored. */
+export type Payload = Record<string, unknown>;

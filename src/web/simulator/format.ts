@@ -1,5 +1,5 @@
 // Dates in the organisation's time zone, money, names, avatars and status badges.
-import { STATUS_TONE } from '../../../cards/model.js';
+import { STATUS_TONE } from '../../../cards/tone.js';
 import type { RequestStatus } from '../../core/model.js';
 import { h } from './dom.js';
 import { tr, trAny } from './i18n.js';
