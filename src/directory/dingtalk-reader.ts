@@ -4,8 +4,8 @@
 // (88 + 60011) is a gap, the root outside it a failure; throttling (90002, 90018, -1) is retried
 // with backoff; the monthly quota (90020) is not. See docs/channels/dingtalk.md#directory.
 import { DingtalkOapiError, type DingtalkOapi } from '../channels/dingtalk/oapi.js';
-import { eachLimited, missingFieldGaps, orNullOn, present, readMembers, retrying, uniqueGaps, type ReaderOptions, type Verdict } from './read-support.js';
-import { DirectoryReadError, type DirectoryGap, type DirectoryReader, type PlatformDepartment, type PlatformDirectory, type PlatformUser } from './types.js';
+import { assembleReader, eachLimited, missingFieldGaps, present, retrying, type ReaderOptions, type Verdict } from './read-support.js';
+import { DirectoryReadError, type DirectoryGap, type DirectoryReader, type PlatformDepartment, type PlatformUser } from './types.js';
 
 const ROOT = 1;
 /** The documented maximum for user/list. */
@@ -119,28 +119,21 @@ export function createDingtalkDirectoryReader(oapi: DingtalkOapi, o: ReaderOptio
     return out;
   }
 
-  return {
+  return assembleReader<RawUser>(o, {
     platform: 'dingtalk',
-    get retries() {
-      return retry.retries;
-    },
-    async readAll(): Promise<PlatformDirectory> {
-      const gaps: DirectoryGap[] = [];
-      const departments = await tree(gaps);
-      const users = await readMembers<RawUser>(o, {
-        departments,
-        rootId: String(ROOT),
-        gaps,
-        members,
-        toUser,
-        outOfRange: (err) => (isNoPermission(err) ? NO_PERMISSION : undefined),
-        rootFailure,
-      });
-      return { platform: 'dingtalk', rootId: String(ROOT), departments, users, gaps: uniqueGaps([...gaps, ...missingFieldGaps(users, USER_FIELDS)]) };
-    },
-    readUser: (userId) => orNullOn(USER_NOT_FOUND, async () => toUser(await post<RawUser>('/topapi/v2/user/get', { userid: userId })) ?? null),
-    readDepartment: (departmentId) => orNullOn(DEPARTMENT_NOT_FOUND, async () => toDepartment(await getDepartment(Number(departmentId)))),
-  };
+    retry,
+    rootId: String(ROOT),
+    departments: tree,
+    members,
+    toUser,
+    outOfRange: (err) => (isNoPermission(err) ? NO_PERMISSION : undefined),
+    rootFailure,
+    check: () => ({ gaps: (users) => missingFieldGaps(users, USER_FIELDS) }),
+    user: async (userId) => toUser(await post<RawUser>('/topapi/v2/user/get', { userid: userId })) ?? null,
+    department: async (departmentId) => toDepartment(await getDepartment(Number(departmentId))),
+    userNotFound: USER_NOT_FOUND,
+    departmentNotFound: DEPARTMENT_NOT_FOUND,
+  });
 }
 
 function rootFailure(err: unknown): unknown {

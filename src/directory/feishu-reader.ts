@@ -4,8 +4,8 @@
 // Fields Feishu leaves out for want of a scope become gaps; a department outside the app's
 // contact range is a gap, the root outside it a failure. See docs/channels/feishu.md#directory.
 import { FeishuCallError, type FeishuApi, type FeishuReply } from '../channels/feishu/client.js';
-import { eachLimited, missingFieldGaps, orNullOn, present, readMembers, retrying, uniqueGaps, type ReaderOptions, type Verdict } from './read-support.js';
-import { DirectoryReadError, type DirectoryGap, type DirectoryReader, type PlatformDepartment, type PlatformDirectory, type PlatformUser, type PlatformUserStatus } from './types.js';
+import { assembleReader, eachLimited, missingFieldGaps, present, retrying, type ReaderOptions, type Verdict } from './read-support.js';
+import { DirectoryReadError, type DirectoryGap, type DirectoryReader, type PlatformDepartment, type PlatformUser, type PlatformUserStatus } from './types.js';
 
 const ROOT = '0';
 /** The documented maximum for both list APIs (more answers 40011). */
@@ -180,49 +180,50 @@ export function createFeishuDirectoryReader(api: FeishuApi, o: ReaderOptions): D
     );
   }
 
-  return {
+  return assembleReader<RawUser>(o, {
     platform: 'feishu',
-    get retries() {
-      return retry.retries;
-    },
-    async readAll(): Promise<PlatformDirectory> {
-      const gaps: DirectoryGap[] = [];
+    retry,
+    rootId: ROOT,
+    departments: async (gaps) => {
       const tree = await departmentTree(gaps);
-      const departments = [await rootDepartment(gaps), ...tree];
+      return [await rootDepartment(gaps), ...tree];
+    },
+    members: membersOf,
+    toUser,
+    outOfRange: outOfRangeCode,
+    rootFailure,
+    check: () => {
+      // status and user_id have no PlatformUser field of their own to be missing from.
       let statusSeen = false;
       let userIdSeen = false;
-      const users = await readMembers<RawUser>(o, {
-        departments,
-        rootId: ROOT,
-        gaps,
-        members: membersOf,
-        toUser,
-        outOfRange: outOfRangeCode,
-        rootFailure,
+      return {
         onRaw: (raw) => {
           statusSeen ||= raw.status !== undefined;
           userIdSeen ||= raw.user_id !== undefined;
         },
-      });
-      gaps.push(...missingFieldGaps(users, USER_FIELD_SCOPES));
-      if (users.length && !statusSeen) gaps.push({ what: 'field:status', why: 'scope contact:user.employee:readonly' });
-      if (users.length && !userIdSeen) gaps.push({ what: 'field:altIds.user_id', why: 'scope contact:user.employee_id:readonly' });
-      if (tree.length && tree.every((d) => d.leaderIds.length === 0)) gaps.push({ what: 'field:department.leaderIds', why: 'scope contact:department.organize:readonly' });
-      return { platform: 'feishu', rootId: ROOT, departments, users, gaps: uniqueGaps(gaps) };
+        gaps: (users, departments) => {
+          const gaps = missingFieldGaps(users, USER_FIELD_SCOPES);
+          if (users.length && !statusSeen) gaps.push({ what: 'field:status', why: 'scope contact:user.employee:readonly' });
+          if (users.length && !userIdSeen) gaps.push({ what: 'field:altIds.user_id', why: 'scope contact:user.employee_id:readonly' });
+          const tree = departments.slice(1); // the root is first
+          if (tree.length && tree.every((d) => d.leaderIds.length === 0)) gaps.push({ what: 'field:department.leaderIds', why: 'scope contact:department.organize:readonly' });
+          return gaps;
+        },
+      };
     },
-    readUser: (userId) =>
-      orNullOn(USER_NOT_FOUND, async () => {
-        const { user } = await call<{ user?: RawUser }>('contact.v3.user.get', (auth) => client.contact.v3.user.get({ path: { user_id: userId }, params: IDS }, auth));
-        return user ? (toUser(user) ?? null) : null;
-      }),
-    readDepartment: (departmentId) =>
-      orNullOn(DEPARTMENT_NOT_FOUND, async () => {
-        const { department } = await getDepartment(departmentId);
-        if (!department) return null;
-        if (departmentId === ROOT) return { ...toDepartment(department, null), id: ROOT };
-        return toDepartment(department, department.parent_department_id ?? null);
-      }),
-  };
+    user: async (userId) => {
+      const { user } = await call<{ user?: RawUser }>('contact.v3.user.get', (auth) => client.contact.v3.user.get({ path: { user_id: userId }, params: IDS }, auth));
+      return user ? (toUser(user) ?? null) : null;
+    },
+    department: async (departmentId) => {
+      const { department } = await getDepartment(departmentId);
+      if (!department) return null;
+      if (departmentId === ROOT) return { ...toDepartment(department, null), id: ROOT };
+      return toDepartment(department, department.parent_department_id ?? null);
+    },
+    userNotFound: USER_NOT_FOUND,
+    departmentNotFound: DEPARTMENT_NOT_FOUND,
+  });
 }
 
 const outOfRangeCode = (err: unknown) => (err instanceof DirectoryReadError && OUT_OF_RANGE.has(err.code) ? err.code : undefined);

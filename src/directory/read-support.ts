@@ -2,7 +2,8 @@
 // a backoff), people merged across the departments that list them, and the gaps a read found.
 import type { Logger } from 'pino';
 import { forEachLimit } from '../util/for-each-limit.js';
-import { DirectoryReadError, type DirectoryGap, type PlatformDepartment, type PlatformUser } from './types.js';
+import type { RemotePlatform } from '../org/schema.js';
+import { DirectoryReadError, type DirectoryGap, type DirectoryReader, type PlatformDepartment, type PlatformUser } from './types.js';
 
 export interface ReaderOptions {
   log: Logger;
@@ -144,4 +145,42 @@ export async function orNullOn<T>(codes: ReadonlySet<string>, read: () => Promis
     if (err instanceof DirectoryReadError && codes.has(err.code)) return null;
     throw err;
   }
+}
+
+/** What a platform's reader supplies; `assembleReader` does the rest, the same for all three. */
+export interface ReaderParts<R> extends Pick<MemberRead<R>, 'rootId' | 'members' | 'toUser' | 'outOfRange' | 'rootFailure'> {
+  platform: RemotePlatform;
+  retry: { readonly retries: number };
+  /** Every department, root first; one the app may not see is noted in `gaps`. */
+  departments: (gaps: DirectoryGap[]) => Promise<PlatformDepartment[]>;
+  /**
+   * Per read: sees each person as the platform gave them, then names the gaps only the whole
+   * read shows (a field no one came with).
+   */
+  check: () => { onRaw?: (raw: R) => void; gaps: (users: readonly PlatformUser[], departments: readonly PlatformDepartment[]) => DirectoryGap[] };
+  user: (userId: string) => Promise<PlatformUser | null>;
+  department: (departmentId: string) => Promise<PlatformDepartment | null>;
+  /** The platform's "no such user" / "no such department" codes: null, not a failure. */
+  userNotFound: ReadonlySet<string>;
+  departmentNotFound: ReadonlySet<string>;
+}
+
+/** A DirectoryReader from a platform's parts: the tree, then everyone in it, then the gaps. */
+export function assembleReader<R>(o: ReaderOptions, p: ReaderParts<R>): DirectoryReader & { readonly retries: number } {
+  return {
+    platform: p.platform,
+    get retries() {
+      return p.retry.retries;
+    },
+    async readAll() {
+      const gaps: DirectoryGap[] = [];
+      const departments = await p.departments(gaps);
+      const check = p.check();
+      const users = await readMembers<R>(o, { ...p, departments, gaps, ...(check.onRaw ? { onRaw: check.onRaw } : {}) });
+      gaps.push(...check.gaps(users, departments));
+      return { platform: p.platform, rootId: p.rootId, departments, users, gaps: uniqueGaps(gaps) };
+    },
+    readUser: (userId) => orNullOn(p.userNotFound, () => p.user(userId)),
+    readDepartment: (departmentId) => orNullOn(p.departmentNotFound, () => p.department(departmentId)),
+  };
 }

@@ -7,8 +7,8 @@
 import { DeliveryError } from '../channels/channel.js';
 import type { WecomClient, WecomReply } from '../channels/wecom/client.js';
 import { WecomApiError } from '../channels/wecom/errors.js';
-import { missingFieldGaps, orNullOn, present, readMembers, retrying, uniqueGaps, type ReaderOptions, type Verdict } from './read-support.js';
-import { DirectoryReadError, type DirectoryGap, type DirectoryReader, type PlatformDepartment, type PlatformDirectory, type PlatformUser, type PlatformUserStatus } from './types.js';
+import { assembleReader, missingFieldGaps, present, retrying, type ReaderOptions, type Verdict } from './read-support.js';
+import { DirectoryReadError, type DirectoryReader, type PlatformDepartment, type PlatformUser, type PlatformUserStatus } from './types.js';
 
 const ROOT = '1';
 const NO_PERMISSION = '60011';
@@ -95,39 +95,30 @@ export function createWecomDirectoryReader(client: WecomClient, o: WecomReaderOp
     { field: 'employeeNo', why: o.employeeNoAttr ? `extattr "${o.employeeNoAttr}" not found` : 'wecom has no employee number; set WECOM_EMPLOYEE_NO_ATTR' },
   ];
 
-  return {
+  return assembleReader<RawUser>(o, {
     platform: 'wecom',
-    get retries() {
-      return retry.retries;
-    },
-    async readAll(): Promise<PlatformDirectory> {
-      const gaps: DirectoryGap[] = [];
-      let raw: RawDepartment[];
+    retry,
+    rootId: ROOT,
+    departments: async () => {
       try {
-        raw = (await get<WecomReply & { department?: RawDepartment[] }>('/cgi-bin/department/list', { id: ROOT })).department ?? [];
+        return ((await get<WecomReply & { department?: RawDepartment[] }>('/cgi-bin/department/list', { id: ROOT })).department ?? []).map(toDepartment);
       } catch (err) {
         throw rootFailure(err);
       }
-      const departments = raw.map(toDepartment);
-      const users = await readMembers<RawUser>(o, {
-        departments,
-        rootId: ROOT,
-        gaps,
-        members: async (id) => (await get<WecomReply & { userlist?: RawUser[] }>('/cgi-bin/user/list', { department_id: id })).userlist ?? [],
-        toUser,
-        outOfRange: (err) => (isNoPermission(err) ? NO_PERMISSION : undefined),
-        rootFailure,
-      });
-      gaps.push(...missingFieldGaps(users, userGaps));
-      return { platform: 'wecom', rootId: ROOT, departments, users, gaps: uniqueGaps(gaps) };
     },
-    readUser: (userId) => orNullOn(USER_NOT_FOUND, async () => toUser(await get<WecomReply & RawUser>('/cgi-bin/user/get', { userid: userId })) ?? null),
-    readDepartment: (departmentId) =>
-      orNullOn(DEPARTMENT_NOT_FOUND, async () => {
-        const { department } = await get<WecomReply & { department?: RawDepartment }>('/cgi-bin/department/get', { id: departmentId });
-        return department ? toDepartment(department) : null;
-      }),
-  };
+    members: async (id) => (await get<WecomReply & { userlist?: RawUser[] }>('/cgi-bin/user/list', { department_id: id })).userlist ?? [],
+    toUser,
+    outOfRange: (err) => (isNoPermission(err) ? NO_PERMISSION : undefined),
+    rootFailure,
+    check: () => ({ gaps: (users) => missingFieldGaps(users, userGaps) }),
+    user: async (userId) => toUser(await get<WecomReply & RawUser>('/cgi-bin/user/get', { userid: userId })) ?? null,
+    department: async (departmentId) => {
+      const { department } = await get<WecomReply & { department?: RawDepartment }>('/cgi-bin/department/get', { id: departmentId });
+      return department ? toDepartment(department) : null;
+    },
+    userNotFound: USER_NOT_FOUND,
+    departmentNotFound: DEPARTMENT_NOT_FOUND,
+  });
 }
 
 function rootFailure(err: unknown): unknown {
