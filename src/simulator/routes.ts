@@ -10,7 +10,7 @@ import type { Locale } from '../core/messages.js';
 import { refId, text } from '../http/schemas.js';
 import type { Directory } from '../org/directory.js';
 import type { Ingest } from '../bot/ingest.js';
-import { sanitizeInput } from '../channels/inbound.js';
+import { sanitizeInput, type InboundEvent } from '../channels/inbound.js';
 import { dmConversation, roomConversation, type SimChat, type SimMessage } from './chat.js';
 
 export interface SimRouteDeps {
@@ -38,6 +38,8 @@ const actionBody = z.object({
   form: z.record(text(64), text(5000)).optional(),
   clientId: text(64).pipe(z.string().min(8)).optional(),
 });
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 const BOT_MENTION = /@(签批助手|签批|bot|qianpi)/i;
 
@@ -71,6 +73,12 @@ export function simRoutes(deps: SimRouteDeps) {
       const p = dir.person(id);
       if (!p) throw Object.assign(new Error(`unknown person "${id}"`), { statusCode: 404 });
       return p;
+    };
+
+    /** Hands what `as` did to ingest, as a platform receiver would; 503 while it cannot be queued. */
+    const handIn = async (reply: FastifyReply, ok: number, body: { as: string; clientId?: string | undefined }, event: DistributiveOmit<InboundEvent, 'platform' | 'eventId' | 'receivedAt' | 'senderId'>) => {
+      const result = await deps.ingest({ ...event, platform: 'local', eventId: body.clientId ?? randomUUID(), receivedAt: new Date().toISOString(), senderId: body.as });
+      return reply.code(result.status === 'unavailable' ? 503 : ok).send(result);
     };
 
     app.get('/api/sim/bootstrap', async () => ({
@@ -116,17 +124,12 @@ export function simRoutes(deps: SimRouteDeps) {
       if (!visible(body.as).includes(body.conversation)) return reply.code(403).send({ error: 'not a member of this conversation' });
       await chat.append(body.conversation, body.as, { text: body.text });
       const isRoom = body.conversation.startsWith('room:');
-      const result = await deps.ingest({
+      return handIn(reply, 202, body, {
         kind: 'message',
-        platform: 'local',
-        eventId: body.clientId ?? randomUUID(),
-        receivedAt: new Date().toISOString(),
-        senderId: body.as,
         chat: isRoom ? { type: 'group', id: body.conversation.slice(5) } : { type: 'dm', id: body.as },
         text: body.text.replace(BOT_MENTION, '').trim(),
         mentioned: !isRoom || BOT_MENTION.test(body.text),
       });
-      return reply.code(result.status === 'unavailable' ? 503 : 202).send(result);
     });
 
     app.post('/api/sim/actions', async (req, reply) => {
@@ -139,17 +142,12 @@ export function simRoutes(deps: SimRouteDeps) {
         message = await chat.get(body.messageId);
         if (!message || !visible(body.as).includes(message.conversation)) return reply.code(403).send({ error: 'you cannot see this card' });
       }
-      const result = await deps.ingest({
+      return handIn(reply, 200, body, {
         kind: 'card_action',
-        platform: 'local',
-        eventId: body.clientId ?? randomUUID(),
-        receivedAt: new Date().toISOString(),
-        senderId: body.as,
         action,
         ...(body.form ? { form: body.form } : {}),
         ...(message ? { message: { messageId: String(message.id), chatId: message.conversation } } : {}),
       });
-      return reply.code(result.status === 'unavailable' ? 503 : 200).send(result);
     });
   };
 }
