@@ -15,7 +15,7 @@ export function commandContext(deps: CommandDeps): CommandContext {
     typeName: (def, fallback) => (def ? (locale === 'en' ? def.nameEn : def.name) : fallback),
     at: (d) => formatDateTime(d, dir.timezone),
     overdue: (due) => (new Date(due).getTime() < deps.now().getTime() ? t(locale, 'commands.overdue') : ''),
-    list: (items) => items.join(t(locale, 'commands.list_sep')),
+    list: (items) => items.join(t(locale, 'list.separator')),
     helpText: () => helpText(ctx),
     shortHelp: () => shortHelp(ctx),
   };

@@ -28,7 +28,7 @@ export const status = numberCommand({
       ctx.text('commands.status.state', { status: step?.name ? `${state} · ${step.name}` : state }),
     ];
     if (step) {
-      const people = awaiting(s).map((p) => dir.personName(p)).join(ctx.text('commands.names_sep')) || '—';
+      const people = ctx.list(awaiting(s).map((p) => dir.personName(p))) || '—';
       const due = step.dueAt ? ctx.text('commands.status.due', { due: ctx.at(step.dueAt), overdue: ctx.overdue(step.dueAt) }) : '';
       lines.push(ctx.text('commands.status.waiting', { people, due }));
     }

@@ -10,7 +10,7 @@ import type { CommandContext } from './types.js';
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 /** A person id (a transfer) or a list of them (an escalation's transfer), by name. */
 const people = (ctx: CommandContext, v: unknown) =>
-  typeof v === 'string' ? ctx.dir.personName(v) : Array.isArray(v) ? v.map((p) => ctx.dir.personName(str(p))).join(ctx.text('commands.names_sep')) : '';
+  typeof v === 'string' ? ctx.dir.personName(v) : Array.isArray(v) ? ctx.list(v.map((p) => ctx.dir.personName(str(p)))) : '';
 
 export function describeEntry(ctx: CommandContext, e: TimelineEntry): string | undefined {
   if (e.action.startsWith('lifecycle.')) return tAny(ctx.locale, e.action);

@@ -364,8 +364,6 @@ export const en: Catalog = {
   'commands.short_help': 'Hi, I am the Qianpi bot. Commands: {commands}.',
   'commands.arg.number': '<no.>',
   'commands.arg.optional_number': '[no.]',
-  'commands.list_sep': ', ',
-  'commands.names_sep': '、',
   'commands.not_understood': 'Sorry, I did not understand "{said}".',
   'commands.no_form_open': 'No form is open right now. Send "apply" to start one, or "help".',
   'commands.need_number': 'Please add the request number, e.g. {example}',

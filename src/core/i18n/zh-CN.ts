@@ -365,8 +365,6 @@ export const zhCN = {
   'commands.short_help': '你好，我是签批助手。可用命令：{commands}。',
   'commands.arg.number': '<编号>',
   'commands.arg.optional_number': '[编号]',
-  'commands.list_sep': '、',
-  'commands.names_sep': '、',
   'commands.not_understood': '没看懂「{said}」。',
   'commands.no_form_open': '现在没有正在填写的表单。发送「申请活动」开始填写，或发送「帮助」查看全部命令。',
   'commands.need_number': '请带上申请编号，例如：{example}',
