@@ -8,9 +8,11 @@ import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { approvalCard } from '../../cards/approval.js';
 import { formCard } from '../../cards/form.js';
+import { commandContext } from '../../src/bot/commands/context.js';
+import type { CommandDeps } from '../../src/bot/commands/types.js';
 import { begin, reply } from '../../src/bot/dialog/engine.js';
 import type { DialogEnv } from '../../src/bot/dialog/types.js';
-import { fieldKind, FIELD_KINDS, isFieldKind, registerFieldKind, type FieldKind } from '../../src/core/fields/index.js';
+import { fieldKind, FIELD_KINDS, isFieldKind, refField, registerFieldKind, type FieldKind } from '../../src/core/fields/index.js';
 import { parseField, parseForm } from '../../src/core/form-input.js';
 import { fail } from '../../src/core/parse/index.js';
 import { payloadSchema } from '../../src/core/request-types.js';
@@ -34,7 +36,7 @@ const yesno: FieldKind = {
 };
 
 /** The example organisation with a request type that uses the new kind, and its workflow. */
-function orgWithCarRequests(): string {
+function orgWithCarRequests(extraField?: Record<string, unknown>): string {
   const org = parse(readFileSync(EXAMPLE_ORG_FILE, 'utf8')) as { requestTypes?: unknown[]; workflows: unknown[] };
   org.requestTypes = [
     ...(org.requestTypes ?? []),
@@ -47,6 +49,7 @@ function orgWithCarRequests(): string {
       fields: [
         { key: 'purpose', label: '用途', labelEn: 'Purpose', kind: 'text' },
         { key: 'driver', label: '是否需要司机', labelEn: 'Driver needed', kind: 'yesno' },
+        ...(extraField ? [extraField] : []),
       ],
     },
   ];
@@ -117,5 +120,21 @@ describe('a field kind added in one module', () => {
     expect(done.out.map((o) => ('text' in o ? o.text : '')).join('\n')).toContain('✓ 已记录「是否需要司机」：是');
     const card = done.out.find((o) => 'card' in o);
     expect(card && 'card' in card ? card.card.fields.find((f) => f.label === '是否需要司机')?.value : undefined).toBe('是');
+  });
+});
+
+describe('a field kind that refers to another request', () => {
+  // Known as a reference by what the kind says (refersToRequest), not by its name.
+  registerFieldKind(yesno);
+  registerFieldKind({ ...fieldKind('requestRef'), name: 'tripRef' });
+  const dir = new Directory(parseOrg(orgWithCarRequests({ key: 'trip', label: '出差单', labelEn: 'Trip', kind: 'tripRef', required: false })));
+  const plain = new Directory(parseOrg(orgWithCarRequests()));
+
+  it('is the type’s reference field, and the start command offers a number for it', () => {
+    expect(refField(dir.requestType('car')!)?.key).toBe('trip');
+    expect(refField(plain.requestType('car')!)).toBeUndefined();
+    const help = (d: Directory) => commandContext({ dir: d, locale: 'zh-CN', now: () => NOW } as unknown as CommandDeps).helpText().split('\n');
+    expect(help(dir)).toContain('· 申请 用车申请 [编号] — 填写用车申请');
+    expect(help(plain)).toContain('· 申请 用车申请 — 填写用车申请');
   });
 });

@@ -1,5 +1,6 @@
 // 申请活动, 提交总结 A-0001 …: the start words of the built-in request types (src/bot/dialog/words.ts)
 // open the type's dialog, with the number of the request it refers to when one follows.
+import { refField } from '../../core/fields/index.js';
 import { START_WORDS, startCommand } from '../dialog/words.js';
 import { alternatives, NUMBER, pattern } from './matchers.js';
 import type { CommandContext, CommandModule, HelpEntry, Invocation } from './types.js';
@@ -30,7 +31,7 @@ export const start: CommandModule = {
   help: (ctx) =>
     ctx.dir.submittableTypes().map((d): HelpEntry => {
       const word = startCommand(d, ctx.locale);
-      const ref = d.fields.some((f) => f.kind === 'requestRef') ? ` ${ctx.text('commands.arg.optional_number')}` : '';
+      const ref = refField(d) ? ` ${ctx.text('commands.arg.optional_number')}` : '';
       return { usage: `${word}${ref}`, short: word, what: ctx.text('commands.help.start', { type: ctx.typeName(d, d.id) }) };
     }),
 };

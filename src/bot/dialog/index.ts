@@ -5,6 +5,7 @@
 import type { ActionValue } from '../../../cards/model.js';
 import type { InboundEvent } from '../../channels/inbound.js';
 import { checkLink } from '../../core/event-lifecycle.js';
+import { refField } from '../../core/fields/index.js';
 import { t, tAny, type Locale } from '../../core/messages.js';
 import type { MessageIntent, RequestState } from '../../core/model.js';
 import type { FieldSpec, RequestTypeDef } from '../../core/request-types.js';
@@ -76,7 +77,7 @@ export function createDialogs(deps: DialogDeps) {
 
   /** Events a follow-up of this type may be filed against, as a hint under the question. */
   async function refHints(def: RequestTypeDef, person: Person): Promise<Record<string, string> | undefined> {
-    const field = def.fields.find((f) => f.kind === 'requestRef');
+    const field = refField(def);
     if (!field) return undefined;
     const candidates =
       def.id === 'scoring'
@@ -134,13 +135,13 @@ export function createDialogs(deps: DialogDeps) {
     async begin(e: InboundEvent, person: Person, def: RequestTypeDef, opts: { ref?: string; lead?: string[] } = {}): Promise<DialogStep> {
       const ev = env(e, person);
       const hints = await refHints(def, person);
-      const refField = def.fields.find((f) => f.kind === 'requestRef');
+      const ref = refField(def);
       const lead = [...(opts.lead ?? [])];
       const prefill: Record<string, unknown> = {};
-      if (refField && opts.ref) {
+      if (ref && opts.ref) {
         const number = normaliseNumber(opts.ref);
-        const problem = number ? await ev.checkRef?.(def, refField, number) : t(locale, 'dialog.ref.not_a_number', { text: opts.ref });
-        if (number && !problem) prefill[refField.key] = number;
+        const problem = number ? await ev.checkRef?.(def, ref, number) : t(locale, 'dialog.ref.not_a_number', { text: opts.ref });
+        if (number && !problem) prefill[ref.key] = number;
         else lead.push(`❌ ${problem ?? ''}`);
       }
       const r = engine.begin(def, ev, { prefill, ...(hints ? { hints } : {}) });
