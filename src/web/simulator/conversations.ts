@@ -1,6 +1,7 @@
 // The sidebar's conversations (the person's DM with the bot, their rooms), the open one and its
 // header.
 import { sendText } from './composer.js';
+import { conversation, conversationsOf, currentConversation } from './conversation-list.js';
 import { $, h, storage } from './dom.js';
 import { avatar, BOT_ID, dayKey, dayLabel, fmtTime, names } from './format.js';
 import { tr } from './i18n.js';
@@ -9,14 +10,6 @@ import { state } from './state.js';
 import type { Conversation } from './types.js';
 
 const LS_CONV = 'qianpi.sim.conversation';
-
-function conversationsOf(personId: string): Conversation[] {
-  const rooms = (state.boot?.rooms || []).filter((r) => r.members.includes(personId));
-  return [{ id: `dm:${personId}`, name: tr('sim.bot_name'), kind: 'dm', members: [personId] }, ...rooms.map((r): Conversation => ({ id: `room:${r.id}`, name: r.name, kind: 'room', members: r.members }))];
-}
-
-const conversation = (id: string) => conversationsOf(state.me).find((c) => c.id === id);
-export const currentConversation = () => conversation(state.active);
 
 /** The conversation the person last had open (or their DM). */
 export const lastConversation = (personId: string) => storage.get(`${LS_CONV}.${personId}`) || `dm:${personId}`;

@@ -2,7 +2,6 @@
 import { OPEN_STATUSES } from '../../core/model.js';
 import { ok, postAction, showAck } from './api.js';
 import { h } from './dom.js';
-import { scheduleDrawerRefresh } from './drawer.js';
 import { avatar } from './format.js';
 import { tr } from './i18n.js';
 import { formActions, openModal, promptText } from './modal.js';
@@ -11,8 +10,11 @@ import type { ActionValue, Person, RequestState, StepState } from './types.js';
 
 type Run = (action: ActionValue, form: Record<string, string> | undefined, fallback: string) => Promise<void>;
 
-/** Buttons for what the current person may do from the detail view. */
-export function drawerActions(r: RequestState): HTMLElement | null {
+/**
+ * Buttons for what the current person may do from the detail view. `refresh` reloads the drawer
+ * after an accepted action (passed in: the drawer imports this module).
+ */
+export function drawerActions(r: RequestState, refresh: (ms: number) => void): HTMLElement | null {
   const open = OPEN_STATUSES.has(r.status);
   const step = open && r.current !== null ? r.steps[r.current] : undefined;
   const isApplicant = r.applicantId === state.me;
@@ -21,7 +23,7 @@ export function drawerActions(r: RequestState): HTMLElement | null {
   const run: Run = async (action, form, fallback) => {
     const ack = await postAction({ messageId: null, action, form });
     showAck(ack, fallback);
-    if (ok(ack)) scheduleDrawerRefresh(800);
+    if (ok(ack)) refresh(800);
   };
   const button = (testid: string, label: string, onclick: () => unknown) => h('button', { type: 'button', class: 'btn btn-default', testid, onclick }, label);
   if (isApplicant && open) {

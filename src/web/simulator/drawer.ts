@@ -198,7 +198,7 @@ function renderDrawer(data: RequestDetail, form: Card | null): void {
   body.replaceChildren();
   append(body, [
     h('div', { class: 'drawer-summary' }, h('div', { class: 'drawer-req-title' }, r.title), h('span', { class: `badge tone-${tone}`, testid: 'drawer-status' }, statusText), r.urgent && h('span', { class: 'badge tone-rejected' }, tr('sim.drawer.urgent'))),
-    drawerActions(r),
+    drawerActions(r, scheduleDrawerRefresh),
     section(tr('sim.drawer.fields'), fields),
     section(tr('sim.drawer.steps'), steps),
     section(tr('sim.drawer.timeline'), tl),

@@ -1,6 +1,5 @@
 // Forms: the neutral card form, in the 发起申请 modal and in form cards sent by the bot.
 import { api, errorText, ok, postAction, showAck } from './api.js';
-import { selectConversation } from './conversations.js';
 import { h } from './dom.js';
 import { personName } from './format.js';
 import { tr } from './i18n.js';
@@ -85,8 +84,11 @@ export async function formCardFor(type: string): Promise<Card> {
   return card;
 }
 
-/** 发起申请: the form card of a request type in a modal; submitted with messageId null. */
-export async function openNewRequest(type: string): Promise<void> {
+/**
+ * 发起申请: the form card of a request type in a modal; submitted with messageId null, then
+ * `onSubmitted` (the caller's next step: this module sits below the conversation views).
+ */
+export async function openNewRequest(type: string, onSubmitted: () => void): Promise<void> {
   let card: Card;
   try {
     card = await formCardFor(type);
@@ -104,7 +106,7 @@ export async function openNewRequest(type: string): Promise<void> {
       if (ok(ack)) {
         modal.close();
         toast(ack.feedback?.text || tr('sim.form.submitted'), ack.feedback?.tone || 'success');
-        selectConversation(`dm:${state.me}`);
+        onSubmitted();
       } else showAck(ack);
     },
     { idPrefix: `new-${type}` },

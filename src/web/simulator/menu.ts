@@ -1,4 +1,5 @@
 // The 发起申请 menu (one item per request type a person can submit), and Escape.
+import { selectConversation } from './conversations.js';
 import { $, h } from './dom.js';
 import { closeDrawer } from './drawer.js';
 import { openNewRequest } from './form.js';
@@ -23,7 +24,8 @@ export function setupNewRequestMenu(): void {
           testid: `new-request-${t.id}`,
           onclick: () => {
             toggle(false);
-            void openNewRequest(t.id);
+            // Submitted: show the DM, where the bot confirms it.
+            void openNewRequest(t.id, () => selectConversation(`dm:${state.me}`));
           },
         },
         h('span', { class: 'menu-item-name' }, t.name),

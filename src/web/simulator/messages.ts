@@ -1,7 +1,7 @@
 // The open conversation's messages: rows cached by id (an update keeps the same element), day
 // separators, unread watermarks.
 import { fillCard } from './card.js';
-import { currentConversation } from './conversations.js';
+import { currentConversation } from './conversation-list.js';
 import { $, h, storage } from './dom.js';
 import { avatar, BOT_ID, dayKey, dayLabel, fmtDateTime, fmtTime, personName } from './format.js';
 import { tr } from './i18n.js';
