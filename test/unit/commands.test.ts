@@ -60,6 +60,8 @@ describe('the command registry', () => {
     const en = ctxOf('en');
     expect(en.helpText().split('\n')).toContain('· nudge A-0001 — remind the approvers');
     expect(en.shortHelp()).toContain('status <no.>, withdraw <no.>');
+    // Names and items join with the core's one list separator (list.separator) in each locale.
+    expect([zh.list(['李明', '王芳']), en.list(['Li Ming', 'Wang Fang'])]).toEqual(['李明、王芳', 'Li Ming, Wang Fang']);
   });
 
   it('has a timeline line for every action of the core, and none for the machinery', () => {
