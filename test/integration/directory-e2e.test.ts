@@ -134,7 +134,8 @@ describe('synced directory, end to end', () => {
 
     await waitFor('the move on the applying replica', async () => t.app.dir.person(personOf(applicant))?.dept === ourDept(target.key));
     await waitFor('the move on the web replica', async () => web!.app.dir.person(personOf(applicant))?.dept === ourDept(target.key));
-    expect(diffs).toContainEqual({ left: [], moved: [{ personId: personOf(applicant), fromDept: from, toDept: ourDept(target.key) }] });
+    await waitFor('the hand-over told', async () => diffs.length > 0);
+    expect(diffs).toEqual([{ left: [], moved: [{ personId: personOf(applicant), fromDept: from, toDept: ourDept(target.key) }] }]);
     expect((await t.app.queues.directory.getJobs(['completed', 'active', 'waiting'])).filter((j) => j.name === 'change')).toHaveLength(1);
 
     const r = await submit('目录活动二');
@@ -150,6 +151,7 @@ describe('synced directory, end to end', () => {
     expect(res.status).toBe(200);
     await waitFor('the leaver gone', async () => t.app.dir.person(personOf(leaver)) === undefined);
     await waitFor('the leaver gone on the web replica', async () => web!.app.dir.person(personOf(leaver)) === undefined);
+    await waitFor('the hand-over told', async () => diffs.length > before);
     expect(diffs.slice(before)).toEqual([{ left: [personOf(leaver)], moved: [] }]);
     // A leaver cannot apply any more.
     const r = await call(t.url, 'POST', '/api/requests', { applicantId: personOf(leaver), type: 'event', form: EVENT_FORM });
