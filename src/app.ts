@@ -69,6 +69,8 @@ export const REDACT = [
   'config.WECOM_SECRET',
   'config.WECOM_TOKEN',
   'config.WECOM_ENCODING_AES_KEY',
+  'config.WECOM_CONTACT_TOKEN',
+  'config.WECOM_CONTACT_ENCODING_AES_KEY',
 ];
 
 export function createLogger(config: Pick<Config, 'LOG_LEVEL' | 'NODE_ENV'>, destination?: DestinationStream): Logger {
