@@ -15,7 +15,7 @@ import type { Logger } from 'pino';
 import { diffPeople, isEmptyDiff, type PeopleDiff } from '../core/directory/diff.js';
 import type { LinkIssue } from '../core/directory/link.js';
 import type { MessageKey, ParamValue } from '../core/messages.js';
-import type { Directory } from '../org/directory.js';
+import { Directory } from '../org/directory.js';
 import { fixedLinksOf, overlayOrganisation, type Overlaid } from '../org/overlay.js';
 import type { OrgFile, RemotePlatform } from '../org/schema.js';
 import { jobId, QUEUE_NAMES, type DirectoryJob } from '../queue/jobs.js';
@@ -60,7 +60,7 @@ export function everyMs(spec: string): number {
 }
 
 /** The log line's and the admin's words for a link issue, with names instead of bare ids. */
-export function describeIssue(issue: LinkIssue, nameOf: (platform: string, userId: string) => string | undefined, personName: (id: string) => string): Record<string, unknown> {
+export function describeIssue(issue: LinkIssue, nameOf: (platform: string, userId: string) => string | undefined, personName: (id: string) => string): { kind: LinkIssue['kind'] } & Record<string, unknown> {
   const who = (p: string, u: string) => ({ platform: p, userId: u, name: nameOf(p, u) ?? null });
   switch (issue.kind) {
     case 'conflict':
@@ -91,9 +91,13 @@ export function createDirectoryRuntime(deps: DirectoryRuntimeDeps) {
     return overlayOrganisation(file, { identities, departments });
   }
 
-  /** Re-reads the store and swaps the organisation in; entries the sync cannot complete are logged once. */
+  /** Re-reads the store and swaps the organisation in. */
   async function reload(): Promise<OrgFile> {
-    const next = await overlaid();
+    return swapIn(await overlaid());
+  }
+
+  /** Swaps an organisation in; entries the sync cannot complete are logged once. */
+  function swapIn(next: Overlaid): OrgFile {
     dir.replace(next.org);
     problems = next.problems;
     const said = next.problems.join('\n');
@@ -106,8 +110,10 @@ export function createDirectoryRuntime(deps: DirectoryRuntimeDeps) {
   async function applying(what: string, fn: () => Promise<unknown>): Promise<PeopleDiff> {
     const before = (await overlaid()).org.people;
     await fn();
-    const after = await reload();
-    await deps.mirror(dir);
+    const next = await overlaid();
+    // The database mirror first: whoever sees the new organisation in memory finds it there too.
+    await deps.mirror(new Directory(next.org, file));
+    const after = swapIn(next);
     await deps.redis.publish(channel, what);
     const diff = diffPeople(before, after.people);
     if (!isEmptyDiff(diff)) {
@@ -130,13 +136,19 @@ export function createDirectoryRuntime(deps: DirectoryRuntimeDeps) {
     const issues = await repo.issues();
     if (!issues.length) return;
     const counts = countKinds(issues);
-    log.warn({ issues: counts, sample: issues.slice(0, 5).map((i) => describeIssue(i, nameOfIdentity(), (id) => dir.personName(id))) }, `directory: unresolved link issues (${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ')}); see GET /api/admin/directory`);
+    const names = await namesOf();
+    log.warn({ issues: counts, sample: issues.slice(0, 5).map((i) => describeIssue(i, names.identity, names.person)) }, `directory: unresolved link issues (${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ')}); see GET /api/admin/directory`);
   }
 
-  function nameOfIdentity() {
-    return (platform: string, userId: string) => {
-      for (const p of dir.people.values()) if (p.ids[platform as RemotePlatform] === userId) return p.name;
-      return undefined;
+  /** Names as the platforms gave them, by identity and by the person id the link pass stored. */
+  async function namesOf() {
+    const identities = await repo.identities();
+    const byIdentity = new Map(identities.map((i) => [`${i.platform}:${i.userId}`, i.name]));
+    const byPerson = new Map<string, string>();
+    for (const i of identities) if (i.leftAt === null && !byPerson.has(i.personId)) byPerson.set(i.personId, i.name);
+    return {
+      identity: (platform: string, userId: string) => byIdentity.get(`${platform}:${userId}`),
+      person: (id: string) => byPerson.get(id) ?? dir.personName(id),
     };
   }
 
@@ -227,13 +239,12 @@ export function createDirectoryRuntime(deps: DirectoryRuntimeDeps) {
 
     /** The admin API's view: each platform's last read, people, unresolved issues with names. */
     async status() {
-      const [reads, issues] = await Promise.all([repo.lastReads(), repo.issues()]);
-      const nameOf = nameOfIdentity();
+      const [reads, issues, names] = await Promise.all([repo.lastReads(), repo.issues(), namesOf()]);
       return {
         platforms: deps.readers.map((r) => readView(r.platform, reads.find((x) => x.platform === r.platform))),
         people: dir.people.size,
         departments: dir.departments.size,
-        issues: issues.map((i) => ({ ...describeIssue(i, nameOf, (id) => dir.personName(id)), foundAt: i.foundAt.toISOString() })),
+        issues: issues.map((i) => ({ ...describeIssue(i, names.identity, names.person), foundAt: i.foundAt.toISOString() })),
         issueCounts: countKinds(issues),
         fileProblems: [...problems],
       };

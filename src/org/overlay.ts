@@ -59,16 +59,30 @@ export function overlayOrganisation(file: OrgFileInput, synced: SyncedDirectory,
   const root = treeDepts.find((d) => d.parentId === null);
 
   // A file entry stands for the synced person its platform ids or link keys name: that person
-  // takes the entry's id (ids first, then the keys in the order linking trusts them).
+  // takes the entry's id (ids first, then the keys in the order linking trusts them). A key that
+  // names several people is settled by the tree platform's identity, or reported, never guessed.
   const aliasOf = new Map<string, string>();
-  for (const entry of file.people) {
+  const problems: string[] = [];
+  file.people.forEach((entry, i) => {
     const byId = current.find((i) => entry.ids[i.platform] === i.userId);
-    const byKey = byId ?? file.directory.linkBy.flatMap((key) => {
+    if (byId) {
+      if (!aliasOf.has(byId.personId)) aliasOf.set(byId.personId, entry.id);
+      return;
+    }
+    for (const key of file.directory.linkBy) {
       const want = normaliseKey(key, entry[key]);
-      return want === undefined ? [] : current.filter((i) => normaliseKey(key, i[key]) === want);
-    })[0];
-    if (byKey && !aliasOf.has(byKey.personId)) aliasOf.set(byKey.personId, entry.id);
-  }
+      if (want === undefined) continue;
+      const found = current.filter((i) => normaliseKey(key, i[key]) === want);
+      if (!found.length) continue;
+      const persons = new Set(found.map((i) => i.personId));
+      const onTree = new Set(found.filter((i) => i.platform === tree).map((i) => i.personId));
+      const chosen = persons.size === 1 ? [...persons] : [...onTree];
+      if (chosen.length === 1) {
+        if (!aliasOf.has(chosen[0]!)) aliasOf.set(chosen[0]!, entry.id);
+      } else problems.push(`people[${i}].${key}: "${entry[key]}" names several synced people; give "${entry.id}" a platform id (ids)`);
+      return;
+    }
+  });
   const idOf = (personId: string) => aliasOf.get(personId) ?? personId;
 
   const personOf = new Map(current.map((i) => [`${i.platform}:${i.userId}`, idOf(i.personId)]));
@@ -113,7 +127,6 @@ export function overlayOrganisation(file: OrgFileInput, synced: SyncedDirectory,
       ...(main.title && { title: main.title }),
     });
   }
-  const problems: string[] = [];
   file.people.forEach((entry, i) => {
     const found = people.get(entry.id);
     const name = entry.name ?? found?.name;
