@@ -263,9 +263,18 @@ export function createDirectoryRuntime(deps: DirectoryRuntimeDeps) {
     },
   };
 
+  /**
+   * Creates the full-sync scheduler when it is missing (first start, or Redis lost it) or its
+   * interval changed. A new `every` scheduler would run at once; the start-up sync just ran, so
+   * its first run is one interval away. An existing one is left alone, so a replica's start or
+   * the periodic check never moves the schedule.
+   */
   async function schedule(): Promise<void> {
     await queue.setGlobalConcurrency(1);
-    await queue.upsertJobScheduler(SCHEDULER_ID, { every: everyMs(file.directory.fullSyncEvery) }, { name: 'full', data: { type: 'full', reason: 'schedule' } });
+    const every = everyMs(file.directory.fullSyncEvery);
+    const existing = await queue.getJobScheduler(SCHEDULER_ID);
+    if (existing && Number(existing.every) === every) return;
+    await queue.upsertJobScheduler(SCHEDULER_ID, { every, startDate: Date.now() + every }, { name: 'full', data: { type: 'full', reason: 'schedule' } });
   }
 }
 

@@ -110,8 +110,11 @@ describe('synced directory, end to end', () => {
     expect(t.app.dir.person('finance-head')).toMatchObject({ name: financeHead.name, dept: ourDept(financeHead.departments[0]!), ids: { feishu: openId(financeHead) } });
     const ready = await call(t.url, 'GET', '/readyz');
     expect(ready.body.checks.directory).toEqual({ ok: true, detail: 'ok' });
-    // The scheduled full sync exists.
-    expect(await t.app.queues.directory.getJobScheduler('directory-full-sync')).toBeTruthy();
+    // The scheduled full sync exists, its first run one interval after the start-up sync (not a second sync at once).
+    const scheduler = await t.app.queues.directory.getJobScheduler('directory-full-sync');
+    expect(Number(scheduler?.every)).toBe(6 * 3600_000);
+    expect(Number(scheduler?.next)).toBeGreaterThan(Date.now() + 5 * 3600_000);
+    expect(await t.app.queues.directory.getJobs(['waiting', 'active', 'completed'])).toEqual([]);
   });
 
   it('routes an event application to the department lead from the fake directory', async () => {
