@@ -31,7 +31,11 @@ export async function syncOrganisation(db: Db, dir: Directory): Promise<void> {
       });
     await tx.update(people).set({ active: false, updatedAt: now }).where(notInArray(people.id, org.people.map((p) => p.id)));
     await tx.delete(personIdentities);
-    const ids = org.people.flatMap((p) => Object.entries(p.ids).map(([platform, externalId]) => ({ platform, externalId, personId: p.id })));
+    // One owner per platform id (an overlay may name an account twice: the first person keeps it).
+    const seen = new Set<string>();
+    const ids = org.people
+      .flatMap((p) => Object.entries(p.ids).map(([platform, externalId]) => ({ platform, externalId, personId: p.id })))
+      .filter((i) => !seen.has(`${i.platform}:${i.externalId}`) && seen.add(`${i.platform}:${i.externalId}`));
     if (ids.length) await tx.insert(personIdentities).values(ids);
     if (org.rooms.length) {
       await tx
