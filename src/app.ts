@@ -21,6 +21,9 @@ import { createMetrics, metricsRoute } from './http/metrics.js';
 import { queueDashboard } from './http/queue-dashboard.js';
 import { healthRoutes } from './http/health-routes.js';
 import { createHttpServer } from './http/server.js';
+import type { PeopleDiff } from './core/directory/diff.js';
+import { createDirectoryReaders } from './directory/readers.js';
+import { createDirectoryRuntime } from './directory/runtime.js';
 import type { Directory } from './org/directory.js';
 import { calendarOptions, loadOrg } from './org/load.js';
 import type { Platform } from './org/schema.js';
@@ -35,6 +38,7 @@ import { createSimulator, serveSimulatorPage } from './simulator/index.js';
 import { openDatabase } from './store/db.js';
 import { recordInboundFailure } from './store/inbound-failures-repo.js';
 import { deliveryStore } from './store/delivery-store.js';
+import { createDirectoryRepo } from './store/directory-repo.js';
 import { outboxStore, pruneDeliveries } from './store/outbox-repo.js';
 import { syncOrganisation } from './store/org-sync.js';
 import { createSchedulerStore } from './store/scheduler-store.js';
@@ -65,6 +69,8 @@ export const REDACT = [
   'config.WECOM_SECRET',
   'config.WECOM_TOKEN',
   'config.WECOM_ENCODING_AES_KEY',
+  'config.WECOM_CONTACT_TOKEN',
+  'config.WECOM_CONTACT_ENCODING_AES_KEY',
 ];
 
 export function createLogger(config: Pick<Config, 'LOG_LEVEL' | 'NODE_ENV'>, destination?: DestinationStream): Logger {
@@ -82,6 +88,10 @@ export interface AppOptions {
   scheduleDelay?: (at: Date) => number;
   /** How often the worker looks for a Redis that lost its state (default 2 s). */
   stateWatchMs?: number;
+  /** People who left or moved in the synced directory (the hand-over service; default: a log line). */
+  onPeopleChanged?: (diff: PeopleDiff) => Promise<void> | void;
+  /** Safety-net reload of the synced directory (default 5 min). */
+  directoryReloadMs?: number;
 }
 
 export async function buildApp(opts: AppOptions) {
@@ -98,7 +108,6 @@ export async function buildApp(opts: AppOptions) {
     const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
     cleanups.push(['database', () => database.close()]);
     await database.migrate();
-    await syncOrganisation(database.db, dir);
 
     const redisHandle = await openRedis({ url: config.REDIS_URL, dataDir: config.DATA_DIR, log });
     cleanups.push(['redis', () => redisHandle.close()]);
@@ -119,6 +128,28 @@ export async function buildApp(opts: AppOptions) {
 
     const queues = createQueues(redis, prefix, [...enabled]);
     const { inbound, deliveries } = queues;
+    // With `directory.sync`, people and departments come from the platforms: load what the store
+    // holds before anything reads the organisation, then keep it current (directory/runtime.ts).
+    const readers = dir.file.directory.sync ? createDirectoryReaders({ config, redis, prefix, log }) : [];
+    const directory = readers.length
+      ? createDirectoryRuntime({
+          dir,
+          repo: createDirectoryRepo(database.db),
+          readers,
+          queue: queues.directory,
+          redis,
+          subscriber: () => redisHandle.connect(),
+          prefix,
+          log: log.child({ component: 'directory' }),
+          mirror: (d) => syncOrganisation(database.db, d),
+          onPeopleChanged: opts.onPeopleChanged ?? ((diff) => log.info({ left: diff.left.length, moved: diff.moved.length }, 'directory: people changed (no hand-over configured)')),
+          ...(opts.directoryReloadMs ? { reloadEveryMs: opts.directoryReloadMs } : {}),
+          now,
+        })
+      : undefined;
+    if (dir.file.directory.sync && !directory) log.warn('directory.sync is on but no platform is configured: the organisation is the file alone');
+    await directory?.load();
+    await syncOrganisation(database.db, dir);
     const relay = createOutboxRelay({ outbox: outboxStore(database.db), dir, queues: deliveries, enabled, log, now });
     // Periodically: re-drive outbox rows whose deliveries have not finished 10 minutes on (Redis
     // lost them unnoticed), and forget old delivery records.
@@ -132,7 +163,7 @@ export async function buildApp(opts: AppOptions) {
     const metrics = createMetrics();
     const ingest = createIngest({ redis, prefix, inbound, approvals, dir, locale: config.LOCALE, log, metrics });
 
-    const channelDeps: ChannelDeps = { config, log, redis, redisPrefix: prefix, responseCodes: responseCodeStore(database.db), dir, ingest, precheck: ingest.precheck };
+    const channelDeps: ChannelDeps = { config, log, redis, redisPrefix: prefix, responseCodes: responseCodeStore(database.db), dir, ingest, precheck: ingest.precheck, ...(directory ? { directory: directory.intake } : {}) };
     const channels = new Map<Platform, Channel>();
     if (enabled.has('local')) channels.set('local', createSimulator({ db: database.db, redis, prefix, dir, ingest, subscriber: () => redisHandle.connect(), locale: config.LOCALE }));
     if (enabled.has('feishu')) channels.set('feishu', createFeishuChannel(channelDeps));
@@ -147,11 +178,11 @@ export async function buildApp(opts: AppOptions) {
       checks: { database: () => database.ping(), redis: () => redis.ping() },
       channels: () => channels.values(),
       isShuttingDown: () => shuttingDown,
-      notes: () => calendarNotes(calendar, now()),
+      notes: async () => ({ ...calendarNotes(calendar, now()), ...(directory ? { directory: await directory.readiness() } : {}) }),
       adminToken: config.ADMIN_TOKEN,
     });
     apiRoutes(http, { requests, cardContext: ctx, open: config.simulatorEnabled, adminToken: config.ADMIN_TOKEN });
-    adminRoutes(http, { token: config.ADMIN_TOKEN, approvals, requests, dir, locale: config.LOCALE, now });
+    adminRoutes(http, { token: config.ADMIN_TOKEN, approvals, requests, dir, locale: config.LOCALE, now, ...(directory ? { directory } : {}) });
     metrics.watchQueues(() => queues.all());
     // Open only on a simulator-only instance without a token (a laptop); protected otherwise.
     metricsRoute(http, metrics, { open: !config.ADMIN_TOKEN && enabled.size === 1 && enabled.has('local'), token: config.ADMIN_TOKEN });
@@ -193,6 +224,7 @@ export async function buildApp(opts: AppOptions) {
       }
       for (const w of workers) w.on('error', (err) => log.error({ err, queue: w.name }, 'worker error'));
       workers.push(scheduler.createWorker(redisHandle.connect()));
+      if (directory) workers.push(directory.createWorker(redisHandle.connect()));
     }
 
     const app = {
@@ -211,6 +243,8 @@ export async function buildApp(opts: AppOptions) {
       calendar,
       workers,
       stateWatch,
+      /** The synced directory's runtime (undefined without `directory.sync` and a platform). */
+      directory,
       async start(): Promise<void> {
         if (worker) {
           for (const w of workers) void w.run();
@@ -221,6 +255,8 @@ export async function buildApp(opts: AppOptions) {
           // Deliveries that had not finished when the last process stopped (Redis may have lost them meanwhile).
           relay.redrive().catch((err: unknown) => log.error({ err }, 'outbox re-drive failed'));
         }
+        // Before the HTTP server listens: the first sync (bounded) so the organisation is known.
+        await directory?.start({ worker });
         if (web) {
           for (const c of channels.values()) await c.start?.();
           await http.listen({ port: config.PORT, host: config.HOST });
@@ -240,6 +276,7 @@ export async function buildApp(opts: AppOptions) {
         await step('http', () => http.close());
         if (outboxTimer) clearInterval(outboxTimer);
         if (stateWatch) await step('state watch', () => stateWatch.stop());
+        if (directory) await step('directory', () => directory.stop());
         await step('workers', () => Promise.all(workers.map((w) => w.close())));
         for (const c of channels.values()) if (c.stop) await step(`channel:${c.platform}`, () => c.stop!());
         await step('queues', async () => {

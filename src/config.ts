@@ -53,6 +53,9 @@ export const configSchema = z
     WECOM_TOKEN: optional(z.string()),
     WECOM_ENCODING_AES_KEY: optional(z.string().length(43, 'must be 43 characters')),
     WECOM_BASE_URL: optional(url).default('https://qyapi.weixin.qq.com'),
+    /** The contact-sync assistant's (通讯录同步) callback Token and EncodingAESKey: change_contact events at /webhooks/wecom/contacts. */
+    WECOM_CONTACT_TOKEN: optional(z.string()),
+    WECOM_CONTACT_ENCODING_AES_KEY: optional(z.string().length(43, 'must be 43 characters')),
     /** The custom attribute (extattr) holding the employee number: WeCom has no such field. */
     WECOM_EMPLOYEE_NO_ATTR: optional(z.string()),
   })

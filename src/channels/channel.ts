@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { t, type Locale } from '../core/messages.js';
+import type { DirectoryIntake } from '../directory/types.js';
 import type { Directory } from '../org/directory.js';
 import type { InboundCardAction, InboundEvent } from './inbound.js';
 import type { Card } from '../../cards/model.js';
@@ -94,4 +95,6 @@ export interface ChannelDeps {
   ingest(event: InboundEvent): Promise<IngestResult>;
   /** What a click would get now, recording and queueing nothing (undefined: nothing to check). */
   precheck?(event: InboundCardAction): Promise<IngestResult | undefined>;
+  /** Contact change events (with a synced directory): verify → normalise → **queue** → ack. */
+  directory?: DirectoryIntake;
 }

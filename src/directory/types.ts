@@ -74,6 +74,12 @@ export type DirectoryChange =
   | { platform: RemotePlatform; kind: 'department_upserted'; departmentId: string; department?: PlatformDepartment }
   | { platform: RemotePlatform; kind: 'department_removed'; departmentId: string };
 
+/**
+ * What a receiver hands on: one platform event's changes under the platform's event id (the
+ * dedupe key), queued for the directory worker. 'unavailable' asks the platform to retry.
+ */
+export type DirectoryIntake = (platform: RemotePlatform, eventId: string, changes: DirectoryChange[]) => Promise<'accepted' | 'unavailable'>;
+
 /** Reads a platform's directory. Throws DirectoryReadError when the read cannot complete. */
 export interface DirectoryReader {
   readonly platform: RemotePlatform;

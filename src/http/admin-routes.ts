@@ -8,6 +8,7 @@ import { parseForm } from '../core/form-input.js';
 import { t, type Locale } from '../core/messages.js';
 import type { MessageIntent, RefusalCode } from '../core/model.js';
 import type { Directory } from '../org/directory.js';
+import type { DirectoryRuntime } from '../directory/runtime.js';
 import type { Approvals } from '../services/approvals.js';
 import type { DepartmentOverview, RequestReads } from '../store/requests-repo.js';
 import { errorReplies, idempotencyHeaders, jsonValue, refId, requestId, requestState, text, zodScope } from './schemas.js';
@@ -19,7 +20,28 @@ export interface AdminDeps {
   dir: Directory;
   locale: Locale;
   now: () => Date;
+  /** The synced directory (absent without `directory.sync`): its state, and a full sync on demand. */
+  directory?: Pick<DirectoryRuntime, 'status' | 'requestFullSync'>;
 }
+
+const directoryStatus = z.object({
+  platforms: z.array(
+    z.looseObject({
+      platform: z.string(),
+      outcome: z.enum(['ok', 'failed', 'never']),
+      users: z.number(),
+      departments: z.number(),
+      gaps: z.array(z.object({ what: z.string(), why: z.string() })),
+      error: z.string().nullable(),
+      finishedAt: z.string().nullable(),
+    }),
+  ),
+  people: z.number(),
+  departments: z.number(),
+  issues: z.array(z.looseObject({ kind: z.enum(['conflict', 'unlinked', 'platform_taken', 'duplicate_key']), foundAt: z.string() })),
+  issueCounts: z.record(z.string(), z.number()),
+  fileProblems: z.array(z.string()),
+});
 
 const submitBody = z
   .object({
@@ -159,6 +181,27 @@ export function adminRoutes(app: FastifyInstance, deps: AdminDeps): void {
       const { id } = req.params;
       if (!dir.departments.has(id)) return reply.code(404).send({ error: `unknown department "${id}"` });
       return deps.requests.departmentOverview(dir.managedDepartmentsUnder(id), deps.now());
+    });
+
+    const off = { error: 'the directory is not synced: set directory.sync in the organisation file and configure a platform' };
+    api.get('/api/admin/directory', {
+      schema: {
+        summary: "The synced directory: each platform's last read, people, unresolved link issues",
+        response: { 200: directoryStatus, ...errorReplies },
+      },
+    }, async (_req, reply) => {
+      if (!deps.directory) return reply.code(404).send(off);
+      return (await deps.directory.status()) as z.infer<typeof directoryStatus>;
+    });
+
+    api.post('/api/admin/directory/sync', {
+      schema: {
+        summary: 'Queue a full directory sync of every configured platform now',
+        response: { 202: z.object({ queued: z.literal(true), jobId: z.string() }), ...errorReplies },
+      },
+    }, async (_req, reply) => {
+      if (!deps.directory) return reply.code(404).send(off);
+      return reply.code(202).send({ queued: true as const, jobId: await deps.directory.requestFullSync() });
     });
   });
 }

@@ -11,7 +11,7 @@ export interface ReadinessDeps {
   channels: () => Iterable<Channel>;
   isShuttingDown: () => boolean;
   /** Facts that do not fail readiness but an operator should see (e.g. the calendar's provisional years). */
-  notes?: () => Record<string, string>;
+  notes?: () => Record<string, string> | Promise<Record<string, string>>;
   adminToken: string | undefined;
 }
 
@@ -39,7 +39,11 @@ export function healthRoutes(app: FastifyInstance, deps: ReadinessDeps): void {
         }
       }),
     );
-    for (const [name, detail] of Object.entries(deps.notes?.() ?? {})) results[name] = { ok: true, detail };
+    try {
+      for (const [name, detail] of Object.entries((await withTimeout(Promise.resolve(deps.notes?.() ?? {}))) as Record<string, string>)) results[name] = { ok: true, detail };
+    } catch (err) {
+      results.notes = { ok: true, detail: `could not be read: ${(err as Error).message}` };
+    }
     if (deps.isShuttingDown()) results.shutdown = { ok: false, detail: 'shutting down' };
     const ok = Object.values(results).every((r) => r.ok);
     if (hasAdminToken(req, deps.adminToken)) return reply.code(ok ? 200 : 503).send({ ok, checks: results });

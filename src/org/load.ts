@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
-import { orgSchema, type OrgFile, type OrgFileInput } from './schema.js';
+import { orgSchema, syncedOrgSchema, type OrgFile, type OrgFileInput } from './schema.js';
 import { overlayOrganisation } from './overlay.js';
 import { Directory } from './directory.js';
 import { fieldKind } from '../core/fields/index.js';
@@ -68,7 +68,11 @@ export function crossCheck(org: OrgFileInput): string[] {
       if (owner) problems.push(`people[${i}].ids.${platform}: "${ext}" is already used by "${owner}"`);
       platformIdOwner.set(key, p.id);
     }
-    if (p.prefer && !p.ids[p.prefer]) problems.push(`people[${i}].prefer: no ${p.prefer} id is given for "${p.id}"`);
+    if (p.prefer && !synced && !p.ids[p.prefer]) problems.push(`people[${i}].prefer: no ${p.prefer} id is given for "${p.id}"`);
+    // A thin entry must say whom it stands for: a platform id, a link key, or a whole person.
+    if (synced && !Object.keys(p.ids).length && !p.employeeNo && !p.mobile && !p.email && !(p.name && p.dept)) {
+      problems.push(`people[${i}]: give "${p.id}" a platform id (ids), a link key (employeeNo, mobile, email) or a name and dept`);
+    }
   });
   org.departments.forEach((d, i) => {
     if (d.lead && !people.has(d.lead)) problems.push(`departments[${i}].lead: unknown person "${d.lead}"`);
@@ -157,7 +161,9 @@ export function parseOrg(text: string, file = '(inline)'): OrgFileInput {
     const msg = err instanceof YAMLParseError ? err.message.split('\n')[0]! : String(err);
     throw new OrgFileError(file, [`YAML: ${msg}`]);
   }
-  const parsed = orgSchema.safeParse(raw);
+  // The overlay schema only when the file says the directory is synced: otherwise as strict as ever.
+  const synced = typeof raw === 'object' && raw !== null && (raw as { directory?: { sync?: unknown } }).directory?.sync === true;
+  const parsed = (synced ? syncedOrgSchema : orgSchema).safeParse(raw);
   if (!parsed.success) throw new OrgFileError(file, zodProblems(parsed.error));
   const problems = crossCheck(parsed.data);
   if (problems.length) throw new OrgFileError(file, problems);

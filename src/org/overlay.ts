@@ -5,7 +5,8 @@
 // the same organisation on every replica.
 import { createHash } from 'node:crypto';
 import type { SyncedDepartment, SyncedIdentity } from '../directory/types.js';
-import { REMOTE_PLATFORMS, type Department, type OrgFile, type OrgFileInput, type Person, type RemotePlatform } from './schema.js';
+import { normaliseKey } from '../core/directory/link.js';
+import { REMOTE_PLATFORMS, type Department, type DepartmentEntry, type OrgFile, type OrgFileInput, type Person, type RemotePlatform } from './schema.js';
 
 export interface SyncedDirectory {
   identities: readonly SyncedIdentity[];
@@ -45,19 +46,47 @@ export interface Overlaid {
 
 /** The organisation file with the synced directory under it. Without `directory.sync`, the file as it is. */
 export function overlayOrganisation(file: OrgFileInput, synced: SyncedDirectory, opts: OverlayOptions = {}): Overlaid {
-  if (!file.directory.sync) return { org: file as OrgFile, problems: [] }; // the schema made name and dept required
+  if (!file.directory.sync) return { org: file as OrgFile, problems: [] }; // the strict schema made name and dept required
   const tree = treePlatformOf(synced, { treePlatform: opts.treePlatform ?? file.directory.tree });
   const current = synced.identities.filter((i) => i.leftAt === null && i.status !== 'left');
 
   // Departments of the tree platform, under the ids the file binds them to (`ids`), else ours.
   const boundDept = new Map<string, string>();
   if (tree) for (const d of file.departments) if (d.ids[tree] !== undefined) boundDept.set(d.ids[tree], d.id);
-  const treeDepts = tree ? synced.departments.filter((d) => d.platform === tree) : [];
   const ourDept = (platformDeptId: string) => boundDept.get(platformDeptId) ?? departmentIdOf(tree!, platformDeptId);
+  const excluded = excludedDepartments(tree ? synced.departments.filter((d) => d.platform === tree) : [], file.directory.exclude, ourDept);
+  const treeDepts = tree ? synced.departments.filter((d) => d.platform === tree && !excluded.has(d.id)) : [];
   const root = treeDepts.find((d) => d.parentId === null);
 
-  const personOf = new Map(current.map((i) => [`${i.platform}:${i.userId}`, i.personId]));
-  const departments = new Map<string, Department>();
+  // A file entry stands for the synced person its platform ids or link keys name: that person
+  // takes the entry's id (ids first, then the keys in the order linking trusts them). A key that
+  // names several people is settled by the tree platform's identity, or reported, never guessed.
+  const aliasOf = new Map<string, string>();
+  const problems: string[] = [];
+  file.people.forEach((entry, i) => {
+    const byId = current.find((i) => entry.ids[i.platform] === i.userId);
+    if (byId) {
+      if (!aliasOf.has(byId.personId)) aliasOf.set(byId.personId, entry.id);
+      return;
+    }
+    for (const key of file.directory.linkBy) {
+      const want = normaliseKey(key, entry[key]);
+      if (want === undefined) continue;
+      const found = current.filter((i) => normaliseKey(key, i[key]) === want);
+      if (!found.length) continue;
+      const persons = new Set(found.map((i) => i.personId));
+      const onTree = new Set(found.filter((i) => i.platform === tree).map((i) => i.personId));
+      const chosen = persons.size === 1 ? [...persons] : [...onTree];
+      if (chosen.length === 1) {
+        if (!aliasOf.has(chosen[0]!)) aliasOf.set(chosen[0]!, entry.id);
+      } else problems.push(`people[${i}].${key}: "${entry[key]}" names several synced people; give "${entry.id}" a platform id (ids)`);
+      return;
+    }
+  });
+  const idOf = (personId: string) => aliasOf.get(personId) ?? personId;
+
+  const personOf = new Map(current.map((i) => [`${i.platform}:${i.userId}`, idOf(i.personId)]));
+  const departments = new Map<string, DepartmentEntry>();
   for (const d of treeDepts) {
     const id = ourDept(d.id);
     const lead = d.leaderIds.map((l) => personOf.get(`${tree}:${l}`)).find((p) => p !== undefined);
@@ -70,16 +99,24 @@ export function overlayOrganisation(file: OrgFileInput, synced: SyncedDirectory,
       ...(d.parentId !== null && treeDepts.some((p) => p.id === d.parentId) && { parent: ourDept(d.parentId) }),
     });
   }
-  // The file's own entries win field by field (name, lead, parent, managers).
-  for (const d of file.departments) departments.set(d.id, { ...departments.get(d.id), ...d, ids: { ...departments.get(d.id)?.ids, ...d.ids } });
+  // The file's own entries win field by field (name, lead, parent, managers); an entry bound to
+  // an excluded department is left out with it.
+  const excludedOurs = new Set([...excluded].map(ourDept));
+  for (const d of file.departments) {
+    if (excludedOurs.has(d.id)) continue;
+    departments.set(d.id, { ...departments.get(d.id), ...d, ids: { ...departments.get(d.id)?.ids, ...d.ids } });
+  }
 
   // One person per linked group of identities; the tree platform's identity speaks for them.
   const byPerson = new Map<string, SyncedIdentity[]>();
-  for (const i of current) byPerson.set(i.personId, [...(byPerson.get(i.personId) ?? []), i]);
+  for (const i of current) byPerson.set(idOf(i.personId), [...(byPerson.get(idOf(i.personId)) ?? []), i]);
   const people = new Map<string, Person>();
   for (const [personId, ids] of byPerson) {
     const main = ids.find((i) => i.platform === tree) ?? ids[0]!;
-    const deptOnTree = main.platform === tree ? (main.primaryDepartmentId ?? main.departmentIds[0]) : undefined;
+    const onTree = main.platform === tree ? [main.primaryDepartmentId, ...main.departmentIds].filter((d): d is string => d !== undefined) : [];
+    // Someone only in excluded departments is left out; otherwise their first department still synced.
+    if (onTree.length && onTree.every((d) => excluded.has(d))) continue;
+    const deptOnTree = onTree.find((d) => !excluded.has(d));
     const dept = deptOnTree !== undefined ? ourDept(deptOnTree) : root ? ourDept(root.id) : undefined;
     if (dept === undefined) continue;
     people.set(personId, {
@@ -90,7 +127,6 @@ export function overlayOrganisation(file: OrgFileInput, synced: SyncedDirectory,
       ...(main.title && { title: main.title }),
     });
   }
-  const problems: string[] = [];
   file.people.forEach((entry, i) => {
     const found = people.get(entry.id);
     const name = entry.name ?? found?.name;
@@ -102,8 +138,33 @@ export function overlayOrganisation(file: OrgFileInput, synced: SyncedDirectory,
     people.set(entry.id, { ...found, ...entry, name, dept, ids: { ...found?.ids, ...entry.ids } });
   });
   for (const p of people.values()) if (!departments.has(p.dept)) problems.push(`person "${p.id}": unknown department "${p.dept}"`);
+  const named: Department[] = [];
+  for (const d of departments.values()) {
+    if (d.name === undefined) problems.push(`department "${d.id}" is not in the synced directory (yet)`);
+    else named.push({ ...d, name: d.name });
+  }
+  // Nobody may point at a department that is not there: such a person or lead is a problem, not a crash.
+  const known = new Set(named.map((d) => d.id));
+  const kept = [...people.values()].filter((p) => known.has(p.dept));
+  const keptIds = new Set(kept.map((p) => p.id));
+  const depts = named.map(({ parent, lead, ...d }) => ({ ...d, ...(parent !== undefined && known.has(parent) && { parent }), ...(lead !== undefined && keptIds.has(lead) && { lead }) }));
 
-  return { org: { ...file, departments: [...departments.values()], people: [...people.values()] }, problems };
+  return { org: { ...file, departments: depts, people: kept }, problems };
+}
+
+/** The tree platform's departments the file excludes (by our id or theirs), with every one below them. */
+function excludedDepartments(depts: readonly SyncedDepartment[], exclude: readonly string[], ourDept: (id: string) => string): Set<string> {
+  const out = new Set(depts.filter((d) => exclude.includes(d.id) || exclude.includes(ourDept(d.id))).map((d) => d.id));
+  for (let grew = out.size > 0; grew; ) {
+    grew = false;
+    for (const d of depts) {
+      if (d.parentId !== null && out.has(d.parentId) && !out.has(d.id)) {
+        out.add(d.id);
+        grew = true;
+      }
+    }
+  }
+  return out;
 }
 
 /** Links the organisation file fixes: each person's platform ids (`platform:userId` → person id). */

@@ -154,126 +154,147 @@ export const requestTypeSpec = z
   .strict();
 export type RequestTypeSpec = z.infer<typeof requestTypeSpec>;
 
-export const orgSchema = z
+const departmentEntry = z
   .object({
-    organisation: z
-      .object({
-        name: z.string().min(1),
-        /** Whom people not in this file should ask to be added (shown in the bot's reply). */
-        contact: z.string().min(1).default(t('zh-CN', 'org.default_contact')),
-        timezone: z.string().default('Asia/Shanghai'),
-        locale: z.enum(['zh-CN', 'en']).default('zh-CN'),
-        businessHours: z.object({ start: hhmm, end: hhmm }).strict().default({ start: '09:00', end: '18:00' }),
-        /**
-         * Extra company days off / extra working days on top of the national calendar, and the
-         * State Council's arrangement for a year the holiday package does not know yet
-         * (`official: { 2027: { holidays: [...], workdays: [...] } }`), which ends that year's
-         * provisional (computed-by-law) status.
-         */
-        calendar: z
-          .object({
-            holidays: z.array(isoDate).default([]),
-            workdays: z.array(isoDate).default([]),
-            official: z
-              .record(
-                z.string().regex(/^\d{4}$/, 'use a year, e.g. 2027'),
-                z.object({ holidays: z.array(isoDate).min(1), workdays: z.array(isoDate).default([]) }).strict(),
-              )
-              .default({}),
-          })
-          .strict()
-          .default({ holidays: [], workdays: [], official: {} }),
-        digest: z
-          .object({ time: hhmm.default('08:30'), allClear: z.boolean().default(false) })
-          .strict()
-          .default({ time: '08:30', allClear: false }),
-        /** Default 催办 policy of every workflow that does not set its own. */
-        reminders: reminderPolicy.default(DEFAULT_REMINDERS),
-        /** An applicant may 催办 a request once per this span. */
-        nudgeInterval: spanSpec.default('4wh'),
-        /** Lead time of the notice to the event's rooms and organiser before it starts (null: none). */
-        preEventNotice: spanSpec.nullable().default('1wd'),
-        /** The post-event summary is due this long after the event ends. */
-        summaryDue: dueSpec.default('3wd'),
-        /** The organiser's department lead is told when the summary is this late after the end (null: never). */
-        summaryEscalateAfter: spanSpec.nullable().default('5wd'),
-      })
-      .strict(),
-    roles: z.record(id, z.array(id).min(1)).default({}),
-    /**
-     * People and departments from the platforms' contacts (directory sync). Off: this file lists
-     * everyone, as before. On: the file is an overlay — its departments and people override or
-     * add to the synced ones, and a person entry may be just an id and a platform id.
-     */
-    directory: z
-      .object({
-        sync: z.boolean().default(false),
-        /** Whose department tree is the organisation's when several platforms are synced. */
-        tree: z.enum(REMOTE_PLATFORMS).optional(),
-        /** Keys that say two platform accounts are one person, in order of trust. */
-        linkBy: z.array(z.enum(LINK_KEYS)).min(1).default([...LINK_KEYS]),
-        /** A full read of every platform this often (change events keep it current between). */
-        fullSyncEvery: z.string().regex(/^\d+(h|m)$/, 'use e.g. 6h or 30m').default('6h'),
-      })
-      .strict()
-      .default({ sync: false, linkBy: [...LINK_KEYS], fullSyncEvery: '6h' }),
-    departments: z
-      .array(
-        z
-          .object({
-            id,
-            name: z.string().min(1),
-            lead: id.optional(),
-            parent: id.optional(),
-            managers: z.array(id).default([]),
-            /** The synced department this entry stands for (its id on the tree platform). */
-            ids: platformIds.default({}),
-          })
-          .strict(),
-      )
-      .min(1),
-    people: z
-      .array(
-        z
-          .object({
-            id,
-            name: z.string().min(1),
-            dept: id,
-            title: z.string().optional(),
-            ids: platformIds.default({}),
-            prefer: z.enum(REMOTE_PLATFORMS).optional(),
-          })
-          .strict(),
-      )
-      .min(1),
-    rooms: z
-      .array(
-        z.object({ id, name: z.string().min(1), members: z.array(id).default([]), ids: platformIds.default({}) }).strict(),
-      )
-      .default([]),
-    frameworkStandard: z
-      .array(
-        z
-          .object({
-            eventType: z.string().min(1),
-            formats: z.array(z.string().min(1)).default([]),
-            maxPerHead: z.number().positive().optional(),
-            maxTotal: z.number().positive().optional(),
-          })
-          .strict(),
-      )
-      .default([]),
-    requestTypes: z.array(requestTypeSpec).default([]),
-    workflows: z.array(workflow).default([]),
+    id,
+    name: z.string().min(1),
+    lead: id.optional(),
+    parent: id.optional(),
+    managers: z.array(id).default([]),
+    /** The synced department this entry stands for (its id on the tree platform). */
+    ids: platformIds.default({}),
   })
   .strict();
 
+const personEntry = z
+  .object({
+    id,
+    name: z.string().min(1),
+    dept: id,
+    title: z.string().optional(),
+    ids: platformIds.default({}),
+    prefer: z.enum(REMOTE_PLATFORMS).optional(),
+    /** Link keys naming the synced person this entry stands for (with a synced directory). */
+    employeeNo: z.string().min(1).optional(),
+    mobile: z.string().min(1).optional(),
+    email: z.string().min(1).optional(),
+  })
+  .strict();
+
+/**
+ * The organisation file's schema. Without a synced directory (`directory.sync` off) it is as
+ * strict as ever: every person has a name and a department, and both lists are non-empty. With
+ * it on, entries are an overlay: a person may be only an id plus a platform id or a link key
+ * (name and department come from the sync), a department may be only an id bound to a synced
+ * one plus overrides, and either list may be empty.
+ */
+function orgSchemaOf<D extends z.ZodType, P extends z.ZodType>(departments: D, people: P) {
+  return z
+    .object({
+      organisation: z
+        .object({
+          name: z.string().min(1),
+          /** Whom people not in this file should ask to be added (shown in the bot's reply). */
+          contact: z.string().min(1).default(t('zh-CN', 'org.default_contact')),
+          timezone: z.string().default('Asia/Shanghai'),
+          locale: z.enum(['zh-CN', 'en']).default('zh-CN'),
+          businessHours: z.object({ start: hhmm, end: hhmm }).strict().default({ start: '09:00', end: '18:00' }),
+          /**
+           * Extra company days off / extra working days on top of the national calendar, and the
+           * State Council's arrangement for a year the holiday package does not know yet
+           * (`official: { 2027: { holidays: [...], workdays: [...] } }`), which ends that year's
+           * provisional (computed-by-law) status.
+           */
+          calendar: z
+            .object({
+              holidays: z.array(isoDate).default([]),
+              workdays: z.array(isoDate).default([]),
+              official: z
+                .record(
+                  z.string().regex(/^\d{4}$/, 'use a year, e.g. 2027'),
+                  z.object({ holidays: z.array(isoDate).min(1), workdays: z.array(isoDate).default([]) }).strict(),
+                )
+                .default({}),
+            })
+            .strict()
+            .default({ holidays: [], workdays: [], official: {} }),
+          digest: z
+            .object({ time: hhmm.default('08:30'), allClear: z.boolean().default(false) })
+            .strict()
+            .default({ time: '08:30', allClear: false }),
+          /** Default 催办 policy of every workflow that does not set its own. */
+          reminders: reminderPolicy.default(DEFAULT_REMINDERS),
+          /** An applicant may 催办 a request once per this span. */
+          nudgeInterval: spanSpec.default('4wh'),
+          /** Lead time of the notice to the event's rooms and organiser before it starts (null: none). */
+          preEventNotice: spanSpec.nullable().default('1wd'),
+          /** The post-event summary is due this long after the event ends. */
+          summaryDue: dueSpec.default('3wd'),
+          /** The organiser's department lead is told when the summary is this late after the end (null: never). */
+          summaryEscalateAfter: spanSpec.nullable().default('5wd'),
+        })
+        .strict(),
+      roles: z.record(id, z.array(id).min(1)).default({}),
+      /**
+       * People and departments from the platforms' contacts (directory sync). Off: this file lists
+       * everyone, as before. On: the file is an overlay — its departments and people override or
+       * add to the synced ones, and a person entry may be just an id and a platform id.
+       */
+      directory: z
+        .object({
+          sync: z.boolean().default(false),
+          /** Whose department tree is the organisation's when several platforms are synced. */
+          tree: z.enum(REMOTE_PLATFORMS).optional(),
+          /** Keys that say two platform accounts are one person, in order of trust. */
+          linkBy: z.array(z.enum(LINK_KEYS)).min(1).default([...LINK_KEYS]),
+          /** A full read of every platform this often (change events keep it current between). */
+          fullSyncEvery: z.string().regex(/^\d+(h|m)$/, 'use e.g. 6h or 30m').default('6h'),
+          /** Departments left out of the sync (our id or the tree platform's id), with everyone and everything under them. */
+          exclude: z.array(z.string().min(1)).default([]),
+        })
+        .strict()
+        .default({ sync: false, linkBy: [...LINK_KEYS], fullSyncEvery: '6h', exclude: [] }),
+      departments,
+      people,
+      rooms: z
+        .array(
+          z.object({ id, name: z.string().min(1), members: z.array(id).default([]), ids: platformIds.default({}) }).strict(),
+        )
+        .default([]),
+      frameworkStandard: z
+        .array(
+          z
+            .object({
+              eventType: z.string().min(1),
+              formats: z.array(z.string().min(1)).default([]),
+              maxPerHead: z.number().positive().optional(),
+              maxTotal: z.number().positive().optional(),
+            })
+            .strict(),
+        )
+        .default([]),
+      requestTypes: z.array(requestTypeSpec).default([]),
+      workflows: z.array(workflow).default([]),
+    })
+    .strict();
+}
+
+/** The strict schema (no synced directory). */
+export const orgSchema = orgSchemaOf(z.array(departmentEntry).min(1), z.array(personEntry).min(1));
+/** The overlay schema (`directory.sync: true`). */
+export const syncedOrgSchema = orgSchemaOf(
+  z.array(departmentEntry.extend({ name: z.string().min(1).optional() })).default([]),
+  z.array(personEntry.extend({ name: z.string().min(1).optional(), dept: id.optional() })).default([]),
+);
+
 /** The file as written: with a synced directory, person entries may lack a name or department. */
-export type OrgFileInput = z.infer<typeof orgSchema>;
+export type OrgFileInput = z.infer<typeof syncedOrgSchema>;
 export type PersonEntry = OrgFileInput['people'][number];
+export type DepartmentEntry = OrgFileInput['departments'][number];
 /** A person of the organisation: every one has a name and a department. */
 export type Person = PersonEntry & { name: string; dept: string };
+/** A department of the organisation: every one has a name. */
+export type Department = DepartmentEntry & { name: string };
 /** The organisation as the product reads it (the file, or the file over the synced directory). */
-export type OrgFile = Omit<OrgFileInput, 'people'> & { people: Person[] };
-export type Department = OrgFile['departments'][number];
+export type OrgFile = Omit<OrgFileInput, 'people' | 'departments'> & { people: Person[]; departments: Department[] };
 export type Room = OrgFile['rooms'][number];

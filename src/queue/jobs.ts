@@ -3,9 +3,10 @@
 import type { Card } from '../../cards/model.js';
 import type { InboundEvent } from '../channels/inbound.js';
 import type { MessageIntent } from '../core/model.js';
+import type { DirectoryChange } from '../directory/types.js';
 import type { Platform } from '../org/schema.js';
 
-export const QUEUE_NAMES = { inbound: 'inbound', deliveries: 'deliveries', schedule: 'schedule' } as const;
+export const QUEUE_NAMES = { inbound: 'inbound', deliveries: 'deliveries', schedule: 'schedule', directory: 'directory' } as const;
 
 export interface InboundItem {
   event: InboundEvent;
@@ -46,6 +47,12 @@ export type DeliveryJob =
  * scheduler bench).
  */
 export type ScheduleJob = { type: 'tick' } | { type: 'timer' } | { type: 'reconcile' } | { type: 'digest' };
+
+/**
+ * The directory queue: a full read of every configured platform (the job scheduler's, an
+ * admin's), or the changes one platform event pushed. One job runs at a time cluster-wide.
+ */
+export type DirectoryJob = { type: 'full'; reason: 'schedule' | 'admin' } | { type: 'change'; changes: DirectoryChange[] };
 
 /** BullMQ job ids may not contain ':'; keep them deterministic so retries dedupe. */
 export const jobId = (...parts: Array<string | number>): string => parts.join('-').replace(/[^A-Za-z0-9_.@-]/g, '_');

@@ -4,10 +4,11 @@
 //   deliveries  outbound sends: one queue per platform, paced to its limits (`deliveries-feishu`…),
 //               plus `deliveries` for platform-neutral fan-out jobs
 //   schedule    the scheduler's ticks, timers, reconcile and digest
+//   directory   directory syncs and platform contact changes (one job at a time cluster-wide)
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Platform } from '../org/schema.js';
-import { QUEUE_NAMES, type DeliveryJob, type InboundJob, type ScheduleJob } from './jobs.js';
+import { QUEUE_NAMES, type DeliveryJob, type DirectoryJob, type InboundJob, type ScheduleJob } from './jobs.js';
 
 export const INBOUND_JOB_OPTIONS = {
   attempts: 5,
@@ -33,6 +34,21 @@ export const SCHEDULE_JOB_RETENTION = {
   removeOnComplete: { count: 0 },
   removeOnFail: { age: 7 * 24 * 3600, count: 5000 },
 } as const;
+
+/**
+ * A change event's job id is its platform event id, and a finished job is kept a day: a platform's
+ * retry of an event already queued adds nothing (longer than Feishu's ~7 h retry horizon).
+ */
+export const DIRECTORY_JOB_OPTIONS = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 2000 },
+  removeOnComplete: { age: 24 * 3600, count: 20000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+} as const;
+
+export function createDirectoryQueue(connection: Redis, prefix: string): Queue<DirectoryJob> {
+  return new Queue<DirectoryJob>(QUEUE_NAMES.directory, { connection, prefix, defaultJobOptions: DIRECTORY_JOB_OPTIONS });
+}
 
 export const deliveryQueueName = (platform?: Platform) => (platform ? `${QUEUE_NAMES.deliveries}-${platform}` : QUEUE_NAMES.deliveries);
 
@@ -74,13 +90,15 @@ export function createQueues(connection: Redis, prefix: string, platforms: reado
   const inbound = createInboundQueue(connection, prefix);
   const deliveries = createDeliveryQueues(connection, prefix, platforms);
   const schedule = createScheduleQueue(connection, prefix);
+  const directory = createDirectoryQueue(connection, prefix);
   return {
     inbound,
     deliveries,
     schedule,
-    all: () => [inbound, ...deliveries.all(), schedule],
+    directory,
+    all: () => [inbound, ...deliveries.all(), schedule, directory],
     async close() {
-      await Promise.all([inbound.close(), deliveries.close(), schedule.close()]);
+      await Promise.all([inbound.close(), deliveries.close(), schedule.close(), directory.close()]);
     },
   };
 }

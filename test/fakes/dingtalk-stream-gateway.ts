@@ -36,6 +36,8 @@ export interface FakeStreamGateway {
   /** Push a CALLBACK frame to the newest open connection; returns its messageId. */
   sendCallback(topic: string, data: unknown, opts?: { messageId?: string; to?: GatewayConnection }): string;
   sendSystem(topic: 'ping' | 'disconnect' | 'KEEPALIVE', opts?: { to?: GatewayConnection }): string;
+  /** Push an EVENT frame (e.g. a contact change) as the Stream protocol does; returns its messageId. */
+  sendEvent(eventType: string, data: unknown, opts?: { eventId?: string; to?: GatewayConnection }): string;
   sendRaw(text: string, to?: GatewayConnection): void;
   waitForAck(messageId: string, ms?: number): Promise<UpstreamFrame & { connection: GatewayConnection; response: unknown }>;
   dropAll(): void;
@@ -82,6 +84,23 @@ export async function startFakeStreamGateway(opts: { acceptTicket: (ticket: stri
           specVersion: '1.0',
           type: 'CALLBACK',
           headers: { appId: opts.appId ?? 'fake-app', connectionId: to.id, contentType: 'application/json', messageId, time: String(Date.now()), topic },
+          data: JSON.stringify(data),
+        }),
+      );
+      return messageId;
+    },
+    sendEvent(eventType, data, o = {}) {
+      const to = o.to ?? g.openConnections().at(-1);
+      if (!to) throw new Error('no open gateway connection');
+      const messageId = randomUUID();
+      to.ws.send(
+        JSON.stringify({
+          specVersion: '1.0',
+          type: 'EVENT',
+          headers: {
+            appId: opts.appId ?? 'fake-app', connectionId: to.id, contentType: 'application/json', messageId, time: String(Date.now()), topic: eventType,
+            eventType, eventId: o.eventId ?? randomUUID(), eventBornTime: String(Date.now()), eventCorpId: 'dingcorp', eventUnifiedAppId: 'fake-unified-app',
+          },
           data: JSON.stringify(data),
         }),
       );

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { IngestResult } from '../../src/channels/channel.js';
 import { createFeishuChannel, type FeishuChannel } from '../../src/channels/feishu/index.js';
 import type { InboundEvent } from '../../src/channels/inbound.js';
+import type { DirectoryChange } from '../../src/directory/types.js';
 import { loadConfig } from '../../src/config.js';
 import { channelDeps } from '../support/channel-deps.js';
 import { startFakeFeishu, type FakeFeishu } from '../fakes/feishu-server.js';
@@ -33,6 +34,7 @@ describe('feishu long connection (WSClient against a fake endpoint)', () => {
   let redis: Redis;
   let channel: FeishuChannel;
   const events: InboundEvent[] = [];
+  const directory: Array<{ eventId: string; changes: DirectoryChange[] }> = [];
   const next = { result: { status: 'accepted' } as IngestResult };
 
   beforeAll(async () => {
@@ -43,6 +45,10 @@ describe('feishu long connection (WSClient against a fake endpoint)', () => {
       ingest: async (e) => {
         events.push(e);
         return next.result;
+      },
+      directory: async (_platform, eventId, changes) => {
+        directory.push({ eventId, changes });
+        return next.result.status === 'unavailable' ? 'unavailable' : 'accepted';
       },
     });
     channel = createFeishuChannel(deps, { wsPingTimeoutSec: 1 });
@@ -75,6 +81,16 @@ describe('feishu long connection (WSClient against a fake endpoint)', () => {
     expect(ack.code).toBe(200);
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ kind: 'message', eventId: 'om_1', senderId: 'ou_chenjie', chat: { type: 'group', id: 'oc_east_approvals' }, text: '待办', mentioned: true });
+  });
+
+  it('queues a contact event under its event id through the SDK dispatcher, and asks for a redelivery when the queue is down', async () => {
+    directory.length = 0;
+    const env = envelope('contact.user.deleted_v3', { object: { open_id: 'ou_gone', name: '离职者' }, old_object: { department_ids: ['od-1'], open_id: 'ou_gone' } });
+    expect((await fake.ws.pushEvent(env)).code).toBe(200);
+    expect(directory).toEqual([{ eventId: env.header.event_id, changes: [{ platform: 'feishu', kind: 'user_left', userId: 'ou_gone' }] }]);
+    expect(events).toEqual([]);
+    next.result = { status: 'unavailable' };
+    expect((await fake.ws.pushEvent(envelope('contact.department.created_v3', { object: { open_department_id: 'od-9' } }))).code).toBe(500);
   });
 
   it('normalises a card click and answers the toast through the connection', async () => {

@@ -18,7 +18,7 @@ import { fail } from '../../src/core/parse/index.js';
 import { payloadSchema } from '../../src/core/request-types.js';
 import { cardContext } from '../../src/delivery/deliver.js';
 import { Directory } from '../../src/org/directory.js';
-import { EXAMPLE_ORG_FILE, OrgFileError, parseOrg } from '../../src/org/load.js';
+import { EXAMPLE_ORG_FILE, OrgFileError, directoryFromText, parseOrg } from '../../src/org/load.js';
 import { NOW, submitted } from '../support/core-fixtures.js';
 
 const YES = /^(是|要|yes|y)$/i;
@@ -73,7 +73,7 @@ describe('a field kind added in one module', () => {
     expect(before).toBeInstanceOf(OrgFileError);
     expect((before as Error).message).toMatch(/requestTypes\[0\]\.fields\[1\]\.kind: unknown field kind; use one of text, .*requestRef/);
   });
-  const dir = new Directory(parseOrg(orgWithCarRequests()));
+  const dir = directoryFromText(orgWithCarRequests());
   const def = dir.requestType('car')!;
   const driver = def.fields[1]!;
   const ctx = { now: NOW, timezone: 'Asia/Shanghai', locale: 'zh-CN' as const };

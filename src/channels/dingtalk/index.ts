@@ -2,6 +2,7 @@
 // card instances and robot messages outbound. See docs/channels/dingtalk.md.
 import type { Channel, ChannelDeps, ChannelHealth } from '../channel.js';
 import { DingtalkApi } from './api.js';
+import { contactEventHandler } from './contact-events.js';
 import { DEFAULT_PACE, Pacer, type PacerOptions } from './pacer.js';
 import { registerWebhook, streamReceiver } from './receiver.js';
 import { DingtalkSender } from './sender.js';
@@ -52,7 +53,7 @@ export function createDingtalkChannel(deps: ChannelDeps, opts: DingtalkChannelOp
     locale,
   });
   const receiver = { ingest: deps.ingest, log, locale };
-  const stream = http ? undefined : new StreamSupervisor({ clientId, clientSecret, api, log, onCallback: streamReceiver(receiver), ...(opts.stream ? { options: opts.stream } : {}) });
+  const stream = http ? undefined : new StreamSupervisor({ clientId, clientSecret, api, log, onCallback: streamReceiver(receiver), ...(deps.directory ? { onEvent: contactEventHandler(deps.directory, log) } : {}), ...(opts.stream ? { options: opts.stream } : {}) });
   let httpNote = 'http mode';
 
   async function registerCardCallbackUrl(): Promise<void> {

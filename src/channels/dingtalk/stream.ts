@@ -39,6 +39,9 @@ export type CallbackHandler = (topic: string, frame: DWClientDownStream, ack: (r
 
 export const STREAM_TOPICS = [TOPIC_ROBOT, TOPIC_CARD] as const;
 
+/** Called for every EVENT frame (contact changes); its answer is the ACK's status, sent once it resolves. */
+export type EventHandler = (frame: DWClientDownStream) => Promise<'SUCCESS' | 'LATER'>;
+
 /**
  * DWClient with the endpoint lookup pointed at our base URL (the SDK hard-codes
  * api.dingtalk.com) and hooks on every frame. The SDK keeps its socket and URL private;
@@ -48,6 +51,7 @@ class GatewayClient extends DWClient {
   lastFrameAt = 0;
   onGatewayDisconnect?: () => void;
   onBadFrame?: (err: Error) => void;
+  onEventFrame?: EventHandler;
 
   constructor(
     creds: { clientId: string; clientSecret: string },
@@ -76,6 +80,20 @@ class GatewayClient extends DWClient {
     }
   }
 
+  /**
+   * The SDK acks an EVENT frame synchronously with whatever its listener returns; we ack only
+   * once the event is queued (or LATER, so DingTalk pushes it again), in the SDK's ACK format.
+   */
+  override onEvent(message: DWClientDownStream): void {
+    const messageId = message.headers?.messageId;
+    const handler = this.onEventFrame;
+    if (!handler) return void this.send(messageId, { status: 'SUCCESS' });
+    handler(message).then(
+      (status) => this.send(messageId, { status }),
+      () => this.send(messageId, { status: 'LATER' }),
+    );
+  }
+
   override onSystem(downstream: DWClientDownStream): void {
     super.onSystem(downstream);
     if (downstream.headers?.topic === 'disconnect') this.onGatewayDisconnect?.();
@@ -100,6 +118,8 @@ export interface StreamSupervisorDeps {
   api: DingtalkApi;
   log: Logger;
   onCallback: CallbackHandler;
+  /** Contact change events: with it, the connection also subscribes to EVENT frames. */
+  onEvent?: EventHandler;
   options?: Partial<StreamOptions>;
 }
 
@@ -173,6 +193,7 @@ export class StreamSupervisor {
     this.current = conn;
     for (const topic of STREAM_TOPICS) client.registerCallbackListener(topic, (frame) => this.dispatch(conn, frame));
     client.onGatewayDisconnect = () => this.retire(conn);
+    if (this.d.onEvent) client.onEventFrame = this.d.onEvent;
     client.onBadFrame = (err) => this.d.log.warn({ err: err.message }, 'dingtalk stream: unreadable frame ignored');
     this.opening = this.open(conn).catch((err: Error) => {
       if (this.current !== conn) return; // stopped or replaced meanwhile
@@ -224,7 +245,7 @@ export class StreamSupervisor {
         clientId: this.d.clientId,
         clientSecret: this.d.clientSecret,
         ua: 'qianpi',
-        subscriptions: STREAM_TOPICS.map((topic) => ({ type: 'CALLBACK', topic })),
+        subscriptions: [...STREAM_TOPICS.map((topic) => ({ type: 'CALLBACK', topic })), ...(this.d.onEvent ? [{ type: 'EVENT', topic: '*' }] : [])],
       },
       {},
       signal,

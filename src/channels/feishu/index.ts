@@ -53,7 +53,7 @@ export function createFeishuChannel(deps: ChannelDeps, options: FeishuChannelOpt
     return botOpenId;
   };
 
-  const ws = mode === 'ws' ? createWsConnection({ appId, appSecret, baseUrl: config.FEISHU_BASE_URL, log, locale: config.LOCALE, ingest: deps.ingest, context, ...(options.wsPingTimeoutSec ? { pingTimeoutSec: options.wsPingTimeoutSec } : {}) }) : undefined;
+  const ws = mode === 'ws' ? createWsConnection({ appId, appSecret, baseUrl: config.FEISHU_BASE_URL, log, locale: config.LOCALE, ingest: deps.ingest, context, ...(deps.directory ? { directory: deps.directory } : {}), ...(options.wsPingTimeoutSec ? { pingTimeoutSec: options.wsPingTimeoutSec } : {}) }) : undefined;
 
   const channel: FeishuChannel = {
     platform: 'feishu',
@@ -83,6 +83,7 @@ export function createFeishuChannel(deps: ChannelDeps, options: FeishuChannelOpt
       log,
       locale: config.LOCALE,
       ingest: deps.ingest,
+      ...(deps.directory ? { directory: deps.directory } : {}),
       context,
     });
     channel.registerRoutes = (app) => registerWebhookRoute(app, handle);

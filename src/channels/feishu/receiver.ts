@@ -6,6 +6,8 @@ import type { Logger } from 'pino';
 import type { Locale } from '../../core/messages.js';
 import { staleCardResult, type IngestResult } from '../channel.js';
 import type { InboundEvent } from '../inbound.js';
+import type { DirectoryIntake } from '../../directory/types.js';
+import { contactChanges, isContactEvent } from './contact-events.js';
 import { checkSignature, createDecryptor, hasSignatureHeaders, safeEqual } from './crypto.js';
 import { isObj, normaliseEnvelope, payloadToken, type NormaliseContext } from './normalise.js';
 
@@ -20,6 +22,8 @@ export interface ReceiverOptions {
   /** The toast for a click on a card that is no longer ours (default zh-CN). */
   locale?: Locale;
   ingest: (event: InboundEvent) => Promise<IngestResult>;
+  /** Contact change events (with a synced directory); without it they are acked and ignored. */
+  directory?: DirectoryIntake;
   /** Read per request: the bot's open_id is learned after start-up. */
   context: () => NormaliseContext;
   now?: () => number;
@@ -118,6 +122,9 @@ export function createWebhookHandler(opts: ReceiverOptions): (raw: Buffer | unde
     const appId = isObj(payload.header) ? payload.header.app_id : undefined;
     if (typeof appId === 'string' && appId !== opts.appId) return refuse(403, 'event for another app', { appId });
 
+    const header = isObj(payload.header) ? payload.header : {};
+    if (isContactEvent(header.event_type)) return contactReply(payload, header, opts.directory, opts.log);
+
     const n = normaliseEnvelope(payload, opts.context());
     if (n.kind === 'invalid') return refuse(400, n.reason);
     if (n.kind === 'stale') {
@@ -133,6 +140,17 @@ export function createWebhookHandler(opts: ReceiverOptions): (raw: Buffer | unde
     if (result.status === 'unavailable') return { status: 503, body: { error: 'temporarily unavailable' } };
     return { status: 200, body: n.event.kind === 'card_action' ? cardReply(result) : {} };
   };
+}
+
+/** A verified contact event: queued for the directory under its event id (Feishu retries until acked). */
+async function contactReply(payload: Record<string, unknown>, header: Record<string, unknown>, directory: DirectoryIntake | undefined, log: Logger): Promise<WebhookReply> {
+  const eventId = typeof header.event_id === 'string' ? header.event_id : undefined;
+  if (!directory || !eventId) {
+    log.debug({ eventType: header.event_type }, 'feishu contact event ignored (no synced directory)');
+    return { status: 200, body: {} };
+  }
+  const status = await directory('feishu', eventId, contactChanges(String(header.event_type), payload.event));
+  return status === 'unavailable' ? { status: 503, body: { error: 'temporarily unavailable' } } : { status: 200, body: {} };
 }
 
 /**

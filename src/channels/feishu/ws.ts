@@ -8,6 +8,8 @@ import type { ChannelHealth, IngestResult } from '../channel.js';
 import type { InboundEvent } from '../inbound.js';
 import { CARD_ACTION_EVENT, MESSAGE_EVENT, normaliseEnvelope, type NormaliseContext } from './normalise.js';
 import { cardReply, staleCardReply } from './receiver.js';
+import type { DirectoryIntake } from '../../directory/types.js';
+import { CONTACT_EVENTS, contactChanges } from './contact-events.js';
 import type { Locale } from '../../core/messages.js';
 
 export interface WsOptions {
@@ -16,6 +18,8 @@ export interface WsOptions {
   baseUrl: string;
   log: Logger;
   ingest: (event: InboundEvent) => Promise<IngestResult>;
+  /** Contact change events (with a synced directory). */
+  directory?: DirectoryIntake;
   context: () => NormaliseContext;
   /** The toast for a click on a card that is no longer ours (default zh-CN). */
   locale?: Locale;
@@ -39,7 +43,7 @@ export function envelopeFromFlat(data: Record<string, unknown>): Record<string, 
 }
 
 /** Normalise, ingest, and answer (for card callbacks: the toast). Shared with tests. */
-export function createWsHandlers(opts: Pick<WsOptions, 'log' | 'ingest' | 'context' | 'locale'>) {
+export function createWsHandlers(opts: Pick<WsOptions, 'log' | 'ingest' | 'context' | 'locale' | 'directory'>) {
   const handle = async (data: Record<string, unknown>): Promise<Record<string, unknown> | undefined> => {
     const n = normaliseEnvelope(envelopeFromFlat(data), opts.context());
     if (n.kind === 'stale') {
@@ -54,7 +58,15 @@ export function createWsHandlers(opts: Pick<WsOptions, 'log' | 'ingest' | 'conte
     if (result.status === 'unavailable') throw new Error('ingest unavailable; let Feishu redeliver');
     return n.event.kind === 'card_action' ? cardReply(result) : undefined;
   };
-  return { [MESSAGE_EVENT]: handle, [CARD_ACTION_EVENT]: handle };
+  // Contact events: queued under their event id; throwing makes Feishu redeliver.
+  const contact = async (data: Record<string, unknown>): Promise<undefined> => {
+    if (!opts.directory || typeof data.event_id !== 'string') return undefined;
+    const status = await opts.directory('feishu', data.event_id, contactChanges(String(data.event_type), data));
+    if (status === 'unavailable') throw new Error('directory queue unavailable; let Feishu redeliver');
+    return undefined;
+  };
+  const contacts = opts.directory ? Object.fromEntries(CONTACT_EVENTS.map((type) => [type, contact])) : {};
+  return { [MESSAGE_EVENT]: handle, [CARD_ACTION_EVENT]: handle, ...contacts };
 }
 
 export function createWsConnection(opts: WsOptions) {

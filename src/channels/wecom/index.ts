@@ -7,6 +7,9 @@ import { createReasonSessions } from './reason.js';
 import { registerWecomRoutes } from './receiver.js';
 import { createSender } from './sender.js';
 
+/** Where the contact-sync assistant's callbacks arrive (set this URL in 管理工具 › 通讯录同步). */
+export const WECOM_CONTACTS_PATH = '/webhooks/wecom/contacts';
+
 export interface WecomOptions {
   /** Tests shorten the pacing windows. */
   paceLimits?: readonly PaceLimit[];
@@ -37,6 +40,7 @@ export function createWecomChannel(deps: ChannelDeps, opts: WecomOptions = {}): 
   return {
     platform: 'wecom',
     registerRoutes(app) {
+      const contacts = c.WECOM_CONTACT_TOKEN && c.WECOM_CONTACT_ENCODING_AES_KEY ? { token: c.WECOM_CONTACT_TOKEN, encodingAESKey: c.WECOM_CONTACT_ENCODING_AES_KEY, corpId } : undefined;
       registerWecomRoutes(app, {
         keys: { token, encodingAESKey: aesKey, corpId },
         agentId,
@@ -48,8 +52,26 @@ export function createWecomChannel(deps: ChannelDeps, opts: WecomOptions = {}): 
         responseCodes: deps.responseCodes,
         locale: c.LOCALE,
         log,
+        ...(deps.directory ? { directory: deps.directory } : {}),
         ...(opts.now ? { now: opts.now } : {}),
       });
+      // The contact-sync assistant (通讯录同步) posts change_contact with its own Token and EncodingAESKey.
+      if (contacts) {
+        registerWecomRoutes(app, {
+          keys: contacts,
+          agentId,
+          path: WECOM_CONTACTS_PATH,
+          ingest: async () => ({ status: 'refused' }),
+          reasons,
+          markOnce: async () => false,
+          prompt: async () => {},
+          responseCodes: deps.responseCodes,
+          locale: c.LOCALE,
+          log,
+          ...(deps.directory ? { directory: deps.directory } : {}),
+          ...(opts.now ? { now: opts.now } : {}),
+        });
+      }
     },
     sendCard: (target, card, o) => sender.sendCard(target, card, o),
     updateCard: (message, card) => sender.updateCard(message, card),

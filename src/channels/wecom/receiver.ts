@@ -8,6 +8,8 @@ import type { Locale } from '../../core/messages.js';
 import type { ResponseCodeStore } from '../../store/response-codes-repo.js';
 import { staleCardResult, type IngestResult } from '../channel.js';
 import type { InboundCardAction, InboundEvent, InboundMessage } from '../inbound.js';
+import type { DirectoryIntake } from '../../directory/types.js';
+import { contactEventId, wecomContactChanges } from './contact-events.js';
 import { CallbackRejected, openEnvelope, sealReply, type CryptoKeys } from './crypto.js';
 import { decodeButtonKey } from './keys.js';
 import { cancelledText, isCancel, reasonPrompt, type ReasonSessions } from './reason.js';
@@ -31,6 +33,10 @@ export interface ReceiverDeps {
   responseCodes: ResponseCodeStore;
   locale: Locale;
   log: Logger;
+  /** change_contact callbacks (with a synced directory); without it they are answered and ignored. */
+  directory?: DirectoryIntake;
+  /** The route (default /webhooks/wecom); the contact-sync assistant's URL uses its own keys. */
+  path?: string;
   /** Callbacks older or newer than this are refused (replays). */
   maxSkewSeconds?: number;
   now?: () => Date;
@@ -68,6 +74,7 @@ export function registerWecomRoutes(app: FastifyInstance, deps: ReceiverDeps): v
   const { keys, log } = deps;
   const now = deps.now ?? (() => new Date());
   const maxSkew = deps.maxSkewSeconds ?? 3600;
+  const path = deps.path ?? WEBHOOK_PATH;
 
   function signedQuery(req: FastifyRequest): Signed & Record<string, string> {
     const q = parseRawQuery(req.raw.url ?? '');
@@ -194,6 +201,16 @@ export function registerWecomRoutes(app: FastifyInstance, deps: ReceiverDeps): v
     }
   }
 
+  /** A contact change: queued for the directory (WeCom retries three times within seconds, then gives up). */
+  async function onContactChange(f: XmlFields, reply: FastifyReply): Promise<FastifyReply> {
+    if (!deps.directory) {
+      log.debug({ changeType: f.ChangeType }, 'wecom change_contact ignored (no synced directory)');
+      return empty(reply);
+    }
+    const status = await deps.directory('wecom', contactEventId(f), wecomContactChanges(f));
+    return status === 'unavailable' ? retryLater(reply) : empty(reply);
+  }
+
   /** Record nothing; only the clicker's buttons change, to say why. */
   function refuseClick(reply: FastifyReply, from: string, result: IngestResult): FastifyReply {
     return result.feedback ? sealed(reply, updateButtonXml(from, keys.corpId, clamp(result.feedback.text, 20), now())) : empty(reply);
@@ -215,7 +232,7 @@ export function registerWecomRoutes(app: FastifyInstance, deps: ReceiverDeps): v
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) => done(null, body));
 
-    scope.get(WEBHOOK_PATH, async (req, reply) => {
+    scope.get(path, async (req, reply) => {
       try {
         const q = signedQuery(req);
         const echostr = q.echostr ?? '';
@@ -228,7 +245,7 @@ export function registerWecomRoutes(app: FastifyInstance, deps: ReceiverDeps): v
       }
     });
 
-    scope.post(WEBHOOK_PATH, { bodyLimit: BODY_LIMIT }, async (req, reply) => {
+    scope.post(path, { bodyLimit: BODY_LIMIT }, async (req, reply) => {
       try {
         const q = signedQuery(req);
         const body = typeof req.body === 'string' ? req.body : Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
@@ -243,6 +260,7 @@ export function registerWecomRoutes(app: FastifyInstance, deps: ReceiverDeps): v
         if (inner.AgentID && inner.AgentID !== String(deps.agentId)) throw new CallbackRejected(403, 'message is for another app');
         if (inner.MsgType === 'text') return await onText(inner, reply);
         if (inner.MsgType === 'event' && inner.Event === 'template_card_event') return await onCardClick(inner, reply);
+        if (inner.MsgType === 'event' && inner.Event === 'change_contact') return await onContactChange(inner, reply);
         log.debug({ msgType: inner.MsgType, event: inner.Event }, 'wecom callback ignored');
         return empty(reply);
       } catch (err) {

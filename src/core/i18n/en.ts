@@ -597,4 +597,11 @@ export const en: Catalog = {
   'sim.add_signer.before': 'Before me',
   'sim.add_signer.after': 'After me',
   // ── end of simulator ──
+  // ---- directory runtime ----
+  'directory.health.unlinked': 'Directory: {count} people could not be linked across platforms',
+  'directory.health.conflict': 'Directory: {count} link conflicts (keys pointing at several people)',
+  'directory.health.platform_taken': 'Directory: {count} accounts clash with an already linked account on the same platform',
+  'directory.health.duplicate_key': 'Directory: {count} employee numbers, mobiles or emails are shared by several people',
+  'directory.health.read_failed': 'Directory: the last sync of {platform} failed: {error}',
+  'directory.health.unresolved_entries': 'Directory: {count} entries of the organisation file are not in the synced directory',
 };

@@ -598,4 +598,11 @@ export const zhCN = {
   'sim.add_signer.before': '在我之前审批',
   'sim.add_signer.after': '在我之后审批',
   // ── end of simulator ──
+  // ---- directory runtime ----
+  'directory.health.unlinked': '通讯录：{count} 人未能跨平台关联',
+  'directory.health.conflict': '通讯录：{count} 处关联冲突（关联键指向多人）',
+  'directory.health.platform_taken': '通讯录：{count} 个账号与已关联的同平台账号冲突',
+  'directory.health.duplicate_key': '通讯录：{count} 个工号、手机号或邮箱被多人共用',
+  'directory.health.read_failed': '通讯录：{platform} 上次同步失败：{error}',
+  'directory.health.unresolved_entries': '通讯录：组织文件中有 {count} 个条目在同步的通讯录中找不到',
 } as const;
