@@ -58,6 +58,7 @@ const STATUS_OF: Record<RefusalCode, 403 | 404 | 409 | 422> = {
   wrong_state: 409,
   reason_required: 422,
   invalid: 422,
+  no_approver: 422,
 };
 
 function sameSecret(a: string, b: string): boolean {

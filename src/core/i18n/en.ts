@@ -599,4 +599,24 @@ export const en: Catalog = {
   'sim.add_signer.before': 'Before me',
   'sim.add_signer.after': 'After me',
   // ── end of simulator ──
+  // ---- approver policies (empty approver, same approver, org doctor, health digest) ----
+  'refuse.no_approver': 'Cannot submit: nobody can approve the step "{step}" (no approver), and the rules refuse such a request. Ask {contact} to complete the organisation, then submit again.',
+  'refuse.no_approver_assign': 'Cannot submit: nobody can approve the step "{step}", and its fallback approvers are empty too. Ask {contact} to complete the organisation, then submit again.',
+  'request.rejected_no_approver': 'Your request {number} "{title}" was rejected automatically: nobody can approve the step "{step}" (no approver). Please contact {contact}.',
+  'approval.note.no_approver': ' (approved automatically: no approver)',
+  'approval.note.same_approver': ' (approved automatically: the approver already approved an earlier step)',
+  'approval.note.no_approver_rejected': ' (rejected automatically: no approver)',
+  'approval.note.no_approver_assigned': ' (no approver: handed to the fallback approvers)',
+  'digest.health': 'Organisation health ({n})',
+  'health.empty_steps': '{n} approval steps have nobody to ask, e.g. {examples}',
+  'health.empty_step_item': '"{step}" of "{workflow}" in {dept} ({outcome})',
+  'health.outcome.auto_approve': 'approves itself',
+  'health.outcome.reject': 'rejects the request',
+  'health.outcome.refuse': 'refuses the submission',
+  'health.outcome.assigned': 'goes to {to}',
+  'health.roles_empty': 'Roles without members: {roles}',
+  'health.unknown_people': 'References to unknown people: {refs}',
+  'health.depts_without_lead': '{n} departments have no lead: {depts}',
+  'health.startup': 'Organisation check: {n} findings',
+  // ---- end of approver policies ----
 };

@@ -600,4 +600,24 @@ export const zhCN = {
   'sim.add_signer.before': '在我之前审批',
   'sim.add_signer.after': '在我之后审批',
   // ── end of simulator ──
+  // ---- approver policies (empty approver, same approver, org doctor, health digest) ----
+  'refuse.no_approver': '无法提交：步骤「{step}」找不到审批人（审批人为空），按规则不能提交。请联系{contact}补充组织架构后再提交。',
+  'refuse.no_approver_assign': '无法提交：步骤「{step}」找不到审批人，备用审批人也为空。请联系{contact}补充组织架构后再提交。',
+  'request.rejected_no_approver': '你的申请 {number}「{title}」已被自动驳回：步骤「{step}」找不到审批人（审批人为空）。请联系{contact}。',
+  'approval.note.no_approver': '（自动通过：审批人为空）',
+  'approval.note.same_approver': '（自动通过：审批人已在前序步骤同意）',
+  'approval.note.no_approver_rejected': '（自动驳回：审批人为空）',
+  'approval.note.no_approver_assigned': '（审批人为空，已转交备用审批人）',
+  'digest.health': '组织健康（{n}）',
+  'health.empty_steps': '{n} 处审批步骤找不到审批人，例如：{examples}',
+  'health.empty_step_item': '「{workflow}」的「{step}」在 {dept}（{outcome}）',
+  'health.outcome.auto_approve': '将自动通过',
+  'health.outcome.reject': '将自动驳回',
+  'health.outcome.refuse': '将拒绝提交',
+  'health.outcome.assigned': '转交 {to}',
+  'health.roles_empty': '角色没有成员：{roles}',
+  'health.unknown_people': '引用了不存在的人员：{refs}',
+  'health.depts_without_lead': '{n} 个部门没有负责人：{depts}',
+  'health.startup': '组织检查：{n} 项问题',
+  // ---- end of approver policies ----
 } as const;
