@@ -110,8 +110,9 @@ export function planChain(dir: Directory, wf: Workflow, type: string, applicantI
   const facts = { ...factsOf(dir.org, type, payload), ...extraFacts };
   const fast = wf.fastTrack && allHold(wf.fastTrack.when, facts) ? wf.fastTrack.action : 'none';
   const steps: StepState[] = [];
+  // Someone no longer in the directory (a leaver after a sync) cannot approve: they count as nobody.
   const resolve = (refs: readonly string[]) => {
-    const people = dir.resolveApprovers(refs, applicantId);
+    const people = dir.resolveApprovers(refs, applicantId).filter((p) => dir.person(p));
     return wf.skipSelfApproval ? people.filter((p) => p !== applicantId) : people;
   };
   if (wf.preConsult && allHold(wf.preConsult.when, facts)) {
@@ -144,7 +145,7 @@ export function planChain(dir: Directory, wf: Workflow, type: string, applicantI
     for (const st of steps) {
       if (st.status !== 'waiting' || st.approvers.length) continue;
       const refs = refsOf(wf, st.id);
-      if (wf.skipSelfApproval && (dir.resolveApprovers(refs, applicantId).length > 0 || dir.leadsAtTop(refs, applicantId))) {
+      if (wf.skipSelfApproval && (dir.resolveApprovers(refs, applicantId).includes(applicantId) || dir.leadsAtTop(refs, applicantId))) {
         Object.assign(st, { status: 'skipped', note: 'self' });
         continue;
       }

@@ -617,6 +617,5 @@ export const en: Catalog = {
   'health.roles_empty': 'Roles without members: {roles}',
   'health.unknown_people': 'References to unknown people: {refs}',
   'health.depts_without_lead': '{n} departments have no lead: {depts}',
-  'health.startup': 'Organisation check: {n} findings',
   // ---- end of approver policies ----
 };

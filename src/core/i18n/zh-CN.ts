@@ -618,6 +618,5 @@ export const zhCN = {
   'health.roles_empty': '角色没有成员：{roles}',
   'health.unknown_people': '引用了不存在的人员：{refs}',
   'health.depts_without_lead': '{n} 个部门没有负责人：{depts}',
-  'health.startup': '组织检查：{n} 项问题',
   // ---- end of approver policies ----
 } as const;
