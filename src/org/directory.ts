@@ -219,13 +219,14 @@ export class Directory {
   }
 
   /**
-   * Whether `dept_lead` among the refs stands for the applicant themself: they lead their
-   * department and nobody leads the one above (the head of the organisation). Such a step is a
-   * self-approval, not an empty one.
+   * Whether `dept_lead` or `parent_dept_lead` among the refs stands for the applicant themself:
+   * they lead their department and nobody leads the one above (the head of the organisation
+   * asking for their own superior). Such a step is a self-approval, not an empty one.
    */
   leadsAtTop(refs: readonly string[], applicantId: string): boolean {
     const dept = this.people.get(applicantId)?.dept;
-    return !!dept && refs.includes('dept_lead') && this.deptLead(dept) === applicantId && !this.parentDeptLead(dept);
+    const asksUp = refs.includes('dept_lead') || refs.includes('parent_dept_lead');
+    return !!dept && asksUp && this.deptLead(dept) === applicantId && !this.parentDeptLead(dept);
   }
 
   workflowFor(requestType: string): Workflow | undefined {
