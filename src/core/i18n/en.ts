@@ -617,5 +617,8 @@ export const en: Catalog = {
   'health.roles_empty': 'Roles without members: {roles}',
   'health.unknown_people': 'References to unknown people: {refs}',
   'health.depts_without_lead': '{n} departments have no lead: {depts}',
+  'sim.tl.auto_no_approver': '"{step}" approved automatically: no approver',
+  'sim.tl.auto_same_approver': '"{step}" approved automatically: the approver already approved an earlier step',
+  'sim.tl.approver_assigned': '"{step}" had no approver: handed to {approvers}',
   // ---- end of approver policies ----
 };

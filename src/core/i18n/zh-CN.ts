@@ -618,5 +618,8 @@ export const zhCN = {
   'health.roles_empty': '角色没有成员：{roles}',
   'health.unknown_people': '引用了不存在的人员：{refs}',
   'health.depts_without_lead': '{n} 个部门没有负责人：{depts}',
+  'sim.tl.auto_no_approver': '「{step}」自动通过：审批人为空',
+  'sim.tl.auto_same_approver': '「{step}」自动通过：审批人已在前序步骤同意',
+  'sim.tl.approver_assigned': '「{step}」审批人为空，已转交 {approvers}',
   // ---- end of approver policies ----
 } as const;
