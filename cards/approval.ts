@@ -47,8 +47,16 @@ function stepLine(step: StepState, ctx: CardContext, current: boolean): string {
     .join(t(loc, 'approval.decided_separator'));
   const note = current && step.dueAt ? ctx.dueNote?.(new Date(step.dueAt)) : undefined;
   const due = current && step.dueAt ? t(loc, 'approval.due', { due: `${formatDateTime(step.dueAt, ctx.timezone)}${note ? t(loc, 'calendar.provisional_suffix', { note }) : ''}` }) : '';
-  const skipped = step.status === 'skipped' ? t(loc, 'approval.skipped') : '';
+  const skipped = step.status === 'skipped' ? t(loc, 'approval.skipped') : policyNote(step, loc);
   return t(loc, 'approval.step', { mark: mark[step.status], step: step.name, names: names || '—', mode, skipped, decided: decided ? ` — ${decided}` : '', due });
+}
+
+/** Why a step decided itself or changed hands (empty-approver and same-approver policies). */
+function policyNote(step: StepState, loc: Locale): string {
+  if (step.note === 'same_approver') return t(loc, 'approval.note.same_approver');
+  if (step.note === 'no_approver_assigned') return t(loc, 'approval.note.no_approver_assigned');
+  if (step.note !== 'no_approver') return '';
+  return t(loc, step.status === 'rejected' ? 'approval.note.no_approver_rejected' : 'approval.note.no_approver');
 }
 
 export function approvalCard(s: RequestState, ctx: CardContext): Card {

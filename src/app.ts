@@ -13,6 +13,7 @@ import { createFeishuChannel, FEISHU_RATE_LIMIT } from './channels/feishu/index.
 import { createWecomChannel } from './channels/wecom/index.js';
 import type { Config } from './config.js';
 import { calendarNotes, createCalendar, provisionalHorizon, provisionalWarning } from './core/calendar/index.js';
+import { doctorNotes, doctorSummary, orgDoctor } from './core/org-doctor.js';
 import { cardContext, createDeliverer } from './delivery/deliver.js';
 import { createOutboxRelay } from './delivery/outbox-relay.js';
 import { adminRoutes } from './http/admin-routes.js';
@@ -33,6 +34,7 @@ import { openRedis } from './queue/redis.js';
 import { createStateWatch } from './queue/state-watch.js';
 import { WORKER_LOCKS } from './queue/worker-options.js';
 import { createApprovals } from './services/approvals.js';
+import type { HealthProvider } from './scheduler/digest.js';
 import { createScheduler } from './scheduler/index.js';
 import { createSimulator, serveSimulatorPage } from './simulator/index.js';
 import { openDatabase } from './store/db.js';
@@ -157,8 +159,13 @@ export async function buildApp(opts: AppOptions) {
       await relay.redrive({ olderThanMs: 10 * 60_000 });
       await pruneDeliveries(database.db, new Date());
     };
+    // Steps nobody can approve, empty roles, unknown people, departments without a lead: one
+    // line at start-up, the admin API, and the admins' digest (a provider of its health section).
+    const doctor = orgDoctor(dir);
+    if (doctor.total) log.warn(doctorSummary(doctor), `org doctor: ${doctor.total} findings (GET /api/admin/org/doctor)`);
+    const health: HealthProvider[] = [async () => doctorNotes(orgDoctor(dir), dir)];
     // Deadlines, reminders, escalation, event prompts, digest: its hook writes timers in every transition's transaction.
-    const scheduler = createScheduler({ store: createSchedulerStore(database.db), queue: queues.schedule, prefix, dir, calendar, locale: config.LOCALE, log, now, ...(opts.scheduleDelay ? { delayMs: opts.scheduleDelay } : {}), approvals: () => approvals, onOutbox: () => relay.kick(), onReconcile: housekeeping });
+    const scheduler = createScheduler({ health, store: createSchedulerStore(database.db), queue: queues.schedule, prefix, dir, calendar, locale: config.LOCALE, log, now, ...(opts.scheduleDelay ? { delayMs: opts.scheduleDelay } : {}), approvals: () => approvals, onOutbox: () => relay.kick(), onReconcile: housekeeping });
     const approvals = createApprovals({ database, dir, now, dueAt: (spec, from) => calendar.dueAt(spec, from), onTransition: [scheduler.onTransition], onCommitted: () => { relay.kick(); scheduler.flush(); } });
     const metrics = createMetrics();
     const ingest = createIngest({ redis, prefix, inbound, approvals, dir, locale: config.LOCALE, log, metrics });

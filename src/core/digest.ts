@@ -58,6 +58,15 @@ export interface DigestCounts {
   decidedPrev: number;
 }
 
+/**
+ * One line of the admins' "organisation health" section: a catalog key and its parameters,
+ * rendered in the reader's locale. Providers (the org doctor, the directory sync) supply them.
+ */
+export interface HealthNote {
+  key: MessageKey;
+  params: Record<string, string | number>;
+}
+
 export interface DigestInput {
   managerId: string;
   /** Local date the digest is for, 'YYYY-MM-DD'. */
@@ -71,6 +80,8 @@ export interface DigestInput {
   decided: DigestDecision[];
   /** Absent for someone who manages no department (they still see what waits on them). */
   counts?: DigestCounts;
+  /** Organisation health, for an admin (members of role `admin`) only. */
+  health?: HealthNote[];
 }
 
 export interface Digest {
@@ -83,6 +94,7 @@ export interface Digest {
   summariesOverdue: Array<DigestSummary & { overdueMs: number }>;
   decided: DigestDecision[];
   counts?: DigestCounts;
+  health: HealthNote[];
   /** Nothing to say: no item in any section (counts alone are not news). */
   empty: boolean;
   /** Years of the planning horizon (this year and next) whose holidays are computed by law, not yet published. */
@@ -113,8 +125,9 @@ export function composeDigest(input: DigestInput, clock: Clock): Digest {
   const eventsToday = [...input.eventsToday].sort(byTime((e) => e.start));
   const eventsTomorrow = [...input.eventsTomorrow].sort(byTime((e) => e.start));
   const decided = [...input.decided].sort(byTime((d) => d.at));
-  const empty = !waiting.length && !overdue.length && !eventsToday.length && !eventsTomorrow.length && !summariesOverdue.length && !decided.length;
-  return { managerId: input.managerId, date: input.date, waiting, overdue, eventsToday, eventsTomorrow, summariesOverdue, decided, ...(input.counts ? { counts: input.counts } : {}), empty, provisionalYears: provisionalHorizon(clock.calendar, now) };
+  const health = input.health ?? [];
+  const empty = !waiting.length && !overdue.length && !eventsToday.length && !eventsTomorrow.length && !summariesOverdue.length && !decided.length && !health.length;
+  return { managerId: input.managerId, date: input.date, waiting, overdue, eventsToday, eventsTomorrow, summariesOverdue, decided, ...(input.counts ? { counts: input.counts } : {}), health, empty, provisionalYears: provisionalHorizon(clock.calendar, now) };
 }
 
 export interface RenderOptions {
@@ -164,6 +177,7 @@ export function renderDigest(d: Digest, o: RenderOptions): string {
   section('digest.events_tomorrow', d.eventsTomorrow, event);
   section('digest.summaries', d.summariesOverdue, (s) => tr('digest.summary_item', { number: s.number, title: s.title, organiser: o.personName(s.organiserId), over: span(s.overdueMs, s.urgent) }));
   section('digest.decided', d.decided, (x) => tr('digest.decided_item', { number: x.number, title: x.title, outcome: tAny(locale, `status.${x.outcome}`) }));
+  section('digest.health', d.health, (h) => tAny(locale, h.key, h.params));
   if (d.counts) {
     const c = d.counts;
     const trend = (n: number, prev: number) => `${n > prev ? '↑' : n < prev ? '↓' : '→'} ${tr('digest.trend', { n: prev })}`;

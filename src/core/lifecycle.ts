@@ -27,7 +27,7 @@ import { orgText } from './org-text.js';
 import type { Payload } from './request-types.js';
 import { promptsAfter } from './event-lifecycle.js';
 import { participates } from './followers.js';
-import { planChain, type Facts } from './workflow.js';
+import { decideEmpty, planChain, whenEmptyOf, type EmptyStep, type Facts } from './workflow.js';
 
 export interface CoreContext {
   dir: Directory;
@@ -56,6 +56,10 @@ class Builder {
   log(action: string, detail: Record<string, unknown> = {}, stepId?: string) {
     this.audit.push({ action, actorId: this.actor?.personId ?? null, platform: this.actor?.platform ?? null, detail, ...(stepId ? { stepId } : {}) });
   }
+  /** An entry the system wrote on its own (a policy acted), whoever's action led to it. */
+  logSystem(action: string, detail: Record<string, unknown>, stepId: string) {
+    this.audit.push({ action, actorId: null, platform: 'system', detail, stepId });
+  }
   done(feedback: MessageIntent): TransitionOk {
     const state = { ...this.state, version: this.state.version + 1, updatedAt: this.ctx.now.toISOString() };
     return { ok: true, state, effects: this.effects, audit: this.audit, decisions: this.decisions, feedback };
@@ -68,13 +72,27 @@ const clone = (s: RequestState): RequestState => ({
   steps: s.steps.map((st) => ({ ...st, approvers: [...st.approvers], decisions: [...st.decisions] })),
 });
 
-/** Open the next waiting step at or after `from`; when none is left the request is approved. */
+/**
+ * Open the next waiting step at or after `from`; when none is left the request is approved.
+ * On the way, a step that has nobody to ask follows its empty-approver policy, and a step whose
+ * approvers already approved earlier (the workflow's `sameApprover`) approves itself — silently:
+ * no card, no notice.
+ */
 function openNext(b: Builder, from: number): void {
   const s = b.state;
   const wf = b.ctx.wf;
   for (let i = from; i < s.steps.length; i++) {
     const step = s.steps[i]!;
     if (step.status !== 'waiting') continue;
+    // The chain is planned at submission, so this is rare: a step emptied after planning.
+    if (!step.approvers.length && !emptyAtActivation(b, step)) return;
+    if (step.status !== 'waiting') continue;
+    const carried = carriedApproval(s, i, wf.sameApprover);
+    if (carried) {
+      Object.assign(step, { status: 'approved', note: 'same_approver', activatedAt: b.ctx.now.toISOString() });
+      b.logSystem('step_auto_approved', { name: step.name, reason: 'same_approver', approvedBy: carried }, step.id);
+      continue;
+    }
     step.status = 'active';
     step.activatedAt = b.ctx.now.toISOString();
     if (step.due && b.ctx.dueAt) step.dueAt = b.ctx.dueAt(step.due, b.ctx.now).toISOString();
@@ -97,6 +115,67 @@ function openNext(b: Builder, from: number): void {
   if (wf.ccOn.includes('complete')) notifyCc(b, 'request.cc_complete');
 }
 
+/**
+ * Who approved earlier in this round such that step `i` need not ask again (审批人去重), or
+ * undefined. `previous` looks at the nearest earlier step someone decided (steps that approved
+ * themselves or were skipped are passed over, so A, A, A collapses to one decision);
+ * `any_earlier` at every earlier approval step. A consultation's acknowledgement is not an
+ * approval. An or-sign step needs one of its approvers among them; a countersign step needs
+ * all of them (a partial carry-over would record decisions nobody made, so then everyone signs).
+ */
+function carriedApproval(s: RequestState, i: number, mode: Workflow['sameApprover']): string[] | undefined {
+  if (mode === 'none') return undefined;
+  const approvedIn = (st: StepState) => st.decisions.filter((d) => d.decision === 'approve').map((d) => d.personId);
+  let before: string[] = [];
+  if (mode === 'any_earlier') {
+    before = s.steps.slice(0, i).filter((st) => st.kind === 'approval' && st.status === 'approved').flatMap(approvedIn);
+  } else {
+    for (let j = i - 1; j >= 0; j--) {
+      const st = s.steps[j]!;
+      if (st.status === 'skipped' || (st.status === 'approved' && !st.decisions.length)) continue;
+      if (st.kind === 'approval' && st.status === 'approved') before = approvedIn(st);
+      break;
+    }
+  }
+  const step = s.steps[i]!;
+  const had = step.approvers.filter((p) => before.includes(p));
+  const enough = step.mode === 'all' ? had.length === step.approvers.length : had.length > 0;
+  return had.length && enough ? had : undefined;
+}
+
+/**
+ * A step about to open has nobody to ask (emptied after planning). Its policy applies as at
+ * planning, except that a stored request cannot be refused: `refuse`, and `assign` to nobody,
+ * reject it. Returns whether to go on to the next step.
+ */
+function emptyAtActivation(b: Builder, step: StepState): boolean {
+  const { dir, wf } = b.ctx;
+  const s = b.state;
+  const resolve = (refs: readonly string[]) => dir.resolveApprovers(refs, s.applicantId).filter((p) => !wf.skipSelfApproval || p !== s.applicantId);
+  const e = decideEmpty(step, [], whenEmptyOf(dir.org, wf, step.id), resolve);
+  logEmpty(b, e);
+  if (e.outcome === 'auto_approve' || e.outcome === 'assigned') return true;
+  rejectForNobody(b, step);
+  return false;
+}
+
+/** The audit entry of an empty step's policy (a rejection is logged by rejectForNobody). */
+function logEmpty(b: Builder, e: EmptyStep): void {
+  if (e.outcome === 'auto_approve') b.logSystem('step_auto_approved', { name: e.name, reason: 'no_approver', refs: e.refs }, e.stepId);
+  else if (e.outcome === 'assigned') b.logSystem('approver_assigned', { name: e.name, reason: 'no_approver', refs: e.refs, policy: e.policy, approvers: e.approvers }, e.stepId);
+}
+
+/** The request is rejected at a step nobody can approve (policy `reject`); the applicant is told why. */
+function rejectForNobody(b: Builder, step: StepState): void {
+  const s = b.state;
+  Object.assign(step, { status: 'rejected', note: 'no_approver' });
+  cancelOpenSteps(s);
+  s.status = 'rejected';
+  s.current = null;
+  b.logSystem('rejected', { name: step.name, reason: 'no_approver', auto: true }, step.id);
+  b.effects.push({ kind: 'notify', people: [s.applicantId], message: msg('request.rejected_no_approver', { number: s.number, title: s.title, step: step.name, contact: b.ctx.dir.org.organisation.contact }) });
+}
+
 function notifyCc(b: Builder, key: MessageKey): void {
   const people = b.ctx.dir.resolveApprovers(b.ctx.wf.cc, b.state.applicantId).filter((p) => p !== b.state.applicantId);
   if (people.length) b.effects.push({ kind: 'notify', people, message: msg(key, { number: b.state.number, title: b.state.title, applicant: b.ctx.dir.personName(b.state.applicantId) }) });
@@ -113,8 +192,11 @@ export interface SubmitInput {
   parentId?: string;
 }
 
-/** A new request: plan the chain, open the first step (or approve straight away). */
-export function submit(ctx: CoreContext, input: SubmitInput, platform: Origin, extraFacts: Facts = {}): TransitionOk {
+/**
+ * A new request: plan the chain, open the first step (or approve straight away). Refused, with
+ * nothing to store, when a step has nobody to ask and its policy says so.
+ */
+export function submit(ctx: CoreContext, input: SubmitInput, platform: Origin, extraFacts: Facts = {}): Transition {
   const applicant = ctx.dir.person(input.applicantId);
   const now = ctx.now.toISOString();
   const state: RequestState = {
@@ -131,28 +213,37 @@ export function submit(ctx: CoreContext, input: SubmitInput, platform: Origin, e
   };
   const b = new Builder(state, ctx, { personId: input.applicantId, platform });
   b.log('submitted', { type: input.type, title: input.title });
-  planInto(b, extraFacts);
+  const refused = planInto(b, extraFacts);
+  if (refused) return refused;
   if (ctx.wf.ccOn.includes('submit')) notifyCc(b, 'request.cc_submit');
   return b.done(msg('request.submitted', { number: state.number }));
 }
 
-/** Plan the chain and open its first step; a resubmission may restart at a later step. */
-function planInto(b: Builder, extraFacts: Facts = {}, restartAt?: string): void {
+/**
+ * Plan the chain and open its first step; a resubmission may restart at a later step. Returns
+ * the refusal when an empty step's policy refuses the submission.
+ */
+function planInto(b: Builder, extraFacts: Facts = {}, restartAt?: string): TransitionRefused | undefined {
   const s = b.state;
-  const plan = planChain(b.ctx.dir, b.ctx.wf, s.type, s.applicantId, s.payload, extraFacts);
-  s.steps = plan.steps;
-  const restartIdx = restartAt ? s.steps.findIndex((st) => st.id === restartAt) : -1;
-  for (const st of s.steps.slice(0, Math.max(restartIdx, 0))) {
-    if (st.status === 'waiting') Object.assign(st, { status: 'skipped', note: 'restart' });
+  const plan = planChain(b.ctx.dir, b.ctx.wf, s.type, s.applicantId, s.payload, extraFacts, restartAt);
+  if (plan.refused) {
+    const why = plan.refused.policy === 'refuse' ? 'refuse.no_approver' : 'refuse.no_approver_assign';
+    return refuse('no_approver', why, { step: plan.refused.name, contact: b.ctx.dir.org.organisation.contact });
   }
+  s.steps = plan.steps;
   if (plan.withinFramework) b.log('within_framework', { facts: plan.facts });
   if (plan.overBudget) b.log('over_budget', plan.overBudget);
   for (const st of plan.steps.filter((x) => x.status === 'skipped')) b.log('step_skipped', { name: st.name, reason: st.note }, st.id);
+  for (const e of plan.empty) logEmpty(b, e);
   if (plan.fastTrack === 'auto-approve') {
     for (const st of s.steps) if (st.status === 'waiting') Object.assign(st, { status: 'skipped', note: 'fast_track' });
     b.log('fast_track', { action: 'auto-approve' });
   } else if (plan.fastTrack === 'skip-steps') b.log('fast_track', { action: 'skip-steps' });
+  // Rejected on submission rather than when reached: nobody should approve a request that cannot pass.
+  const doomed = plan.empty.find((e) => e.outcome === 'reject');
+  if (doomed) return void rejectForNobody(b, s.steps.find((st) => st.id === doomed.stepId)!);
   openNext(b, 0);
+  return undefined;
 }
 
 const REASON_MAX = 500;
@@ -205,7 +296,8 @@ export function act(prev: RequestState, given: Action, actor: ActorRef, ctx: Cor
       s.payload = action.payload;
       s.round += 1;
       b.log('resubmitted', { round: s.round });
-      planInto(b, {}, ctx.wf.restartAt);
+      const refused = planInto(b, {}, ctx.wf.restartAt);
+      if (refused) return refused;
       b.effects.push({ kind: 'refresh_cards' });
       return b.done(msg('request.submitted', { number: s.number }));
     }

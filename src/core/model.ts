@@ -148,6 +148,8 @@ export type RefusalCode =
   | 'reason_required'
   | 'unknown_person'
   | 'unknown_request'
+  /** A step has nobody to ask and its empty-approver policy refuses the submission. */
+  | 'no_approver'
   | 'invalid';
 
 export interface TransitionRefused {

@@ -1,8 +1,8 @@
 // Turns a workflow definition plus a submitted payload into the concrete steps of a request:
 // conditions evaluated, framework-standard fast track applied, pre-consultation added,
-// approvers resolved, self-approval skipped. Pure.
+// approvers resolved, self-approval skipped, empty steps decided by their policy. Pure.
 import type { Directory } from '../org/directory.js';
-import type { Condition, OrgFile, Workflow } from '../org/schema.js';
+import { DEFAULT_WHEN_EMPTY, type Condition, type OrgFile, type WhenEmptyPolicy, type Workflow } from '../org/schema.js';
 import type { StepState } from './model.js';
 import { orgText } from './org-text.js';
 import { budgetTotal, type Payload } from './request-types.js';
@@ -53,6 +53,17 @@ export function holds(cond: Condition, facts: Facts): boolean {
 
 export const allHold = (conds: readonly Condition[], facts: Facts) => conds.every((c) => holds(c, facts));
 
+/** What became of a step whose approvers resolved to nobody (审批人为空), for the audit. */
+export interface EmptyStep {
+  stepId: string;
+  name: string;
+  refs: readonly string[];
+  policy: WhenEmptyPolicy;
+  /** `assigned`: the policy's fallback approvers took the step. */
+  outcome: 'auto_approve' | 'reject' | 'refuse' | 'assigned';
+  approvers?: string[];
+}
+
 export interface PlannedChain {
   steps: StepState[];
   fastTrack: 'none' | 'skip-steps' | 'auto-approve';
@@ -60,19 +71,48 @@ export interface PlannedChain {
   facts: Facts;
   /** Why an over-budget step was added (spend above the approved budget beyond the tolerance). */
   overBudget?: { spent: number; approvedBudget: number; overBudgetPercent: number; tolerancePercent: number };
+  /** Steps that resolved to nobody and what their policy did with them, in chain order. */
+  empty: EmptyStep[];
+  /** The first empty step whose policy refuses the submission (nothing may be stored). */
+  refused?: EmptyStep;
 }
 
 function makeStep(id: string, name: string, kind: StepState['kind'], mode: StepState['mode'], approvers: string[], due?: string): StepState {
   return { id, name, kind, mode, approvers, decisions: [], status: 'waiting', ...(due ? { due } : {}) };
 }
 
-/** Plan the steps for one round of a request. Steps that end up with nobody to ask are skipped. */
-export function planChain(dir: Directory, wf: Workflow, type: string, applicantId: string, payload: Payload, extraFacts: Facts = {}): PlannedChain {
+/**
+ * The empty-approver policy of a step: its own, else the workflow's, else the organisation's,
+ * else the built-in `{ assign: [role:admin] }` (which refuses when there is no admin either).
+ * An added signer (`signer-<n>`) has none of its own.
+ */
+export function whenEmptyOf(org: OrgFile, wf: Workflow, stepId: string): WhenEmptyPolicy {
+  const own = stepId === 'consult' ? wf.preConsult?.whenEmpty : stepId === 'over-budget' ? wf.overBudget?.whenEmpty : wf.steps.find((s) => s.id === stepId)?.whenEmpty;
+  return own ?? wf.whenEmpty ?? org.organisation.whenEmpty ?? DEFAULT_WHEN_EMPTY;
+}
+
+/** The approver refs of a planned step (for the self-approval test and the audit). */
+function refsOf(wf: Workflow, stepId: string): readonly string[] {
+  if (stepId === 'consult') return wf.preConsult?.approvers ?? [];
+  if (stepId === 'over-budget') return wf.overBudget?.approvers ?? [];
+  return wf.steps.find((s) => s.id === stepId)?.approvers ?? [];
+}
+
+/**
+ * Plan the steps for one round of a request. A step left with nobody to ask is either a
+ * self-approval (only the applicant resolved, or the head of the organisation asked for their
+ * own lead, and `skipSelfApproval` removed them: skipped, note `self`) or an empty step, which
+ * its `whenEmpty` policy decides: approved (note `no_approver`), rejected (note `no_approver`;
+ * the request is rejected on submission), handed to the fallback approvers, or refused
+ * (`refused`). Steps before `restartAt` (a resubmission restarting later) are skipped.
+ */
+export function planChain(dir: Directory, wf: Workflow, type: string, applicantId: string, payload: Payload, extraFacts: Facts = {}, restartAt?: string): PlannedChain {
   const facts = { ...factsOf(dir.org, type, payload), ...extraFacts };
   const fast = wf.fastTrack && allHold(wf.fastTrack.when, facts) ? wf.fastTrack.action : 'none';
   const steps: StepState[] = [];
+  // Someone no longer in the directory (a leaver after a sync) cannot approve: they count as nobody.
   const resolve = (refs: readonly string[]) => {
-    const people = dir.resolveApprovers(refs, applicantId);
+    const people = dir.resolveApprovers(refs, applicantId).filter((p) => dir.person(p));
     return wf.skipSelfApproval ? people.filter((p) => p !== applicantId) : people;
   };
   if (wf.preConsult && allHold(wf.preConsult.when, facts)) {
@@ -84,9 +124,6 @@ export function planChain(dir: Directory, wf: Workflow, type: string, applicantI
     if (fast === 'skip-steps' && s.fastTrackSkip) {
       step.status = 'skipped';
       step.note = 'fast_track';
-    } else if (step.approvers.length === 0) {
-      step.status = 'skipped';
-      step.note = wf.skipSelfApproval ? 'self_or_nobody' : 'nobody';
     }
     steps.push(step);
   }
@@ -95,9 +132,48 @@ export function planChain(dir: Directory, wf: Workflow, type: string, applicantI
   if (wf.overBudget && typeof over === 'number' && over > wf.overBudget.tolerancePercent) {
     overBudget = { spent: Number(facts.spent), approvedBudget: Number(facts.approvedBudget), overBudgetPercent: over, tolerancePercent: wf.overBudget.tolerancePercent };
     steps.push(makeStep('over-budget', orgText(dir, 'step.over_budget'), 'approval', 'any', resolve(wf.overBudget.approvers)));
-    const added = steps.at(-1)!;
-    added.note = 'over_budget';
-    if (added.approvers.length === 0) added.status = 'skipped';
+    steps.at(-1)!.note = 'over_budget';
   }
-  return { steps, fastTrack: fast, withinFramework: facts.withinFramework === true, facts, ...(overBudget ? { overBudget } : {}) };
+  const restartIdx = restartAt ? steps.findIndex((st) => st.id === restartAt) : -1;
+  for (const st of steps.slice(0, Math.max(restartIdx, 0))) {
+    if (st.status === 'waiting') Object.assign(st, { status: 'skipped', note: 'restart' });
+  }
+  const empty: EmptyStep[] = [];
+  let refused: EmptyStep | undefined;
+  // The whole request approves itself on this fast track: nobody needs to be found.
+  if (fast !== 'auto-approve') {
+    for (const st of steps) {
+      if (st.status !== 'waiting' || st.approvers.length) continue;
+      const refs = refsOf(wf, st.id);
+      if (wf.skipSelfApproval && (dir.resolveApprovers(refs, applicantId).includes(applicantId) || dir.leadsAtTop(refs, applicantId))) {
+        Object.assign(st, { status: 'skipped', note: 'self' });
+        continue;
+      }
+      const e = decideEmpty(st, refs, whenEmptyOf(dir.org, wf, st.id), resolve);
+      empty.push(e);
+      if (e.outcome === 'refuse') refused ??= e;
+    }
+  }
+  return { steps, fastTrack: fast, withinFramework: facts.withinFramework === true, facts, ...(overBudget ? { overBudget } : {}), empty, ...(refused ? { refused } : {}) };
+}
+
+/**
+ * Apply an empty-approver policy to a step that resolved to nobody: `auto_approve` approves it,
+ * `reject` marks it rejected (the caller rejects the request), `assign` hands it to the
+ * fallback approvers, `refuse` (or a fallback that is empty too) leaves it for the caller to refuse.
+ */
+export function decideEmpty(st: StepState, refs: readonly string[], policy: WhenEmptyPolicy, resolve: (refs: readonly string[]) => string[]): EmptyStep {
+  const base = { stepId: st.id, name: st.name, refs, policy };
+  if (policy === 'auto_approve') {
+    Object.assign(st, { status: 'approved', note: 'no_approver' });
+    return { ...base, outcome: 'auto_approve' };
+  }
+  if (policy === 'reject') {
+    st.note = 'no_approver';
+    return { ...base, outcome: 'reject' };
+  }
+  const approvers = policy === 'refuse' ? [] : resolve(policy.assign);
+  if (!approvers.length) return { ...base, outcome: 'refuse' };
+  Object.assign(st, { approvers, note: 'no_approver_assigned' });
+  return { ...base, outcome: 'assigned', approvers };
 }

@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { toCoreAction } from '../bot/actions.js';
 import { parseForm } from '../core/form-input.js';
+import { orgDoctor } from '../core/org-doctor.js';
 import { t, type Locale } from '../core/messages.js';
 import type { MessageIntent, RefusalCode } from '../core/model.js';
 import type { Directory } from '../org/directory.js';
@@ -67,6 +68,29 @@ const actionBody = z.object({
   position: z.enum(['before', 'after']).optional(),
 });
 
+const emptyPolicy = z.union([z.enum(['auto_approve', 'reject', 'refuse']), z.object({ assign: z.array(z.string()) })]);
+/** The org doctor's report (src/core/org-doctor.ts). */
+const orgReport = z.object({
+  emptySteps: z.array(
+    z.object({
+      requestType: z.string(),
+      workflow: z.string(),
+      stepId: z.string(),
+      stepName: z.string(),
+      dept: z.string(),
+      deptName: z.string(),
+      refs: z.array(z.string()),
+      policy: emptyPolicy,
+      outcome: z.enum(['auto_approve', 'reject', 'refuse', 'assigned']),
+      assignedTo: z.array(z.string()).optional(),
+    }),
+  ),
+  emptyRoles: z.array(z.string()),
+  unknownPeople: z.array(z.object({ person: z.string(), where: z.string() })),
+  deptsWithoutLead: z.array(z.string()),
+  total: z.number().int(),
+});
+
 /** The API's bodies are small JSON documents; a slow client can hold at most this much. */
 export const API_BODY_LIMIT = 256 * 1024;
 
@@ -80,6 +104,7 @@ const STATUS_OF: Record<RefusalCode, 403 | 404 | 409 | 422> = {
   wrong_state: 409,
   reason_required: 422,
   invalid: 422,
+  no_approver: 422,
 };
 
 function sameSecret(a: string, b: string): boolean {
@@ -170,6 +195,13 @@ export function adminRoutes(app: FastifyInstance, deps: AdminDeps): void {
       if (!result.ok) return reply.code(STATUS_OF[result.code]).send({ error: text(result.message), code: result.code });
       return { request: result.state, feedback: text(result.feedback), duplicate: result.duplicate ?? false };
     });
+
+    api.get('/api/admin/org/doctor', {
+      schema: {
+        summary: 'Where approvals cannot be routed: empty steps per department and what their policy does, empty roles, unknown people, departments without a lead',
+        response: { 200: orgReport, ...errorReplies },
+      },
+    }, async () => orgDoctor(dir));
 
     api.get('/api/departments/:id/overview', {
       schema: {

@@ -194,24 +194,39 @@ export class Directory {
    * without a lead) resolve to nobody; the caller decides what an empty step means.
    */
   resolveApprovers(refs: readonly string[], applicantId: string): string[] {
-    const applicant = this.people.get(applicantId);
+    return this.resolveIn(refs, applicantId, this.people.get(applicantId)?.dept);
+  }
+
+  /** As resolveApprovers, for an applicant of department `dept` (the org doctor asks for one who leads nothing). */
+  resolveIn(refs: readonly string[], applicantId: string, dept: string | undefined): string[] {
     const out: string[] = [];
     for (const ref of refs) {
       if (ref === 'applicant') out.push(applicantId);
       else if (ref === 'dept_lead') {
-        const lead = applicant && this.deptLead(applicant.dept);
+        const lead = dept && this.deptLead(dept);
         // The applicant leading their own department goes up one level, as on paper.
         if (lead === applicantId) {
-          const up = applicant && this.parentDeptLead(applicant.dept);
+          const up = dept && this.parentDeptLead(dept);
           if (up) out.push(up);
         } else if (lead) out.push(lead);
       } else if (ref === 'parent_dept_lead') {
-        const lead = applicant && this.parentDeptLead(applicant.dept);
+        const lead = dept && this.parentDeptLead(dept);
         if (lead) out.push(lead);
       } else if (ref.startsWith('role:')) out.push(...this.roleMembers(ref.slice(5)));
       else if (ref.startsWith('person:')) out.push(ref.slice(7));
     }
     return [...new Set(out)];
+  }
+
+  /**
+   * Whether `dept_lead` or `parent_dept_lead` among the refs stands for the applicant themself:
+   * they lead their department and nobody leads the one above (the head of the organisation
+   * asking for their own superior). Such a step is a self-approval, not an empty one.
+   */
+  leadsAtTop(refs: readonly string[], applicantId: string): boolean {
+    const dept = this.people.get(applicantId)?.dept;
+    const asksUp = refs.includes('dept_lead') || refs.includes('parent_dept_lead');
+    return !!dept && asksUp && this.deptLead(dept) === applicantId && !this.parentDeptLead(dept);
   }
 
   workflowFor(requestType: string): Workflow | undefined {

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
-import { orgSchema, syncedOrgSchema, type OrgFile, type OrgFileInput } from './schema.js';
+import { orgSchema, syncedOrgSchema, type OrgFile, type OrgFileInput, type WhenEmptyPolicy } from './schema.js';
 import { overlayOrganisation } from './overlay.js';
 import { Directory } from './directory.js';
 import { fieldKind } from '../core/fields/index.js';
@@ -107,6 +107,11 @@ export function crossCheck(org: OrgFileInput): string[] {
     if (ref.startsWith('role:') && !org.roles[ref.slice(5)]) problems.push(`${where}: unknown role "${ref.slice(5)}"`);
     if (ref.startsWith('person:') && !people.has(ref.slice(7))) problems.push(`${where}: unknown person "${ref.slice(7)}"`);
   };
+  // An empty-approver fallback (`whenEmpty: { assign: [...] }`) must name real roles and people too.
+  const checkAssign = (policy: WhenEmptyPolicy | undefined, where: string) => {
+    if (policy && typeof policy === 'object') policy.assign.forEach((ref, k) => checkRef(ref, `${where}.assign[${k}]`));
+  };
+  checkAssign(org.organisation.whenEmpty, 'organisation.whenEmpty');
   const known = new Set([...BUILTIN_TYPES.map((t) => t.id), ...org.requestTypes.map((t) => t.id)]);
   org.requestTypes.forEach((t, i) => {
     if (t.titleField && !t.fields.some((f) => f.key === t.titleField)) problems.push(`requestTypes[${i}].titleField: no field "${t.titleField}"`);
@@ -127,11 +132,15 @@ export function crossCheck(org: OrgFileInput): string[] {
     w.preConsult?.approvers.forEach((ref, j) => checkRef(ref, `workflows[${i}].preConsult.approvers[${j}]`));
     w.overBudget?.approvers.forEach((ref, j) => checkRef(ref, `workflows[${i}].overBudget.approvers[${j}]`));
     w.escalation?.to.forEach((ref, j) => checkRef(ref, `workflows[${i}].escalation.to[${j}]`));
+    checkAssign(w.whenEmpty, `workflows[${i}].whenEmpty`);
+    checkAssign(w.preConsult?.whenEmpty, `workflows[${i}].preConsult.whenEmpty`);
+    checkAssign(w.overBudget?.whenEmpty, `workflows[${i}].overBudget.whenEmpty`);
     const stepIds = new Set<string>();
     w.steps.forEach((s, j) => {
       if (stepIds.has(s.id)) problems.push(`workflows[${i}].steps[${j}].id: duplicate step id "${s.id}"`);
       stepIds.add(s.id);
       s.approvers.forEach((ref, k) => checkRef(ref, `workflows[${i}].steps[${j}].approvers[${k}]`));
+      checkAssign(s.whenEmpty, `workflows[${i}].steps[${j}].whenEmpty`);
     });
     if (w.restartAt && !stepIds.has(w.restartAt)) problems.push(`workflows[${i}].restartAt: unknown step "${w.restartAt}"`);
   });

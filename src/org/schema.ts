@@ -65,6 +65,18 @@ export const reminderPolicy = z
 export type ReminderPolicy = z.infer<typeof reminderPolicy>;
 export const DEFAULT_REMINDERS: ReminderPolicy = { before: ['50%', '1wd'], overdueEvery: '1wd', maxOverdue: 10 };
 
+/**
+ * What a step whose approvers resolve to nobody does (审批人为空时): approve itself, reject the
+ * request at that step, refuse the submission (nothing is stored), or hand the step to other
+ * approvers (refused when they too resolve to nobody). Unset everywhere: `{ assign: [role:admin] }`.
+ */
+export const whenEmptyPolicy = z.union([
+  z.enum(['auto_approve', 'reject', 'refuse']),
+  z.object({ assign: z.array(approverRef).min(1) }).strict(),
+]);
+export type WhenEmptyPolicy = z.infer<typeof whenEmptyPolicy>;
+export const DEFAULT_WHEN_EMPTY: WhenEmptyPolicy = { assign: ['role:admin'] };
+
 /** What happens when a step's deadline passes: the target is always told; the policy may also act. */
 export const escalationPolicy = z
   .object({
@@ -85,6 +97,8 @@ export const workflowStep = z
     when: z.array(condition).default([]),
     /** Steps skipped on the fast track (regular event inside the framework standard). */
     fastTrackSkip: z.boolean().default(false),
+    /** When the approvers resolve to nobody (default: the workflow's, then the organisation's). */
+    whenEmpty: whenEmptyPolicy.optional(),
   })
   .strict();
 export type WorkflowStep = z.infer<typeof workflowStep>;
@@ -100,10 +114,17 @@ export const workflow = z
     cc: z.array(approverRef).default([]),
     ccOn: z.array(z.enum(['submit', 'complete'])).default(['complete']),
     skipSelfApproval: z.boolean().default(true),
+    /** Default of the steps that set no `whenEmpty` (default: organisation.whenEmpty). */
+    whenEmpty: whenEmptyPolicy.optional(),
+    /**
+     * 审批人去重: a step whose approver already approved an earlier step of this round approves
+     * itself — `any_earlier` (任意前序同意后), `previous` (仅在连续时: the step before it), or `none`.
+     */
+    sameApprover: z.enum(['none', 'any_earlier', 'previous']).default('none'),
     /** A send-back restarts the chain at this step id (default: the first step). */
     restartAt: id.optional(),
     preConsult: z
-      .object({ approvers: z.array(approverRef).min(1), when: z.array(condition).default([]), due: dueSpec.optional() })
+      .object({ approvers: z.array(approverRef).min(1), when: z.array(condition).default([]), due: dueSpec.optional(), whenEmpty: whenEmptyPolicy.optional() })
       .strict()
       .optional(),
     fastTrack: z
@@ -112,7 +133,7 @@ export const workflow = z
       .optional(),
     /** Extra step added when reimbursed spend exceeds the approved budget by more than the tolerance. */
     overBudget: z
-      .object({ tolerancePercent: z.number().min(0).default(0), approvers: z.array(approverRef).min(1) })
+      .object({ tolerancePercent: z.number().min(0).default(0), approvers: z.array(approverRef).min(1), whenEmpty: whenEmptyPolicy.optional() })
       .strict()
       .optional(),
     steps: z.array(workflowStep).min(1),
@@ -232,6 +253,8 @@ function orgSchemaOf<D extends z.ZodType, P extends z.ZodType>(departments: D, p
           summaryDue: dueSpec.default('3wd'),
           /** The organiser's department lead is told when the summary is this late after the end (null: never). */
           summaryEscalateAfter: spanSpec.nullable().default('5wd'),
+          /** Default empty-approver policy of every workflow (unset: `{ assign: [role:admin] }`, then refuse). */
+          whenEmpty: whenEmptyPolicy.optional(),
         })
         .strict(),
       roles: z.record(id, z.array(id).min(1)).default({}),

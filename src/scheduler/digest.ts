@@ -2,7 +2,7 @@
 // it once per manager and working day. What it says is the pure core's (core/digest.ts); the
 // rows come from store/digest-repo.ts.
 import type { Logger } from 'pino';
-import { composeDigest, renderDigest, type Digest, type DigestInput, type DigestSummary } from '../core/digest.js';
+import { composeDigest, renderDigest, type Digest, type DigestInput, type DigestSummary, type HealthNote } from '../core/digest.js';
 import type { ScheduleSettings } from '../core/reminders.js';
 import type { SchedulerStore } from '../store/scheduler-store.js';
 
@@ -30,15 +30,38 @@ export interface DigestDeps {
   log: Logger;
   /** Outbox rows were written (kick the relay). */
   onOutbox?: () => void;
+  /** Sources of the admins' "organisation health" section (the org doctor, the directory sync). */
+  health?: ReadonlyArray<HealthProvider>;
 }
+
+/** One source of organisation-health notes; asked once per digest run. */
+export type HealthProvider = () => Promise<HealthNote[]>;
+
+/** Who reads the organisation-health section: the members of role `admin`. */
+export const ADMIN_ROLE = 'admin';
 
 export function createDigests(deps: DigestDeps) {
   const { store, settings: st } = deps;
   const { dir } = st;
   const { calendar } = st.clock;
 
-  /** What one manager's digest of `date` is made of. */
-  async function digestInput(managerId: string, now: Date, date: string): Promise<DigestInput> {
+  /** Every provider's notes; one that fails is logged and left out, so the digest still goes. */
+  async function healthNotes(): Promise<HealthNote[]> {
+    const lists = await Promise.all(
+      (deps.health ?? []).map((p) =>
+        p().catch((err: unknown) => {
+          deps.log.warn({ err }, 'organisation health provider failed');
+          return [];
+        }),
+      ),
+    );
+    return lists.flat();
+  }
+
+  const isAdmin = (personId: string) => dir.roleMembers(ADMIN_ROLE).includes(personId);
+
+  /** What one manager's digest of `date` is made of (with the health notes when they are an admin). */
+  async function digestInput(managerId: string, now: Date, date: string, health?: HealthNote[]): Promise<DigestInput> {
     const midnight = (d: string) => calendar.atLocalTime(d, '00:00');
     const yesterday = previousWorkday(st, date);
     const rows = await store.digestRows({
@@ -69,20 +92,23 @@ export function createDigests(deps: DigestDeps) {
       summariesOverdue,
       decided: rows.decided,
       ...(rows.counts ? { counts: rows.counts } : {}),
+      ...(health && isAdmin(managerId) ? { health } : {}),
     };
   }
 
   /** One person's digest for a day (default today), as data and as text; sends nothing. */
-  async function digestFor(personId: string, date?: string): Promise<{ digest: Digest; text: string }> {
+  async function digestFor(personId: string, date?: string, health?: HealthNote[]): Promise<{ digest: Digest; text: string }> {
     const now = deps.clock();
     const day = date ?? calendar.localDate(now);
-    const digest = composeDigest(await digestInput(personId, now, day), st.clock);
+    const notes = health ?? (isAdmin(personId) ? await healthNotes() : undefined);
+    const digest = composeDigest(await digestInput(personId, now, day, notes), st.clock);
     return { digest, text: renderDigest(digest, { locale: st.locale, clock: st.clock, personName: (id) => dir.personName(id) }) };
   }
 
   /**
-   * On a working day, one digest per manager: the digests_sent insert decides who sends (any
-   * number of replicas, retries, catch-ups at start-up), in the transaction that writes the message.
+   * On a working day, one digest per manager and per admin: the digests_sent insert decides who
+   * sends (any number of replicas, retries, catch-ups at start-up), in the transaction that
+   * writes the message. An admin who manages nothing gets one only when there is something to say.
    */
   async function runDigest(): Promise<{ date: string; sent: string[] }> {
     const date = calendar.localDate(deps.clock());
@@ -92,10 +118,13 @@ export function createDigests(deps: DigestDeps) {
     // Skip the (query-heavy) composition for managers already served today; the insert below
     // still decides between replicas racing on the same manager.
     const done = await store.digestsSentOn(date);
-    for (const managerId of dir.managers()) {
+    const managers = new Set(dir.managers());
+    const admins = dir.roleMembers(ADMIN_ROLE).filter((p) => !done.has(p) && dir.person(p));
+    const health = admins.length ? await healthNotes() : [];
+    for (const managerId of new Set([...managers, ...admins])) {
       if (done.has(managerId)) continue;
-      const { digest, text } = await digestFor(managerId, date);
-      if (digest.empty && !allClear) continue;
+      const { digest, text } = await digestFor(managerId, date, health);
+      if (digest.empty && !(allClear && managers.has(managerId))) continue;
       if (await store.recordDigest(managerId, date, { key: 'digest.message', params: { text } })) sent.push(managerId);
     }
     if (sent.length) deps.onOutbox?.();

@@ -21,7 +21,7 @@ import type { ScheduleJob } from '../queue/jobs.js';
 import type { Approvals } from '../services/approvals.js';
 import type { DbOrTx } from '../store/db.js';
 import type { SchedulerStore } from '../store/scheduler-store.js';
-import { createDigests } from './digest.js';
+import { createDigests, type HealthProvider } from './digest.js';
 import { createFiring } from './fire.js';
 import { jobSchedulersPresent, upsertJobSchedulers } from './job-schedulers.js';
 import { createMirror } from './mirror.js';
@@ -59,6 +59,8 @@ export interface SchedulerDeps {
   concurrency?: number;
   /** Mirror in Redis only timers due within this window; the periodic reconcile adds the rest as they come near. */
   mirrorHorizonMs?: number;
+  /** Sources of the admins' "organisation health" digest section (composition root: the org doctor, …). */
+  health?: ReadonlyArray<HealthProvider>;
 }
 
 export function createScheduler(deps: SchedulerDeps) {
@@ -74,7 +76,7 @@ export function createScheduler(deps: SchedulerDeps) {
   const onOutbox = deps.onOutbox;
   const { fire, fireMany, fireDue } = createFiring({ store, state, settings, clock, delayMs, log, mirror, approvals: deps.approvals, ...(onOutbox ? { onOutbox } : {}) });
   const reconcile = createReconcile({ store, mirror, fireMany, clock, log, everyMs: reconcileEveryMs });
-  const digests = createDigests({ store, settings, clock, log, ...(onOutbox ? { onOutbox } : {}) });
+  const digests = createDigests({ store, settings, clock, log, ...(onOutbox ? { onOutbox } : {}), ...(deps.health ? { health: deps.health } : {}) });
   const nudge = createNudge({ store, settings, clock, ...(onOutbox ? { onOutbox } : {}) });
 
   /** The approval service's hook: timers move with the state, in its transaction. */

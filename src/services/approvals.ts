@@ -102,21 +102,26 @@ export function createApprovals(deps: ApprovalsDeps) {
         const ref = follows ? v.payload[follows.key] : undefined;
         const event = typeof ref === 'string' ? await loadRequestByNumber(tx, ref, { forUpdate: true }) : undefined;
         const link = checkLink(event, input.type, input.applicantId);
-        if (!link.ok) return link;
-        const number = await nextNumber(tx, v.def.prefix);
+        if (!link.ok) return refusal('wrong_state', link.message.key, link.message.params);
         const parentId = event?.id ?? input.parentId;
-        const t = coreSubmit(
-          ctx,
-          { id, number, type: input.type, title, applicantId: input.applicantId, payload: v.payload, urgent: input.urgent ?? false, ...(parentId ? { parentId } : {}) },
-          input.platform,
-          followUpFacts(event, v.payload),
-        );
+        const plan = (number: string) =>
+          coreSubmit(
+            ctx,
+            { id, number, type: input.type, title, applicantId: input.applicantId, payload: v.payload, urgent: input.urgent ?? false, ...(parentId ? { parentId } : {}) },
+            input.platform,
+            followUpFacts(event, v.payload),
+          );
+        // Refused (a step nobody can approve) before a number is drawn: nothing at all is stored.
+        const dry = plan('');
+        if (!dry.ok) return dry;
+        const t = plan(await nextNumber(tx, v.def.prefix));
+        if (!t.ok) return t;
         await applyTransition(tx, -1, t, { isNew: true, ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}) });
         await runHooks(tx, t);
         if (event) await moveEvent(tx, event, t.state, true, { personId: input.applicantId, platform: input.platform });
         return t.state;
       });
-      if ('message' in state) return { ok: false, code: 'wrong_state', message: state.message };
+      if ('message' in state) return state;
       deps.onCommitted?.();
       return { ok: true, state, duplicate: false };
     } catch (err) {

@@ -10,6 +10,7 @@ import { createCalendar } from '../../src/core/calendar/index.js';
 import type { Directory } from '../../src/org/directory.js';
 import { EXAMPLE_ORG_FILE, calendarOptions, directoryFromText } from '../../src/org/load.js';
 import { createScheduleQueue } from '../../src/queue/queues.js';
+import type { HealthProvider } from '../../src/scheduler/digest.js';
 import { createScheduler, type Scheduler } from '../../src/scheduler/index.js';
 import { createApprovals, type Approvals } from '../../src/services/approvals.js';
 import { openDatabase, type Database } from '../../src/store/db.js';
@@ -40,9 +41,10 @@ export function fixed(start: Date): Clock & { set(d: Date): void } {
 export { sh } from '../support/core-fixtures.js';
 
 /** The example organisation with organisation keys and workflows overridden. */
-export function orgFrom(over: { organisation?: Record<string, unknown>; workflows?: unknown[] } = {}): Directory {
-  const org = parse(readFileSync(EXAMPLE_ORG_FILE, 'utf8')) as { organisation: Record<string, unknown>; workflows: Array<{ requestType: string }> };
+export function orgFrom(over: { organisation?: Record<string, unknown>; workflows?: unknown[]; roles?: Record<string, string[]> } = {}): Directory {
+  const org = parse(readFileSync(EXAMPLE_ORG_FILE, 'utf8')) as { organisation: Record<string, unknown>; roles: Record<string, string[]>; workflows: Array<{ requestType: string }> };
   Object.assign(org.organisation, over.organisation ?? {});
+  Object.assign(org.roles, over.roles ?? {});
   if (over.workflows) {
     const replaced = new Set((over.workflows as Array<{ requestType: string }>).map((w) => w.requestType));
     org.workflows = [...org.workflows.filter((w) => !replaced.has(w.requestType)), ...(over.workflows as Array<{ requestType: string }>)];
@@ -63,7 +65,7 @@ export interface Node {
 
 export interface Stack {
   database: Database;
-  node(dir: Directory, clock: Clock, opts?: { prefix?: string; worker?: boolean }): Node;
+  node(dir: Directory, clock: Clock, opts?: { prefix?: string; worker?: boolean; health?: HealthProvider[] }): Node;
   /** Forget everything in Redis under the prefix (what a lost or flushed Redis looks like). */
   flushRedis(prefix?: string): Promise<number>;
   audit(requestId: string): Promise<Array<{ action: string; actorId: string | null; platform: string | null; stepId: string | null; detail: Record<string, unknown> }>>;
@@ -103,7 +105,7 @@ export async function openStack(): Promise<Stack> {
       const org = dir.org.organisation;
       const calendar = createCalendar(calendarOptions(org));
       const queue = createScheduleQueue(connect(), p);
-      const scheduler = createScheduler({ store: createSchedulerStore(database.db), queue, prefix: p, dir, calendar, locale: 'zh-CN', log, now: clock.now, delayMs: clock.delayMs, approvals: () => approvals, reconcileEveryMs: 60_000 });
+      const scheduler = createScheduler({ store: createSchedulerStore(database.db), queue, prefix: p, dir, calendar, locale: 'zh-CN', log, now: clock.now, delayMs: clock.delayMs, approvals: () => approvals, reconcileEveryMs: 60_000, ...(opts.health ? { health: opts.health } : {}) });
       const approvals: Approvals = createApprovals({ database, dir, now: clock.now, dueAt: (spec, from) => calendar.dueAt(spec, from), onTransition: [scheduler.onTransition], onCommitted: () => scheduler.flush() });
       const worker = opts.worker === false ? undefined : scheduler.createWorker(connect());
       let stopped = false;

@@ -60,10 +60,17 @@ export function ctxFor(dir: Directory, type = 'event', now = NOW): CoreContext {
   return { dir, wf: dir.workflowFor(type)!, now };
 }
 
+/** A submission the test expects to be accepted (its refusal, as JSON, otherwise). */
+export function submitOk(...args: Parameters<typeof submit>): TransitionOk {
+  const t = submit(...args);
+  if (!t.ok) throw new Error(`submit refused: ${JSON.stringify(t)}`);
+  return t;
+}
+
 let n = 0;
 export function submitted(dir: Directory, applicantId = 'liming', payload: Payload = eventPayload(), type = 'event'): RequestState {
   n += 1;
-  const t = submit(ctxFor(dir, type), { id: `00000000-0000-4000-a000-${String(n).padStart(12, '0')}`, number: `A-${n}`, type, title: String(payload.name ?? type), applicantId, payload }, 'local');
+  const t = submitOk(ctxFor(dir, type), { id: `00000000-0000-4000-a000-${String(n).padStart(12, '0')}`, number: `A-${n}`, type, title: String(payload.name ?? type), applicantId, payload }, 'local');
   return t.state;
 }
 

@@ -2,8 +2,8 @@
 // fingerprint (what the worker compares at start-up).
 import { describe, expect, it } from 'vitest';
 import { createCalendar } from '../../src/core/calendar/index.js';
-import { recalculateDeadline, submit } from '../../src/core/lifecycle.js';
-import { eventPayload, exampleDir, sh } from '../support/core-fixtures.js';
+import { recalculateDeadline } from '../../src/core/lifecycle.js';
+import { submitOk, eventPayload, exampleDir, sh } from '../support/core-fixtures.js';
 
 const base = { timezone: 'Asia/Shanghai', businessHours: { start: '09:00', end: '18:00' } };
 const provisional = createCalendar(base);
@@ -26,7 +26,7 @@ describe('a year fingerprint', () => {
 describe('recalculateDeadline', () => {
   const dir = exampleDir();
   const opened = sh('2026-12-28 10:00');
-  const s = submit({ dir, wf: dir.workflowFor('event')!, now: opened, dueAt: (spec, from) => provisional.dueAt(spec, from) }, { id: '00000000-0000-4000-a000-000000000001', number: 'A-0001', type: 'event', title: '冬季车主答谢会', applicantId: 'liming', payload: eventPayload() }, 'local').state;
+  const s = submitOk({ dir, wf: dir.workflowFor('event')!, now: opened, dueAt: (spec, from) => provisional.dueAt(spec, from) }, { id: '00000000-0000-4000-a000-000000000001', number: 'A-0001', type: 'event', title: '冬季车主答谢会', applicantId: 'liming', payload: eventPayload() }, 'local').state;
   const ctx = (dueAt = official.dueAt.bind(official)) => ({ dir, wf: dir.workflowFor('event')!, now: sh('2026-12-29 09:30'), dueAt });
 
   it('moves the open step to the deadline counted under the new calendar, tells the undecided approvers, refreshes the cards', () => {
@@ -53,7 +53,7 @@ describe('recalculateDeadline', () => {
 describe('recalculateDeadline when the year stays provisional', () => {
   it('does not name the State Council (a change of company days off)', () => {
     const dir = exampleDir();
-    const s = submit({ dir, wf: dir.workflowFor('event')!, now: sh('2026-12-28 10:00'), dueAt: (spec, from) => provisional.dueAt(spec, from) }, { id: '00000000-0000-4000-a000-000000000002', number: 'A-0002', type: 'event', title: 'x', applicantId: 'liming', payload: eventPayload() }, 'local').state;
+    const s = submitOk({ dir, wf: dir.workflowFor('event')!, now: sh('2026-12-28 10:00'), dueAt: (spec, from) => provisional.dueAt(spec, from) }, { id: '00000000-0000-4000-a000-000000000002', number: 'A-0002', type: 'event', title: 'x', applicantId: 'liming', payload: eventPayload() }, 'local').state;
     const companyOff = createCalendar({ ...base, extraHolidays: ['2027-01-05'] });
     const t = recalculateDeadline(s, { dir, wf: dir.workflowFor('event')!, now: sh('2026-12-29 09:30'), dueAt: (spec, from) => companyOff.dueAt(spec, from) }, { year: 2027, source: 'provisional', formatDue: fmt });
     expect(t).toMatchObject({ ok: true, effects: [{ kind: 'notify', message: { key: 'deadline.recalculated_calendar' } }, { kind: 'refresh_cards' }] });

@@ -17,7 +17,7 @@ import { parseField, parseForm } from '../../src/core/form-input.js';
 import { fail } from '../../src/core/parse/index.js';
 import { payloadSchema } from '../../src/core/request-types.js';
 import { cardContext } from '../../src/delivery/deliver.js';
-import { Directory } from '../../src/org/directory.js';
+import type { Directory } from '../../src/org/directory.js';
 import { EXAMPLE_ORG_FILE, OrgFileError, directoryFromText, parseOrg } from '../../src/org/load.js';
 import { NOW, submitted } from '../support/core-fixtures.js';
 
@@ -127,8 +127,8 @@ describe('a field kind that refers to another request', () => {
   // Known as a reference by what the kind says (refersToRequest), not by its name.
   registerFieldKind(yesno);
   registerFieldKind({ ...fieldKind('requestRef'), name: 'tripRef' });
-  const dir = new Directory(parseOrg(orgWithCarRequests({ key: 'trip', label: '出差单', labelEn: 'Trip', kind: 'tripRef', required: false })));
-  const plain = new Directory(parseOrg(orgWithCarRequests()));
+  const dir = directoryFromText(orgWithCarRequests({ key: 'trip', label: '出差单', labelEn: 'Trip', kind: 'tripRef', required: false }));
+  const plain = directoryFromText(orgWithCarRequests());
 
   it('is the type’s reference field, and the start command offers a number for it', () => {
     expect(refField(dir.requestType('car')!)?.key).toBe('trip');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { act, submit } from '../../src/core/lifecycle.js';
+import { act } from '../../src/core/lifecycle.js';
 import type { Action, RequestState } from '../../src/core/model.js';
-import { ctxFor, eventPayload, exampleDir, must, orgWith, submitted } from '../support/core-fixtures.js';
+import { submitOk, ctxFor, eventPayload, exampleDir, must, orgWith, submitted } from '../support/core-fixtures.js';
 
 const dir = exampleDir();
 const tryAct = (s: RequestState, action: Action, who: string, d = dir) => act(s, action, { personId: who, platform: 'feishu' }, ctxFor(d, s.type));
@@ -49,12 +49,12 @@ describe('submission and routing', () => {
   it('skips a step whose only approver is the applicant', () => {
     const d = orgWith([{ requestType: 'event', steps: [{ id: 'self', name: '自审', approvers: ['person:liming'] }, { id: 'lead', name: '部门', approvers: ['dept_lead'] }] }]);
     const s = submitted(d);
-    expect(s.steps[0]).toMatchObject({ status: 'skipped', note: 'self_or_nobody' });
+    expect(s.steps[0]).toMatchObject({ status: 'skipped', note: 'self' });
     expect(stepOf(s).id).toBe('lead');
   });
 
   it('posts the approval card to the approvers and the workflow rooms', () => {
-    const t = submit(ctxFor(dir), { id: '00000000-0000-4000-a000-999999999999', number: 'A-9', type: 'event', title: 'x', applicantId: 'liming', payload: eventPayload() }, 'local');
+    const t = submitOk(ctxFor(dir), { id: '00000000-0000-4000-a000-999999999999', number: 'A-9', type: 'event', title: 'x', applicantId: 'liming', payload: eventPayload() }, 'local');
     expect(t.effects).toContainEqual({ kind: 'post_approval_card', stepId: 'dept-lead', people: ['liuyang'], rooms: ['east-approvals'] });
     expect(t.audit.map((a) => a.action)).toEqual(['submitted', 'within_framework', 'step_skipped', 'fast_track', 'step_opened']);
   });

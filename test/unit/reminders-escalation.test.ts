@@ -1,10 +1,10 @@
 // Escalation at the deadline, in the pure core: advance(state, 'deadline_passed') tells the
 // target and applies the workflow's policy (notify, transfer, approve, reject).
 import { describe, expect, it } from 'vitest';
-import { advance, submit, type CoreContext } from '../../src/core/lifecycle.js';
+import { advance, type CoreContext } from '../../src/core/lifecycle.js';
 import type { RequestState, TransitionOk } from '../../src/core/model.js';
 import type { Directory } from '../../src/org/directory.js';
-import { eventPayload, orgWith, sh, shanghaiCalendar } from '../support/core-fixtures.js';
+import { submitOk, eventPayload, orgWith, sh, shanghaiCalendar } from '../support/core-fixtures.js';
 
 const calendar = shanghaiCalendar;
 const OPENED = sh('2026-11-23 10:00');
@@ -23,7 +23,7 @@ function setup(escalation?: Record<string, unknown>, steps?: unknown[]) {
     },
   ]);
   const ctx = (now: Date): CoreContext => ({ dir, wf: dir.workflowFor('event')!, now, dueAt: (spec, from) => calendar.dueAt(spec, from) });
-  const s = submit(ctx(OPENED), { id: '00000000-0000-4000-a000-0000000000e1', number: 'A-0009', type: 'event', title: '冬季车主答谢会', applicantId: 'liming', payload: eventPayload() }, 'local').state;
+  const s = submitOk(ctx(OPENED), { id: '00000000-0000-4000-a000-0000000000e1', number: 'A-0009', type: 'event', title: '冬季车主答谢会', applicantId: 'liming', payload: eventPayload() }, 'local').state;
   return { dir, ctx, s };
 }
 

@@ -2,7 +2,7 @@
 // urgent requests exempt, nights and holidays shift to the next working time.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { submit, act, advance, type CoreContext } from '../../src/core/lifecycle.js';
+import { act, advance, type CoreContext } from '../../src/core/lifecycle.js';
 import type { RequestState } from '../../src/core/model.js';
 import {
   before,
@@ -19,7 +19,7 @@ import {
   type TimerPoint,
 } from '../../src/core/reminders.js';
 import { DEFAULT_REMINDERS } from '../../src/org/schema.js';
-import { eventPayload, exampleDir, orgWith, sh, shanghaiCalendar, shanghaiClock } from '../support/core-fixtures.js';
+import { submitOk, eventPayload, exampleDir, orgWith, sh, shanghaiCalendar, shanghaiClock } from '../support/core-fixtures.js';
 
 const calendar = shanghaiCalendar;
 const clock = shanghaiClock;
@@ -126,7 +126,7 @@ describe('chains of a request', () => {
   const ctx = (now: Date, type = 'event'): CoreContext => ({ dir, wf: dir.workflowFor(type)!, now, dueAt: (spec, from) => calendar.dueAt(spec, from) });
   const opened = sh('2026-11-23 10:00');
   const fresh = () =>
-    submit(ctx(opened), { id: '00000000-0000-4000-a000-000000000001', number: 'A-0001', type: 'event', title: '冬季车主答谢会', applicantId: 'liming', payload: eventPayload() }, 'local').state;
+    submitOk(ctx(opened), { id: '00000000-0000-4000-a000-000000000001', number: 'A-0001', type: 'event', title: '冬季车主答谢会', applicantId: 'liming', payload: eventPayload() }, 'local').state;
 
   it('an open step with a deadline has one step chain; approved events and summaries have theirs', () => {
     const s = fresh();
@@ -155,7 +155,7 @@ describe('chains of a request', () => {
 
   it('no chain without a deadline, and none once decided', () => {
     const noDue = orgWith([{ requestType: 'event', steps: [{ id: 'a', name: '审批', approvers: ['dept_lead'] }] }]);
-    const s = submit({ dir: noDue, wf: noDue.workflowFor('event')!, now: opened, dueAt: (spec, from) => calendar.dueAt(spec, from) }, { id: '00000000-0000-4000-a000-000000000002', number: 'A-2', type: 'event', title: 'x', applicantId: 'liming', payload: eventPayload() }, 'local').state;
+    const s = submitOk({ dir: noDue, wf: noDue.workflowFor('event')!, now: opened, dueAt: (spec, from) => calendar.dueAt(spec, from) }, { id: '00000000-0000-4000-a000-000000000002', number: 'A-2', type: 'event', title: 'x', applicantId: 'liming', payload: eventPayload() }, 'local').state;
     expect(chainsFor(s, settingsFrom(noDue, calendar, 'zh-CN'))).toEqual([]);
     const rejected = act(fresh(), { type: 'reject', stepId: 'dept-lead', reason: '冲突' }, { personId: 'liuyang', platform: 'local' }, ctx(opened));
     expect(rejected.ok && chainsFor(rejected.state, st)).toEqual([]);
@@ -165,7 +165,7 @@ describe('chains of a request', () => {
 describe('what a reminder says', () => {
   const dir = exampleDir();
   const st = settingsFrom(dir, calendar, 'zh-CN');
-  const s = submit(
+  const s = submitOk(
     { dir, wf: dir.workflowFor('event')!, now: sh('2026-11-23 10:00'), dueAt: (spec, from) => calendar.dueAt(spec, from) },
     { id: '00000000-0000-4000-a000-000000000003', number: 'A-0003', type: 'event', title: '冬季车主答谢会', applicantId: 'liming', payload: eventPayload() },
     'local',
@@ -192,7 +192,7 @@ describe('what a reminder says', () => {
   it('re-sends the card only to approvers who have no copy of their own', () => {
     const roomsOnly = orgWith([{ requestType: 'event', rooms: ['east-approvals'], directToApprovers: false, steps: [{ id: 'a', name: '审批', approvers: ['dept_lead'], due: '2wd' }] }]);
     const st2 = settingsFrom(roomsOnly, calendar, 'zh-CN');
-    const r = submit({ dir: roomsOnly, wf: roomsOnly.workflowFor('event')!, now: sh('2026-11-23 10:00'), dueAt: (spec, from) => calendar.dueAt(spec, from) }, { id: '00000000-0000-4000-a000-000000000004', number: 'A-4', type: 'event', title: 'x', applicantId: 'liming', payload: eventPayload() }, 'local').state;
+    const r = submitOk({ dir: roomsOnly, wf: roomsOnly.workflowFor('event')!, now: sh('2026-11-23 10:00'), dueAt: (spec, from) => calendar.dueAt(spec, from) }, { id: '00000000-0000-4000-a000-000000000004', number: 'A-4', type: 'event', title: 'x', applicantId: 'liming', payload: eventPayload() }, 'local').state;
     const c = chainsFor(r, st2)[0]!;
     expect(noticeFor(r, c, c.points[0]!, sh('2026-11-24 09:00'), st2)!.effects.map((e) => e.kind)).toEqual(['notify', 'post_approval_card']);
   });
@@ -201,7 +201,7 @@ describe('what a reminder says', () => {
     const countersign = orgWith([{ requestType: 'event', steps: [{ id: 'hq', name: '总部会签', approvers: ['role:hq_marketing'], mode: 'all', due: '2wd' }] }]);
     const st2 = settingsFrom(countersign, calendar, 'zh-CN');
     const ctx2: CoreContext = { dir: countersign, wf: countersign.workflowFor('event')!, now: sh('2026-11-23 10:00'), dueAt: (spec, from) => calendar.dueAt(spec, from) };
-    const r = submit(ctx2, { id: '00000000-0000-4000-a000-000000000005', number: 'A-5', type: 'event', title: 'x', applicantId: 'liming', payload: eventPayload() }, 'local').state;
+    const r = submitOk(ctx2, { id: '00000000-0000-4000-a000-000000000005', number: 'A-5', type: 'event', title: 'x', applicantId: 'liming', payload: eventPayload() }, 'local').state;
     const one = act(r, { type: 'approve', stepId: 'hq' }, { personId: 'zhaolei', platform: 'local' }, ctx2);
     if (!one.ok) throw new Error('refused');
     const c = chainsFor(one.state, st2)[0]!;
@@ -242,7 +242,7 @@ describe('what a reminder says', () => {
 describe('催办 by the applicant', () => {
   const dir = exampleDir();
   const st = settingsFrom(dir, calendar, 'zh-CN');
-  const s: RequestState = submit(
+  const s: RequestState = submitOk(
     { dir, wf: dir.workflowFor('event')!, now: sh('2026-11-23 10:00'), dueAt: (spec, from) => calendar.dueAt(spec, from) },
     { id: '00000000-0000-4000-a000-000000000006', number: 'A-0006', type: 'event', title: 'x', applicantId: 'liming', payload: eventPayload() },
     'local',

@@ -106,13 +106,17 @@ function timelineText(e: TimelineEntry, stepName: (id: string | null | undefined
       return tr('sim.tl.commented');
     case 'approved':
       return tr('sim.tl.approved');
+    case 'step_auto_approved':
+      return tr(d.reason === 'same_approver' ? 'sim.tl.auto_same_approver' : 'sim.tl.auto_no_approver', { step });
+    case 'approver_assigned':
+      return tr('sim.tl.approver_assigned', { step, approvers: names(d.approvers || []) || '—' });
     default:
       if (e.action.startsWith('lifecycle.')) return tr('sim.tl.lifecycle', { status: d.to ? statusOf(d.to)[0] : e.action.slice(10) });
       return e.action;
   }
 }
 
-const SYSTEM_ACTIONS = new Set(['within_framework', 'fast_track', 'step_skipped', 'step_opened', 'approved']);
+const SYSTEM_ACTIONS = new Set(['within_framework', 'fast_track', 'step_skipped', 'step_opened', 'approved', 'step_auto_approved', 'approver_assigned']);
 
 function renderDrawer(data: RequestDetail, form: Card | null): void {
   const { request: r, timeline } = data;
