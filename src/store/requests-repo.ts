@@ -56,6 +56,7 @@ export function toState(r: RequestRow, steps: StepRow[], decs: DecisionRow[]): R
                 at: d.createdAt.toISOString(),
                 platform: d.platform as Origin,
                 ...(d.comment ? { comment: d.comment } : {}),
+                ...(d.delegateId ? { delegateId: d.delegateId } : {}),
               }),
             ),
           ...(s.due ? { due: s.due } : {}),
@@ -202,6 +203,7 @@ export async function applyTransition(tx: DbOrTx, prevVersion: number, t: Transi
         comment: d.comment ?? null,
         platform: d.platform,
         idempotencyKey: opts.idempotencyKey ? (i === 0 ? opts.idempotencyKey : `${opts.idempotencyKey}#${i}`) : null,
+        delegateId: d.delegateId ?? null,
         createdAt: new Date(d.at),
       })),
     );
