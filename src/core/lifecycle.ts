@@ -47,7 +47,8 @@ const refuse = (code: RefusalCode, key: MessageKey, params: MessageIntent['param
   message: msg(key, params),
 });
 
-class Builder {
+/** Collects a transition's effects, audit and decisions (used by handover.ts too). */
+export class Builder {
   readonly effects: Effect[] = [];
   readonly audit: AuditEntry[] = [];
   readonly decisions: TransitionOk['decisions'] = [];
@@ -65,14 +66,14 @@ class Builder {
   }
 }
 
-const clone = (s: RequestState): RequestState => ({
+export const clone = (s: RequestState): RequestState => ({
   ...s,
   payload: { ...s.payload },
   steps: s.steps.map((st) => ({ ...st, approvers: [...st.approvers], decisions: [...st.decisions] })),
 });
 
 /** Open the next waiting step at or after `from`; when none is left the request is approved. */
-function openNext(b: Builder, from: number): void {
+export function openNext(b: Builder, from: number): void {
   const s = b.state;
   const wf = b.ctx.wf;
   for (let i = from; i < s.steps.length; i++) {
