@@ -1,0 +1,79 @@
+// Delegations (委托): who acts for whom, when (src/core/delegation.ts holds the rules).
+import { and, asc, eq, gt, isNull, lte, or, sql } from 'drizzle-orm';
+import type { Delegation, DelegationMode } from '../core/delegation.js';
+import type { DbOrTx } from './db.js';
+import { delegations } from './schema.js';
+
+type Row = typeof delegations.$inferSelect;
+
+const toDelegation = (r: Row): Delegation => ({
+  id: r.id,
+  principal: r.principal,
+  delegate: r.delegate,
+  startsAt: r.startsAt.toISOString(),
+  endsAt: r.endsAt.toISOString(),
+  mode: r.mode as DelegationMode,
+  createdBy: r.createdBy,
+  ...(r.cancelledAt ? { cancelledAt: r.cancelledAt.toISOString() } : {}),
+});
+
+/** Delegations in force at `at` (not cancelled, started, not ended). */
+export async function delegationsInForce(db: DbOrTx, at: Date): Promise<Delegation[]> {
+  const rows = await db
+    .select()
+    .from(delegations)
+    .where(and(isNull(delegations.cancelledAt), lte(delegations.startsAt, at), gt(delegations.endsAt, at)));
+  return rows.map(toDelegation);
+}
+
+/** Not cancelled and not ended at `at` (current or upcoming), of these people as principal or delegate. */
+export async function liveDelegationsOf(db: DbOrTx, people: string[], at: Date): Promise<Delegation[]> {
+  if (!people.length) return [];
+  const involves = or(...people.flatMap((p) => [eq(delegations.principal, p), eq(delegations.delegate, p)]));
+  const rows = await db
+    .select()
+    .from(delegations)
+    .where(and(isNull(delegations.cancelledAt), gt(delegations.endsAt, at), involves))
+    .orderBy(asc(delegations.startsAt));
+  return rows.map(toDelegation);
+}
+
+/** Serialises creations for a principal and a delegate, so two overlapping ones cannot both pass the check. */
+export async function lockPeople(tx: DbOrTx, people: string[]): Promise<void> {
+  for (const p of [...new Set(people)].sort()) await tx.execute(sqlLock(p));
+}
+
+const sqlLock = (p: string) => sql`select pg_advisory_xact_lock(hashtext(${`delegation:${p}`}))`;
+
+export async function insertDelegation(tx: DbOrTx, d: Delegation): Promise<void> {
+  await tx.insert(delegations).values({
+    id: d.id,
+    principal: d.principal,
+    delegate: d.delegate,
+    startsAt: new Date(d.startsAt),
+    endsAt: new Date(d.endsAt),
+    mode: d.mode,
+    createdBy: d.createdBy,
+  });
+}
+
+export async function delegationById(db: DbOrTx, id: string): Promise<Delegation | undefined> {
+  const [row] = await db.select().from(delegations).where(eq(delegations.id, id));
+  return row ? toDelegation(row) : undefined;
+}
+
+/** Cancel one delegation; false when it was cancelled already. */
+export async function cancelDelegation(db: DbOrTx, id: string, at: Date): Promise<boolean> {
+  const rows = await db.update(delegations).set({ cancelledAt: at }).where(and(eq(delegations.id, id), isNull(delegations.cancelledAt))).returning({ id: delegations.id });
+  return rows.length === 1;
+}
+
+/** Claim the delegations that have started and whose delegate was not yet sent the principal's open tasks. */
+export async function claimStartedDelegations(tx: DbOrTx, at: Date): Promise<Delegation[]> {
+  const rows = await tx
+    .update(delegations)
+    .set({ announcedAt: at })
+    .where(and(isNull(delegations.cancelledAt), isNull(delegations.announcedAt), lte(delegations.startsAt, at), gt(delegations.endsAt, at)))
+    .returning();
+  return rows.map(toDelegation);
+}
