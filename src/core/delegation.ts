@@ -12,6 +12,7 @@
 // either may decide and the first decision counts.
 import type { WorkCalendar } from './calendar/index.js';
 import type { Effect, StepState } from './model.js';
+import { parseDateRange, parseDateTime } from './parse/index.js';
 
 export const DELEGATION_MODES = ['delegate_only', 'both'] as const;
 export type DelegationMode = (typeof DELEGATION_MODES)[number];
@@ -134,4 +135,50 @@ export function endAfterWorkingDays(calendar: WorkCalendar, from: Date, n: numbe
     date = new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
   }
   throw new Error(`no ${n} working days within 400 days of ${date}`);
+}
+
+// ---- Reading a period as typed: "12月10日至12月20日", "到 12月20日", "3个工作日" (and English)
+
+export interface PeriodContext {
+  now: Date;
+  timezone: string;
+  calendar: WorkCalendar;
+}
+
+export type PeriodReading = { ok: true; startsAt: Date; endsAt: Date } | { ok: false; text: string };
+
+const WORKING_DAYS = /^(\d{1,3})\s*(?:个\s*)?(?:工作日|working\s*days?|wd)$/i;
+const UNTIL = /^(?:到|至|直到|截至|截止到?|until|till|to)\s*(.+)$/i;
+
+/**
+ * A delegation's period: a range of days (all of each day, ending at midnight after the last in
+ * the organisation's zone), "until" a day (from now to the end of that day), or N working days
+ * from now (today counts if it is one; the calendar's holidays and 调休 days apply).
+ */
+export function readPeriod(text: string, ctx: PeriodContext): PeriodReading {
+  const said = text.trim();
+  const pctx = { now: ctx.now, timezone: ctx.timezone, prefer: 'future' as const };
+  const wd = WORKING_DAYS.exec(said);
+  if (wd) {
+    const n = Number(wd[1]);
+    return n > 0 ? { ok: true, startsAt: ctx.now, endsAt: endAfterWorkingDays(ctx.calendar, ctx.now, n) } : { ok: false, text: said };
+  }
+  const until = UNTIL.exec(said);
+  if (until) {
+    const r = parseDateTime(until[1]!, pctx);
+    if (!r.ok) return { ok: false, text: said };
+    return { ok: true, startsAt: ctx.now, endsAt: endOfDay(ctx.calendar, ctx.calendar.localDate(r.value.start)) };
+  }
+  const r = parseDateRange(said, pctx);
+  if (!r.ok) return { ok: false, text: said };
+  const startsAt = r.value.start.getTime() < ctx.now.getTime() ? ctx.now : r.value.start;
+  return { ok: true, startsAt, endsAt: r.value.end };
+}
+
+/** A period for messages: its start as "YYYY-MM-DD HH:mm", its end as the last day (or a time when it ends mid-day). */
+export function periodText(d: Pick<Delegation, 'startsAt' | 'endsAt'>, calendar: WorkCalendar, stamp: (at: Date) => string): { from: string; until: string } {
+  const end = new Date(d.endsAt);
+  const lastDay = calendar.localDate(new Date(end.getTime() - 1));
+  const atMidnight = endOfDay(calendar, lastDay).getTime() === end.getTime();
+  return { from: stamp(new Date(d.startsAt)), until: atMidnight ? lastDay : stamp(end) };
 }

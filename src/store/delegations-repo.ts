@@ -1,7 +1,10 @@
 // Delegations (委托): who acts for whom, when (src/core/delegation.ts holds the rules).
 import { and, asc, eq, gt, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Delegation, DelegationMode } from '../core/delegation.js';
-import type { DbOrTx } from './db.js';
+import type { MessageIntent } from '../core/model.js';
+import type { Db, DbOrTx } from './db.js';
+import { writeOutboxRows } from './notices-repo.js';
+import { pendingFor, writeAudit } from './requests-repo.js';
 import { delegations } from './schema.js';
 
 type Row = typeof delegations.$inferSelect;
@@ -77,3 +80,44 @@ export async function claimStartedDelegations(tx: DbOrTx, at: Date): Promise<Del
     .returning();
   return rows.map(toDelegation);
 }
+
+/**
+ * The delegations store the service is given: creation under a lock with the check run on what
+ * is live, cancellation, listing, and the start announcement — each started delegation, once,
+ * sends the delegate a card for every open task of the principal (outbox rows keyed by the
+ * delegation and request) and writes a `delegation_started` audit entry on those requests.
+ */
+export function delegationStore(db: Db) {
+  return {
+    /** `check` sees the live delegations of both people; a refusal it returns is passed back and nothing is written. */
+    async create<R>(d: Delegation, at: Date, check: (live: Delegation[]) => R | undefined): Promise<R | undefined> {
+      return db.transaction(async (tx) => {
+        await lockPeople(tx, [d.principal, d.delegate]);
+        const refused = check(await liveDelegationsOf(tx, [d.principal, d.delegate], at));
+        if (refused !== undefined) return refused;
+        await insertDelegation(tx, d);
+        return undefined;
+      });
+    },
+    live: (people: string[], at: Date) => liveDelegationsOf(db, people, at),
+    byId: (id: string) => delegationById(db, id),
+    cancel: (id: string, at: Date) => cancelDelegation(db, id, at),
+    async announceStarted(at: Date, message: (d: Delegation) => MessageIntent): Promise<Delegation[]> {
+      return db.transaction(async (tx) => {
+        const started = await claimStartedDelegations(tx, at);
+        for (const d of started) {
+          for (const task of await pendingFor(tx, d.principal)) {
+            // Never on the delegate's own request: the principal keeps that one.
+            if (task.applicantId === d.delegate) continue;
+            const written = await writeOutboxRows(tx, task.id, [{ kind: 'post_approval_card', stepId: task.stepId, people: [d.delegate], rooms: [] }], `delegation:${d.id}:${task.id}`);
+            if (written) await writeAudit(tx, task.id, [{ action: 'delegation_started', actorId: d.principal, platform: null, stepId: task.stepId, detail: { principal: d.principal, delegate: d.delegate, endsAt: d.endsAt } }]);
+          }
+          await writeOutboxRows(tx, null, [{ kind: 'notify', people: [d.delegate], message: message(d) }], `delegation:${d.id}:started`);
+        }
+        return started;
+      });
+    },
+  };
+}
+
+export type DelegationStore = ReturnType<typeof delegationStore>;
