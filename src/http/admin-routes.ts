@@ -9,6 +9,9 @@ import { t, type Locale } from '../core/messages.js';
 import type { MessageIntent, RefusalCode } from '../core/model.js';
 import type { Directory } from '../org/directory.js';
 import type { Approvals } from '../services/approvals.js';
+import { delegationRoutes, handoverRoutes } from './delegation-routes.js';
+import type { Delegations } from '../services/delegations.js';
+import type { Handover } from '../services/handover.js';
 import type { DepartmentOverview, RequestReads } from '../store/requests-repo.js';
 import { errorReplies, idempotencyHeaders, jsonValue, refId, requestId, requestState, text, zodScope } from './schemas.js';
 
@@ -19,6 +22,9 @@ export interface AdminDeps {
   dir: Directory;
   locale: Locale;
   now: () => Date;
+  /** Hand-over and delegation (issue 15); their routes are left out without them. */
+  handover?: Pick<Handover, 'handOverAll'>;
+  delegations?: Delegations;
 }
 
 const submitBody = z
@@ -160,5 +166,8 @@ export function adminRoutes(app: FastifyInstance, deps: AdminDeps): void {
       if (!dir.departments.has(id)) return reply.code(404).send({ error: `unknown department "${id}"` });
       return deps.requests.departmentOverview(dir.managedDepartmentsUnder(id), deps.now());
     });
+
+    if (deps.handover) handoverRoutes(api, { handover: deps.handover, dir, locale });
+    if (deps.delegations) delegationRoutes(api, { delegations: deps.delegations, dir, locale, now: deps.now });
   });
 }

@@ -80,10 +80,12 @@ export function createDelegations(deps: DelegationsDeps) {
     cancelAllOf,
     cancel: async (id: string) => store.cancel(id, deps.now()),
     byId: (id: string) => store.byId(id),
-    /** Current and upcoming delegations a person gives or holds (everyone's with no person). */
+    /** Current and upcoming delegations a person gives or holds. */
     live: (personId: string) => store.live([personId], deps.now()),
     announceStarted,
     period,
+    /** The working-day calendar periods are read with ("3个工作日"). */
+    calendar,
   };
 }
 

@@ -629,5 +629,6 @@ export const en: Catalog = {
   'commands.word.delegate': 'delegate',
   'commands.help.delegate': 'let someone approve for you for a while: delegate 王芳 12月10日至12月20日; cancel delegation',
   'commands.timeline.task_handed_over': 'task handed over from {from} to {to} ({reason})',
+  'commands.unavailable': 'This is not available here',
   // ---- end of delegation and hand-over ----
 };

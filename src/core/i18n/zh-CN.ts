@@ -630,5 +630,6 @@ export const zhCN = {
   'commands.word.delegate': '委托',
   'commands.help.delegate': '请人代为审批一段时间：委托 王芳 12月10日至12月20日；取消委托',
   'commands.timeline.task_handed_over': '待办由 {from} 移交给 {to}（{reason}）',
+  'commands.unavailable': '该功能未开启',
   // ---- end of delegation and hand-over ----
 } as const;
