@@ -9,7 +9,8 @@ CREATE TABLE "delegations" (
 	"created_by" text NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"cancelled_at" timestamp with time zone,
-	"announced_at" timestamp with time zone
+	"announced_at" timestamp with time zone,
+	"closed_at" timestamp with time zone
 );
 --> statement-breakpoint
 ALTER TABLE "decisions" ADD COLUMN "delegate_id" text;--> statement-breakpoint

@@ -129,8 +129,8 @@ export async function buildApp(opts: AppOptions) {
     const housekeeping = async () => {
       await relay.redrive({ olderThanMs: 10 * 60_000 });
       await pruneDeliveries(database.db, new Date());
-      // Delegations that started since: their delegates get the principals' open tasks.
-      await delegations.announceStarted();
+      // Delegations that started or ended since: the open tasks' cards go to whoever acts now.
+      await delegations.announce();
     };
     // Deadlines, reminders, escalation, event prompts, digest: its hook writes timers in every transition's transaction.
     const scheduler = createScheduler({ store: createSchedulerStore(database.db), queue: queues.schedule, prefix, dir, calendar, locale: config.LOCALE, log, now, ...(opts.scheduleDelay ? { delayMs: opts.scheduleDelay } : {}), approvals: () => approvals, onOutbox: () => relay.kick(), onReconcile: housekeeping });

@@ -19,6 +19,8 @@ export interface HandoverInput {
   /** Who handed over (an admin), or null for the system (a directory change). */
   by: string | null;
   platform: Origin;
+  /** X's name when the directory no longer lists them (a leaver). */
+  fromName?: string;
   /** Only these steps (a mover's tasks held as a department lead); default every open one. */
   steps?: (step: StepState, s: RequestState) => boolean;
 }
@@ -56,6 +58,7 @@ export function handOver(prev: RequestState, input: HandoverInput, ctx: CoreCont
   const s = clone(prev);
   const b = new Builder(s, ctx, input.by ? { personId: input.by, platform: input.platform } : null);
   const dir = ctx.dir;
+  const fromName = input.fromName ?? dir.personName(input.from);
   const reasonText = (r: HandoverReason) => `handover.reason.${r}` as const;
   let reopenFrom: number | undefined;
   for (const target of targets) {
@@ -78,13 +81,13 @@ export function handOver(prev: RequestState, input: HandoverInput, ctx: CoreCont
       b.effects.push({
         kind: 'notify',
         people: [to],
-        message: msg('handover.to_you', { from: dir.personName(input.from), reason: orgText(dir, reasonText(input.reason)), number: s.number, title: s.title, step: step.name }),
+        message: msg('handover.to_you', { from: fromName, reason: orgText(dir, reasonText(input.reason)), number: s.number, title: s.title, step: step.name }),
       });
     }
   }
   if (reopenFrom !== undefined) openNext(b, reopenFrom);
   b.effects.push({ kind: 'refresh_cards' });
-  const t = b.done(msg('handover.done', { from: dir.personName(input.from), to: dir.personName(to), count: targets.length }));
+  const t = b.done(msg('handover.done', { from: fromName, to: dir.personName(to), count: targets.length }));
   return input.by ? t : { ...t, audit: t.audit.map((a) => ({ ...a, platform: 'system' })) };
 }
 

@@ -39,11 +39,15 @@ export function createDelegations(deps: DelegationsDeps) {
     }
   }
 
-  /** Send the delegates of delegations that have started the principals' open tasks (once each). */
-  async function announceStarted(): Promise<number> {
-    const started = await store.announceStarted(deps.now(), (d) => ({ key: 'delegation.started', params: { principal: dir.personName(d.principal), ...period(d) } }));
-    if (started.length) deps.onCommitted?.();
-    return started.length;
+  /**
+   * Delegations that started since the last look: their delegates get the principals' open tasks;
+   * those that ended or were cancelled: the principals get them back (store.announce). Run at
+   * creation, cancellation and from the periodic housekeeping, so it is rebuilt from Postgres.
+   */
+  async function announce(): Promise<{ started: number; ended: number }> {
+    const r = await store.announce(deps.now(), (d) => ({ key: 'delegation.started', params: { principal: dir.personName(d.principal), ...period(d) } }));
+    if (r.started.length || r.ended.length) deps.onCommitted?.();
+    return { started: r.started.length, ended: r.ended.length };
   }
 
   async function create(input: { principal: string; delegate: string; startsAt: Date; endsAt: Date; createdBy: string; mode?: DelegationMode }): Promise<CreateResult> {
@@ -62,7 +66,7 @@ export function createDelegations(deps: DelegationsDeps) {
     };
     const refused = await store.create(d, now, (live) => checkNew(d, live));
     if (refused) return { ok: false, code: refused.code, message: refusalMessage(refused) };
-    if (Date.parse(d.startsAt) <= now.getTime()) await announceStarted();
+    if (Date.parse(d.startsAt) <= now.getTime()) await announce();
     return { ok: true, delegation: d };
   }
 
@@ -72,17 +76,22 @@ export function createDelegations(deps: DelegationsDeps) {
     const mine = (await store.live([principal], now)).filter((d) => d.principal === principal);
     const done: Delegation[] = [];
     for (const d of mine) if (await store.cancel(d.id, now)) done.push(d);
+    if (done.length) await announce();
     return done;
   }
 
   return {
     create,
     cancelAllOf,
-    cancel: async (id: string) => store.cancel(id, deps.now()),
+    async cancel(id: string): Promise<boolean> {
+      const done = await store.cancel(id, deps.now());
+      if (done) await announce();
+      return done;
+    },
     byId: (id: string) => store.byId(id),
     /** Current and upcoming delegations a person gives or holds. */
     live: (personId: string) => store.live([personId], deps.now()),
-    announceStarted,
+    announce,
     period,
     /** The working-day calendar periods are read with ("3个工作日"). */
     calendar,

@@ -25,7 +25,7 @@ export interface HandoverResult {
 }
 
 /** A leaver: their id, and their department before they left (the new directory may not list them). */
-export type Leaver = string | { personId: string; dept?: string };
+export type Leaver = string | { personId: string; dept?: string; name?: string };
 
 export interface PeopleChanges {
   left?: Leaver[];
@@ -34,7 +34,7 @@ export interface PeopleChanges {
    * The directory before the change (the snapshot the leavers are still in): their departments,
    * and the parents of departments that are gone.
    */
-  previous?: { people: ReadonlyArray<{ id: string; dept: string }>; departments: ReadonlyArray<{ id: string; parent?: string | undefined }> };
+  previous?: { people: ReadonlyArray<{ id: string; dept: string; name?: string }>; departments: ReadonlyArray<{ id: string; parent?: string | undefined }> };
 }
 
 export interface PeopleChangedResult {
@@ -49,7 +49,13 @@ export function createHandover(deps: HandoverDeps) {
   const { approvals, store, dir } = deps;
 
   /** Every open task of `from` goes to `to` (per request: the core's rule, see handOver). */
-  async function handOverAll(from: string, to: string, reason: HandoverReason, by: { personId: string; platform: Origin } | null, only?: 'held_as_lead'): Promise<HandoverResult> {
+  async function handOverAll(
+    from: string,
+    to: string,
+    reason: HandoverReason,
+    by: { personId: string; platform: Origin } | null,
+    opts: { only?: 'held_as_lead'; fromName?: string } = {},
+  ): Promise<HandoverResult> {
     const tasks = await store.openTasksOf(from);
     const byRequest = new Map<string, { round: number; steps: string[] }>();
     for (const t of tasks) {
@@ -69,7 +75,8 @@ export function createHandover(deps: HandoverDeps) {
           reason,
           by: by?.personId ?? null,
           platform: by?.platform ?? 'system',
-          ...(only === 'held_as_lead' ? { steps: (step, s) => { const wf = dir.workflowFor(s.type); return !!wf && heldAsLead(dir, wf, step, from); } } : {}),
+          ...(opts.fromName ? { fromName: opts.fromName } : {}),
+          ...(opts.only === 'held_as_lead' ? { steps: (step, s) => { const wf = dir.workflowFor(s.type); return !!wf && heldAsLead(dir, wf, step, from); } } : {}),
         },
         key,
       );
@@ -94,18 +101,20 @@ export function createHandover(deps: HandoverDeps) {
     const policy = dir.org.organisation.leavers.handTo;
     const prevParent = new Map((changes.previous?.departments ?? []).map((d) => [d.id, d.parent]));
     const prevDept = new Map((changes.previous?.people ?? []).map((p) => [p.id, p.dept]));
+    const prevName = new Map((changes.previous?.people ?? []).flatMap((p) => (p.name ? [[p.id, p.name] as const] : [])));
     const parentOf = (d: string) => (dir.departments.has(d) ? dir.departments.get(d)?.parent : prevParent.get(d));
     const out: PeopleChangedResult = { handedOver: [], unassigned: [], notices: 0 };
 
     for (const l of changes.left ?? []) {
       const personId = typeof l === 'string' ? l : l.personId;
       const dept = (typeof l === 'string' ? undefined : l.dept) ?? prevDept.get(personId) ?? dir.person(personId)?.dept;
+      const name = (typeof l === 'string' ? undefined : l.name) ?? prevName.get(personId) ?? dir.personName(personId);
       const to = handToTarget(dir, policy, personId, dept, parentOf);
       if (!to) {
         out.unassigned.push(personId);
         deps.log?.warn({ personId, dept }, 'leaver: nobody to hand the open tasks to (no lead up the tree, no admin)');
       } else {
-        out.handedOver.push({ personId, to, reason: 'left', ...(await handOverAll(personId, to, 'left', null)) });
+        out.handedOver.push({ personId, to, reason: 'left', ...(await handOverAll(personId, to, 'left', null, { fromName: name })) });
       }
       // Their own requests: their lead is told, once per request.
       const lead = leadUpTheTree(dir, dept, personId, parentOf) ?? to;
@@ -113,7 +122,7 @@ export function createHandover(deps: HandoverDeps) {
       for (const r of await store.unfinishedRequestsOf(personId)) {
         const written = await store.noticeOnce(
           r.id,
-          [{ kind: 'notify', people: [lead], message: { key: 'handover.leaver_requests', params: { person: dir.personName(personId), number: r.number, title: r.title } } }],
+          [{ kind: 'notify', people: [lead], message: { key: 'handover.leaver_requests', params: { person: name, number: r.number, title: r.title } } }],
           [{ action: 'leaver_request_notice', actorId: null, platform: 'system', detail: { person: personId, to: lead } }],
           `leaver-requests:${personId}:${r.id}`,
         );
@@ -129,7 +138,7 @@ export function createHandover(deps: HandoverDeps) {
         out.unassigned.push(m.personId);
         continue;
       }
-      const r = await handOverAll(m.personId, to, 'moved', null, 'held_as_lead');
+      const r = await handOverAll(m.personId, to, 'moved', null, { only: 'held_as_lead' });
       if (r.tasks) out.handedOver.push({ personId: m.personId, to, reason: 'moved', ...r });
     }
     if (out.notices) deps.onCommitted?.();

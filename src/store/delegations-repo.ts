@@ -1,5 +1,5 @@
 // Delegations (委托): who acts for whom, when (src/core/delegation.ts holds the rules).
-import { and, asc, eq, gt, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Delegation, DelegationMode } from '../core/delegation.js';
 import type { MessageIntent } from '../core/model.js';
 import type { Db, DbOrTx } from './db.js';
@@ -71,6 +71,16 @@ export async function cancelDelegation(db: DbOrTx, id: string, at: Date): Promis
   return rows.length === 1;
 }
 
+/** Claim the delegations that were announced and have ended or been cancelled, once. */
+export async function claimEndedDelegations(tx: DbOrTx, at: Date): Promise<Delegation[]> {
+  const rows = await tx
+    .update(delegations)
+    .set({ closedAt: at })
+    .where(and(isNull(delegations.closedAt), isNotNull(delegations.announcedAt), or(lte(delegations.endsAt, at), isNotNull(delegations.cancelledAt))))
+    .returning();
+  return rows.map(toDelegation);
+}
+
 /** Claim the delegations that have started and whose delegate was not yet sent the principal's open tasks. */
 export async function claimStartedDelegations(tx: DbOrTx, at: Date): Promise<Delegation[]> {
   const rows = await tx
@@ -102,19 +112,31 @@ export function delegationStore(db: Db) {
     live: (people: string[], at: Date) => liveDelegationsOf(db, people, at),
     byId: (id: string) => delegationById(db, id),
     cancel: (id: string, at: Date) => cancelDelegation(db, id, at),
-    async announceStarted(at: Date, message: (d: Delegation) => MessageIntent): Promise<Delegation[]> {
+    /**
+     * Delegations that started: the delegate gets a card for each open task of the principal and a
+     * notice. Delegations that ended or were cancelled: the principal gets their open tasks'
+     * cards back (an existing copy is brought up to date rather than sent again). Each once.
+     */
+    async announce(at: Date, started: (d: Delegation) => MessageIntent): Promise<{ started: Delegation[]; ended: Delegation[] }> {
       return db.transaction(async (tx) => {
-        const started = await claimStartedDelegations(tx, at);
-        for (const d of started) {
+        const ended = await claimEndedDelegations(tx, at);
+        for (const d of ended) {
+          for (const task of await pendingFor(tx, d.principal)) {
+            if (d.mode === 'both' || task.applicantId === d.delegate) continue; // the principal had these cards all along
+            await writeOutboxRows(tx, task.id, [{ kind: 'post_approval_card', stepId: task.stepId, people: [d.principal], rooms: [] }], `delegation:${d.id}:back:${task.id}`);
+          }
+        }
+        const begun = await claimStartedDelegations(tx, at);
+        for (const d of begun) {
           for (const task of await pendingFor(tx, d.principal)) {
             // Never on the delegate's own request: the principal keeps that one.
             if (task.applicantId === d.delegate) continue;
             const written = await writeOutboxRows(tx, task.id, [{ kind: 'post_approval_card', stepId: task.stepId, people: [d.delegate], rooms: [] }], `delegation:${d.id}:${task.id}`);
             if (written) await writeAudit(tx, task.id, [{ action: 'delegation_started', actorId: d.principal, platform: null, stepId: task.stepId, detail: { principal: d.principal, delegate: d.delegate, endsAt: d.endsAt } }]);
           }
-          await writeOutboxRows(tx, null, [{ kind: 'notify', people: [d.delegate], message: message(d) }], `delegation:${d.id}:started`);
+          await writeOutboxRows(tx, null, [{ kind: 'notify', people: [d.delegate], message: started(d) }], `delegation:${d.id}:started`);
         }
-        return started;
+        return { started: begun, ended };
       });
     },
   };

@@ -390,6 +390,8 @@ export const delegations = pgTable(
     createdAt: createdAt(),
     cancelledAt: ts('cancelled_at'),
     announcedAt: ts('announced_at'),
+    /** When the principal, after the end or a cancellation, was sent back their open tasks. */
+    closedAt: ts('closed_at'),
   },
   (t) => [index('delegations_principal').on(t.principal, t.endsAt), index('delegations_delegate').on(t.delegate, t.endsAt)],
 );
