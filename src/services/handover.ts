@@ -1,6 +1,6 @@
 // Hand-over of open approval tasks (移交), and what happens to the tasks of people who leave or
 // move (issue 15). Each request is one transition of the approval service (row lock, state +
-// audit + outbox in one transaction), keyed by request, round, steps, from and to, so a repeat of
+// audit + outbox in one transaction), keyed by request (and its version), round, steps, from and to, so a repeat of
 // the same intent — a retried API call, a second directory event — changes nothing.
 import type { Logger } from 'pino';
 import { handToTarget, heldAsLead, leadUpTheTree, type HandoverReason } from '../core/handover.js';
@@ -57,16 +57,18 @@ export function createHandover(deps: HandoverDeps) {
     opts: { only?: 'held_as_lead'; fromName?: string } = {},
   ): Promise<HandoverResult> {
     const tasks = await store.openTasksOf(from);
-    const byRequest = new Map<string, { round: number; steps: string[] }>();
+    const byRequest = new Map<string, { version: number; round: number; steps: string[] }>();
     for (const t of tasks) {
-      const r = byRequest.get(t.requestId) ?? { round: t.round, steps: [] };
+      const r = byRequest.get(t.requestId) ?? { version: t.version, round: t.round, steps: [] };
       r.steps.push(t.stepId);
       byRequest.set(t.requestId, r);
     }
     let moved = 0;
     let requests = 0;
-    for (const [requestId, { round, steps }] of byRequest) {
-      const key = `handover:${requestId}:r${round}:${steps.join('+')}:${from}>${to}`;
+    for (const [requestId, { version, round, steps }] of byRequest) {
+      // One intent on one state: a retry of it is a duplicate; the same hand-over after the
+      // request changed (the task came back) is a new one.
+      const key = `handover:${requestId}:v${version}:r${round}:${steps.join('+')}:${from}>${to}`;
       const r = await approvals.handOver(
         requestId,
         {

@@ -365,9 +365,9 @@ export type RequestReads = ReturnType<typeof requestReads>;
  * Open tasks of a person (hand-over): requests still open whose current round has an active or
  * waiting step listing them as an approver who has not decided; one row per step.
  */
-export async function openTasksOf(db: DbOrTx, personId: string): Promise<Array<{ requestId: string; round: number; stepId: string; status: string }>> {
+export async function openTasksOf(db: DbOrTx, personId: string): Promise<Array<{ requestId: string; version: number; round: number; stepId: string; status: string }>> {
   return db
-    .select({ requestId: requests.id, round: requests.round, stepId: approvalSteps.stepId, status: approvalSteps.status })
+    .select({ requestId: requests.id, version: requests.version, round: requests.round, stepId: approvalSteps.stepId, status: approvalSteps.status })
     .from(approvalSteps)
     .innerJoin(requests, and(eq(requests.id, approvalSteps.requestId), eq(requests.round, approvalSteps.round)))
     .where(
