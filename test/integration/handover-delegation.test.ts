@@ -44,9 +44,6 @@ const markdown = (m: Msg) => (m.card as { markdown: string }).markdown;
 const dmTexts = async (who: string) => (await sim.history(who)).filter((m) => m.conversation === `dm:${who}` && m.kind === 'text' && m.sender === 'bot').map((m) => m.text ?? '');
 const cardsOf = async (who: string, conversation: string, requestId: string) =>
   (await sim.history(who)).filter((m) => m.conversation === conversation && m.kind === 'card' && buttons(m).some((b) => b.action.r === requestId) === true);
-/** A request's card in a chat, also once it has no buttons left (by the title's number). */
-const cardByNumber = async (who: string, conversation: string, number: string) =>
-  (await sim.history(who)).find((m) => m.conversation === conversation && m.kind === 'card' && JSON.stringify(m.card).includes(number));
 const approveOn = (m: Msg) => buttons(m).find((b) => b.action.a === 'approve')!.action;
 
 const submit = async (applicantId: string, type: string, payload: Payload): Promise<RequestState> =>
