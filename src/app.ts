@@ -136,8 +136,8 @@ export async function buildApp(opts: AppOptions) {
     const scheduler = createScheduler({ store: createSchedulerStore(database.db), queue: queues.schedule, prefix, dir, calendar, locale: config.LOCALE, log, now, ...(opts.scheduleDelay ? { delayMs: opts.scheduleDelay } : {}), approvals: () => approvals, onOutbox: () => relay.kick(), onReconcile: housekeeping });
     const approvals = createApprovals({ database, dir, now, dueAt: (spec, from) => calendar.dueAt(spec, from), onTransition: [scheduler.onTransition], onCommitted: () => { relay.kick(); scheduler.flush(); } });
     // Hand-over (移交, leavers and movers) and delegation (委托); both act through approvals' transitions.
-    const handover = createHandover({ approvals, store: handoverStore(database.db), dir, log, onCommitted: () => relay.kick() });
     const delegations = createDelegations({ store: delegationStore(database.db), dir, calendar, now, onCommitted: () => relay.kick() });
+    const handover = createHandover({ approvals, store: handoverStore(database.db), dir, log, delegations, onCommitted: () => relay.kick() });
     const metrics = createMetrics();
     const ingest = createIngest({ redis, prefix, inbound, approvals, dir, locale: config.LOCALE, log, metrics });
 

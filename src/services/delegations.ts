@@ -80,9 +80,19 @@ export function createDelegations(deps: DelegationsDeps) {
     return done;
   }
 
+  /** Cancel every current and upcoming delegation a person gives or holds (they left). */
+  async function cancelInvolving(personId: string): Promise<Delegation[]> {
+    const now = deps.now();
+    const done: Delegation[] = [];
+    for (const d of await store.live([personId], now)) if (await store.cancel(d.id, now)) done.push(d);
+    if (done.length) await announce();
+    return done;
+  }
+
   return {
     create,
     cancelAllOf,
+    cancelInvolving,
     async cancel(id: string): Promise<boolean> {
       const done = await store.cancel(id, deps.now());
       if (done) await announce();

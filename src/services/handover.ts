@@ -7,6 +7,7 @@ import { handToTarget, heldAsLead, leadUpTheTree, type HandoverReason } from '..
 import type { Origin } from '../core/model.js';
 import type { Directory } from '../org/directory.js';
 import type { Approvals } from './approvals.js';
+import type { Delegations } from './delegations.js';
 import type { HandoverStore } from '../store/handover-store.js';
 
 export interface HandoverDeps {
@@ -14,6 +15,8 @@ export interface HandoverDeps {
   store: HandoverStore;
   dir: Directory;
   log?: Logger;
+  /** A leaver's delegations (given or held) are cancelled, so no task card goes to someone gone. */
+  delegations?: Pick<Delegations, 'cancelInvolving'>;
   /** Outbox rows were written outside a transition (the leaver notices): kick the relay. */
   onCommitted?: () => void;
 }
@@ -111,6 +114,8 @@ export function createHandover(deps: HandoverDeps) {
       const personId = typeof l === 'string' ? l : l.personId;
       const dept = (typeof l === 'string' ? undefined : l.dept) ?? prevDept.get(personId) ?? dir.person(personId)?.dept;
       const name = (typeof l === 'string' ? undefined : l.name) ?? prevName.get(personId) ?? dir.personName(personId);
+      // First, so the tasks handed over below are not routed to a delegation of someone gone.
+      await deps.delegations?.cancelInvolving(personId);
       const to = handToTarget(dir, policy, personId, dept, parentOf);
       if (!to) {
         out.unassigned.push(personId);

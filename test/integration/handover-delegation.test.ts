@@ -74,6 +74,8 @@ describe('leavers and movers', () => {
     const r1 = await event('liming', '年终答谢会'); // 刘洋: lead (active) + named (waiting)
     const r2 = await content('hanmei', '国庆海报'); // 刘洋: supervisor (active)
     const own = await content('liuyang', '经理周报'); // 刘洋's own request
+    // 韩梅 had delegated to 刘洋: cancelled when he leaves.
+    expect((await t.app.delegations.create({ principal: 'hanmei', delegate: 'liuyang', startsAt: clock.now(), endsAt: sh('2026-10-30 00:00'), createdBy: 'hanmei' })).ok).toBe(true);
     await t.idle();
     const roomCard = (await cardsOf('liming', 'room:east-approvals', r1.id))[0]!;
     expect(markdown(roomCard)).toContain('刘洋');
@@ -91,6 +93,7 @@ describe('leavers and movers', () => {
     // The same event again (a second sync): nothing moves, nobody is told twice.
     expect(await t.app.handover.onPeopleChanged({ left: [leaver] })).toEqual({ handedOver: [{ personId: 'liuyang', to: 'zhouqiang', reason: 'left', tasks: 0, requests: 0 }], unassigned: [], notices: 0 });
     await t.idle();
+    expect(await t.app.delegations.live('hanmei')).toEqual([]);
 
     expect((await load(r1.id)).steps.map((s) => s.approvers)).toEqual([['zhouqiang'], ['zhouqiang']]);
     expect((await load(r2.id)).steps.map((s) => s.approvers)).toEqual([['zhouqiang'], ['zhouqiang']]);
