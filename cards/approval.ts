@@ -43,7 +43,11 @@ function stepLine(step: StepState, ctx: CardContext, current: boolean): string {
   };
   const mode = step.approvers.length > 1 ? t(loc, step.mode === 'all' ? 'approval.mode.all' : 'approval.mode.any') : '';
   const decided = step.decisions
-    .map((d) => t(loc, d.decision === 'approve' ? 'approval.decided.approve' : 'approval.decided.reject', { who: ctx.personName(d.personId) }))
+    .map((d) => {
+      // A delegate's decision fills the principal's slot: 王芳（代 刘洋）.
+      const who = d.delegateId ? t(loc, 'delegation.acting_for', { delegate: ctx.personName(d.delegateId), principal: ctx.personName(d.personId) }) : ctx.personName(d.personId);
+      return t(loc, d.decision === 'approve' ? 'approval.decided.approve' : 'approval.decided.reject', { who });
+    })
     .join(t(loc, 'approval.decided_separator'));
   const note = current && step.dueAt ? ctx.dueNote?.(new Date(step.dueAt)) : undefined;
   const due = current && step.dueAt ? t(loc, 'approval.due', { due: `${formatDateTime(step.dueAt, ctx.timezone)}${note ? t(loc, 'calendar.provisional_suffix', { note }) : ''}` }) : '';

@@ -35,12 +35,16 @@ import { createStateWatch } from './queue/state-watch.js';
 import { WORKER_LOCKS } from './queue/worker-options.js';
 import { createApprovals } from './services/approvals.js';
 import type { HealthProvider } from './scheduler/digest.js';
+import { createDelegations } from './services/delegations.js';
+import { createHandover } from './services/handover.js';
 import { createScheduler } from './scheduler/index.js';
 import { createSimulator, serveSimulatorPage } from './simulator/index.js';
 import { openDatabase } from './store/db.js';
 import { recordInboundFailure } from './store/inbound-failures-repo.js';
 import { deliveryStore } from './store/delivery-store.js';
 import { createDirectoryRepo } from './store/directory-repo.js';
+import { delegationStore } from './store/delegations-repo.js';
+import { handoverStore } from './store/handover-store.js';
 import { outboxStore, pruneDeliveries } from './store/outbox-repo.js';
 import { syncOrganisation } from './store/org-sync.js';
 import { createSchedulerStore } from './store/scheduler-store.js';
@@ -158,6 +162,8 @@ export async function buildApp(opts: AppOptions) {
     const housekeeping = async () => {
       await relay.redrive({ olderThanMs: 10 * 60_000 });
       await pruneDeliveries(database.db, new Date());
+      // Delegations that started or ended since: the open tasks' cards go to whoever acts now.
+      await delegations.announce();
     };
     // Steps nobody can approve, empty roles, unknown people, departments without a lead: one
     // line at start-up, the admin API, and the admins' digest (a provider of its health section).
@@ -167,6 +173,9 @@ export async function buildApp(opts: AppOptions) {
     // Deadlines, reminders, escalation, event prompts, digest: its hook writes timers in every transition's transaction.
     const scheduler = createScheduler({ health, store: createSchedulerStore(database.db), queue: queues.schedule, prefix, dir, calendar, locale: config.LOCALE, log, now, ...(opts.scheduleDelay ? { delayMs: opts.scheduleDelay } : {}), approvals: () => approvals, onOutbox: () => relay.kick(), onReconcile: housekeeping });
     const approvals = createApprovals({ database, dir, now, dueAt: (spec, from) => calendar.dueAt(spec, from), onTransition: [scheduler.onTransition], onCommitted: () => { relay.kick(); scheduler.flush(); } });
+    // Hand-over (移交, leavers and movers) and delegation (委托); both act through approvals' transitions.
+    const delegations = createDelegations({ store: delegationStore(database.db), dir, calendar, now, onCommitted: () => relay.kick() });
+    const handover = createHandover({ approvals, store: handoverStore(database.db), dir, log, delegations, onCommitted: () => relay.kick() });
     const metrics = createMetrics();
     const ingest = createIngest({ redis, prefix, inbound, approvals, dir, locale: config.LOCALE, log, metrics });
 
@@ -189,7 +198,7 @@ export async function buildApp(opts: AppOptions) {
       adminToken: config.ADMIN_TOKEN,
     });
     apiRoutes(http, { requests, cardContext: ctx, open: config.simulatorEnabled, adminToken: config.ADMIN_TOKEN });
-    adminRoutes(http, { token: config.ADMIN_TOKEN, approvals, requests, dir, locale: config.LOCALE, now, ...(directory ? { directory } : {}) });
+    adminRoutes(http, { token: config.ADMIN_TOKEN, approvals, requests, dir, locale: config.LOCALE, now, handover, delegations, ...(directory ? { directory } : {}) });
     metrics.watchQueues(() => queues.all());
     // Open only on a simulator-only instance without a token (a laptop); protected otherwise.
     metricsRoute(http, metrics, { open: !config.ADMIN_TOKEN && enabled.size === 1 && enabled.has('local'), token: config.ADMIN_TOKEN });
@@ -220,6 +229,8 @@ export async function buildApp(opts: AppOptions) {
         reads: commandReads(database.db), dir, locale: config.LOCALE, approvals, dialogs, now,
         digestFor: async (personId) => (await scheduler.digestFor(personId)).text,
         nudge: scheduler.nudge,
+        handover,
+        delegations,
       });
       const route = createRouter({ approvals, dir, queues: deliveries, commands, locale: config.LOCALE, now, log });
       const deliver = createDeliverer({ store: deliveryStore(database.db), dir, channels, queues: deliveries, locale: config.LOCALE, ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}), log, metrics });
@@ -242,6 +253,8 @@ export async function buildApp(opts: AppOptions) {
       redis,
       http,
       approvals,
+      handover,
+      delegations,
       ingest,
       relay,
       scheduler,

@@ -28,6 +28,7 @@ import type { Payload } from './request-types.js';
 import { promptsAfter } from './event-lifecycle.js';
 import { participates } from './followers.js';
 import { decideEmpty, planChain, whenEmptyOf, type EmptyStep, type Facts } from './workflow.js';
+import { actingSlot, type ActiveDelegations } from './delegation.js';
 
 export interface CoreContext {
   dir: Directory;
@@ -35,6 +36,8 @@ export interface CoreContext {
   now: Date;
   /** Deadline of a step opened now; absent when no calendar is wired (then steps have no due time). */
   dueAt?: (spec: string, from: Date) => Date;
+  /** Delegations in force now (src/core/delegation.ts); absent: nobody acts for anybody. */
+  delegations?: ActiveDelegations;
 }
 
 const msg = (key: MessageKey, params: MessageIntent['params'] = {}): MessageIntent => ({ key, params });
@@ -44,7 +47,8 @@ const refuse = (code: RefusalCode, key: MessageKey, params: MessageIntent['param
   message: msg(key, params),
 });
 
-class Builder {
+/** Collects a transition's effects, audit and decisions (used by handover.ts too). */
+export class Builder {
   readonly effects: Effect[] = [];
   readonly audit: AuditEntry[] = [];
   readonly decisions: TransitionOk['decisions'] = [];
@@ -66,7 +70,7 @@ class Builder {
   }
 }
 
-const clone = (s: RequestState): RequestState => ({
+export const clone = (s: RequestState): RequestState => ({
   ...s,
   payload: { ...s.payload },
   steps: s.steps.map((st) => ({ ...st, approvers: [...st.approvers], decisions: [...st.decisions] })),
@@ -78,7 +82,7 @@ const clone = (s: RequestState): RequestState => ({
  * approvers already approved earlier (the workflow's `sameApprover`) approves itself — silently:
  * no card, no notice.
  */
-function openNext(b: Builder, from: number): void {
+export function openNext(b: Builder, from: number): void {
   const s = b.state;
   const wf = b.ctx.wf;
   for (let i = from; i < s.steps.length; i++) {
@@ -252,17 +256,18 @@ const REASON_MAX = 500;
  * A step action without a step (the integration API's `stepId` is optional) acts on the open
  * step the actor is an approver of; with none, the core refuses it as from a non-approver.
  */
-function withStep(s: RequestState, action: Action, actor: ActorRef): Action {
+function withStep(s: RequestState, action: Action, actor: ActorRef, delegations?: ActiveDelegations): Action {
   if (!('stepId' in action) || action.stepId) return action;
   const current = s.current === null ? undefined : s.steps[s.current];
-  const open = s.steps.find((st) => st.status === 'active' && st.approvers.includes(actor.personId));
-  const step = current?.status === 'active' && current.approvers.includes(actor.personId) ? current : open;
+  const mine = (st: StepState) => st.status === 'active' && !!actingSlot(st, actor.personId, s.applicantId, delegations);
+  const open = s.steps.find(mine);
+  const step = current && mine(current) ? current : open;
   return step ? { ...action, stepId: step.id } : action;
 }
 
 /** Apply an action by an actor. Authorisation and state checks come first; a refusal changes nothing. */
 export function act(prev: RequestState, given: Action, actor: ActorRef, ctx: CoreContext): Transition {
-  const action = withStep(prev, given, actor);
+  const action = withStep(prev, given, actor, ctx.delegations);
   const dir = ctx.dir;
   if (!dir.person(actor.personId)) return refuse('unknown_person', 'refuse.unknown_person');
   const s = clone(prev);
@@ -315,23 +320,30 @@ function stepAction(b: Builder, action: Extract<Action, { stepId: string }>, act
   const dir = b.ctx.dir;
   const idx = s.steps.findIndex((st) => st.id === action.stepId);
   const step = idx >= 0 ? s.steps[idx] : undefined;
-  const isApprover = !!step && step.approvers.includes(actor.personId);
+  // Whose slot the actor fills: their own, or a principal's under a delegation (delegation.ts).
+  const slot = step ? actingSlot(step, actor.personId, s.applicantId, b.ctx.delegations) : undefined;
+  const me = slot?.ok ? slot.slot : actor.personId;
   // Authorisation before state: a bystander learns nothing about the request's progress.
-  if (!step || (!isApprover && !step.decisions.some((d) => d.personId === actor.personId))) return refuse('not_approver', 'refuse.not_approver');
-  if (step.decisions.some((d) => d.personId === actor.personId)) return refuse('already_decided', 'refuse.already_decided');
+  if (!step || (!slot && !step.decisions.some((d) => d.personId === actor.personId))) return refuse('not_approver', 'refuse.not_approver');
+  if (slot && !slot.ok) return refuse('not_approver', 'delegation.refuse_delegated_away', { who: dir.personName(slot.delegatedTo.delegate) });
+  if (step.decisions.some((d) => d.personId === me)) return refuse('already_decided', 'refuse.already_decided');
   if (!OPEN_STATUSES.has(s.status) || s.current !== idx || step.status !== 'active') return refuse('step_closed', 'refuse.step_closed');
+  const delegate = slot?.ok && slot.delegate ? { delegateId: slot.delegate } : {};
+  const who = slot?.ok && slot.delegate ? orgText(dir, 'delegation.acting_for', { delegate: dir.personName(actor.personId), principal: dir.personName(me) }) : dir.personName(actor.personId);
 
   const now = b.ctx.now.toISOString();
   const decide = (decision: StepDecision['decision'], comment?: string) => {
-    const d: StepDecision = { personId: actor.personId, decision, at: now, platform: actor.platform, ...(comment ? { comment } : {}) };
+    const d: StepDecision = { personId: me, decision, at: now, platform: actor.platform, ...(comment ? { comment } : {}), ...delegate };
     step.decisions.push(d);
     b.decisions.push({ ...d, stepId: step.id, round: s.round });
   };
+  // The audit says for whom a delegate acted.
+  const log = (a: string, detail: Record<string, unknown>) => b.log(a, slot?.ok && slot.delegate ? { ...detail, onBehalfOf: me } : detail, step.id);
 
   switch (action.type) {
     case 'approve': {
       decide('approve', action.comment?.trim() || undefined);
-      b.log(step.kind === 'consult' ? 'consult_acknowledged' : 'approved_step', { name: step.name, comment: action.comment ?? null }, step.id);
+      log(step.kind === 'consult' ? 'consult_acknowledged' : 'approved_step', { name: step.name, comment: action.comment ?? null });
       const approvedBy = new Set(step.decisions.filter((d) => d.decision === 'approve').map((d) => d.personId));
       const complete = step.mode === 'any' || step.approvers.every((p) => approvedBy.has(p));
       if (complete) {
@@ -355,13 +367,13 @@ function stepAction(b: Builder, action: Extract<Action, { stepId: string }>, act
         step.status = 'rejected';
         cancelOpenSteps(s);
         s.status = 'rejected';
-        b.log('rejected', { name: step.name, reason }, step.id);
-        b.effects.push({ kind: 'notify', people: [s.applicantId], message: msg('request.rejected', { number: s.number, title: s.title, who: dir.personName(actor.personId), reason }) });
+        log('rejected', { name: step.name, reason });
+        b.effects.push({ kind: 'notify', people: [s.applicantId], message: msg('request.rejected', { number: s.number, title: s.title, who, reason }) });
       } else {
         cancelOpenSteps(s);
         s.status = 'returned';
-        b.log('returned', { name: step.name, reason }, step.id);
-        b.effects.push({ kind: 'notify', people: [s.applicantId], message: msg('request.returned', { number: s.number, title: s.title, who: dir.personName(actor.personId), reason }) });
+        log('returned', { name: step.name, reason });
+        b.effects.push({ kind: 'notify', people: [s.applicantId], message: msg('request.returned', { number: s.number, title: s.title, who, reason }) });
       }
       s.current = null;
       b.effects.push({ kind: 'step_closed', stepId: step.id }, { kind: 'refresh_cards' });
@@ -370,26 +382,26 @@ function stepAction(b: Builder, action: Extract<Action, { stepId: string }>, act
     case 'transfer': {
       if (!dir.person(action.to)) return refuse('invalid', 'refuse.unknown_target', { who: action.to });
       if (step.approvers.includes(action.to)) return refuse('invalid', 'refuse.already_approver', { who: dir.personName(action.to) });
-      step.approvers = step.approvers.map((p) => (p === actor.personId ? action.to : p));
-      b.log('transferred', { to: action.to, comment: action.comment ?? null }, step.id);
+      step.approvers = step.approvers.map((p) => (p === me ? action.to : p));
+      log('transferred', { to: action.to, comment: action.comment ?? null });
       b.effects.push({ kind: 'post_approval_card', stepId: step.id, people: [action.to], rooms: [] }, { kind: 'refresh_cards' });
-      b.effects.push({ kind: 'notify', people: [action.to], message: msg('request.transferred_to_you', { number: s.number, title: s.title, who: dir.personName(actor.personId) }) });
+      b.effects.push({ kind: 'notify', people: [action.to], message: msg('request.transferred_to_you', { number: s.number, title: s.title, who }) });
       return b.done(msg('feedback.transferred', { who: dir.personName(action.to) }));
     }
     case 'add_signer': {
-      const signers = [...new Set(action.signers)].filter((p) => p !== actor.personId);
+      const signers = [...new Set(action.signers)].filter((p) => p !== actor.personId && p !== me);
       const unknown = signers.find((p) => !dir.person(p));
       if (unknown) return refuse('invalid', 'refuse.unknown_target', { who: unknown });
       if (signers.length === 0) return refuse('invalid', 'refuse.no_signers');
       const n = s.steps.filter((st) => st.id.startsWith('signer-')).length + 1;
       const added: StepState = { id: `signer-${n}`, name: orgText(b.ctx.dir, 'step.added_signer'), kind: 'approval', mode: 'all', approvers: signers, decisions: [], status: 'waiting', ...(step.due ? { due: step.due } : {}) };
-      b.log('signer_added', { signers, position: action.position, comment: action.comment ?? null }, step.id);
+      log('signer_added', { signers, position: action.position, comment: action.comment ?? null });
       if (action.position === 'after') {
         s.steps.splice(idx + 1, 0, added);
       } else {
         // Before: the new signers decide first; the current step waits and reopens after them.
         step.status = 'waiting';
-        step.decisions = step.decisions.filter((d) => d.personId !== actor.personId);
+        step.decisions = step.decisions.filter((d) => d.personId !== me);
         s.steps.splice(idx, 0, added);
         b.effects.push({ kind: 'step_closed', stepId: step.id });
         openNext(b, idx);

@@ -34,6 +34,8 @@ export interface StepDecision {
   at: string;
   comment?: string;
   platform: Origin;
+  /** Who decided for `personId` under a delegation (src/core/delegation.ts). */
+  delegateId?: string;
 }
 
 export interface StepState {

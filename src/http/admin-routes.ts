@@ -11,6 +11,9 @@ import type { MessageIntent, RefusalCode } from '../core/model.js';
 import type { Directory } from '../org/directory.js';
 import type { DirectoryRuntime } from '../directory/runtime.js';
 import type { Approvals } from '../services/approvals.js';
+import { delegationRoutes, handoverRoutes } from './delegation-routes.js';
+import type { Delegations } from '../services/delegations.js';
+import type { Handover } from '../services/handover.js';
 import type { DepartmentOverview, RequestReads } from '../store/requests-repo.js';
 import { errorReplies, idempotencyHeaders, jsonValue, refId, requestId, requestState, text, zodScope } from './schemas.js';
 
@@ -23,6 +26,9 @@ export interface AdminDeps {
   now: () => Date;
   /** The synced directory (absent without `directory.sync`): its state, and a full sync on demand. */
   directory?: Pick<DirectoryRuntime, 'status' | 'requestFullSync'>;
+  /** Hand-over and delegation (issue 15); their routes are left out without them. */
+  handover?: Pick<Handover, 'handOverAll'>;
+  delegations?: Delegations;
 }
 
 const directoryStatus = z.object({
@@ -235,5 +241,7 @@ export function adminRoutes(app: FastifyInstance, deps: AdminDeps): void {
       if (!deps.directory) return reply.code(404).send(off);
       return reply.code(202).send({ queued: true as const, jobId: await deps.directory.requestFullSync() });
     });
+    if (deps.handover) handoverRoutes(api, { handover: deps.handover, dir, locale });
+    if (deps.delegations) delegationRoutes(api, { delegations: deps.delegations, dir, locale, now: deps.now });
   });
 }

@@ -255,6 +255,20 @@ function orgSchemaOf<D extends z.ZodType, P extends z.ZodType>(departments: D, p
           summaryEscalateAfter: spanSpec.nullable().default('5wd'),
           /** Default empty-approver policy of every workflow (unset: `{ assign: [role:admin] }`, then refuse). */
           whenEmpty: whenEmptyPolicy.optional(),
+          /**
+           * Leavers and movers: whom a leaver's open tasks (and a mover's tasks held as a
+           * department lead) go to — `dept_lead` (the lead of their department, up the tree, then
+           * the role `admin`), `person:<id>` or `role:<role>`.
+           */
+          leavers: z
+            .object({ handTo: z.string().regex(/^(dept_lead|role:[a-z0-9_-]+|person:[a-z0-9_-]+)$/, 'use dept_lead, role:<role> or person:<id>').default('dept_lead') })
+            .strict()
+            .default({ handTo: 'dept_lead' }),
+          /** Delegation (委托): the delegate alone acts during the period, or either of the two. */
+          delegation: z
+            .object({ mode: z.enum(['delegate_only', 'both']).default('delegate_only') })
+            .strict()
+            .default({ mode: 'delegate_only' }),
         })
         .strict(),
       roles: z.record(id, z.array(id).min(1)).default({}),

@@ -7,9 +7,12 @@ import type { MessageKey } from '../core/messages.js';
 import { orgText } from '../core/org-text.js';
 import { act as coreAct, advance, recalculateDeadline, submit as coreSubmit, type CoreContext, type LifecycleTrigger } from '../core/lifecycle.js';
 import { refField } from '../core/fields/index.js';
+import { activeAt, routeCards, type ActiveDelegations } from '../core/delegation.js';
+import { handOver, type HandoverInput } from '../core/handover.js';
 import { payloadSchema, type Payload } from '../core/request-types.js';
 import type { Directory } from '../org/directory.js';
 import type { Database, DbOrTx } from '../store/db.js';
+import { delegationsInForce } from '../store/delegations-repo.js';
 import { applyTransition, claimProcessedEvent, ConcurrentUpdateError, loadRequest, loadRequestByNumber, loadRequests, nextNumber, processedEventExists } from '../store/requests-repo.js';
 
 export interface ApprovalsDeps {
@@ -43,10 +46,17 @@ async function alreadyProcessed(tx: DbOrTx, key: string | undefined, requestId: 
 
 export function createApprovals(deps: ApprovalsDeps) {
   const { database, dir } = deps;
-  const ctxFor = (type: string): CoreContext | undefined => {
+  const ctxFor = (type: string, delegations?: ActiveDelegations): CoreContext | undefined => {
     const wf = dir.workflowFor(type);
-    return wf ? { dir, wf, now: deps.now(), ...(deps.dueAt ? { dueAt: deps.dueAt } : {}) } : undefined;
+    return wf ? { dir, wf, now: deps.now(), ...(deps.dueAt ? { dueAt: deps.dueAt } : {}), ...(delegations ? { delegations } : {}) } : undefined;
   };
+  /** Delegations in force now (one small query; read in the transaction that acts on them). */
+  const delegationsNow = async (db: DbOrTx) => {
+    const now = deps.now();
+    return activeAt(await delegationsInForce(db, now), now);
+  };
+  /** Task cards go to the delegates in force (src/core/delegation.ts); the step keeps its approvers. */
+  const routed = (t: TransitionOk, active: ActiveDelegations): TransitionOk => (active.size ? { ...t, effects: routeCards(t.effects, t.state.applicantId, active) } : t);
 
   function validate(type: string, payload: Payload) {
     const def = dir.requestType(type);
@@ -88,8 +98,7 @@ export function createApprovals(deps: ApprovalsDeps) {
     if (!dir.person(input.applicantId)) return { ok: false, code: 'unknown_person', message: { key: 'refuse.unknown_person', params: {} } };
     const v = validate(input.type, input.payload);
     if (v.error) return v.error;
-    const ctx = ctxFor(input.type);
-    if (!ctx) return refusal('invalid', 'refuse.no_workflow', { type: v.def.name });
+    if (!dir.workflowFor(input.type)) return refusal('invalid', 'refuse.no_workflow', { type: v.def.name });
     const id = input.idempotencyKey ? idFromKey(input.idempotencyKey) : crypto.randomUUID();
     const existing = input.idempotencyKey ? await loadRequest(database.db, id) : undefined;
     if (existing) return { ok: true, state: existing, duplicate: true };
@@ -104,6 +113,8 @@ export function createApprovals(deps: ApprovalsDeps) {
         const link = checkLink(event, input.type, input.applicantId);
         if (!link.ok) return refusal('wrong_state', link.message.key, link.message.params);
         const parentId = event?.id ?? input.parentId;
+        const active = await delegationsNow(tx);
+        const ctx = ctxFor(input.type, active)!;
         const plan = (number: string) =>
           coreSubmit(
             ctx,
@@ -114,8 +125,9 @@ export function createApprovals(deps: ApprovalsDeps) {
         // Refused (a step nobody can approve) before a number is drawn: nothing at all is stored.
         const dry = plan('');
         if (!dry.ok) return dry;
-        const t = plan(await nextNumber(tx, v.def.prefix));
-        if (!t.ok) return t;
+        const planned = plan(await nextNumber(tx, v.def.prefix));
+        if (!planned.ok) return planned;
+        const t = routed(planned, active);
         await applyTransition(tx, -1, t, { isNew: true, ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}) });
         await runHooks(tx, t);
         if (event) await moveEvent(tx, event, t.state, true, { personId: input.applicantId, platform: input.platform });
@@ -156,10 +168,12 @@ export function createApprovals(deps: ApprovalsDeps) {
           const s = await loadRequest(tx, requestId, { forUpdate: true });
           if (!s) return refusal('unknown_request', 'refuse.unknown_request');
           judged = s;
-          const ctx = ctxFor(s.type);
+          const active = await delegationsNow(tx);
+          const ctx = ctxFor(s.type, active);
           if (!ctx) return refusal('invalid', 'refuse.no_workflow', { type: s.type });
-          const t = compute(s, ctx);
-          if (!t.ok) return t;
+          const computed = compute(s, ctx);
+          if (!computed.ok) return computed;
+          const t = routed(computed, active);
           if (await alreadyProcessed(tx, idempotencyKey, requestId)) return { ...t, state: s, effects: [], audit: [], decisions: [], duplicate: true };
           await applyTransition(tx, s.version, t, idempotencyKey ? { idempotencyKey } : {});
           await runHooks(tx, t);
@@ -187,6 +201,8 @@ export function createApprovals(deps: ApprovalsDeps) {
       transition(requestId, (s, ctx) => coreAct(s, action, actor, ctx), idempotencyKey),
     advance: (requestId: string, trigger: LifecycleTrigger, actor: ActorRef | null = null, idempotencyKey?: string) =>
       transition(requestId, (s, ctx) => advance(s, trigger, ctx, actor), idempotencyKey),
+    /** Move a person's open slots on one request to another (src/core/handover.ts). */
+    handOver: (requestId: string, input: HandoverInput, idempotencyKey: string) => transition(requestId, (s, ctx) => handOver(s, input, ctx), idempotencyKey),
     /** Count the open step's deadline again under the current calendar (see recalculateDeadline). */
     recalculateDeadline: (requestId: string, change: Parameters<typeof recalculateDeadline>[2], idempotencyKey: string) =>
       transition(requestId, (s, ctx) => recalculateDeadline(s, ctx, change), idempotencyKey),
@@ -196,11 +212,11 @@ export function createApprovals(deps: ApprovalsDeps) {
      */
     async previewMany(items: Array<{ requestId: string; action: Action; actor: ActorRef }>): Promise<Transition[]> {
       if (!items.length) return [];
-      const states = await loadRequests(database.db, items.map((i) => i.requestId));
+      const [states, active] = await Promise.all([loadRequests(database.db, items.map((i) => i.requestId)), delegationsNow(database.db)]);
       return items.map(({ requestId, action, actor }) => {
         const s = states.get(requestId);
         if (!s) return refusal('unknown_request', 'refuse.unknown_request');
-        const ctx = ctxFor(s.type);
+        const ctx = ctxFor(s.type, active);
         if (!ctx) return refusal('invalid', 'refuse.no_workflow', { type: s.type });
         return coreAct(s, action, actor, ctx);
       });

@@ -56,6 +56,7 @@ export function toState(r: RequestRow, steps: StepRow[], decs: DecisionRow[]): R
                 at: d.createdAt.toISOString(),
                 platform: d.platform as Origin,
                 ...(d.comment ? { comment: d.comment } : {}),
+                ...(d.delegateId ? { delegateId: d.delegateId } : {}),
               }),
             ),
           ...(s.due ? { due: s.due } : {}),
@@ -202,6 +203,7 @@ export async function applyTransition(tx: DbOrTx, prevVersion: number, t: Transi
         comment: d.comment ?? null,
         platform: d.platform,
         idempotencyKey: opts.idempotencyKey ? (i === 0 ? opts.idempotencyKey : `${opts.idempotencyKey}#${i}`) : null,
+        delegateId: d.delegateId ?? null,
         createdAt: new Date(d.at),
       })),
     );
@@ -358,3 +360,32 @@ export function requestReads(db: DbOrTx) {
 }
 
 export type RequestReads = ReturnType<typeof requestReads>;
+
+/**
+ * Open tasks of a person (hand-over): requests still open whose current round has an active or
+ * waiting step listing them as an approver who has not decided; one row per step.
+ */
+export async function openTasksOf(db: DbOrTx, personId: string): Promise<Array<{ requestId: string; version: number; round: number; stepId: string; status: string }>> {
+  return db
+    .select({ requestId: requests.id, version: requests.version, round: requests.round, stepId: approvalSteps.stepId, status: approvalSteps.status })
+    .from(approvalSteps)
+    .innerJoin(requests, and(eq(requests.id, approvalSteps.requestId), eq(requests.round, approvalSteps.round)))
+    .where(
+      and(
+        inArray(approvalSteps.status, ['active', 'waiting']),
+        sql`${approvalSteps.approvers} @> ${JSON.stringify([personId])}::jsonb`,
+        inArray(requests.status, [...OPEN_STATUSES]),
+        sql`not exists (select 1 from ${decisions} d where d.request_id = ${approvalSteps.requestId} and d.round = ${approvalSteps.round} and d.step_id = ${approvalSteps.stepId} and d.person_id = ${personId})`,
+      ),
+    )
+    .orderBy(asc(requests.id), asc(approvalSteps.position));
+}
+
+/** A person's own requests that are not finished (open, or sent back to them). */
+export async function unfinishedRequestsOf(db: DbOrTx, applicantId: string): Promise<RequestSummary[]> {
+  return db
+    .select(summaryCols)
+    .from(requests)
+    .where(and(eq(requests.applicantId, applicantId), inArray(requests.status, [...OPEN_STATUSES, 'returned'])))
+    .orderBy(asc(requests.createdAt));
+}

@@ -198,6 +198,8 @@ export const decisions = pgTable(
     comment: text('comment'),
     platform: text('platform').notNull(),
     idempotencyKey: text('idempotency_key'),
+    /** Who decided for `person_id` under a delegation (委托); null when the approver decided. */
+    delegateId: text('delegate_id'),
     createdAt: createdAt(),
   },
   (t) => [
@@ -368,4 +370,28 @@ export const calendarYears = pgTable(
     at: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.year, t.seq] })],
+);
+
+/**
+ * Delegations (委托): `delegate` acts for `principal` on approval tasks from `starts_at` until
+ * `ends_at` (exclusive; the end of the last day in the organisation's zone) unless cancelled.
+ * `announced_at`: when the delegate was sent the principal's open tasks (at the start).
+ */
+export const delegations = pgTable(
+  'delegations',
+  {
+    id: uuid('id').primaryKey(),
+    principal: text('principal').notNull(),
+    delegate: text('delegate').notNull(),
+    startsAt: ts('starts_at').notNull(),
+    endsAt: ts('ends_at').notNull(),
+    mode: text('mode').notNull(), // delegate_only | both
+    createdBy: text('created_by').notNull(),
+    createdAt: createdAt(),
+    cancelledAt: ts('cancelled_at'),
+    announcedAt: ts('announced_at'),
+    /** When the principal, after the end or a cancellation, was sent back their open tasks. */
+    closedAt: ts('closed_at'),
+  },
+  (t) => [index('delegations_principal').on(t.principal, t.endsAt), index('delegations_delegate').on(t.delegate, t.endsAt)],
 );

@@ -48,6 +48,13 @@ describe('the command registry', () => {
       ['申请 「内容审核」', 'start content_review'],
       ['申请 年会', 'unknown_type'],
       ['今天天气不错', '—'],
+      ['委托 王芳 12月10日至12月20日', 'delegate (DM)'],
+      ['委托王芳 到 12月20日', 'delegate (DM)'],
+      ['delegate wangfang 3 working days', 'delegate (DM)'],
+      ['取消委托', 'delegate_cancel (DM)'],
+      ['Cancel delegation', 'delegate_cancel (DM)'],
+      ['移交 刘洋 给 王芳', 'handover'],
+      ['hand over liuyang to wangfang', 'handover'],
     ];
     expect(cases.map(([text]) => [text, what(text)])).toEqual(cases);
   });
@@ -56,7 +63,7 @@ describe('the command registry', () => {
     const help = zh.helpText().split('\n');
     expect(help).toContain('· 提交总结 [编号] — 填写活动总结');
     expect(help).toContain('· 进度 A-0001 — 审批状态、等待谁、最近动态');
-    expect(zh.shortHelp()).toBe('你好，我是签批助手。可用命令：申请活动、提交总结、评分、报销、内容审核、待办、我的申请、进度 <编号>、撤回 <编号>、重新提交 <编号>、催办 <编号>、日报、帮助。');
+    expect(zh.shortHelp()).toBe('你好，我是签批助手。可用命令：申请活动、提交总结、评分、报销、内容审核、待办、我的申请、进度 <编号>、撤回 <编号>、重新提交 <编号>、催办 <编号>、日报、委托、移交、帮助。');
     const en = ctxOf('en');
     expect(en.helpText().split('\n')).toContain('· nudge A-0001 — remind the approvers');
     expect(en.shortHelp()).toContain('status <no.>, withdraw <no.>');
@@ -77,6 +84,9 @@ describe('the command registry', () => {
     }
     expect(describeEntry(zh, entry('approved_step'))).toBe('刘洋 同意（部门负责人审批）');
     expect(describeEntry(zh, entry('auto_transferred'))).toBe('超时转交给 赵磊');
+    // A delegate's decision, and a hand-over, in the reader's words.
+    expect(describeEntry(zh, { ...entry('approved_step'), actorId: 'wangfang', detail: { name: '部门负责人审批', onBehalfOf: 'liuyang' } })).toBe('王芳（代 刘洋） 同意（部门负责人审批）');
+    expect(describeEntry(ctxOf('en'), { ...entry('task_handed_over'), actorId: null, detail: { from: 'liuyang', to: 'zhouqiang', reason: 'left' } })).toBe('task handed over from 刘洋 to 周强 (left the company)');
     expect(['reminder_sent', 'delivery_failed', 'card_update_fallback', 'inbound_failed'].map((a) => describeEntry(zh, entry(a)))).toEqual([undefined, undefined, undefined, undefined]);
   });
 });

@@ -2,7 +2,9 @@
 // do not overlap, except 申请 <类型> (apply), which begins some start words and so comes last.
 import { apply } from './apply.js';
 import { wordCommand } from './define.js';
+import { delegate } from './delegate.js';
 import { digest } from './digest.js';
+import { handover } from './handover.js';
 import { fold } from './matchers.js';
 import { mine } from './mine.js';
 import { nudge } from './nudge.js';
@@ -21,7 +23,7 @@ const help = wordCommand({
   answer: (ctx) => [{ text: ctx.helpText() }],
 });
 
-export const COMMANDS: readonly CommandModule[] = [start, pending, mine, status, withdraw, resubmit, nudge, digest, help, apply];
+export const COMMANDS: readonly CommandModule[] = [start, pending, mine, status, withdraw, resubmit, nudge, digest, delegate, handover, help, apply];
 
 /** The command a typed text is, if any. */
 export function matchCommand(said: string, ctx: CommandContext): Invocation | undefined {

@@ -17,10 +17,14 @@ export function describeEntry(ctx: CommandContext, e: TimelineEntry): string | u
   const key = `commands.timeline.${e.action}`;
   if (!isMessageKey(key)) return undefined;
   const d = e.detail;
+  const actor = e.actorId ? ctx.dir.personName(e.actorId) : ctx.text('commands.timeline.system');
+  // A delegate acting for an approver (src/core/delegation.ts): 王芳（代 刘洋）.
+  const who = e.actorId && typeof d.onBehalfOf === 'string' ? ctx.text('delegation.acting_for', { delegate: actor, principal: ctx.dir.personName(d.onBehalfOf) }) : actor;
   return tAny(ctx.locale, key, {
-    who: e.actorId ? ctx.dir.personName(e.actorId) : ctx.text('commands.timeline.system'),
+    who,
+    from: people(ctx, d.from),
+    reason: isMessageKey(`handover.reason.${str(d.reason)}`) ? tAny(ctx.locale, `handover.reason.${str(d.reason)}`) : str(d.reason),
     name: str(d.name),
-    reason: str(d.reason),
     text: clip(str(d.text), 40),
     to: people(ctx, d.to),
   });

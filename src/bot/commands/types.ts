@@ -7,6 +7,8 @@ import type { RequestTypeDef } from '../../core/request-types.js';
 import type { Directory } from '../../org/directory.js';
 import type { Person, Platform } from '../../org/schema.js';
 import type { Approvals } from '../../services/approvals.js';
+import type { Delegations } from '../../services/delegations.js';
+import type { Handover } from '../../services/handover.js';
 import type { CommandReads } from '../../store/command-reads.js';
 import type { Dialogs } from '../dialog/index.js';
 import type { Reply } from '../dialog/types.js';
@@ -32,6 +34,10 @@ export interface CommandDeps {
    * available.
    */
   nudge?: (ref: string, personId: string, platform: Platform) => Promise<{ ok: boolean; message: MessageIntent }>;
+  /** 移交 (admins): hand over a person's open tasks. Without it the command says it is not available. */
+  handover?: Pick<Handover, 'handOverAll'>;
+  /** 委托 / 取消委托. Without it the commands say they are not available. */
+  delegations?: Pick<Delegations, 'create' | 'cancelAllOf' | 'live' | 'period' | 'calendar'>;
 }
 
 /** What every command module is given: the dependencies and the reader's locale, bound. */
