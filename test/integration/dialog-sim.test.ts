@@ -338,7 +338,7 @@ describe('forms through conversation in the simulator', () => {
     expect(help).toContain('· 申请活动 — 填写活动申请');
     expect(help).toContain('· 提交总结 [编号] — 填写活动总结');
     expect(help).toContain('· 内容审核 — 填写内容审核');
-    expect(await ask('liming', '今天天气不错')).toBe(`没看懂「今天天气不错」。你好，我是签批助手。可用命令：申请活动、提交总结、评分、报销、内容审核、待办、我的申请、进度 <编号>、撤回 <编号>、重新提交 <编号>、催办 <编号>、日报、帮助。`);
+    expect(await ask('liming', '今天天气不错')).toBe(`没看懂「今天天气不错」。你好，我是签批助手。可用命令：申请活动、提交总结、评分、报销、内容审核、待办、我的申请、进度 <编号>、撤回 <编号>、重新提交 <编号>、催办 <编号>、日报、委托、移交、帮助。`);
     expect(await ask('liming', '申请 场地预订')).toBe('没有「场地预订」这种申请。可以申请：活动申请、活动总结、活动考核评分、费用报销、内容审核。');
 
     // Commands inside a dialog are answered and the dialog goes on; another form waits.
