@@ -22,7 +22,7 @@ import { createMetrics, metricsRoute } from './http/metrics.js';
 import { queueDashboard } from './http/queue-dashboard.js';
 import { healthRoutes } from './http/health-routes.js';
 import { createHttpServer } from './http/server.js';
-import type { PeopleDiff } from './core/directory/diff.js';
+import type { PeopleChange } from './core/directory/diff.js';
 import { createDirectoryReaders } from './directory/readers.js';
 import { createDirectoryRuntime } from './directory/runtime.js';
 import type { Directory } from './org/directory.js';
@@ -94,8 +94,8 @@ export interface AppOptions {
   scheduleDelay?: (at: Date) => number;
   /** How often the worker looks for a Redis that lost its state (default 2 s). */
   stateWatchMs?: number;
-  /** People who left or moved in the synced directory (the hand-over service; default: a log line). */
-  onPeopleChanged?: (diff: PeopleDiff) => Promise<void> | void;
+  /** Observes people who left or moved in the synced directory (after the hand-over of their tasks). */
+  onPeopleChanged?: (change: PeopleChange) => Promise<void> | void;
   /** Safety-net reload of the synced directory (default 5 min). */
   directoryReloadMs?: number;
 }
@@ -148,7 +148,11 @@ export async function buildApp(opts: AppOptions) {
           prefix,
           log: log.child({ component: 'directory' }),
           mirror: (d) => syncOrganisation(database.db, d),
-          onPeopleChanged: opts.onPeopleChanged ?? ((diff) => log.info({ left: diff.left.length, moved: diff.moved.length }, 'directory: people changed (no hand-over configured)')),
+          // Leavers' and movers' open tasks go per `organisation.leavers` (services/handover.ts).
+          onPeopleChanged: async (change) => {
+            await handover.onPeopleChanged(change);
+            await opts.onPeopleChanged?.(change);
+          },
           ...(opts.directoryReloadMs ? { reloadEveryMs: opts.directoryReloadMs } : {}),
           now,
         })
@@ -164,12 +168,15 @@ export async function buildApp(opts: AppOptions) {
       await pruneDeliveries(database.db, new Date());
       // Delegations that started or ended since: the open tasks' cards go to whoever acts now.
       await delegations.announce();
+      // Open tasks of people no longer in the organisation (a hand-over cut short by a crash, a
+      // person removed from the file): handed over now, once per intent.
+      await handover.sweepLeavers();
     };
     // Steps nobody can approve, empty roles, unknown people, departments without a lead: one
     // line at start-up, the admin API, and the admins' digest (a provider of its health section).
     const doctor = orgDoctor(dir);
     if (doctor.total) log.warn(doctorSummary(doctor), `org doctor: ${doctor.total} findings (GET /api/admin/org/doctor)`);
-    const health: HealthProvider[] = [async () => doctorNotes(orgDoctor(dir), dir)];
+    const health: HealthProvider[] = [async () => doctorNotes(orgDoctor(dir), dir), ...(directory ? [() => directory.healthNotes()] : [])];
     // Deadlines, reminders, escalation, event prompts, digest: its hook writes timers in every transition's transaction.
     const scheduler = createScheduler({ health, store: createSchedulerStore(database.db), queue: queues.schedule, prefix, dir, calendar, locale: config.LOCALE, log, now, ...(opts.scheduleDelay ? { delayMs: opts.scheduleDelay } : {}), approvals: () => approvals, onOutbox: () => relay.kick(), onReconcile: housekeeping });
     const approvals = createApprovals({ database, dir, now, dueAt: (spec, from) => calendar.dueAt(spec, from), onTransition: [scheduler.onTransition], onCommitted: () => { relay.kick(); scheduler.flush(); } });

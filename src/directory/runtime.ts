@@ -12,9 +12,10 @@
 import { Worker, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { diffPeople, isEmptyDiff, type PeopleDiff } from '../core/directory/diff.js';
+import { diffPeople, isEmptyDiff, type PeopleChange, type PeopleDiff } from '../core/directory/diff.js';
+import type { HealthNote } from '../core/digest.js';
 import type { LinkIssue } from '../core/directory/link.js';
-import type { MessageKey, ParamValue } from '../core/messages.js';
+import type { ParamValue } from '../core/messages.js';
 import { Directory } from '../org/directory.js';
 import { fixedLinksOf, overlayOrganisation, type Overlaid } from '../org/overlay.js';
 import type { OrgFile, RemotePlatform } from '../org/schema.js';
@@ -23,11 +24,6 @@ import { WORKER_LOCKS } from '../queue/worker-options.js';
 import type { DirectoryRead, DirectoryRepo, StoredIssue } from '../store/directory-repo.js';
 import { createDirectorySync, type SyncOutcome } from './sync.js';
 import type { DirectoryIntake, DirectoryReader } from './types.js';
-
-export interface HealthNote {
-  key: MessageKey;
-  params: Record<string, string | number>;
-}
 
 export interface DirectoryRuntimeDeps {
   dir: Directory;
@@ -42,7 +38,7 @@ export interface DirectoryRuntimeDeps {
   /** Mirrors the organisation into the database tables reports join (store/org-sync.ts). */
   mirror: (dir: Directory) => Promise<void>;
   /** Called once per applied change or sync that made people leave or move (the hand-over). */
-  onPeopleChanged?: (diff: PeopleDiff) => Promise<void> | void;
+  onPeopleChanged?: (change: PeopleChange) => Promise<unknown> | void;
   /** Reload from the store this often even without a message (default 5 min). */
   reloadEveryMs?: number;
   /** How long start-up waits for the first sync before carrying on in the background (default 60 s). */
@@ -108,17 +104,17 @@ export function createDirectoryRuntime(deps: DirectoryRuntimeDeps) {
 
   /** Runs one change against the store, then tells every replica and the hand-over. */
   async function applying(what: string, fn: () => Promise<unknown>): Promise<PeopleDiff> {
-    const before = (await overlaid()).org.people;
+    const before = (await overlaid()).org;
     await fn();
     const next = await overlaid();
     // The database mirror first: whoever sees the new organisation in memory finds it there too.
     await deps.mirror(new Directory(next.org, file));
     const after = swapIn(next);
     await deps.redis.publish(channel, what);
-    const diff = diffPeople(before, after.people);
+    const diff = diffPeople(before.people, after.people);
     if (!isEmptyDiff(diff)) {
       log.info({ left: diff.left, moved: diff.moved }, 'directory: people left or moved');
-      await deps.onPeopleChanged?.(diff);
+      await deps.onPeopleChanged?.({ ...diff, previous: { people: before.people, departments: before.departments } });
     }
     return diff;
   }

@@ -152,7 +152,19 @@ export function createHandover(deps: HandoverDeps) {
     return out;
   }
 
-  return { handOverAll, onPeopleChanged };
+  /**
+   * Leavers who still hold open tasks (a hand-over cut short, a person removed from the file):
+   * handed over as if they had just left. Each hand-over is keyed, so a sweep after a completed
+   * one changes nothing. Runs with the housekeeping.
+   */
+  async function sweepLeavers(): Promise<PeopleChangedResult | undefined> {
+    const left = (await store.inactiveApprovers()).filter((p) => !dir.person(p.id));
+    if (!left.length) return undefined;
+    deps.log?.warn({ people: left.map((p) => p.id) }, 'leavers still holding open tasks: handing them over');
+    return onPeopleChanged({ left: left.map((p) => ({ personId: p.id, dept: p.dept, name: p.name })) });
+  }
+
+  return { handOverAll, onPeopleChanged, sweepLeavers };
 }
 
 export type Handover = ReturnType<typeof createHandover>;

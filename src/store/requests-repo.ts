@@ -6,7 +6,7 @@ import { OPEN_STATUSES, type Origin } from '../core/model.js';
 import { groupBy } from '../util/group-by.js';
 import { anyOf } from './any-of.js';
 import type { DbOrTx } from './db.js';
-import { approvalSteps, auditLog, counters, decisions, outbox, processedEvents, requests } from './schema.js';
+import { approvalSteps, auditLog, counters, decisions, outbox, people, processedEvents, requests } from './schema.js';
 
 export class ConcurrentUpdateError extends Error {
   constructor(id: string) {
@@ -379,6 +379,33 @@ export async function openTasksOf(db: DbOrTx, personId: string): Promise<Array<{
       ),
     )
     .orderBy(asc(requests.id), asc(approvalSteps.position));
+}
+
+/**
+ * People marked inactive in the organisation mirror who still hold an undecided slot of an open
+ * request: leavers whose hand-over did not happen (the process died after the directory changed,
+ * or the person was removed from the file). Ids never in the organisation are not listed.
+ */
+export async function inactiveApprovers(db: DbOrTx): Promise<Array<{ id: string; name: string; dept: string }>> {
+  const held = db
+    .selectDistinct({ personId: sql<string>`a.person_id`.as('person_id') })
+    .from(approvalSteps)
+    .innerJoin(requests, and(eq(requests.id, approvalSteps.requestId), eq(requests.round, approvalSteps.round)))
+    .innerJoin(sql`lateral jsonb_array_elements_text(${approvalSteps.approvers}) as a(person_id)`, sql`true`)
+    .where(
+      and(
+        inArray(approvalSteps.status, ['active', 'waiting']),
+        inArray(requests.status, [...OPEN_STATUSES]),
+        sql`not exists (select 1 from ${decisions} d where d.request_id = ${approvalSteps.requestId} and d.round = ${approvalSteps.round} and d.step_id = ${approvalSteps.stepId} and d.person_id = a.person_id)`,
+      ),
+    )
+    .as('held');
+  return db
+    .select({ id: people.id, name: people.name, dept: people.deptId })
+    .from(held)
+    .innerJoin(people, eq(people.id, held.personId))
+    .where(eq(people.active, false))
+    .orderBy(asc(people.id));
 }
 
 /** A person's own requests that are not finished (open, or sent back to them). */

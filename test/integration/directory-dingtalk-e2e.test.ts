@@ -37,6 +37,7 @@ let api: FakeDingtalkServer;
 let gateway: FakeStreamGateway;
 let t: TestApp;
 const diffs: PeopleDiff[] = [];
+const recordDiff = ({ left, moved }: PeopleDiff) => void diffs.push({ left, moved });
 
 const userId = (p: CompanyPerson) => api.contacts!.ids.userId(p.key);
 const personOf = (p: CompanyPerson) => personIdFor({ platform: 'dingtalk', userId: userId(p) });
@@ -58,7 +59,7 @@ beforeAll(async () => {
       DINGTALK_OAPI_BASE_URL: api.url,
       DINGTALK_MODE: 'stream',
     },
-    { onPeopleChanged: (d) => void diffs.push(d) },
+    { onPeopleChanged: recordDiff },
   );
   await gateway.waitForConnections(1, 10_000);
 }, 60_000);

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PeopleDiff } from '../../src/core/directory/diff.js';
 import { personIdFor } from '../../src/directory/sync.js';
+import { openTasksOf } from '../../src/store/requests-repo.js';
 import { departmentIdOf } from '../../src/org/overlay.js';
 import { generateCompany, type CompanyPerson } from '../fakes/company.js';
 import { feishuEncrypt, feishuSignHeaders, startFakeFeishu, type FakeFeishu } from '../fakes/feishu-server.js';
@@ -51,6 +52,7 @@ let fake: FakeFeishu;
 let t: TestApp;
 let web: TestApp | undefined;
 const diffs: PeopleDiff[] = [];
+const recordDiff = ({ left, moved }: PeopleDiff) => void diffs.push({ left, moved });
 let env: Record<string, string>;
 
 const openId = (p: CompanyPerson) => fake.contacts!.ids.openId(p.key);
@@ -70,7 +72,7 @@ beforeAll(async () => {
     FEISHU_ENCRYPT_KEY: KEY,
     FEISHU_BASE_URL: fake.url,
   };
-  t = await startTestApp(env, { onPeopleChanged: (d) => void diffs.push(d) });
+  t = await startTestApp(env, { onPeopleChanged: recordDiff });
 }, 60_000);
 
 afterAll(async () => {
@@ -146,9 +148,14 @@ describe('synced directory, end to end', () => {
     expect((r.body.request.steps as Array<{ id: string; approvers: string[] }>).find((s) => s.id === 'dept-lead')?.approvers).toEqual([personOf(company.people[target.leaders[0]!]!)]);
   });
 
-  it('removes a leaver on contact.user.deleted_v3 and reports them once', async () => {
+  it('removes a leaver on contact.user.deleted_v3, hands their open task over and reports them once', async () => {
     const before = diffs.length;
     expect(t.app.dir.person(personOf(leaver))).toBeDefined();
+    // An open task of the leaver's: the lead's tasks handed to them by an admin.
+    const lead = personOf(company.people[target.leaders[0]!]!);
+    const open = await submit('目录活动三');
+    expect((await call(t.url, 'POST', '/api/admin/handover', { from: lead, to: personOf(leaver) })).body.tasks).toBeGreaterThanOrEqual(1);
+    expect((await openTasksOf(t.app.database.db, personOf(leaver))).map((x) => x.requestId)).toContain(open.body.request.id);
     leaver.status = 'left';
     const res = await pushContactEvent('dir-leave-1', 'contact.user.deleted_v3', { object: { open_id: openId(leaver), name: leaver.name }, old_object: { department_ids: [fake.contacts!.ids.department(leaver.departments[0]!)], open_id: openId(leaver) } });
     expect(res.status).toBe(200);
@@ -156,6 +163,12 @@ describe('synced directory, end to end', () => {
     await waitFor('the leaver gone on the web replica', async () => web!.app.dir.person(personOf(leaver)) === undefined);
     await waitFor('the hand-over told', async () => diffs.length > before);
     expect(diffs.slice(before)).toEqual([{ left: [personOf(leaver)], moved: [] }]);
+    // The hand-over ran on the applying replica: the task went on (to the lead up the leaver's tree), audited as "left".
+    await waitFor('the task handed over', async () => (await openTasksOf(t.app.database.db, personOf(leaver))).length === 0);
+    const after = (await call(t.url, 'GET', `/api/requests/${open.body.request.id as string}`)).body;
+    const step = (after.request.steps as Array<{ id: string; approvers: string[] }>).find((s) => s.id === 'dept-lead')!;
+    expect(step.approvers).toHaveLength(1);
+    expect(step.approvers).not.toContain(personOf(leaver));
     // A leaver cannot apply any more.
     const r = await call(t.url, 'POST', '/api/requests', { applicantId: personOf(leaver), type: 'event', form: EVENT_FORM });
     expect(r.status).toBe(404);

@@ -20,6 +20,8 @@ const ADMIN = 'linked-admin-token-0123456789';
 const company = generateCompany({ departments: 6, people: 40, seed: 44 });
 const listed = company.people.filter((p) => p.status !== 'left');
 const someone = listed.find((p) => p.status === 'active' && !company.departments.some((d) => d.leaders.includes(p.key)))!;
+// The admin (a thin entry by employee number) reads the directory's health in the daily digest.
+const admin = listed.find((p) => p.status === 'active' && p !== someone)!;
 
 let feishu: FakeFeishu;
 let dingtalk: FakeDingtalkServer;
@@ -32,7 +34,7 @@ beforeAll(async () => {
   gateway = await startFakeStreamGateway({ acceptTicket: (ticket) => dingtalk.tickets.has(ticket) });
   dingtalk.gatewayEndpoint = gateway.endpoint;
   const dir = mkdtempSync(join(tmpdir(), 'qianpi-linked-'));
-  writeFileSync(join(dir, 'org.yaml'), `organisation: { name: 两平台公司 }\ndirectory: { sync: true, tree: feishu, linkBy: [employeeNo] }\n`);
+  writeFileSync(join(dir, 'org.yaml'), `organisation: { name: 两平台公司 }\ndirectory: { sync: true, tree: feishu, linkBy: [employeeNo] }\npeople: [{ id: it-admin, employeeNo: '${admin.employeeNo}' }]\nroles: { admin: [it-admin] }\n`);
   t = await startTestApp({
     ORG_FILE: join(dir, 'org.yaml'),
     ADMIN_TOKEN: ADMIN,
@@ -89,5 +91,8 @@ describe('one company on two platforms', () => {
     const s = await status();
     expect(s.issues).toEqual([expect.objectContaining({ kind: 'unlinked', identity: { platform: 'feishu', userId: feishu.contacts!.ids.openId(someone.key), name: someone.name } })]);
     expect(await t.app.directory!.healthNotes()).toEqual([{ key: 'directory.health.unlinked', params: { count: 1 } }]);
+    // The composition root hands the directory's notes to the digest: the admin reads them.
+    const { text: digest } = await t.app.scheduler.digestFor('it-admin');
+    expect(digest).toContain('通讯录：1 人未能跨平台关联');
   });
 });

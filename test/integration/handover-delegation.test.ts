@@ -10,6 +10,7 @@ import { directoryFromText, EXAMPLE_ORG_FILE } from '../../src/org/load.js';
 import type { OrgFile } from '../../src/org/schema.js';
 import { decisions } from '../../src/store/schema.js';
 import { openTasksOf } from '../../src/store/requests-repo.js';
+import { syncOrganisation } from '../../src/store/org-sync.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { eventPayload, ok, sh } from '../support/core-fixtures.js';
 import { simClient } from '../support/sim-client.js';
@@ -248,5 +249,35 @@ describe('delegation', () => {
     expect((await api('DELETE', `/api/delegations/${id}`)).body).toEqual({ cancelled: true });
     expect((await api('DELETE', `/api/delegations/${id}`)).body).toEqual({ cancelled: false });
     expect(((await api('GET', '/api/delegations?person=sunli')).body.delegations as unknown[]).length).toBe(0);
+  });
+});
+
+describe('a leaver whose hand-over was cut short', () => {
+  it('the housekeeping sweep hands their open tasks over, once, and leaves people in the organisation alone', async () => {
+    const r = await event('liming', '冬季团建');
+    expect((await load(r.id)).steps[0]!.approvers).toEqual(['liuyang']);
+    // The directory changed and the mirror marked 刘洋 inactive, but the process died before the hand-over.
+    t.app.dir.replace(orgWithout((o) => ({
+      ...o,
+      people: o.people.filter((p) => p.id !== 'liuyang'),
+      departments: o.departments.map((d) => (d.id === 'east-marketing' ? { ...d, lead: undefined } : d)),
+      rooms: o.rooms.map((x) => ({ ...x, members: x.members.filter((m) => m !== 'liuyang') })),
+    })));
+    await syncOrganisation(t.app.database.db, t.app.dir);
+    try {
+      const swept = await t.app.handover.sweepLeavers();
+      expect(swept?.handedOver).toEqual([expect.objectContaining({ personId: 'liuyang', to: 'zhouqiang', reason: 'left' })]);
+      expect((await load(r.id)).steps.map((s) => s.approvers)).toEqual([['zhouqiang'], ['zhouqiang']]);
+      expect(await openTasksOf(t.app.database.db, 'liuyang')).toEqual([]);
+      // Nothing left to sweep: a second run does nothing.
+      expect(await t.app.handover.sweepLeavers()).toBeUndefined();
+    } finally {
+      t.app.dir.replace(original);
+      await syncOrganisation(t.app.database.db, t.app.dir);
+    }
+    // Back in the organisation: an open task of an active person is never swept.
+    const again = await event('liming', '春季团建');
+    expect(await t.app.handover.sweepLeavers()).toBeUndefined();
+    expect((await load(again.id)).steps[0]!.approvers).toEqual(['liuyang']);
   });
 });

@@ -21,3 +21,14 @@ export function diffPeople(previous: ReadonlyArray<{ id: string; dept: string }>
 }
 
 export const isEmptyDiff = (d: PeopleDiff): boolean => d.left.length === 0 && d.moved.length === 0;
+
+/**
+ * A diff with the organisation it was taken from: leavers are no longer in the new one, so
+ * their department and name (and the parents of departments that are gone) come from here.
+ */
+export interface PeopleChange extends PeopleDiff {
+  previous: {
+    people: ReadonlyArray<{ id: string; dept: string; name?: string }>;
+    departments: ReadonlyArray<{ id: string; parent?: string | undefined }>;
+  };
+}
