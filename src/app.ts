@@ -1,7 +1,8 @@
 // The composition root: builds every service explicitly, in dependency order, and owns the
 // ordered shutdown. Nothing else constructs infrastructure or reads configuration.
 import { Worker } from 'bullmq';
-import { pino, type DestinationStream, type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { createLogger } from './logger.js';
 import { createCommands } from './bot/commands/index.js';
 import { createDialogs, createDialogStore, DIALOG_IDLE_MS } from './bot/dialog/index.js';
 import { inboundProcessor, recordGivenUp } from './bot/inbound-worker.js';
@@ -51,38 +52,6 @@ import { createSchedulerStore } from './store/scheduler-store.js';
 import { commandReads } from './store/command-reads.js';
 import { requestReads } from './store/requests-repo.js';
 import { responseCodeStore } from './store/response-codes-repo.js';
-
-/** Secrets never reach the logs, whichever object they travel in. */
-export const REDACT = [
-  'req.headers.authorization',
-  'req.headers["x-lark-signature"]',
-  '*.appSecret',
-  '*.app_secret',
-  '*.secret',
-  '*.corpsecret',
-  '*.clientSecret',
-  '*.accessToken',
-  '*.access_token',
-  '*.tenant_access_token',
-  '*.token',
-  '*.encryptKey',
-  '*.password',
-  'config.ADMIN_TOKEN',
-  'config.FEISHU_APP_SECRET',
-  'config.FEISHU_ENCRYPT_KEY',
-  'config.FEISHU_VERIFICATION_TOKEN',
-  'config.DINGTALK_CLIENT_SECRET',
-  'config.WECOM_SECRET',
-  'config.WECOM_TOKEN',
-  'config.WECOM_ENCODING_AES_KEY',
-  'config.WECOM_CONTACT_TOKEN',
-  'config.WECOM_CONTACT_ENCODING_AES_KEY',
-];
-
-export function createLogger(config: Pick<Config, 'LOG_LEVEL' | 'NODE_ENV'>, destination?: DestinationStream): Logger {
-  const opts = { level: config.LOG_LEVEL, redact: { paths: REDACT, censor: '[redacted]' }, base: { service: 'qianpi' } };
-  return destination ? pino(opts, destination) : pino(opts);
-}
 
 export interface AppOptions {
   config: Config;

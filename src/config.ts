@@ -20,6 +20,7 @@ export const configSchema = z
     PROCESS_ROLE: optional(z.enum(['all', 'web', 'worker'])).default('all'),
     ADMIN_TOKEN: optional(z.string().min(16, 'must be at least 16 characters')),
     LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])).default('info'),
+    LOG_FORMAT: optional(z.enum(['auto', 'json', 'pretty'])).default('auto'),
     LOCALE: optional(z.enum(['zh-CN', 'en'])).default('zh-CN'),
     SIMULATOR: optional(z.enum(['auto', 'on', 'off'])).default('auto'),
     SHUTDOWN_TIMEOUT_MS: optional(z.coerce.number().int().positive()).default(10_000),

@@ -1,6 +1,7 @@
 // Entry point: parse configuration, build the app, start the roles, shut down in order on
 // SIGTERM/SIGINT within a hard deadline. Bad configuration exits non-zero naming the field.
-import { buildApp, createLogger } from './app.js';
+import { buildApp } from './app.js';
+import { createLogger } from './logger.js';
 import { ConfigError, loadConfig } from './config.js';
 import { t } from './core/messages.js';
 import { MigrationError } from './store/db.js';

@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Channel } from '../../src/channels/channel.js';
-import { REDACT } from '../../src/app.js';
+import { REDACT } from '../../src/logger.js';
 import { createHttpServer } from '../../src/http/server.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { EVENT_FORM } from '../support/sim-client.js';
