@@ -40,6 +40,8 @@ import { createDelegations } from './services/delegations.js';
 import { createHandover } from './services/handover.js';
 import { createScheduler } from './scheduler/index.js';
 import { createSimulator, serveSimulatorPage } from './simulator/index.js';
+import { demoClockRoutes } from './simulator/clock-routes.js';
+import { createDemoClock } from './simulator/demo-clock.js';
 import { openDatabase } from './store/db.js';
 import { recordInboundFailure } from './store/inbound-failures-repo.js';
 import { deliveryStore } from './store/delivery-store.js';
@@ -72,7 +74,9 @@ export interface AppOptions {
 export async function buildApp(opts: AppOptions) {
   const { config } = opts;
   const log = opts.log ?? createLogger(config);
-  const now = opts.now ?? (() => new Date());
+  // A simulator-only instance runs on the demo clock (fast-forward from the page); never next to a real platform.
+  const demoClock = !opts.now && config.simulatorEnabled && !config.feishuEnabled && !config.dingtalkEnabled && !config.wecomEnabled ? createDemoClock() : undefined;
+  const now = opts.now ?? demoClock?.now ?? (() => new Date());
   const dir = opts.dir ?? loadOrg(config.ORG_FILE);
   const role = config.PROCESS_ROLE;
   const web = role === 'all' || role === 'web';
@@ -88,6 +92,10 @@ export async function buildApp(opts: AppOptions) {
     cleanups.push(['redis', () => redisHandle.close()]);
     const redis = redisHandle.connect();
     const prefix = config.REDIS_PREFIX;
+    if (demoClock) {
+      await demoClock.start(redis, prefix);
+      cleanups.push(['demo clock', async () => demoClock.stop()]);
+    }
 
     const org = dir.org.organisation;
     const calendar = createCalendar(calendarOptions(org));
@@ -147,7 +155,8 @@ export async function buildApp(opts: AppOptions) {
     if (doctor.total) log.warn(doctorSummary(doctor), `org doctor: ${doctor.total} findings (GET /api/admin/org/doctor)`);
     const health: HealthProvider[] = [async () => doctorNotes(orgDoctor(dir), dir), ...(directory ? [() => directory.healthNotes()] : [])];
     // Deadlines, reminders, escalation, event prompts, digest: its hook writes timers in every transition's transaction.
-    const scheduler = createScheduler({ health, store: createSchedulerStore(database.db), queue: queues.schedule, prefix, dir, calendar, locale: config.LOCALE, log, now, ...(opts.scheduleDelay ? { delayMs: opts.scheduleDelay } : {}), approvals: () => approvals, onOutbox: () => relay.kick(), onReconcile: housekeeping });
+    const schedulerStore = createSchedulerStore(database.db);
+    const scheduler = createScheduler({ health, store: schedulerStore, queue: queues.schedule, prefix, dir, calendar, locale: config.LOCALE, log, now, ...(opts.scheduleDelay ? { delayMs: opts.scheduleDelay } : {}), approvals: () => approvals, onOutbox: () => relay.kick(), onReconcile: housekeeping });
     const approvals = createApprovals({ database, dir, now, dueAt: (spec, from) => calendar.dueAt(spec, from), onTransition: [scheduler.onTransition], onCommitted: () => { relay.kick(); scheduler.flush(); } });
     // Hand-over (移交, leavers and movers) and delegation (委托); both act through approvals' transitions.
     const delegations = createDelegations({ store: delegationStore(database.db), dir, calendar, now, onCommitted: () => relay.kick() });
@@ -157,7 +166,7 @@ export async function buildApp(opts: AppOptions) {
 
     const channelDeps: ChannelDeps = { config, log, redis, redisPrefix: prefix, responseCodes: responseCodeStore(database.db), dir, ingest, precheck: ingest.precheck, ...(directory ? { directory: directory.intake } : {}) };
     const channels = new Map<Platform, Channel>();
-    if (enabled.has('local')) channels.set('local', createSimulator({ db: database.db, redis, prefix, dir, ingest, subscriber: () => redisHandle.connect(), locale: config.LOCALE }));
+    if (enabled.has('local')) channels.set('local', createSimulator({ db: database.db, redis, prefix, dir, ingest, subscriber: () => redisHandle.connect(), locale: config.LOCALE, demoClock: !!demoClock }));
     if (enabled.has('feishu')) channels.set('feishu', createFeishuChannel(channelDeps));
     if (enabled.has('dingtalk')) channels.set('dingtalk', createDingtalkChannel(channelDeps));
     if (enabled.has('wecom')) channels.set('wecom', createWecomChannel(channelDeps));
@@ -181,6 +190,9 @@ export async function buildApp(opts: AppOptions) {
     await queueDashboard(http, queues.all(), config.ADMIN_TOKEN);
     if (web) for (const c of channels.values()) c.registerRoutes?.(http);
     if (enabled.has('local')) await serveSimulatorPage(http, log);
+    if (demoClock) {
+      demoClockRoutes(http, { clock: demoClock, calendar, digestTime: () => dir.org.organisation.digest.time, settings: scheduler.settings, scheduledRequests: schedulerStore.scheduledRequests, recover: () => scheduler.recover(), locale: config.LOCALE });
+    }
 
     const workers: Worker[] = [];
     let outboxTimer: NodeJS.Timeout | undefined;

@@ -20,6 +20,8 @@ export interface SimRouteDeps {
   /** A dedicated connection for SUBSCRIBE (a subscribed connection can do nothing else). */
   subscriber: () => Redis;
   locale: Locale;
+  /** The demo clock is on (a simulator-only instance): the page shows its control. */
+  demoClock?: boolean;
 }
 
 // Strings are checked like the API's (no NUL, control characters or unpaired surrogates): they are stored in Postgres.
@@ -88,6 +90,7 @@ export function simRoutes(deps: SimRouteDeps) {
       people: dir.org.people.map((p) => ({ id: p.id, name: p.name, title: p.title ?? '', dept: p.dept, deptName: dir.departments.get(p.dept)?.name ?? p.dept })),
       rooms: dir.org.rooms.map((r) => ({ id: r.id, name: r.name, members: r.members })),
       requestTypes: dir.submittableTypes().map((t) => ({ id: t.id, name: t.name, nameEn: t.nameEn })),
+      demoClock: deps.demoClock === true,
     }));
 
     app.get('/api/sim/history', async (req) => {

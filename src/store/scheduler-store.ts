@@ -8,7 +8,7 @@ import { digestRows, digestsSentOn, recordDigest } from './digest-repo.js';
 import { lastNudgedAt, writeNotices } from './notices-repo.js';
 import { isUuid, loadRequest, loadRequestByNumber, loadRequests } from './requests-repo.js';
 import { pruneProcessedEvents } from './retention.js';
-import { claimEscalation, claimKind, claimTimer, claimTimers, dueTimers, insertPoints, pendingPage, readTimers, syncChains } from './timers-repo.js';
+import { claimEscalation, claimKind, claimTimer, claimTimers, dueTimers, insertPoints, pendingPage, readTimers, requestsWithPendingTimers, syncChains } from './timers-repo.js';
 
 type Bound<F> = F extends (db: DbOrTx, ...rest: infer A) => infer R ? (...rest: A) => R : never;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -55,6 +55,8 @@ export function createSchedulerStore(db: Db) {
     /** The queries inside a transaction another service opened. */
     within: (tx: DbOrTx): TimerQueries => timerQueries(tx),
     ...bindAll(db, { pruneProcessedEvents, digestRows, digestsSentOn }),
+    /** Every request with a pending timer (the simulator's demo clock looks for where to jump). */
+    scheduledRequests: async () => [...(await loadRequests(db, await requestsWithPendingTimers(db))).values()],
     recordDigest: (managerId: string, day: string, message: Parameters<typeof recordDigest>[3]) => recordDigest(db, managerId, day, message),
     calendarYears: calendarYearQueries(db),
   };

@@ -2,7 +2,7 @@
 // (see core/reminders.ts) has at most one pending row; firing a row claims it with a conditional
 // UPDATE and inserts the chain's next point in the same transaction.
 import { createHash } from 'node:crypto';
-import { and, asc, eq, gt, inArray, isNull, lte, notInArray, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNotNull, isNull, lte, notInArray, or, sql } from 'drizzle-orm';
 import type { RequestState } from '../core/model.js';
 import { chainsFor, nextPointIndex, stepChainKey, type Chain, type ScheduleSettings } from '../core/reminders.js';
 import { groupBy } from '../util/group-by.js';
@@ -222,4 +222,13 @@ export async function pendingPage(
 /** Bulk insert (benchmarks, migrations of existing data); existing ids are left alone. */
 export async function insertTimers(db: DbOrTx, rows: Array<typeof timers.$inferInsert>): Promise<void> {
   for (let i = 0; i < rows.length; i += 5000) await db.insert(timers).values(rows.slice(i, i + 5000)).onConflictDoNothing();
+}
+
+/** Requests that have a pending timer: every chain keeps its next point pending, so these are all that have chains. */
+export async function requestsWithPendingTimers(db: DbOrTx): Promise<string[]> {
+  const rows = await db
+    .selectDistinct({ id: timers.requestId })
+    .from(timers)
+    .where(and(isNull(timers.firedAt), isNull(timers.cancelledAt), isNotNull(timers.requestId)));
+  return rows.flatMap((r) => (r.id ? [r.id] : []));
 }

@@ -239,4 +239,28 @@ describe('chat simulator (browser)', () => {
     await drawer.getByTestId('drawer-status').filter({ hasText: '已撤回' }).waitFor();
     await cardWith(page, '车主讲堂').getByTestId('card-status').filter({ hasText: '已撤回' }).waitFor();
   });
+
+  it('demo clock: fast-forward to the approval deadline; the escalation arrives now', async () => {
+    const page = await newPage();
+    await actAs(page, 'liming', '李明');
+    await submitRegularEvent(page, '车主自驾游');
+    const clock = page.getByTestId('demo-clock');
+    await clock.waitFor();
+    const before = await page.getByTestId('demo-clock-now').textContent();
+    await clock.click();
+    const menu = page.getByTestId('demo-clock-menu');
+    await menu.waitFor();
+    // The menu refreshes on opening: the new request's deadline becomes a target.
+    const deadline = page.locator('[data-testid="demo-clock-deadline"]:enabled');
+    await deadline.waitFor();
+    expect(await deadline.textContent()).toMatch(/审批截止（\d/);
+    await deadline.click();
+    await expectToast(page, '时钟已快进到', 'success');
+    await expect(clock.getAttribute('data-ahead')).resolves.toBe('true');
+    expect(await page.getByTestId('demo-clock-now').textContent()).not.toBe(before);
+    // liming's parent department lead is told at the deadline, now.
+    await actAs(page, 'zhouqiang', '周强');
+    await openConversation(page, 'dm:zhouqiang');
+    await page.getByTestId('messages').getByText(/^超时提醒：李明 的申请/).first().waitFor();
+  });
 });

@@ -658,4 +658,18 @@ export const en: Catalog = {
   'commands.timeline.task_handed_over': 'task handed over from {from} to {to} ({reason})',
   'commands.unavailable': 'This is not available here',
   // ---- end of delegation and hand-over ----
+  // ---- demo clock (simulator) ----
+  'sim.clock.label': 'Demo clock',
+  'sim.clock.title': "Fast-forward this demo's clock (not the machine's) so reminders, escalation, the summary prompt and the digest happen now",
+  'sim.clock.now': 'Now {time}',
+  'sim.clock.ahead': '{span} ahead',
+  'sim.clock.to.reminder': 'Next reminder',
+  'sim.clock.to.deadline': 'Approval deadline',
+  'sim.clock.to.event_end': 'Event end',
+  'sim.clock.to.digest': 'Next daily digest',
+  'sim.clock.at': ' ({time})',
+  'sim.clock.none': ' (none)',
+  'sim.clock.nothing': 'Nothing pending for “{target}”',
+  'sim.clock.moved': 'Clock moved forward to {time}',
+  // ---- end of demo clock ----
 };

@@ -659,4 +659,18 @@ export const zhCN = {
   'commands.timeline.task_handed_over': '待办由 {from} 移交给 {to}（{reason}）',
   'commands.unavailable': '该功能未开启',
   // ---- end of delegation and hand-over ----
+  // ---- demo clock (simulator) ----
+  'sim.clock.label': '演示时钟',
+  'sim.clock.title': '快进本演示的时钟（不改机器时间），让提醒、升级、总结提示和日报现在发生',
+  'sim.clock.now': '现在 {time}',
+  'sim.clock.ahead': '已快进 {span}',
+  'sim.clock.to.reminder': '下一个提醒',
+  'sim.clock.to.deadline': '审批截止',
+  'sim.clock.to.event_end': '活动结束',
+  'sim.clock.to.digest': '下一次日报',
+  'sim.clock.at': '（{time}）',
+  'sim.clock.none': '（暂无）',
+  'sim.clock.nothing': '没有待发生的「{target}」',
+  'sim.clock.moved': '时钟已快进到 {time}',
+  // ---- end of demo clock ----
 } as const;

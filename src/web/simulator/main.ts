@@ -3,6 +3,7 @@
 // the person last used (or ?as=<id>), and the request of a #/requests/<id> link.
 import { api, errorText } from './api.js';
 import { setupComposer } from './composer.js';
+import { setupDemoClock } from './demo-clock.js';
 import { $, h, storage } from './dom.js';
 import { closeDrawer, openDrawer } from './drawer.js';
 import { localizePage, setLocale, tr } from './i18n.js';
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
   picker.addEventListener('change', () => switchPerson(picker.value));
 
   setupNewRequestMenu();
+  if (boot.demoClock) setupDemoClock();
   setupComposer();
   $('drawer-close').addEventListener('click', closeDrawer);
   $('drawer-backdrop').addEventListener('click', closeDrawer);

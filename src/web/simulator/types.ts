@@ -28,6 +28,8 @@ export interface Boot {
   people: Person[];
   rooms: Room[];
   requestTypes: Array<{ id: string; name: string; nameEn: string }>;
+  /** A simulator-only instance: the demo clock control is shown. */
+  demoClock: boolean;
 }
 
 /** A row of sim_messages (src/store/sim-messages-repo.ts) as JSON. */
