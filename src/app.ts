@@ -182,7 +182,7 @@ export async function buildApp(opts: AppOptions) {
       notes: async () => ({ ...calendarNotes(calendar, now()), ...(directory ? { directory: await directory.readiness() } : {}) }),
       adminToken: config.ADMIN_TOKEN,
     });
-    apiRoutes(http, { requests, cardContext: ctx, open: config.simulatorEnabled, adminToken: config.ADMIN_TOKEN });
+    apiRoutes(http, { requests, cardContext: ctx, dir, now, open: config.simulatorEnabled, adminToken: config.ADMIN_TOKEN });
     adminRoutes(http, { token: config.ADMIN_TOKEN, approvals, requests, dir, locale: config.LOCALE, now, handover, delegations, ...(directory ? { directory } : {}) });
     metrics.watchQueues(() => queues.all());
     // Open only on a simulator-only instance without a token (a laptop); protected otherwise.

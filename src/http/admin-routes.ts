@@ -14,13 +14,14 @@ import type { Approvals } from '../services/approvals.js';
 import { delegationRoutes, handoverRoutes } from './delegation-routes.js';
 import type { Delegations } from '../services/delegations.js';
 import type { Handover } from '../services/handover.js';
-import type { DepartmentOverview, RequestReads } from '../store/requests-repo.js';
-import { errorReplies, idempotencyHeaders, jsonValue, refId, requestId, requestState, text, zodScope } from './schemas.js';
+import type { RequestReads } from '../store/requests-repo.js';
+import { errorReplies, idempotencyHeaders, jsonValue, refId, REQUEST_NUMBER, requestRef, requestState, text, zodScope } from './schemas.js';
 
 export interface AdminDeps {
   token: string | undefined;
   approvals: Approvals;
-  requests: Pick<RequestReads, 'departmentOverview'>;
+  /** Resolves a request number (A-0006) to its id: the actions route takes either. */
+  requests: Pick<RequestReads, 'byNumber'>;
   dir: Directory;
   locale: Locale;
   now: () => Date;
@@ -179,13 +180,15 @@ export function adminRoutes(app: FastifyInstance, deps: AdminDeps): void {
       bodyLimit: API_BODY_LIMIT,
       schema: {
         summary: 'Act on a request on behalf of a person',
-        params: z.object({ id: requestId }),
+        params: z.object({ id: requestRef }),
         headers: idempotencyHeaders,
         body: actionBody,
         response: { 200: z.object({ request: requestState, feedback: z.string(), duplicate: z.boolean() }), ...errorReplies },
       },
     }, async (req, reply) => {
-      const { id } = req.params;
+      const ref = req.params.id;
+      const id = REQUEST_NUMBER.test(ref) ? (await deps.requests.byNumber(ref))?.id : ref;
+      if (!id) return reply.code(404).send({ error: 'request not found' });
       const body = req.body;
       const form: Record<string, string> = {
         ...(body.reason ? { reason: body.reason } : {}),
@@ -208,18 +211,6 @@ export function adminRoutes(app: FastifyInstance, deps: AdminDeps): void {
         response: { 200: orgReport, ...errorReplies },
       },
     }, async () => orgDoctor(dir));
-
-    api.get('/api/departments/:id/overview', {
-      schema: {
-        summary: "A department's open requests and counts (with the departments it manages)",
-        params: z.object({ id: refId }),
-        response: { 200: z.looseObject({ departments: z.array(z.string()) }) as unknown as z.ZodType<DepartmentOverview>, ...errorReplies },
-      },
-    }, async (req, reply) => {
-      const { id } = req.params;
-      if (!dir.departments.has(id)) return reply.code(404).send({ error: `unknown department "${id}"` });
-      return deps.requests.departmentOverview(dir.managedDepartmentsUnder(id), deps.now());
-    });
 
     const off = { error: 'the directory is not synced: set directory.sync in the organisation file and configure a platform' };
     api.get('/api/admin/directory', {

@@ -27,6 +27,11 @@ export const refId = text(128).pipe(z.string().min(1));
 
 export const requestId = z.string().regex(UUID_RE, 'must be a request id (a UUID)');
 
+/** A request's number as people see it (A-0006). */
+export const REQUEST_NUMBER = /^[A-Za-z]-\d{1,12}$/;
+/** A request named by its id or by its number: every route that takes one takes both. */
+export const requestRef = z.string().refine((id) => UUID_RE.test(id) || REQUEST_NUMBER.test(id), 'must be a request id (UUID) or number (A-12)');
+
 const MAX_DEPTH = 16;
 const MAX_NODES = 10_000;
 

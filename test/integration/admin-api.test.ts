@@ -59,6 +59,18 @@ describe('admin API', () => {
     expect(detail.body.timeline.find((e: { action: string }) => e.action === 'approved_step')).toMatchObject({ actorId: 'liuyang', platform: 'api' });
   });
 
+  it('acts on a request named by its number, as GET reads it', async () => {
+    const { body } = await call('POST', '/api/requests', { applicantId: 'liming', type: 'event', form: { ...EVENT_FORM, name: '按编号审批' } });
+    const number = body.request.number as string;
+    expect(number).toMatch(/^A-\d+$/);
+    const ok = await call('POST', `/api/requests/${number}/actions`, { actorId: 'liuyang', action: 'approve' });
+    expect(ok.status).toBe(200);
+    expect(ok.body.request.id).toBe(body.request.id);
+    expect((await call('GET', `/api/requests/${number}`)).body.timeline.some((e: { action: string; actorId: string }) => e.action === 'approved_step' && e.actorId === 'liuyang')).toBe(true);
+    expect((await call('POST', '/api/requests/A-999999/actions', { actorId: 'liuyang', action: 'approve' })).status).toBe(404);
+    expect((await call('POST', '/api/requests/not-a-request/actions', { actorId: 'liuyang', action: 'approve' })).status).toBe(400);
+  });
+
   it('gives managers a department overview', async () => {
     await call('POST', '/api/requests', { applicantId: 'liming', type: 'event', form: { ...EVENT_FORM, name: '待审活动' } });
     const o = await call('GET', '/api/departments/east-branch/overview');
@@ -67,6 +79,9 @@ describe('admin API', () => {
     expect(o.body.counts.pending).toBeGreaterThanOrEqual(1);
     expect(o.body.open[0]).toMatchObject({ stepName: '部门负责人审批', approvers: ['liuyang'], overdue: false });
     expect((await call('GET', '/api/departments/nowhere/overview')).status).toBe(404);
+    // A read route: open in simulator mode like the others (no token needed).
+    const open = await fetch(`${t.url}/api/departments/east-branch/overview`);
+    expect(open.status).toBe(200);
   });
 
   it('exposes Prometheus metrics and the queue dashboard', async () => {
