@@ -11,6 +11,7 @@ import { chromium, type Browser, type BrowserContext, type Locator, type Page } 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { locateChromium } from '../support/chromium.js';
+import { EVENT_FORM, simClient } from '../support/sim-client.js';
 import { ensureWebBuild } from '../support/web-build.js';
 
 const ROOM = 'room:east-approvals';
@@ -21,14 +22,14 @@ let app: TestApp;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 
-async function newPage(): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+async function newPage(viewport = { width: 1280, height: 800 }): Promise<Page> {
+  const ctx = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
   contexts.push(ctx);
   const page = await ctx.newPage();
   page.setDefaultTimeout(WAIT);
   page.on('pageerror', (err) => console.error('[browser pageerror]', err.message));
   await page.goto(app.url);
-  await page.getByTestId('person-picker').waitFor();
+  await page.getByTestId('person-picker').waitFor({ state: 'attached' });
   return page;
 }
 
@@ -262,5 +263,39 @@ describe('chat simulator (browser)', () => {
     await actAs(page, 'zhouqiang', '周强');
     await openConversation(page, 'dm:zhouqiang');
     await page.getByTestId('messages').getByText(/^超时提醒：李明 的申请/).first().waitFor();
+  });
+
+  it('works on a phone (390 × 844): one column, the sidebar on demand, cards readable, the input in view', async () => {
+    const submitted = await simClient(app.url).act('liming', null, { a: 'submit', t: 'event' }, { ...EVENT_FORM, name: '手机端答谢会' });
+    expect(submitted.body.status).toBe('accepted');
+    const page = await newPage({ width: 390, height: 844 });
+    const box = async (testId: string) => (await page.getByTestId(testId).boundingBox())!;
+    // No sideways scrolling; the chat takes the width, the sidebar is off screen until asked for.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect((await box('messages')).width).toBeGreaterThan(360);
+    const input = await box('composer-input');
+    expect(input.y + input.height).toBeLessThanOrEqual(844);
+    expect(input.width).toBeGreaterThan(250);
+    await page.getByTestId('side-toggle').click();
+    await page.getByTestId('person-picker').selectOption('liuyang');
+    await page.getByTestId('me-name').filter({ hasText: '刘洋' }).waitFor();
+    await page.getByTestId(`conversation-${ROOM}`).click();
+    // Choosing a conversation closes the panel.
+    await expect.poll(async () => (await box('sidebar')).x + (await box('sidebar')).width).toBeLessThanOrEqual(0);
+    const card = cardWith(page, '手机端答谢会');
+    await card.waitFor();
+    const c = (await card.boundingBox())!;
+    expect(c.width).toBeGreaterThan(300);
+    expect(c.x + c.width).toBeLessThanOrEqual(390);
+    // The new-request form fits the screen.
+    await page.getByTestId('new-request').click();
+    await page.getByTestId('new-request-event').click();
+    const modal = page.getByTestId('form-modal');
+    await modal.waitFor();
+    const m = (await modal.boundingBox())!;
+    expect(m.x).toBeGreaterThanOrEqual(0);
+    expect(m.x + m.width).toBeLessThanOrEqual(390);
+    const name = (await modal.getByTestId('form-input-name').boundingBox())!;
+    expect(name.width).toBeGreaterThan(280);
   });
 });

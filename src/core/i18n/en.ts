@@ -671,5 +671,6 @@ export const en: Catalog = {
   'sim.clock.none': ' (none)',
   'sim.clock.nothing': 'Nothing pending for “{target}”',
   'sim.clock.moved': 'Clock moved forward to {time}',
+  'sim.side_toggle': 'Conversations and identity',
   // ---- end of demo clock ----
 };

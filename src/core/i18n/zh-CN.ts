@@ -672,5 +672,6 @@ export const zhCN = {
   'sim.clock.none': '（暂无）',
   'sim.clock.nothing': '没有待发生的「{target}」',
   'sim.clock.moved': '时钟已快进到 {time}',
+  'sim.side_toggle': '会话与身份',
   // ---- end of demo clock ----
 } as const;

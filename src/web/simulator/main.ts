@@ -34,6 +34,7 @@ async function main(): Promise<void> {
   picker.addEventListener('change', () => switchPerson(picker.value));
 
   setupNewRequestMenu();
+  setupSidePanel();
   if (boot.demoClock) setupDemoClock();
   setupComposer();
   $('drawer-close').addEventListener('click', closeDrawer);
@@ -53,3 +54,20 @@ async function main(): Promise<void> {
 }
 
 void main();
+
+/** Phones: the sidebar slides over the chat from ☰ and closes once a conversation is chosen. */
+function setupSidePanel(): void {
+  const app = $('app');
+  const btn = $('side-toggle');
+  const scrim = $('side-scrim');
+  const set = (open: boolean) => {
+    app.dataset.side = open ? 'open' : 'closed';
+    btn.setAttribute('aria-expanded', String(open));
+    scrim.hidden = !open;
+  };
+  btn.addEventListener('click', () => set(app.dataset.side !== 'open'));
+  scrim.addEventListener('click', () => set(false));
+  $('conv-list').addEventListener('click', (e) => {
+    if ((e.target as Element).closest('[data-testid^="conversation-"]')) set(false);
+  });
+}
