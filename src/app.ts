@@ -4,7 +4,7 @@ import { Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import { createLogger } from './logger.js';
 import { createCommands } from './bot/commands/index.js';
-import { createDialogs, createDialogStore, DIALOG_IDLE_MS } from './bot/dialog/index.js';
+import { createDialogs, createDialogStore, dialogPhase, DIALOG_IDLE_MS } from './bot/dialog/index.js';
 import { inboundProcessor, recordGivenUp } from './bot/inbound-worker.js';
 import { createIngest } from './bot/ingest.js';
 import { createRouter } from './bot/router.js';
@@ -166,7 +166,11 @@ export async function buildApp(opts: AppOptions) {
 
     const channelDeps: ChannelDeps = { config, log, redis, redisPrefix: prefix, responseCodes: responseCodeStore(database.db), dir, ingest, precheck: ingest.precheck, ...(directory ? { directory: directory.intake } : {}) };
     const channels = new Map<Platform, Channel>();
-    if (enabled.has('local')) channels.set('local', createSimulator({ db: database.db, redis, prefix, dir, ingest, subscriber: () => redisHandle.connect(), locale: config.LOCALE, demoClock: !!demoClock }));
+    const dialogStore = createDialogStore(redis, prefix, { idleMs: DIALOG_IDLE_MS });
+    if (enabled.has('local')) {
+      const dialogOf = async (personId: string) => dialogPhase(await dialogStore.get('local', personId), dir, now(), DIALOG_IDLE_MS);
+      channels.set('local', createSimulator({ db: database.db, redis, prefix, dir, ingest, subscriber: () => redisHandle.connect(), locale: config.LOCALE, demoClock: !!demoClock, dialogOf }));
+    }
     if (enabled.has('feishu')) channels.set('feishu', createFeishuChannel(channelDeps));
     if (enabled.has('dingtalk')) channels.set('dingtalk', createDingtalkChannel(channelDeps));
     if (enabled.has('wecom')) channels.set('wecom', createWecomChannel(channelDeps));
@@ -212,7 +216,7 @@ export async function buildApp(opts: AppOptions) {
         })
       : undefined;
     if (worker) {
-      const dialogs = createDialogs({ store: createDialogStore(redis, prefix, { idleMs: DIALOG_IDLE_MS }), requests, dir, approvals, locale: config.LOCALE, now });
+      const dialogs = createDialogs({ store: dialogStore, requests, dir, approvals, locale: config.LOCALE, now });
       const commands = createCommands({
         reads: commandReads(database.db), dir, locale: config.LOCALE, approvals, dialogs, now,
         digestFor: async (personId) => (await scheduler.digestFor(personId)).text,

@@ -9,6 +9,7 @@ import { decodeAction } from '../../cards/model.js';
 import type { Locale } from '../core/messages.js';
 import { refId, text } from '../http/schemas.js';
 import type { Directory } from '../org/directory.js';
+import type { DialogPhase } from '../bot/dialog/phase.js';
 import type { Ingest } from '../bot/ingest.js';
 import { sanitizeInput, type InboundEvent } from '../channels/inbound.js';
 import { dmConversation, roomConversation, type SimChat, type SimMessage } from './chat.js';
@@ -22,6 +23,8 @@ export interface SimRouteDeps {
   locale: Locale;
   /** The demo clock is on (a simulator-only instance): the page shows its control. */
   demoClock?: boolean;
+  /** Where the person's dialog in their DM stands (the page offers its words as chips). */
+  dialogOf?: (personId: string) => Promise<DialogPhase>;
 }
 
 // Strings are checked like the API's (no NUL, control characters or unpaired surrogates): they are stored in Postgres.
@@ -97,6 +100,12 @@ export function simRoutes(deps: SimRouteDeps) {
       const { as } = asQuery.parse(req.query);
       person(as);
       return { messages: await chat.history(visible(as)) };
+    });
+
+    app.get('/api/sim/dialog', async (req) => {
+      const { as } = asQuery.parse(req.query);
+      person(as);
+      return deps.dialogOf ? deps.dialogOf(as) : { phase: null, back: false, skip: false };
     });
 
     app.get('/api/sim/forms/:type', async (req, reply) => {

@@ -298,4 +298,22 @@ describe('chat simulator (browser)', () => {
     const name = (await modal.getByTestId('form-input-name').boundingBox())!;
     expect(name.width).toBeGreaterThan(280);
   });
+
+  it('during a dialog the chips offer its words (返回 / 跳过 / 取消), then the commands again', async () => {
+    const page = await newPage();
+    await actAs(page, 'zhaolei', '赵磊');
+    await openConversation(page, 'dm:zhaolei');
+    const chips = page.getByTestId('quick-replies');
+    const chipTexts = async () => (await chips.locator('.chip').allTextContents()).join(' ');
+    await chips.getByText('申请活动').click();
+    await page.locator('[data-testid="quick-replies"][data-dialog="ask"]').waitFor();
+    expect(await chipTexts()).toBe('取消');
+    await page.getByTestId('composer-input').fill('冬季车主答谢会');
+    await page.getByTestId('composer-send').click();
+    await chips.getByText('返回').waitFor();
+    expect(await chipTexts()).toBe('返回 取消');
+    await chips.getByText('取消').click();
+    await page.locator('[data-testid="quick-replies"][data-dialog="none"]').waitFor();
+    expect(await chipTexts()).toBe('申请活动 待办 我的申请 帮助');
+  });
 });

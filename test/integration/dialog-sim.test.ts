@@ -209,17 +209,25 @@ describe('forms through conversation in the simulator', () => {
     expect(status).toContain('状态：报销中');
   });
 
-  it('content review: 取消, then again with a skipped optional field', async () => {
+  it('content review: 取消, then again with a skipped optional field; the page is told which words apply', async () => {
+    const phase = async () => (await (await fetch(`${t.url}/api/sim/dialog?as=hanmei`)).json()) as { phase: string | null; back: boolean; skip: boolean };
+    expect(await phase()).toEqual({ phase: null, back: false, skip: false });
     expect(await ask('hanmei', '内容审核')).toContain('开始填写「内容审核」，共 4 项');
+    expect(await phase()).toEqual({ phase: 'ask', back: false, skip: false });
     await ask('hanmei', '双十二推文');
+    expect(await phase()).toEqual({ phase: 'ask', back: true, skip: false });
     expect(await ask('hanmei', '取消')).toBe('已取消「内容审核」的填写，内容没有提交。');
+    expect(await phase()).toEqual({ phase: null, back: false, skip: false });
     expect(await ask('hanmei', '取消')).toContain('现在没有正在填写的表单');
     await ask('hanmei', 'review');
     await ask('hanmei', '双十二试驾福利推文');
     await ask('hanmei', '公众号');
     await ask('hanmei', '第一段：福利\n第二段：报名方式');
+    expect(await phase()).toEqual({ phase: 'ask', back: true, skip: true });
     expect(await ask('hanmei', '跳过')).toContain('请核对以下内容');
+    expect(await phase()).toMatchObject({ phase: 'confirm' });
     expect(await ask('hanmei', '确认')).toMatch(/已提交申请 C-\d{4}，等待审批。/);
+    expect(await phase()).toEqual({ phase: null, back: false, skip: false });
   });
 
   it('a send-back names the command; 重新提交 pre-fills the dialog and resubmits', { timeout: 60_000 }, async () => {
@@ -279,6 +287,8 @@ describe('forms through conversation in the simulator', () => {
     offset += 29 * 60_000;
     expect(await ask('hanmei', '1')).toContain('（3/15）');
     offset += 31 * 60_000;
+    // Idled out: the page no longer offers the dialog's words.
+    expect((await (await fetch(`${t.url}/api/sim/dialog?as=hanmei`)).json()) as unknown).toMatchObject({ phase: null });
     expect(await ask('hanmei', '客户答谢会')).toBe('你之前填写的「活动申请」已超过 30 分钟没有回复，已自动关闭，内容没有提交。如需继续，请重新发送「申请活动」。');
     expect(await ask('hanmei', '客户答谢会')).toContain('没看懂');
     // A command after a timeout is answered, with the notice first.

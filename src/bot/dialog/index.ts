@@ -22,6 +22,7 @@ import { startCommand } from './words.js';
 export { createDialogStore, type DialogStore } from './store.js';
 export type { DialogSession, Reply } from './types.js';
 export { DIALOG_ACTION } from './card.js';
+export { dialogPhase, type DialogPhase } from './phase.js';
 
 /** Default idle timeout of a dialog. */
 export const DIALOG_IDLE_MS = 30 * 60_000;

@@ -672,5 +672,10 @@ export const en: Catalog = {
   'sim.clock.nothing': 'Nothing pending for “{target}”',
   'sim.clock.moved': 'Clock moved forward to {time}',
   'sim.side_toggle': 'Conversations and identity',
+  'sim.quick.back': 'back',
+  'sim.quick.skip': 'skip',
+  'sim.quick.cancel': 'cancel',
+  'sim.quick.confirm': 'confirm',
+  'sim.quick.edit': 'edit',
   // ---- end of demo clock ----
 };

@@ -673,5 +673,10 @@ export const zhCN = {
   'sim.clock.nothing': '没有待发生的「{target}」',
   'sim.clock.moved': '时钟已快进到 {time}',
   'sim.side_toggle': '会话与身份',
+  'sim.quick.back': '返回',
+  'sim.quick.skip': '跳过',
+  'sim.quick.cancel': '取消',
+  'sim.quick.confirm': '确认',
+  'sim.quick.edit': '修改',
   // ---- end of demo clock ----
 } as const;

@@ -1,5 +1,6 @@
 // The sidebar's conversations (the person's DM with the bot, their rooms), the open one and its
 // header.
+import { api } from './api.js';
 import { sendText } from './composer.js';
 import { conversation, conversationsOf, currentConversation } from './conversation-list.js';
 import { $, h, storage } from './dom.js';
@@ -7,7 +8,7 @@ import { avatar, BOT_ID, dayKey, dayLabel, fmtTime, names } from './format.js';
 import { tr } from './i18n.js';
 import { markSeen, messagesIn, preview, renderMessages, unreadCount } from './messages.js';
 import { state } from './state.js';
-import type { Conversation } from './types.js';
+import type { Conversation, DialogPhase } from './types.js';
 
 const LS_CONV = 'qianpi.sim.conversation';
 
@@ -55,6 +56,14 @@ function renderChatHeader(): void {
   renderQuickReplies(c);
 }
 
+/** The words a dialog in progress understands, or the commands when none is open. */
+function dmReplies(): string[] {
+  const d = state.dialog;
+  if (d.phase === 'ask') return [...(d.back ? [tr('sim.quick.back')] : []), ...(d.skip ? [tr('sim.quick.skip')] : []), tr('sim.quick.cancel')];
+  if (d.phase === 'confirm') return [tr('sim.quick.confirm'), tr('sim.quick.edit'), tr('sim.quick.cancel')];
+  return [tr('sim.quick.apply'), tr('sim.quick.todo'), tr('sim.quick.mine'), tr('sim.quick.help')];
+}
+
 /** Commands one click away: the bot's words (it reads them in either language). */
 function renderQuickReplies(c: Conversation): void {
   let bar = document.getElementById('quick-replies');
@@ -63,8 +72,19 @@ function renderQuickReplies(c: Conversation): void {
     $('composer').before(bar);
   }
   const mention = tr('sim.mention');
-  const items = c.kind === 'dm' ? [tr('sim.quick.apply'), tr('sim.quick.todo'), tr('sim.quick.mine'), tr('sim.quick.help')] : [`${mention} ${tr('sim.quick.todo')}`, `${mention} ${tr('sim.quick.help')}`];
+  const items = c.kind === 'dm' ? dmReplies() : [`${mention} ${tr('sim.quick.todo')}`, `${mention} ${tr('sim.quick.help')}`];
+  bar.dataset.dialog = c.kind === 'dm' ? (state.dialog.phase ?? 'none') : 'none';
   bar.replaceChildren(...items.map((text) => h('button', { type: 'button', class: 'chip', onclick: () => sendText(text) }, text)));
+}
+
+/** Asks where the person's dialog stands (after the bot spoke in their DM) and redraws the chips. */
+export async function refreshDialog(): Promise<void> {
+  const gen = state.gen;
+  const d = await api<DialogPhase>('GET', `/api/sim/dialog?as=${encodeURIComponent(state.me)}`);
+  if (gen !== state.gen) return;
+  state.dialog = d;
+  const c = currentConversation();
+  if (c) renderQuickReplies(c);
 }
 
 export function selectConversation(id: string): void {

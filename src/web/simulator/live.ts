@@ -1,7 +1,7 @@
 // The live feed: history on every (re)connect, then each new or changed message over SSE.
 import { api, errorText } from './api.js';
 import { requestRef } from './card.js';
-import { renderConversationList } from './conversations.js';
+import { refreshDialog, renderConversationList } from './conversations.js';
 import { $ } from './dom.js';
 import { scheduleDrawerRefresh } from './drawer.js';
 import { tr } from './i18n.js';
@@ -17,6 +17,8 @@ function onLiveMessage(m: SimMessage): void {
     markSeen(state.active);
   }
   renderConversationList();
+  // The bot answered in the DM: a dialog may have begun, moved on or ended.
+  if (m.sender === 'bot' && m.conversation === `dm:${state.me}`) scheduleDialogRefresh();
   // Keep an open detail drawer current when its request's card changes.
   const d = state.drawer;
   if (m.kind === 'card' && d) {
@@ -25,12 +27,19 @@ function onLiveMessage(m: SimMessage): void {
   }
 }
 
+let dialogTimer: ReturnType<typeof setTimeout> | undefined;
+function scheduleDialogRefresh(): void {
+  clearTimeout(dialogTimer);
+  dialogTimer = setTimeout(() => void refreshDialog().catch(() => undefined), 100);
+}
+
 async function loadHistory(gen: number): Promise<void> {
   const data = await api<{ messages: SimMessage[] }>('GET', `/api/sim/history?as=${encodeURIComponent(state.me)}`);
   if (gen !== state.gen) return;
   let added = false;
   for (const m of data.messages) added = upsert(m) || added;
   renderMessages({ scroll: added ? 'bottom' : 'auto' });
+  scheduleDialogRefresh();
   markSeen(state.active);
   renderConversationList();
 }

@@ -1,5 +1,5 @@
 // The page's state: who the page acts as, what it shows, and the elements it keeps.
-import type { Boot, Person, RequestState, SimMessage, Card } from './types.js';
+import type { Boot, Card, DialogPhase, Person, RequestState, SimMessage } from './types.js';
 
 export const state = {
   boot: null as Boot | null,
@@ -17,6 +17,8 @@ export const state = {
   gen: 0,
   /** The open detail drawer. */
   drawer: null as { ref: string; request: RequestState | null } | null,
+  /** Where the person's dialog in their DM stands (GET /api/sim/dialog): its chips. */
+  dialog: { phase: null, back: false, skip: false } as DialogPhase,
   /** Request type → its form card (field labels and options). */
   formCache: new Map<string, Card>(),
 };

@@ -76,3 +76,10 @@ export interface Conversation {
   kind: 'dm' | 'room';
   members: string[];
 }
+
+/** Where a person's dialog stands (src/bot/dialog/phase.ts). */
+export interface DialogPhase {
+  phase: 'ask' | 'confirm' | null;
+  back: boolean;
+  skip: boolean;
+}
