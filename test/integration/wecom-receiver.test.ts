@@ -23,6 +23,7 @@ const KEYS = { token: 'QianpiToken', encodingAESKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3K
 const AGENT = 1000002;
 const RID = randomUUID();
 const PATH = '/webhooks/wecom';
+const HOLD_MS = 400;
 
 let db: TestDatabase;
 let redis: Redis;
@@ -60,7 +61,7 @@ beforeAll(async () => {
     },
   });
   http = createHttpServer(log);
-  createWecomChannel(deps).registerRoutes!(http);
+  createWecomChannel(deps, { callbackHoldMs: HOLD_MS }).registerRoutes!(http);
   await http.ready();
 });
 
@@ -127,10 +128,25 @@ describe('wecom messages', () => {
     expect(e).toMatchObject({ kind: 'message', platform: 'wecom', eventId: '7351234567890123456', senderId: 'ZhangWei', chat: { type: 'dm', id: 'ZhangWei' }, text: '待办', mentioned: true });
   });
 
-  it('answers 503 when the queue is down, so WeCom retries', async () => {
+  it('queue down: retries the enqueue, then leaves the callback unanswered past the hold (WeCom retries on its timeout); never a 503', async () => {
     answer = () => ({ status: 'unavailable' });
     const { query, body } = sealCallback(KEYS, textXml({ corpId: KEYS.corpId, from: 'ZhangWei', content: 'hi', msgId: '1', agentId: AGENT }));
-    expect((await post(query, body)).statusCode).toBe(503);
+    const started = Date.now();
+    const err = await post(query, body).then((r) => r, (e: unknown) => e as { code?: string });
+    expect(err).toMatchObject({ code: 'LIGHT_ECONNRESET' }); // the connection closes, no status at all
+    expect(Date.now() - started).toBeGreaterThanOrEqual(HOLD_MS - 20);
+    expect(events.length).toBeGreaterThan(1); // the enqueue was retried meanwhile
+    expect(new Set(events.map((e) => e.eventId))).toEqual(new Set(['1']));
+  });
+
+  it('queue back within the hold: the retried enqueue succeeds and the answer is the usual empty 200', async () => {
+    let calls = 0;
+    answer = () => (++calls === 1 ? { status: 'unavailable' } : { status: 'accepted' });
+    const msg = sealCallback(KEYS, textXml({ corpId: KEYS.corpId, from: 'ZhangWei', content: 'hi', msgId: '3', agentId: AGENT }));
+    const res = await post(msg.query, msg.body);
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toBe('');
+    expect(events).toHaveLength(2);
   });
 
   it('refuses forged signatures, another corp, stale timestamps, wrong agent — without calling ingest', async () => {
