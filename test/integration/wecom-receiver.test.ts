@@ -1,6 +1,7 @@
 // The WeCom callback URL end to end at the HTTP level: payloads are built here from the
 // documented scheme (node:crypto), the ingest is a recording stub, Redis and Postgres are real.
 import { randomUUID } from 'node:crypto';
+import { connect, type AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
@@ -137,6 +138,25 @@ describe('wecom messages', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(HOLD_MS - 20);
     expect(events.length).toBeGreaterThan(1); // the enqueue was retried meanwhile
     expect(new Set(events.map((e) => e.eventId))).toEqual(new Set(['1']));
+  });
+
+  it('over a real socket: no status line at all, the connection just closes after the hold', async () => {
+    answer = () => ({ status: 'unavailable' });
+    await http.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = http.server.address() as AddressInfo;
+    const { query, body } = sealCallback(KEYS, textXml({ corpId: KEYS.corpId, from: 'ZhangWei', content: 'hi', msgId: '4', agentId: AGENT }));
+    const started = Date.now();
+    const received = await new Promise<string>((resolve) => {
+      const sock = connect(port, '127.0.0.1', () => {
+        sock.write(`POST ${PATH}?${query} HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      });
+      let data = '';
+      sock.on('data', (d) => (data += d.toString()));
+      sock.on('close', () => resolve(data));
+      sock.on('error', () => undefined);
+    });
+    expect(received).toBe('');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(HOLD_MS - 20);
   });
 
   it('queue back within the hold: the retried enqueue succeeds and the answer is the usual empty 200', async () => {
