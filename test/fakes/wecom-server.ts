@@ -257,6 +257,7 @@ export class FakeWecomServer {
       keys.add(String(key));
     }
     if (!buttons?.length) this.check(typeof card.replace_text === 'string', `${where}: a card without buttons needs replace_text`);
+    within(card.replace_text, 20, 'replace_text');
     return undefined;
   }
 
