@@ -206,11 +206,14 @@ export async function startFakeDingtalk(opts: { clientId?: string; clientSecret?
         if (!authed(req, res)) return;
         if (body.robotCode !== robotCode) return shape(res, `robot: robotCode ${String(body.robotCode)}`);
         if (typeof body.msgKey !== 'string' || typeof body.msgParam !== 'string') return shape(res, 'robot: msgKey and msgParam (a JSON string) are required');
+        let param: Record<string, unknown>;
         try {
-          JSON.parse(body.msgParam);
+          param = JSON.parse(body.msgParam) as Record<string, unknown>;
         } catch {
           return shape(res, 'robot: msgParam is not JSON');
         }
+        // sampleMarkdown takes {title, text} (机器人发送消息的消息类型, msgKey table).
+        if (body.msgKey === 'sampleMarkdown' && (typeof param.title !== 'string' || !param.title || typeof param.text !== 'string' || !param.text)) return shape(res, 'robot: sampleMarkdown needs title and text');
         if (path.endsWith('groupMessages/send')) {
           if (typeof body.openConversationId !== 'string') return shape(res, 'robot: openConversationId is required');
           state.groupMessages.push(body);

@@ -47,6 +47,7 @@ export class FakeWecomServer {
   private readonly validTokens = new Set<string>();
   private server: Server | undefined;
   private injected: Array<{ path: string; errcode: number; errmsg: string; times: number }> = [];
+  private lost: Array<{ path: string; times: number }> = [];
   /** Milliseconds of artificial latency per API call. */
   latencyMs = 0;
   url = '';
@@ -83,6 +84,11 @@ export class FakeWecomServer {
     this.injected.push({ path, errcode, errmsg, times });
   }
 
+  /** The next `times` calls to `path` are carried out, but their reply is lost (the connection drops). */
+  loseNextReply(path: string, times = 1): void {
+    this.lost.push({ path, times });
+  }
+
   /** Mark a response code as used, as if another update spent it. */
   useCode(code: string): void {
     const c = this.codes.get(code);
@@ -100,6 +106,7 @@ export class FakeWecomServer {
     this.requests.length = 0;
     this.problems.length = 0;
     this.injected = [];
+    this.lost = [];
   }
 
   private check(ok: boolean, problem: string): void {
@@ -124,6 +131,12 @@ export class FakeWecomServer {
     if (this.latencyMs) await new Promise((r) => setTimeout(r, this.latencyMs));
     const reply = this.answer(req.method ?? 'GET', u.pathname, query, body);
     this.requests.push({ method: req.method ?? 'GET', path: u.pathname, query, body, reply });
+    const lose = this.lost.find((l) => l.path === u.pathname && l.times > 0);
+    if (lose) {
+      lose.times--;
+      res.socket?.destroy();
+      return;
+    }
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
     res.end(JSON.stringify(reply));
   }
@@ -173,33 +186,66 @@ export class FakeWecomServer {
     }
     if (b.msgtype !== 'template_card') return { errcode: 40008, errmsg: 'invalid message type' };
     const card = b.template_card as Record<string, unknown> | undefined;
-    const err = this.checkCard(card, 'message/send');
+    const err = this.checkCard(card, 'message/send', 'send');
     if (err) return err;
-    const taskId = String(card!.task_id);
-    if (this.taskIds.has(taskId)) return { errcode: 40058, errmsg: 'task_id already exists' };
-    this.taskIds.add(taskId);
+    const taskId = card!.task_id === undefined ? undefined : String(card!.task_id);
+    // A task_id is unique per app for ever: WeCom refuses a reused one with 42014.
+    if (taskId !== undefined && this.taskIds.has(taskId)) return { errcode: 42014, errmsg: 'taskid has existed or empty or exceed max len' };
+    if (taskId !== undefined) this.taskIds.add(taskId);
+    const msgid = `msg_${randomBytes(6).toString('hex')}`;
+    // Only callback cards (button_interaction, vote, multiple) come back with a response_code.
+    if (card!.card_type !== 'button_interaction') return { errcode: 0, errmsg: 'ok', invaliduser: '', msgid };
     const code = `rc_${randomBytes(9).toString('base64url')}`;
-    this.codes.set(code, { userId: user, taskId, used: false, issuedAt: Date.now() });
-    return { errcode: 0, errmsg: 'ok', invaliduser: '', msgid: `msg_${randomBytes(6).toString('hex')}`, response_code: code };
+    this.codes.set(code, { userId: user, taskId: taskId!, used: false, issuedAt: Date.now() });
+    return { errcode: 0, errmsg: 'ok', invaliduser: '', msgid, response_code: code };
   }
 
-  private checkCard(card: Record<string, unknown> | undefined, where: string): Record<string, unknown> | undefined {
+  /**
+   * The template card as message/send (https://developer.work.weixin.qq.com/document/path/90236)
+   * and update_template_card (https://developer.work.weixin.qq.com/document/path/94888) document
+   * it. What WeCom refuses answers an errcode; what it only cuts or ignores (text beyond the
+   * advised lengths, fields of the other API) is a problem the tests assert away.
+   */
+  private checkCard(card: Record<string, unknown> | undefined, where: string, api: 'send' | 'update'): Record<string, unknown> | undefined {
     if (!card) return { errcode: 40058, errmsg: 'template_card missing' };
-    this.check(card.card_type === 'button_interaction', `${where}: card_type must be button_interaction`);
-    const title = (card.main_title as { title?: unknown } | undefined)?.title;
-    this.check(typeof title === 'string' && title.length > 0, `${where}: main_title.title required`);
-    this.check(typeof card.task_id === 'string' && TASK_ID_RE.test(card.task_id), `${where}: task_id must be ≤128 bytes of [A-Za-z0-9_-@]`);
+    const type = card.card_type;
+    if (type !== 'button_interaction' && type !== 'text_notice') return { errcode: 40058, errmsg: `card_type ${String(type)} not supported here` };
+    const chars = (v: unknown) => (typeof v === 'string' ? [...v].length : 0);
+    const within = (v: unknown, max: number, what: string) => this.check(chars(v) <= max, `${where}: ${what} longer than ${max} characters (the client cuts it)`);
+    const main = card.main_title as { title?: unknown; desc?: unknown } | undefined;
+    this.check(typeof main?.title === 'string' && main.title.length > 0, `${where}: main_title.title required`);
+    within(main?.title, 36, 'main_title.title');
+    within(main?.desc, 44, 'main_title.desc');
+    within(card.sub_title_text, 160, 'sub_title_text');
+    within((card.source as { desc?: unknown } | undefined)?.desc, 20, 'source.desc');
+    if (type === 'button_interaction' || card.task_id !== undefined) {
+      this.check(typeof card.task_id === 'string' && TASK_ID_RE.test(card.task_id), `${where}: task_id must be ≤128 bytes of [A-Za-z0-9_-@]`);
+      if (typeof card.task_id !== 'string' || !TASK_ID_RE.test(card.task_id)) return { errcode: 42014, errmsg: 'taskid has existed or empty or exceed max len' };
+    }
     const items = (card.horizontal_content_list ?? []) as Array<Record<string, unknown>>;
     this.check(Array.isArray(items) && items.length <= 6, `${where}: horizontal_content_list has more than 6 items`);
     for (const it of items) {
       this.check(typeof it.keyname === 'string' && it.keyname.length > 0, `${where}: horizontal item without keyname`);
+      within(it.keyname, 5, 'horizontal_content_list.keyname');
+      within(it.value, 30, 'horizontal_content_list.value');
       if (it.type === 1) this.check(typeof it.url === 'string', `${where}: link item without url`);
     }
+    if (api === 'send') this.check(card.replace_text === undefined, `${where}: replace_text is not a field of message/send (update_template_card only)`);
+    const action = card.card_action as { type?: unknown; url?: unknown } | undefined;
+    if (type === 'text_notice') {
+      // card_action is required for text_notice: a url (1) or a mini program (2).
+      if (!action || (action.type !== 1 && action.type !== 2) || (action.type === 1 && typeof action.url !== 'string')) return { errcode: 40058, errmsg: 'text_notice needs card_action' };
+      this.check(card.button_list === undefined, `${where}: text_notice has no button_list`);
+      return undefined;
+    }
     const buttons = card.button_list as Array<Record<string, unknown>> | undefined;
+    // button_list is required for button_interaction in message/send (1..6 buttons).
+    if (api === 'send' && (!Array.isArray(buttons) || buttons.length === 0)) return { errcode: 40058, errmsg: 'button_list required for button_interaction' };
     this.check(Array.isArray(buttons) && buttons.length <= 6, `${where}: button_list must be an array of ≤ 6`);
     const keys = new Set<string>();
     for (const btn of buttons ?? []) {
       this.check(typeof btn.text === 'string' && btn.text.length > 0, `${where}: button without text`);
+      within(btn.text, 10, 'button text');
       this.check([1, 2, 3, 4].includes(btn.style as number), `${where}: button style must be 1..4`);
       if (btn.type === 1) {
         this.check(typeof btn.url === 'string', `${where}: url button without url`);
@@ -211,6 +257,7 @@ export class FakeWecomServer {
       keys.add(String(key));
     }
     if (!buttons?.length) this.check(typeof card.replace_text === 'string', `${where}: a card without buttons needs replace_text`);
+    within(card.replace_text, 20, 'replace_text');
     return undefined;
   }
 
@@ -220,7 +267,7 @@ export class FakeWecomServer {
     this.check(typeof b.response_code === 'string', 'update_template_card: response_code required');
     this.check(b.template_card !== undefined || b.button !== undefined, 'update_template_card: template_card or button required');
     if (b.template_card) {
-      const err = this.checkCard(b.template_card as Record<string, unknown>, 'update_template_card');
+      const err = this.checkCard(b.template_card as Record<string, unknown>, 'update_template_card', 'update');
       if (err) return err;
     }
     const code = this.codes.get(String(b.response_code));

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
+import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { IngestResult } from '../../src/channels/channel.js';
 import { createDingtalkChannel, type DingtalkChannel } from '../../src/channels/dingtalk/index.js';
@@ -98,6 +99,25 @@ describe('dingtalk HTTP mode', () => {
     const reg = api.requests.find((r) => r.path === '/v1.0/card/callbacks/register')!;
     expect(reg.body).toMatchObject({ callbackUrl: 'https://qianpi.example.com/webhooks/dingtalk', forceUpdate: true });
     expect(channel.health()).toMatchObject({ ok: true, detail: expect.stringContaining('/webhooks/dingtalk') });
+  });
+
+  it('warns at start that HTTP card callbacks use an undocumented signature, when cards have templates (stream is the default)', async () => {
+    const lines: Array<{ msg: string; recommended?: string }> = [];
+    const capture = { write: (l: string) => void lines.push(JSON.parse(l) as { msg: string; recommended?: string }) };
+    const make = (env: Record<string, string>) =>
+      createDingtalkChannel(
+        channelDeps(loadConfig({ DINGTALK_CLIENT_ID: FAKE_CLIENT_ID, DINGTALK_CLIENT_SECRET: FAKE_CLIENT_SECRET, DINGTALK_BASE_URL: api.url, PUBLIC_URL: 'https://qianpi.example.com', ...env }), redis, prefix, {
+          log: pino({ level: 'warn' }, capture),
+        }),
+      );
+    expect(loadConfig({ DINGTALK_CLIENT_ID: FAKE_CLIENT_ID, DINGTALK_CLIENT_SECRET: FAKE_CLIENT_SECRET }).DINGTALK_MODE).toBe('stream');
+    await make({ DINGTALK_MODE: 'http', DINGTALK_CARD_TEMPLATE_APPROVAL: 'tpl.schema' }).start!();
+    const warned = lines.filter((l) => l.msg.includes('use DINGTALK_MODE=stream for cards'));
+    expect(warned).toHaveLength(1);
+    expect(warned[0]).toMatchObject({ recommended: 'DINGTALK_MODE=stream' });
+    lines.length = 0;
+    await make({ DINGTALK_MODE: 'http' }).start!(); // no templates: cards are markdown, nothing calls back
+    expect(lines.filter((l) => l.msg.includes('DINGTALK_MODE=stream'))).toEqual([]);
   });
 
   it('accepts a signed robot message', async () => {

@@ -1,7 +1,7 @@
 // WeCom change_contact callbacks through the real receiver (signed and encrypted as WeCom does,
 // built from the documented scheme): on the app's URL and on the contact-sync assistant's own
 // URL with its own keys; normalised to DirectoryChanges under an id a retry repeats; a rename
-// moves the identity first; an unavailable queue answers 503 so WeCom retries; forged ones are refused.
+// moves the identity first; an unavailable queue leaves the callback unanswered so WeCom retries; forged ones are refused.
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
@@ -45,7 +45,7 @@ beforeAll(async () => {
     },
   });
   http = createHttpServer(pino({ level: 'silent' }));
-  createWecomChannel(deps).registerRoutes!(http);
+  createWecomChannel(deps, { callbackHoldMs: 200 }).registerRoutes!(http);
   await http.ready();
 });
 
@@ -95,9 +95,10 @@ describe('wecom change_contact', () => {
     expect(queued[2]!.eventId).not.toBe(queued[0]!.eventId);
   });
 
-  it('answers 503 when the queue is down, and refuses callbacks sealed with the other keys', async () => {
+  it('leaves the callback unanswered when the queue is down (WeCom retries on its timeout), and refuses callbacks sealed with the other keys', async () => {
     available = false;
-    expect((await post(WECOM_CONTACTS_PATH, SYNC_KEYS, change('<ChangeType>delete_user</ChangeType><UserID><![CDATA[x]]></UserID>'))).statusCode).toBe(503);
+    const unanswered = await post(WECOM_CONTACTS_PATH, SYNC_KEYS, change('<ChangeType>delete_user</ChangeType><UserID><![CDATA[x]]></UserID>')).then((r) => r, (e: unknown) => e as { code?: string });
+    expect(unanswered).toMatchObject({ code: 'LIGHT_ECONNRESET' });
     available = true;
     expect((await post(WECOM_CONTACTS_PATH, APP_KEYS, change('<ChangeType>delete_user</ChangeType><UserID><![CDATA[x]]></UserID>'))).statusCode).toBe(401);
     expect(queued).toEqual([]);

@@ -1,6 +1,7 @@
 // The WeCom callback URL end to end at the HTTP level: payloads are built here from the
 // documented scheme (node:crypto), the ingest is a recording stub, Redis and Postgres are real.
 import { randomUUID } from 'node:crypto';
+import { connect, type AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
@@ -23,6 +24,7 @@ const KEYS = { token: 'QianpiToken', encodingAESKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3K
 const AGENT = 1000002;
 const RID = randomUUID();
 const PATH = '/webhooks/wecom';
+const HOLD_MS = 400;
 
 let db: TestDatabase;
 let redis: Redis;
@@ -60,7 +62,7 @@ beforeAll(async () => {
     },
   });
   http = createHttpServer(log);
-  createWecomChannel(deps).registerRoutes!(http);
+  createWecomChannel(deps, { callbackHoldMs: HOLD_MS }).registerRoutes!(http);
   await http.ready();
 });
 
@@ -127,10 +129,44 @@ describe('wecom messages', () => {
     expect(e).toMatchObject({ kind: 'message', platform: 'wecom', eventId: '7351234567890123456', senderId: 'ZhangWei', chat: { type: 'dm', id: 'ZhangWei' }, text: '待办', mentioned: true });
   });
 
-  it('answers 503 when the queue is down, so WeCom retries', async () => {
+  it('queue down: retries the enqueue, then leaves the callback unanswered past the hold (WeCom retries on its timeout); never a 503', async () => {
     answer = () => ({ status: 'unavailable' });
     const { query, body } = sealCallback(KEYS, textXml({ corpId: KEYS.corpId, from: 'ZhangWei', content: 'hi', msgId: '1', agentId: AGENT }));
-    expect((await post(query, body)).statusCode).toBe(503);
+    const started = Date.now();
+    const err = await post(query, body).then((r) => r, (e: unknown) => e as { code?: string });
+    expect(err).toMatchObject({ code: 'LIGHT_ECONNRESET' }); // the connection closes, no status at all
+    expect(Date.now() - started).toBeGreaterThanOrEqual(HOLD_MS - 20);
+    expect(events.length).toBeGreaterThan(1); // the enqueue was retried meanwhile
+    expect(new Set(events.map((e) => e.eventId))).toEqual(new Set(['1']));
+  });
+
+  it('over a real socket: no status line at all, the connection just closes after the hold', async () => {
+    answer = () => ({ status: 'unavailable' });
+    await http.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = http.server.address() as AddressInfo;
+    const { query, body } = sealCallback(KEYS, textXml({ corpId: KEYS.corpId, from: 'ZhangWei', content: 'hi', msgId: '4', agentId: AGENT }));
+    const started = Date.now();
+    const received = await new Promise<string>((resolve) => {
+      const sock = connect(port, '127.0.0.1', () => {
+        sock.write(`POST ${PATH}?${query} HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      });
+      let data = '';
+      sock.on('data', (d) => (data += d.toString()));
+      sock.on('close', () => resolve(data));
+      sock.on('error', () => undefined);
+    });
+    expect(received).toBe('');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(HOLD_MS - 20);
+  });
+
+  it('queue back within the hold: the retried enqueue succeeds and the answer is the usual empty 200', async () => {
+    let calls = 0;
+    answer = () => (++calls === 1 ? { status: 'unavailable' } : { status: 'accepted' });
+    const msg = sealCallback(KEYS, textXml({ corpId: KEYS.corpId, from: 'ZhangWei', content: 'hi', msgId: '3', agentId: AGENT }));
+    const res = await post(msg.query, msg.body);
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toBe('');
+    expect(events).toHaveLength(2);
   });
 
   it('refuses forged signatures, another corp, stale timestamps, wrong agent — without calling ingest', async () => {

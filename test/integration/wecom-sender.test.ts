@@ -200,6 +200,69 @@ describe('wecom sendCard', () => {
     expect(err).toMatchObject({ permanent: true, code: 86003 });
   });
 
+  it('a send retried after a lost reply: WeCom refuses the task_id (42014), so the card is recorded as sent', async () => {
+    const rid = randomUUID();
+    const target = { type: 'user' as const, id: 'SunLi' };
+    const opts = { requestId: rid, idempotencyKey: `card-${rid}-SunLi` };
+    fake.loseNextReply('/cgi-bin/message/send');
+    const lost = await channel.sendCard(target, approvalCard(rid), opts).catch((e: unknown) => e as DeliveryError);
+    expect(lost).toMatchObject({ permanent: false });
+    const sent = await channel.sendCard(target, approvalCard(rid), opts);
+    const calls = fake.calls('/cgi-bin/message/send');
+    expect(calls.map((c) => c.reply.errcode)).toEqual([0, 42014]);
+    const taskId = (calls[0]!.body as { template_card: { task_id: string } }).template_card.task_id;
+    expect(sent).toEqual({ trackId: taskId });
+    // Recorded like any copy: the first click brings a code, which updates the card in place.
+    const row = await recordCardMessage(db.database.db, { requestId: rid, cardKind: 'approval', platform: 'wecom', targetType: 'user', targetId: 'SunLi', trackId: sent.trackId ?? null, renderedVersion: 1 });
+    const keep = await responseCodeStore(db.database.db).keepClickCode(taskId, 'SunLi', fake.issueCode('SunLi', taskId), new Date());
+    expect(keep).toBeTruthy();
+    expect(await channel.updateCard(row, approvalCard(rid, true))).toEqual({});
+    expect(fake.calls('/cgi-bin/message/update_template_card').map((c) => c.reply.errcode)).toEqual([0]);
+    // A copy without any code yet falls back to a result text instead of failing.
+    const rid2 = randomUUID();
+    fake.loseNextReply('/cgi-bin/message/send');
+    await channel.sendCard(target, approvalCard(rid2), { requestId: rid2, idempotencyKey: 'k2' }).catch(() => undefined);
+    const again = await channel.sendCard(target, approvalCard(rid2), { requestId: rid2, idempotencyKey: 'k2' });
+    const row2 = await recordCardMessage(db.database.db, { requestId: rid2, cardKind: 'approval', platform: 'wecom', targetType: 'user', targetId: 'SunLi', trackId: again.trackId ?? null, renderedVersion: 1 });
+    expect(await channel.updateCard(row2, approvalCard(rid2, true))).toEqual({ fellBack: true });
+  });
+
+  it('a card with nothing to click: text_notice with the link, or a text without one (never button_list [] or replace_text)', async () => {
+    const rid = randomUUID();
+    const decided = approvalCard(rid, true);
+    const notice = await channel.sendCard({ type: 'user', id: 'HanMei' }, decided, { requestId: rid, idempotencyKey: 'n1' });
+    const [call] = fake.calls('/cgi-bin/message/send');
+    const tc = (call!.body as { template_card: Record<string, unknown> }).template_card;
+    expect(tc).toMatchObject({ card_type: 'text_notice', card_action: { type: 1, url: decided.link } });
+    expect(tc.button_list).toBeUndefined();
+    expect(tc.replace_text).toBeUndefined();
+    expect(notice.trackId).toBe(tc.task_id);
+    expect(notice.responseCode).toBeUndefined(); // text_notice cards get no response_code
+    const plainCard = { ...decided, link: undefined };
+    expect(await channel.sendCard({ type: 'user', id: 'HanMei' }, plainCard, { requestId: rid, idempotencyKey: 'n2' })).toEqual({});
+    expect(await channel.sendCard({ type: 'user', id: 'HanMei' }, plainCard, { requestId: rid, idempotencyKey: 'n2' })).toEqual({});
+    expect(texts()).toHaveLength(1);
+    expect((texts()[0]!.body as { text: { content: string } }).text.content).toContain('状态：已通过');
+  });
+
+  it('the fake refuses what WeCom refuses: a reused task_id, button_interaction without buttons, text_notice without card_action', async () => {
+    const token = (await fetch(`${fake.url}/cgi-bin/gettoken?corpid=${CORP}&corpsecret=${SECRET}`).then((r) => r.json())) as { access_token: string };
+    const send = (template_card: Record<string, unknown>) =>
+      fetch(`${fake.url}/cgi-bin/message/send?access_token=${token.access_token}`, { method: 'POST', body: JSON.stringify({ touser: 'ZhangWei', agentid: AGENT, msgtype: 'template_card', template_card }) }).then((r) => r.json()) as Promise<{ errcode: number }>;
+    const title = { title: '测试' };
+    expect((await send({ card_type: 'button_interaction', main_title: title, task_id: 'fake_t1', button_list: [{ text: '同意', style: 1, key: 'k' }] })).errcode).toBe(0);
+    expect((await send({ card_type: 'button_interaction', main_title: title, task_id: 'fake_t1', button_list: [{ text: '同意', style: 1, key: 'k' }] })).errcode).toBe(42014);
+    expect((await send({ card_type: 'button_interaction', main_title: title, task_id: 'fake_t2', button_list: [] })).errcode).toBe(40058);
+    expect((await send({ card_type: 'text_notice', main_title: title, task_id: 'fake_t3' })).errcode).toBe(40058);
+    expect(fake.problems).toEqual([]);
+    await send({ card_type: 'text_notice', main_title: title, card_action: { type: 1, url: 'https://x' }, replace_text: 'x', horizontal_content_list: [{ keyname: '活动开始时间', value: 'x' }] });
+    expect(fake.problems).toEqual([
+      'message/send: horizontal_content_list.keyname longer than 5 characters (the client cuts it)',
+      'message/send: replace_text is not a field of message/send (update_template_card only)',
+    ]);
+    fake.problems.length = 0;
+  });
+
   it('sendText is idempotent per key', async () => {
     await channel.sendText({ type: 'user', id: 'HanMei' }, '你的申请已通过', { idempotencyKey: 'same' });
     await channel.sendText({ type: 'user', id: 'HanMei' }, '你的申请已通过', { idempotencyKey: 'same' });

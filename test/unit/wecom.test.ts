@@ -6,7 +6,7 @@ import { encodeAction } from '../../cards/model.js';
 import { CallbackRejected, openEnvelope, sealReply } from '../../src/channels/wecom/crypto.js';
 import { decodeButtonKey, encodeButtonKey, MAX_KEY_BYTES, taskIdFor, TASK_ID_RE } from '../../src/channels/wecom/keys.js';
 import { parseRawQuery } from '../../src/channels/wecom/receiver.js';
-import { renderChatNotice, renderResultText, renderTemplateCard } from '../../src/channels/wecom/render.js';
+import { LIMIT, renderChatNotice, renderResultText, renderSend, renderTemplateCard } from '../../src/channels/wecom/render.js';
 import { cdata, parseXmlFields, XmlError } from '../../src/channels/wecom/xml.js';
 import { wecomDecrypt, wecomEncrypt, wecomSignature } from '../fakes/wecom-server.js';
 
@@ -142,22 +142,66 @@ describe('wecom card rendering', () => {
     expect(tc.horizontal_content_list).toHaveLength(6);
     expect(tc.horizontal_content_list?.at(-1)).toMatchObject({ type: 1, url: card.link });
     expect(tc.card_action).toEqual({ type: 1, url: card.link });
-    expect(tc.sub_title_text).toBe('● 部门负责人：张三\n○ 财务：李四');
-    expect(tc.button_list.map((b) => b.style)).toEqual([1, 2, 4]);
-    const keys = tc.button_list.map((b) => decodeButtonKey(b.key ?? ''));
+    // Fields beyond the six items are detail lines before the body, not dropped.
+    expect(tc.sub_title_text).toBe('字段5：值 5 第二行\n字段6：值 6 第二行\n字段7：值 7 第二行\n字段8：值 8 第二行\n● 部门负责人：张三\n○ 财务：李四');
+    const buttons = tc.button_list ?? [];
+    expect(buttons.map((b) => b.style)).toEqual([1, 2, 4]);
+    const keys = buttons.map((b) => decodeButtonKey(b.key ?? ''));
     expect(keys.map((k) => k?.needsReason)).toEqual([false, true, true]);
-    expect(new Set(tc.button_list.map((b) => b.key)).size).toBe(3);
+    expect(new Set(buttons.map((b) => b.key)).size).toBe(3);
     expect(tc.replace_text).toBeUndefined();
     expect(tc.source).toEqual({ desc: '审批中 · 部门负责人', desc_color: 1 });
   });
 
-  it('a decided card gets a grey replacement button', () => {
+  it('keeps keyname ≤ 5 and value ≤ 30 characters: a field that does not fit moves whole to the detail lines', () => {
+    const fields = [
+      { label: '预算', value: '¥12,000' },
+      { label: '活动开始时间', value: '2025-03-01 14:00' },
+      { label: '地点', value: '杭州西湖边上的一个名字很长很长很长很长很长很长的国际会议中心三号厅' },
+      { label: '人数', value: '80' },
+    ];
+    const tc = renderTemplateCard({ ...card, fields, markdown: undefined }, 'qp_task', 'zh-CN');
+    const items = tc.horizontal_content_list ?? [];
+    expect(items.map((i) => i.keyname)).toEqual(['预算', '人数', '详情']);
+    for (const i of items) {
+      expect([...i.keyname].length).toBeLessThanOrEqual(LIMIT.keyname);
+      expect([...i.value].length).toBeLessThanOrEqual(LIMIT.value);
+    }
+    expect(tc.sub_title_text).toBe(`活动开始时间：2025-03-01 14:00\n地点：${fields[2]!.value}`);
+  });
+
+  it('message/send gets button_interaction with buttons, text_notice without (link), a text without either', () => {
+    const open = renderSend(card, 'qp_task', 'zh-CN');
+    expect(open.msgtype).toBe('template_card');
+    const oc = open.msgtype === 'template_card' ? open.template_card : undefined;
+    expect(oc).toMatchObject({ card_type: 'button_interaction', task_id: 'qp_task' });
+    expect(oc?.button_list).toHaveLength(3);
+    expect(oc?.replace_text).toBeUndefined();
+
+    const decided = { ...card, buttons: [], status: { text: '已通过', tone: 'approved' as const } };
+    const notice = renderSend(decided, 'qp_task2', 'zh-CN');
+    const nc = notice.msgtype === 'template_card' ? notice.template_card : undefined;
+    expect(nc).toMatchObject({ card_type: 'text_notice', card_action: { type: 1, url: card.link }, source: { desc: '已通过' } });
+    expect(nc?.button_list).toBeUndefined();
+    expect(nc?.replace_text).toBeUndefined();
+
+    const text = renderSend({ ...decided, link: undefined }, 'qp_task3', 'zh-CN');
+    expect(text.msgtype).toBe('text');
+    const content = text.msgtype === 'text' ? text.text.content : '';
+    expect(content).toContain('状态：已通过');
+    expect(content).toContain('字段8：值 8 第二行');
+    const form: Card = { kind: 'form', title: '发起活动申请', fields: [], buttons: [], form: { inputs: [{ name: 'a', label: '活动名称', kind: 'text', required: true }], submit: { label: '提交', action: { a: 'submit', t: 'event' } } } };
+    const f = renderSend(form, 't', 'zh-CN');
+    expect(f.msgtype === 'text' && f.text.content).toContain('企业微信卡片不支持表单');
+  });
+
+  it('a decided card gets a grey replacement button (update API)', () => {
     const tc = renderTemplateCard({ ...card, buttons: [], status: { text: '已通过', tone: 'approved' } }, 'qp_task', 'zh-CN');
     expect(tc.button_list).toEqual([]);
     expect(tc.replace_text).toBe('已通过');
   });
 
-  it('a form card points to the web or says forms are unsupported', () => {
+  it('a form card points to the web or says forms are unsupported (update API)', () => {
     const form: Card = { kind: 'form', title: '发起活动申请', fields: [], buttons: [], form: { inputs: [{ name: 'a', label: '活动名称', kind: 'text', required: true }], submit: { label: '提交', action: { a: 'submit', t: 'event' } } } };
     expect(renderTemplateCard(form, 't', 'zh-CN').replace_text).toBe('企业微信卡片不支持表单');
     expect(renderTemplateCard({ ...form, link: 'https://x' }, 't', 'zh-CN').button_list).toEqual([{ text: '去网页填写', style: 1, type: 1, url: 'https://x' }]);

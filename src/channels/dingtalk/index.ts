@@ -56,6 +56,20 @@ export function createDingtalkChannel(deps: ChannelDeps, opts: DingtalkChannelOp
   const stream = http ? undefined : new StreamSupervisor({ clientId, clientSecret, api, log, onCallback: streamReceiver(receiver), ...(deps.directory ? { onEvent: contactEventHandler(deps.directory, log) } : {}), ...(opts.stream ? { options: opts.stream } : {}) });
   let httpNote = 'http mode';
 
+  /**
+   * DingTalk documents how HTTP card callbacks are registered (a URL and an `apiSecret`), not
+   * how they are signed: the robot-message `timestamp`/`sign` check is applied to them as the
+   * best available guess (docs/channels/dingtalk.md, "Card callbacks over HTTP"). Stream mode
+   * needs no such guess, so it is the default and the recommended path for cards.
+   */
+  function warnAboutHttpCards(): void {
+    if (!c.DINGTALK_CARD_TEMPLATE_APPROVAL && !c.DINGTALK_CARD_TEMPLATE_NOTICE) return;
+    log.warn(
+      { mode: 'http', recommended: 'DINGTALK_MODE=stream' },
+      'dingtalk: card clicks arrive over HTTP, whose signature DingTalk does not document (checked with the robot-message timestamp/sign); use DINGTALK_MODE=stream for cards',
+    );
+  }
+
   async function registerCardCallbackUrl(): Promise<void> {
     if (!c.PUBLIC_URL) {
       httpNote = 'http mode: PUBLIC_URL is not set, card clicks cannot reach this service';
@@ -81,7 +95,10 @@ export function createDingtalkChannel(deps: ChannelDeps, opts: DingtalkChannelOp
       : {}),
     async start() {
       if (stream) stream.start();
-      else await registerCardCallbackUrl();
+      else {
+        warnAboutHttpCards();
+        await registerCardCallbackUrl();
+      }
     },
     async stop() {
       await stream?.stop();

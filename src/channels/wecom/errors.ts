@@ -18,6 +18,14 @@ export const TRANSIENT_ERRCODES: ReadonlySet<number> = new Set([
   45033, // 接口并发调用超过限制
 ]);
 
+/**
+ * message/send: "taskid has existed or empty or exceed max len" (seen answering a reused
+ * task_id: https://developers.weixin.qq.com/community/enterprisewechat/doc/000e8a97798020098fdd7015a51800;
+ * the global code list, https://developer.work.weixin.qq.com/document/path/90313, names no cause).
+ * Our task ids are never empty nor over 128 bytes, so for us it means "already used".
+ */
+export const TASK_ID_EXISTS = 42014;
+
 export class WecomApiError extends Error {
   constructor(
     readonly path: string,

@@ -15,6 +15,8 @@ export interface WecomOptions {
   paceLimits?: readonly PaceLimit[];
   paceMaxWaitMs?: number;
   now?: () => Date;
+  /** How long a callback that cannot be queued is held before it is closed unanswered (tests shorten it). */
+  callbackHoldMs?: number;
 }
 
 export function createWecomChannel(deps: ChannelDeps, opts: WecomOptions = {}): Channel {
@@ -54,6 +56,7 @@ export function createWecomChannel(deps: ChannelDeps, opts: WecomOptions = {}): 
         log,
         ...(deps.directory ? { directory: deps.directory } : {}),
         ...(opts.now ? { now: opts.now } : {}),
+        ...(opts.callbackHoldMs !== undefined ? { holdMs: opts.callbackHoldMs } : {}),
       });
       // The contact-sync assistant (通讯录同步) posts change_contact with its own Token and EncodingAESKey.
       if (contacts) {
@@ -70,6 +73,7 @@ export function createWecomChannel(deps: ChannelDeps, opts: WecomOptions = {}): 
           log,
           ...(deps.directory ? { directory: deps.directory } : {}),
           ...(opts.now ? { now: opts.now } : {}),
+          ...(opts.callbackHoldMs !== undefined ? { holdMs: opts.callbackHoldMs } : {}),
         });
       }
     },

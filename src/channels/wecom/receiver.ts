@@ -17,6 +17,13 @@ import { clamp } from './render.js';
 import { encryptedReplyXml, parseXmlFields, textReplyXml, updateButtonXml, XmlError, type XmlFields } from './xml.js';
 
 export const WEBHOOK_PATH = '/webhooks/wecom';
+/**
+ * WeCom waits 5 s for an answer, then drops the connection and sends the callback again, three
+ * times in all (接收消息与事件 · 概述, https://developer.work.weixin.qq.com/document/path/90238);
+ * an empty 200 ends it. What WeCom does with an HTTP error status is not documented, so a
+ * callback we cannot queue gets no answer at all: held a little past the 5 s, then closed.
+ */
+export const CALLBACK_HOLD_MS = 6000;
 export const BODY_LIMIT = 64 * 1024;
 
 export interface ReceiverDeps {
@@ -39,6 +46,12 @@ export interface ReceiverDeps {
   path?: string;
   /** Callbacks older or newer than this are refused (replays). */
   maxSkewSeconds?: number;
+  /**
+   * When the queue is unavailable: how long the callback is held (the enqueue retried meanwhile)
+   * before the connection is closed without an answer. Past WeCom's 5 s, so its documented
+   * timeout retry applies. Default {@link CALLBACK_HOLD_MS}.
+   */
+  holdMs?: number;
   now?: () => Date;
 }
 
@@ -101,9 +114,34 @@ export function registerWecomRoutes(app: FastifyInstance, deps: ReceiverDeps): v
   const sealed = (reply: FastifyReply, plaintextXml: string) =>
     reply.code(200).type('application/xml; charset=utf-8').send(encryptedReplyXml(sealReply(keys, plaintextXml, now())));
   const empty = (reply: FastifyReply) => reply.code(200).type('text/plain; charset=utf-8').send('');
-  const retryLater = (reply: FastifyReply) => reply.code(503).type('text/plain; charset=utf-8').send('busy, retry');
+  const holdMs = deps.holdMs ?? CALLBACK_HOLD_MS;
+  const retryEveryMs = Math.min(500, holdMs / 4);
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-  async function onText(f: XmlFields, reply: FastifyReply): Promise<FastifyReply> {
+  /** Queue now, or retry while the answer can still reach WeCom in time (`since`: when the request came). */
+  async function patiently<T extends { status: string } | string>(attempt: () => Promise<T>, since: number): Promise<T> {
+    for (;;) {
+      const result = await attempt();
+      const status = typeof result === 'string' ? result : result.status;
+      if (status !== 'unavailable' || Date.now() - since + retryEveryMs >= holdMs) return result;
+      await sleep(retryEveryMs);
+    }
+  }
+
+  /**
+   * Not queued: answer nothing. The connection is closed once WeCom has stopped waiting, so the
+   * callback comes again (its documented timeout retry); ingest dedupes what did get through.
+   */
+  async function withhold(reply: FastifyReply, since: number, what: string): Promise<FastifyReply> {
+    const wait = holdMs - (Date.now() - since);
+    if (wait > 0) await sleep(wait);
+    log.warn({ what, heldMs: Date.now() - since }, 'wecom callback left unanswered: the queue is unavailable, WeCom retries after its timeout');
+    reply.hijack();
+    reply.raw.destroy();
+    return reply;
+  }
+
+  async function onText(f: XmlFields, reply: FastifyReply, since: number): Promise<FastifyReply> {
     const from = f.FromUserName;
     const msgId = f.MsgId;
     if (!from || !msgId) throw new CallbackRejected(400, 'text message without FromUserName or MsgId');
@@ -125,8 +163,8 @@ export function registerWecomRoutes(app: FastifyInstance, deps: ReceiverDeps): v
         form: { reason: text.trim() },
         ...(session.trackId ? { message: { trackId: session.trackId } } : {}),
       };
-      const result = await deps.ingest(event);
-      if (result.status === 'unavailable') return retryLater(reply);
+      const result = await patiently(() => deps.ingest(event), since);
+      if (result.status === 'unavailable') return withhold(reply, since, 'reason');
       await deps.reasons.clear(from);
       return result.feedback ? sealed(reply, textReplyXml(from, keys.corpId, result.feedback.text, now())) : empty(reply);
     }
@@ -141,12 +179,12 @@ export function registerWecomRoutes(app: FastifyInstance, deps: ReceiverDeps): v
       text,
       mentioned: true,
     };
-    const result = await deps.ingest(event);
-    if (result.status === 'unavailable') return retryLater(reply);
+    const result = await patiently(() => deps.ingest(event), since);
+    if (result.status === 'unavailable') return withhold(reply, since, 'message');
     return result.feedback ? sealed(reply, textReplyXml(from, keys.corpId, result.feedback.text, now())) : empty(reply);
   }
 
-  async function onCardClick(f: XmlFields, reply: FastifyReply): Promise<FastifyReply> {
+  async function onCardClick(f: XmlFields, reply: FastifyReply, since: number): Promise<FastifyReply> {
     const from = f.FromUserName;
     const createTime = f.CreateTime;
     const eventKey = f.EventKey ?? '';
@@ -186,10 +224,10 @@ export function registerWecomRoutes(app: FastifyInstance, deps: ReceiverDeps): v
       });
       return sent;
     }
-    const result = await deps.ingest(event);
+    const result = await patiently(() => deps.ingest(event), since);
     switch (result.status) {
       case 'unavailable':
-        return retryLater(reply);
+        return withhold(reply, since, 'click');
       case 'refused':
         return refuseClick(reply, from, result);
       case 'accepted':
@@ -202,13 +240,14 @@ export function registerWecomRoutes(app: FastifyInstance, deps: ReceiverDeps): v
   }
 
   /** A contact change: queued for the directory (WeCom retries three times within seconds, then gives up). */
-  async function onContactChange(f: XmlFields, reply: FastifyReply): Promise<FastifyReply> {
+  async function onContactChange(f: XmlFields, reply: FastifyReply, since: number): Promise<FastifyReply> {
     if (!deps.directory) {
       log.debug({ changeType: f.ChangeType }, 'wecom change_contact ignored (no synced directory)');
       return empty(reply);
     }
-    const status = await deps.directory('wecom', contactEventId(f), wecomContactChanges(f));
-    return status === 'unavailable' ? retryLater(reply) : empty(reply);
+    const intake = deps.directory;
+    const status = await patiently(() => intake('wecom', contactEventId(f), wecomContactChanges(f)), since);
+    return status === 'unavailable' ? withhold(reply, since, 'change_contact') : empty(reply);
   }
 
   /** Record nothing; only the clicker's buttons change, to say why. */
@@ -246,6 +285,7 @@ export function registerWecomRoutes(app: FastifyInstance, deps: ReceiverDeps): v
     });
 
     scope.post(path, { bodyLimit: BODY_LIMIT }, async (req, reply) => {
+      const since = Date.now();
       try {
         const q = signedQuery(req);
         const body = typeof req.body === 'string' ? req.body : Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
@@ -258,9 +298,9 @@ export function registerWecomRoutes(app: FastifyInstance, deps: ReceiverDeps): v
         const inner = parseXmlFields(openEnvelope(keys, { ...q, encrypt }));
         if (inner.ToUserName && inner.ToUserName !== keys.corpId) throw new CallbackRejected(403, 'message is addressed to another corp');
         if (inner.AgentID && inner.AgentID !== String(deps.agentId)) throw new CallbackRejected(403, 'message is for another app');
-        if (inner.MsgType === 'text') return await onText(inner, reply);
-        if (inner.MsgType === 'event' && inner.Event === 'template_card_event') return await onCardClick(inner, reply);
-        if (inner.MsgType === 'event' && inner.Event === 'change_contact') return await onContactChange(inner, reply);
+        if (inner.MsgType === 'text') return await onText(inner, reply, since);
+        if (inner.MsgType === 'event' && inner.Event === 'template_card_event') return await onCardClick(inner, reply, since);
+        if (inner.MsgType === 'event' && inner.Event === 'change_contact') return await onContactChange(inner, reply, since);
         log.debug({ msgType: inner.MsgType, event: inner.Event }, 'wecom callback ignored');
         return empty(reply);
       } catch (err) {

@@ -9,10 +9,10 @@ import type { Target } from '../../queue/jobs.js';
 import type { ResponseCodeStore } from '../../store/response-codes-repo.js';
 import { DeliveryError, type PostedCard, type SentCard, type UpdateResult } from '../channel.js';
 import type { SendReply, WecomClient, WecomReply } from './client.js';
-import { asDeliveryError, WecomApiError } from './errors.js';
+import { asDeliveryError, TASK_ID_EXISTS, WecomApiError } from './errors.js';
 import { taskIdFor } from './keys.js';
 import type { Pacer } from './pacer.js';
-import { clampText, renderChatNotice, renderResultText, renderTemplateCard } from './render.js';
+import { clampText, renderChatNotice, renderResultText, renderSend, renderTemplateCard, type SendForm } from './render.js';
 import { claimCode } from './response-codes.js';
 
 export interface SenderDeps {
@@ -34,15 +34,15 @@ export function createSender(deps: SenderDeps) {
   const key = (...parts: string[]) => [deps.redisPrefix, 'wecom', ...parts].join(':');
   const paceKey = (t: { type: string; id: string }) => `${t.type}:${t.id}`;
   /** A card WeCom cannot carry (e.g. a button key over 1024 bytes) will not get better on retry. */
-  const render = (card: Card, taskId: string) => {
+  const render = <T>(draw: () => T): T => {
     try {
-      return renderTemplateCard(card, taskId, locale);
+      return draw();
     } catch (err) {
       throw new DeliveryError(`card cannot be rendered for WeCom: ${(err as Error).message}`, true);
     }
   };
 
-  async function sendToUser<T extends SendReply>(userId: string, body: Record<string, unknown>): Promise<T> {
+  async function sendToUser<T extends SendReply>(userId: string, body: SendForm | Record<string, unknown>): Promise<T> {
     // `touser` also accepts "a|b" and "@all": a bad id in the org file must never broadcast.
     if (!userId || userId.includes('|') || userId.startsWith('@')) throw new DeliveryError(`not a single WeCom user id: ${JSON.stringify(userId)}`, true, 40003);
     await pacer.acquire(paceKey({ type: 'user', id: userId }));
@@ -90,6 +90,14 @@ export function createSender(deps: SenderDeps) {
     return { fellBack: true };
   }
 
+  async function sendText(target: Target, text: string, opts: { idempotencyKey: string }): Promise<void> {
+    // Marked after success: a crash in between repeats a text rather than losing it.
+    const k = key('sent', hash(opts.idempotencyKey));
+    if (await deps.redis.exists(k)) return;
+    await sendPlain(target, text);
+    await deps.redis.set(k, '1', 'EX', DAY);
+  }
+
   return {
     async sendCard(target: Target, card: Card, opts: { requestId: string; idempotencyKey: string }): Promise<SentCard> {
       if (target.type === 'chat') {
@@ -98,7 +106,26 @@ export function createSender(deps: SenderDeps) {
         return {};
       }
       const taskId = taskIdFor(opts.requestId, target, opts.idempotencyKey);
-      const reply = await sendToUser(target.id, { msgtype: 'template_card', template_card: render(card, taskId) });
+      const form: SendForm = render(() => renderSend(card, taskId, locale));
+      if (form.msgtype === 'text') {
+        // Nothing to click and no link: neither template card type can be sent (see render.ts).
+        await sendText(target, form.text.content, { idempotencyKey: `card:${taskId}` });
+        return {};
+      }
+      let reply: SendReply;
+      try {
+        reply = await sendToUser(target.id, form);
+      } catch (err) {
+        // 42014 "taskid has existed": task_id is ours and derived from this very delivery
+        // (request, recipient, delivery key), so an earlier attempt was accepted and its reply
+        // lost. The card exists: record it without a response code — the next click brings
+        // one (the receiver stores it on this copy); until then updates fall back to a text.
+        if (err instanceof DeliveryError && err.code === TASK_ID_EXISTS) {
+          log.info({ taskId, target: target.id }, 'wecom card already sent by an earlier attempt (task_id exists)');
+          return { trackId: taskId };
+        }
+        throw err;
+      }
       return {
         trackId: taskId,
         ...(reply.msgid ? { messageId: reply.msgid } : {}),
@@ -106,13 +133,7 @@ export function createSender(deps: SenderDeps) {
       };
     },
 
-    async sendText(target: Target, text: string, opts: { idempotencyKey: string }): Promise<void> {
-      // Marked after success: a crash in between repeats a text rather than losing it.
-      const k = key('sent', hash(opts.idempotencyKey));
-      if (await deps.redis.exists(k)) return;
-      await sendPlain(target, text);
-      await deps.redis.set(k, '1', 'EX', DAY);
-    },
+    sendText,
 
     async updateCard(message: PostedCard, card: Card): Promise<UpdateResult> {
       if (message.targetType === 'chat') {
@@ -120,7 +141,7 @@ export function createSender(deps: SenderDeps) {
         return card.buttons.length === 0 && !card.form ? fallBack(message, card, 'app chat') : {};
       }
       if (!message.trackId) return fallBack(message, card, 'no task_id recorded');
-      const templateCard = render(card, message.trackId);
+      const templateCard = render(() => renderTemplateCard(card, message.trackId!, locale));
       const claim = await claimCode(deps.responseCodes, message.id);
       if (claim.kind !== 'code') return fallBack(message, card, claim.kind === 'expired' ? 'response code older than 72 h' : 'no response code left');
       try {
