@@ -189,6 +189,8 @@ describe('forms through conversation in the simulator', () => {
     await ask('liuyang', '组织有序');
     expect(await ask('liuyang', '确认')).toContain('已提交申请 P-0001');
 
+    // A lead confirms it, never a staff member of HQ marketing (孙丽 is one).
+    expect(textOf(dm('sunli', await say('sunli', '待办')))).not.toContain('P-0001');
     // zhaolei approves the score from the card in the DM, which 待办 points to.
     const pending = textOf(dm('zhaolei', await say('zhaolei', '待办')));
     expect(pending).toMatch(/待你审批（\d+）：[^]*P-0001｜活动考核评分/);
