@@ -30,6 +30,10 @@ const GLANCE: Record<string, string[]> = {
   content_review: ['title', 'channel', 'content', 'publishAt'],
 };
 
+/** Reasons are cut on the card (card sizes are limited); the timeline keeps them whole. */
+const REASON_ON_CARD = 120;
+const clipReason = (s: string) => (s.length > REASON_ON_CARD ? `${s.slice(0, REASON_ON_CARD - 1)}…` : s);
+
 function stepLine(step: StepState, ctx: CardContext, current: boolean): string {
   const loc = ctx.locale;
   const names = step.approvers.map(ctx.personName).join(t(loc, 'approval.names_separator'));
@@ -46,7 +50,9 @@ function stepLine(step: StepState, ctx: CardContext, current: boolean): string {
     .map((d) => {
       // A delegate's decision fills the principal's slot: 王芳（代 刘洋）.
       const who = d.delegateId ? t(loc, 'delegation.acting_for', { delegate: ctx.personName(d.delegateId), principal: ctx.personName(d.personId) }) : ctx.personName(d.personId);
-      return t(loc, d.decision === 'approve' ? 'approval.decided.approve' : 'approval.decided.reject', { who });
+      // A rejection or a send-back shows its reason to everyone who sees the card.
+      const reason = d.decision !== 'approve' && d.comment ? t(loc, 'approval.decided.reason', { reason: clipReason(d.comment) }) : '';
+      return t(loc, `approval.decided.${d.decision}`, { who, reason });
     })
     .join(t(loc, 'approval.decided_separator'));
   const note = current && step.dueAt ? ctx.dueNote?.(new Date(step.dueAt)) : undefined;

@@ -370,6 +370,8 @@ function stepAction(b: Builder, action: Extract<Action, { stepId: string }>, act
         log('rejected', { name: step.name, reason });
         b.effects.push({ kind: 'notify', people: [s.applicantId], message: msg('request.rejected', { number: s.number, title: s.title, who, reason }) });
       } else {
+        // Recorded like a decision, so every copy of the card shows who sent it back and why.
+        decide('return', reason);
         cancelOpenSteps(s);
         s.status = 'returned';
         log('returned', { name: step.name, reason });

@@ -30,7 +30,8 @@ export type StepStatus = 'waiting' | 'active' | 'approved' | 'rejected' | 'skipp
 
 export interface StepDecision {
   personId: string;
-  decision: 'approve' | 'reject';
+  /** `return`: sent back for changes (the step closed with the reason; a resubmission opens a new round). */
+  decision: 'approve' | 'reject' | 'return';
   at: string;
   comment?: string;
   platform: Origin;

@@ -164,7 +164,7 @@ function renderDrawer(data: RequestDetail, form: Card | null): void {
             h(
               'div',
               { class: `step-decision ${d.decision}` },
-              tr(d.decision === 'approve' ? 'sim.drawer.decision_approve' : 'sim.drawer.decision_reject', { name: personName(d.personId), at: fmtDateTime(d.at), platform: platformName(d.platform) }),
+              tr(`sim.drawer.decision_${d.decision}`, { name: personName(d.personId), at: fmtDateTime(d.at), platform: platformName(d.platform) }),
               d.comment && h('div', { class: 'quote' }, d.comment),
             ),
           ),
