@@ -51,7 +51,7 @@ export function promptsAfter(trigger: LifecycleTrigger, event: RequestState, dir
   if (trigger === 'event_ended') return [{ kind: 'prompt_form', people: [event.applicantId], requestType: 'summary', prefill, message: { key: 'prompt.summary', params: { number: event.number, title: event.title } } }];
   if (trigger === 'summary_submitted') {
     const wf = dir.workflowFor('scoring');
-    const leaders = wf ? dir.resolveApprovers(wf.steps[0]?.approvers ?? [], event.applicantId).filter((p) => p !== event.applicantId) : [];
+    const leaders = wf ? dir.resolveApprovers(wf.scorers ?? wf.steps[0]?.approvers ?? [], event.applicantId).filter((p) => p !== event.applicantId) : [];
     return leaders.length ? [{ kind: 'prompt_form', people: leaders, requestType: 'scoring', prefill, message: { key: 'prompt.scoring', params: { number: event.number, title: event.title } } }] : [];
   }
   if (trigger === 'scored') return [{ kind: 'prompt_form', people: [event.applicantId], requestType: 'reimbursement', prefill, message: { key: 'prompt.reimbursement', params: { number: event.number, title: event.title } } }];

@@ -141,6 +141,11 @@ export const workflow = z
     reminders: reminderPolicy.optional(),
     /** At a step's deadline (default: tell the applicant's parent department lead). */
     escalation: escalationPolicy.optional(),
+    /**
+     * Scoring workflows: who is prompted to score an event once its summary is in, relative to
+     * the event's organiser (default: the first step's approvers). The steps then confirm the score.
+     */
+    scorers: z.array(approverRef).min(1).optional(),
   })
   .strict();
 export type Workflow = z.infer<typeof workflow>;

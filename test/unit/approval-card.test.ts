@@ -18,7 +18,7 @@ describe('approval card reasons', () => {
   it('a rejected card names who rejected and why', () => {
     const { state: s, who } = decided({ type: 'reject', reason: '预算明细需要细化到供应商报价' });
     const card = approvalCard(s, cardContext(dir, 'zh-CN'));
-    expect(card.status.text).toBe('已驳回');
+    expect(card.status?.text).toBe('已驳回');
     expect(card.markdown).toContain(`${who}驳回：预算明细需要细化到供应商报价`);
     expect(approvalCard(s, cardContext(dir, 'en')).markdown).toContain('rejected: 预算明细需要细化到供应商报价');
   });
