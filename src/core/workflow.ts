@@ -4,6 +4,7 @@
 import type { Directory } from '../org/directory.js';
 import { DEFAULT_WHEN_EMPTY, type Condition, type OrgFile, type WhenEmptyPolicy, type Workflow } from '../org/schema.js';
 import type { StepState } from './model.js';
+import { formatMoney } from './fields/format.js';
 import { orgText } from './org-text.js';
 import { budgetTotal, type Payload } from './request-types.js';
 
@@ -131,7 +132,9 @@ export function planChain(dir: Directory, wf: Workflow, type: string, applicantI
   const over = facts.overBudgetPercent;
   if (wf.overBudget && typeof over === 'number' && over > wf.overBudget.tolerancePercent) {
     overBudget = { spent: Number(facts.spent), approvedBudget: Number(facts.approvedBudget), overBudgetPercent: over, tolerancePercent: wf.overBudget.tolerancePercent };
-    steps.push(makeStep('over-budget', orgText(dir, 'step.over_budget'), 'approval', 'any', resolve(wf.overBudget.approvers)));
+    // The figures are in the step's name, so every card, list and timeline shows what is asked.
+    const figures = { budget: formatMoney(overBudget.approvedBudget), spent: formatMoney(overBudget.spent), percent: Math.round(over) };
+    steps.push(makeStep('over-budget', orgText(dir, 'step.over_budget_figures', { step: orgText(dir, 'step.over_budget'), ...figures }), 'approval', 'any', resolve(wf.overBudget.approvers)));
     steps.at(-1)!.note = 'over_budget';
   }
   const restartIdx = restartAt ? steps.findIndex((st) => st.id === restartAt) : -1;

@@ -103,7 +103,7 @@ export function createApprovals(deps: ApprovalsDeps) {
     const existing = input.idempotencyKey ? await loadRequest(database.db, id) : undefined;
     if (existing) return { ok: true, state: existing, duplicate: true };
     const titleValue = v.def.titleField ? v.payload[v.def.titleField] : undefined;
-    const title = typeof titleValue === 'string' ? titleValue : orgText(dir, 'request.default_title', { applicant: dir.personName(input.applicantId), type: v.def.name });
+    const ownTitle = typeof titleValue === 'string' ? titleValue : orgText(dir, 'request.default_title', { applicant: dir.personName(input.applicantId), type: v.def.name });
     try {
       const state = await database.db.transaction(async (tx) => {
         // A follow-up (summary, scoring, reimbursement) locks its event and moves it along.
@@ -113,6 +113,8 @@ export function createApprovals(deps: ApprovalsDeps) {
         const link = checkLink(event, input.type, input.applicantId);
         if (!link.ok) return refusal('wrong_state', link.message.key, link.message.params);
         const parentId = event?.id ?? input.parentId;
+        // A follow-up is named after its event ("A-0003 冬季车主答谢会"), on every card and list.
+        const title = event && !v.def.titleField ? orgText(dir, 'request.follow_up_title', { number: event.number, title: event.title }) : ownTitle;
         const active = await delegationsNow(tx);
         const ctx = ctxFor(input.type, active)!;
         const plan = (number: string) =>

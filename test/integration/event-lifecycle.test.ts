@@ -87,6 +87,9 @@ describe.each(['postgres', 'pglite'] as const)('on %s', (driver) => {
       expect(r.steps.map((s) => s.id)).toEqual(['dept-lead', 'finance', 'over-budget']);
       const why = (await database.db.select().from(auditLog).where(eq(auditLog.requestId, r.id))).find((a) => a.action === 'over_budget');
       expect(why?.detail).toMatchObject({ spent: 21500, approvedBudget: 20000, overBudgetPercent: 7.5, tolerancePercent: 5 });
+      // What is asked is on the step (every card, list and timeline): the figures, and the event by name.
+      expect(r.steps.at(-1)!.name).toBe('超预算审批（预算 ¥20,000，实报 ¥21,500，超 8%）');
+      expect(r.title).toBe(`${event.number} ${event.title}`);
       ok(await svc.act(r.id, { type: 'approve', stepId: 'dept-lead' }, actor('liuyang')));
       ok(await svc.act(r.id, { type: 'approve', stepId: 'finance' }, actor('wangfang')));
       expect(await status(event.id)).toBe('reimbursing');
