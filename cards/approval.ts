@@ -52,12 +52,15 @@ function stepLine(step: StepState, ctx: CardContext, current: boolean): string {
       const who = d.delegateId ? t(loc, 'delegation.acting_for', { delegate: ctx.personName(d.delegateId), principal: ctx.personName(d.personId) }) : ctx.personName(d.personId);
       // A rejection or a send-back shows its reason to everyone who sees the card.
       const reason = d.decision !== 'approve' && d.comment ? t(loc, 'approval.decided.reason', { reason: clipReason(d.comment) }) : '';
-      return t(loc, `approval.decided.${d.decision}`, { who, reason });
+      // A pre-consultation (先沟通再申报) is acknowledged, not approved.
+      const kind = d.decision === 'approve' && step.kind === 'consult' ? 'acknowledge' : d.decision;
+      return t(loc, `approval.decided.${kind}`, { who, reason });
     })
     .join(t(loc, 'approval.decided_separator'));
   const note = current && step.dueAt ? ctx.dueNote?.(new Date(step.dueAt)) : undefined;
   const due = current && step.dueAt ? t(loc, 'approval.due', { due: `${formatDateTime(step.dueAt, ctx.timezone)}${note ? t(loc, 'calendar.provisional_suffix', { note }) : ''}` }) : '';
-  const skipped = step.status === 'skipped' ? t(loc, 'approval.skipped') : policyNote(step, loc);
+  // Before the restart point of a resubmission the step was done in an earlier round, not skipped.
+  const skipped = step.status === 'skipped' ? t(loc, step.note === 'restart' ? 'approval.done_earlier' : 'approval.skipped') : policyNote(step, loc);
   return t(loc, 'approval.step', { mark: mark[step.status], step: step.name, names: names || '—', mode, skipped, decided: decided ? ` — ${decided}` : '', due });
 }
 

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { approvalCard } from '../../cards/approval.js';
 import { cardContext } from '../../src/delivery/deliver.js';
-import { exampleDir, must, submitted } from '../support/core-fixtures.js';
+import { eventPayload, exampleDir, must, submitted } from '../support/core-fixtures.js';
 
 const dir = exampleDir();
 /** Acts as the first approver of the open step. */
@@ -35,5 +35,18 @@ describe('approval card reasons', () => {
   it('an approval shows no reason text', () => {
     const { state: s, who } = decided({ type: 'approve' });
     expect(approvalCard(s, cardContext(dir, 'zh-CN')).markdown).toMatch(new RegExp(`${who}同意(?!：)`));
+  });
+
+  it('a pre-consultation reads as acknowledged, and after a resubmission as done in the earlier round', () => {
+    const irregular = eventPayload({ category: 'irregular', eventType: '车友节' });
+    const acked = must(dir, submitted(dir, 'liming', irregular), { type: 'approve', stepId: 'consult' }, 'sunli').state;
+    const md = approvalCard(acked, cardContext(dir, 'zh-CN')).markdown!;
+    expect(md).toContain('孙丽已沟通');
+    expect(md).not.toContain('孙丽同意');
+    const back = must(dir, acked, { type: 'return', stepId: 'dept-lead', reason: '补充预算' }, 'liuyang').state;
+    const again = must(dir, back, { type: 'resubmit', payload: irregular }, 'liming').state;
+    const consult = approvalCard(again, cardContext(dir, 'zh-CN')).markdown!.split('\n')[0]!;
+    expect(consult).toContain('（上一轮已完成）');
+    expect(consult).not.toContain('已跳过');
   });
 });
