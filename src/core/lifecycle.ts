@@ -277,7 +277,7 @@ export function act(prev: RequestState, given: Action, actor: ActorRef, ctx: Cor
   switch (action.type) {
     case 'withdraw': {
       if (!isApplicant) return refuse('not_applicant', 'refuse.not_applicant');
-      if (!OPEN_STATUSES.has(s.status) && s.status !== 'returned') return refuse('wrong_state', 'refuse.wrong_state', { status: s.status });
+      if (!OPEN_STATUSES.has(s.status) && s.status !== 'returned') return withdrawRefused(s, dir);
       cancelOpenSteps(s);
       s.status = 'withdrawn';
       s.current = null;
@@ -485,6 +485,15 @@ function deadlinePassed(prev: RequestState, ctx: CoreContext): Transition {
   const t = b.done(msg('feedback.escalated'));
   // Nobody clicked: the audit log says the system acted.
   return { ...t, audit: t.audit.map((a) => ({ ...a, platform: 'system' })) };
+}
+
+/** 撤回 after the decision: why not, and what to do instead (tell the approvers, who can act). */
+function withdrawRefused(s: RequestState, dir: Directory): Transition {
+  const ended = s.status === 'rejected' || s.status === 'withdrawn' || s.status === 'expired';
+  if (ended) return refuse('wrong_state', 'refuse.withdraw_ended', { number: s.number });
+  const approvers = [...new Set(s.steps.flatMap((st) => st.decisions.filter((d) => d.decision === 'approve').map((d) => d.personId)))];
+  const who = approvers.map((p) => dir.personName(p)).join(orgText(dir, 'list.separator')) || orgText(dir, 'refuse.withdraw_who_default');
+  return refuse('wrong_state', 'refuse.withdraw_approved', { number: s.number, who });
 }
 
 export function advance(prev: RequestState, trigger: LifecycleTrigger, ctx: CoreContext, actor: ActorRef | null = null): Transition {

@@ -443,8 +443,10 @@ export function nudge(s: RequestState, actor: { personId: string; platform: Orig
   if (lastNudgeAt) {
     const since = between(lastNudgeAt, now, working, clock);
     if (since < interval) {
+      // Said as a moment (after hours "1 小时" alone would mislead: the night does not count).
       const wait = formatSpan(Math.max(60_000, interval - since), working, clock, locale);
-      return { ok: false, message: msg('nudge.too_soon', { number: s.number, wait }) };
+      const at = localStamp(after(lastNudgeAt, interval, working, clock), clock.timezone) ?? '';
+      return { ok: false, message: msg(working ? 'nudge.too_soon_working' : 'nudge.too_soon', { number: s.number, wait, at }) };
     }
   }
   const left = step.dueAt ? timeLeft(now, new Date(step.dueAt), s.urgent, clock, locale) : undefined;

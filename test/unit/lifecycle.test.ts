@@ -1,3 +1,4 @@
+import { t } from '../../src/core/messages.js';
 import { describe, expect, it } from 'vitest';
 import { act } from '../../src/core/lifecycle.js';
 import type { Action, RequestState } from '../../src/core/model.js';
@@ -168,7 +169,15 @@ describe('actions', () => {
     const w = must(dir, s, { type: 'withdraw' }, 'liming').state;
     expect(w.status).toBe('withdrawn');
     expect(tryAct(w, { type: 'approve', stepId: 'dept-lead' }, 'liuyang')).toMatchObject({ ok: false, code: 'step_closed' });
-    expect(tryAct(w, { type: 'withdraw' }, 'liming')).toMatchObject({ ok: false, code: 'wrong_state' });
+    expect(tryAct(w, { type: 'withdraw' }, 'liming')).toMatchObject({ ok: false, code: 'wrong_state', message: { key: 'refuse.withdraw_ended' } });
+  });
+
+  it('withdraw after approval says why not and what to do instead', () => {
+    const approved = must(dir, submitted(dir), { type: 'approve', stepId: 'dept-lead' }, 'liuyang').state;
+    expect(approved.status).toBe('approved');
+    const r = tryAct(approved, { type: 'withdraw' }, 'liming');
+    expect(r).toMatchObject({ ok: false, code: 'wrong_state', message: { key: 'refuse.withdraw_approved', params: { number: approved.number, who: '刘洋' } } });
+    expect(!r.ok && t('zh-CN', r.message.key, r.message.params)).toContain('请在申请详情里评论告知 刘洋');
   });
 
   it('comment: by people involved, notifies the others', () => {

@@ -19,6 +19,7 @@ import {
   type TimerPoint,
 } from '../../src/core/reminders.js';
 import { DEFAULT_REMINDERS } from '../../src/org/schema.js';
+import { t } from '../../src/core/messages.js';
 import { submitOk, eventPayload, exampleDir, orgWith, sh, shanghaiCalendar, shanghaiClock } from '../support/core-fixtures.js';
 
 const calendar = shanghaiCalendar;
@@ -256,9 +257,11 @@ describe('催办 by the applicant', () => {
     expect(ok.ok && ok.notice.effects[0]).toMatchObject({ kind: 'notify', people: ['liuyang'], message: { key: 'reminder.nudge', params: { who: '李明' } } });
     expect(ok.ok && ok.notice.audit[0]).toMatchObject({ action: 'nudged', actorId: 'liming', platform: 'local', detail: { to: ['liuyang'] } });
     // 11:00 → 17:00 is six hours but the last nudge was at 14:00: 3 working hours, one to wait.
-    expect(nudge(s, who, sh('2026-11-23 14:00'), sh('2026-11-23 17:00'), st)).toMatchObject({ ok: false, message: { key: 'nudge.too_soon', params: { wait: '1 小时' } } });
-    // The night does not count: 17:00 → 10:00 next day is only 2 working hours.
-    expect(nudge(s, who, sh('2026-11-23 17:00'), sh('2026-11-24 10:00'), st).ok).toBe(false);
+    expect(nudge(s, who, sh('2026-11-23 14:00'), sh('2026-11-23 17:00'), st)).toMatchObject({ ok: false, message: { key: 'nudge.too_soon_working', params: { wait: '1 小时', at: '2026-11-23 18:00' } } });
+    // The night does not count: 17:00 → 10:00 next day is only 2 working hours; the reply names the moment.
+    const night = nudge(s, who, sh('2026-11-23 17:00'), sh('2026-11-24 10:00'), st);
+    expect(night).toMatchObject({ ok: false, message: { key: 'nudge.too_soon_working', params: { wait: '2 小时', at: '2026-11-24 12:00' } } });
+    expect(!night.ok && t('zh-CN', night.message.key, night.message.params)).toBe(`${s.number} 刚催办过，请在 2026-11-24 12:00 后再试（还需 2 小时工作时间，非工作时间不计）。`);
     expect(nudge(s, who, sh('2026-11-23 17:00'), sh('2026-11-24 12:00'), st).ok).toBe(true);
     const done = act(s, { type: 'approve', stepId: 'dept-lead' }, { personId: 'liuyang', platform: 'local' }, { dir, wf: dir.workflowFor('event')!, now: sh('2026-11-24 10:00') });
     expect(done.ok && nudge(done.state, who, undefined, sh('2026-11-24 12:00'), st)).toMatchObject({ ok: false, message: { key: 'nudge.not_open' } });
