@@ -336,12 +336,12 @@ describe('forms through conversation in the simulator', () => {
     expect(waiting).toMatch(/等待：刘洋，截止 \d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
     expect(await ask('liming', `催办 ${number}`)).toBe(`已催办 刘洋（${number}）。`);
     expect(textOf(dm('liuyang', await fresh('liuyang')))).toContain(`李明 催办：申请 ${number}「撤回测试」在「部门负责人审批」等待你审批`);
-    expect(await ask('liming', `催办 ${number}`)).toMatch(new RegExp(`^${number} 刚催办过，请 .+ 后再试。$`));
+    expect(await ask('liming', `催办 ${number}`)).toMatch(new RegExp(`^${number} 刚催办过，请在 \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} 后再试（还需 .+）。$`));
     expect(await ask('hanmei', `催办 ${number}`)).toBe('只有申请人可以进行此操作');
     expect(await ask('hanmei', `撤回 ${number}`)).toBe('只有申请人可以进行此操作');
     expect(await ask('liming', `撤回 ${number} 时间改了`)).toBe(`已撤回申请 ${number}「撤回测试」。`);
     expect(await ask('liming', `进度 ${number}`)).toContain('状态：已撤回');
-    expect(await ask('liming', `撤回 ${number}`)).toBe('当前状态下不能进行此操作');
+    expect(await ask('liming', `撤回 ${number}`)).toBe(`申请 ${number} 已结束（已驳回、已撤回或已过期），无需撤回。`);
 
     expect(await ask('liming', '日报')).toBe('每日摘要只提供给部门负责人和管理者。');
     expect(await ask('liuyang', '日报')).toMatch(/^每日摘要 · \d{4}-\d{2}-\d{2}/);

@@ -35,7 +35,7 @@ describe('scheduler in the app', () => {
     const first = await t.app.scheduler.nudge(number, 'liming', 'local');
     expect(first).toEqual({ ok: true, message: { key: 'nudge.sent', params: { number, who: '刘洋' } } });
     const again = await t.app.scheduler.nudge(number, 'liming', 'local');
-    expect(again).toMatchObject({ ok: false, message: { key: 'nudge.too_soon' } });
+    expect(again).toMatchObject({ ok: false, message: { key: 'nudge.too_soon_working' } });
     expect(await t.app.scheduler.nudge(number, 'hanmei', 'local')).toMatchObject({ ok: false, message: { key: 'refuse.not_applicant' } });
     await waitFor('the nudge', async () => (await dm('liuyang')).find((t) => t.startsWith(`李明 催办：申请 ${number}`)));
 
