@@ -46,7 +46,7 @@ export function followUpFacts(event: RequestState | undefined, childPayload: Pay
 }
 
 /** Forms to prompt after the event moves: scoring to the leaders, reimbursement to the organiser. */
-export function promptsAfter(trigger: LifecycleTrigger, event: RequestState, dir: Directory): Effect[] {
+export function promptsAfter(trigger: LifecycleTrigger, event: RequestState, dir: Directory, child?: RequestState): Effect[] {
   const prefill = { eventRef: event.number };
   if (trigger === 'event_ended') return [{ kind: 'prompt_form', people: [event.applicantId], requestType: 'summary', prefill, message: { key: 'prompt.summary', params: { number: event.number, title: event.title } } }];
   if (trigger === 'summary_submitted') {
@@ -54,6 +54,25 @@ export function promptsAfter(trigger: LifecycleTrigger, event: RequestState, dir
     const leaders = wf ? dir.resolveApprovers(wf.scorers ?? wf.steps[0]?.approvers ?? [], event.applicantId).filter((p) => p !== event.applicantId) : [];
     return leaders.length ? [{ kind: 'prompt_form', people: leaders, requestType: 'scoring', prefill, message: { key: 'prompt.scoring', params: { number: event.number, title: event.title } } }] : [];
   }
-  if (trigger === 'scored') return [{ kind: 'prompt_form', people: [event.applicantId], requestType: 'reimbursement', prefill, message: { key: 'prompt.reimbursement', params: { number: event.number, title: event.title } } }];
+  if (trigger === 'scored') {
+    const prompt: Effect = { kind: 'prompt_form', people: [event.applicantId], requestType: 'reimbursement', prefill, message: { key: 'prompt.reimbursement', params: { number: event.number, title: event.title } } };
+    return child?.type === 'scoring' ? [scoreNotice(event, child, dir), prompt] : [prompt];
+  }
   return [];
+}
+
+/** The organiser is told the score, who gave it and the comments (before the reimbursement prompt). */
+function scoreNotice(event: RequestState, scoring: RequestState, dir: Directory): Effect {
+  const n = (v: unknown) => (typeof v === 'number' ? v : Number(v) || 0);
+  const qualitative = n(scoring.payload.qualitative);
+  const quantitative = n(scoring.payload.quantitative);
+  const comments = typeof scoring.payload.comments === 'string' && scoring.payload.comments.trim() ? scoring.payload.comments.trim() : '';
+  return {
+    kind: 'notify',
+    people: [event.applicantId],
+    message: {
+      key: comments ? 'event.scored_with_comments' : 'event.scored',
+      params: { number: event.number, title: event.title, who: dir.personName(scoring.applicantId), total: qualitative + quantitative, qualitative, quantitative, comments: comments.slice(0, 500) },
+    },
+  };
 }

@@ -496,7 +496,8 @@ function withdrawRefused(s: RequestState, dir: Directory): Transition {
   return refuse('wrong_state', 'refuse.withdraw_approved', { number: s.number, who });
 }
 
-export function advance(prev: RequestState, trigger: LifecycleTrigger, ctx: CoreContext, actor: ActorRef | null = null): Transition {
+/** `child`: the follow-up that moved the event (its score is told to the organiser). */
+export function advance(prev: RequestState, trigger: LifecycleTrigger, ctx: CoreContext, actor: ActorRef | null = null, child?: RequestState): Transition {
   const rule = LIFECYCLE[trigger];
   if (!rule.from.includes(prev.status)) return refuse('wrong_state', 'refuse.wrong_state', { status: prev.status });
   if (trigger === 'deadline_passed') return deadlinePassed(prev, ctx);
@@ -508,7 +509,7 @@ export function advance(prev: RequestState, trigger: LifecycleTrigger, ctx: Core
   }
   s.status = rule.to;
   b.log(`lifecycle.${trigger}`, { to: rule.to });
-  b.effects.push({ kind: 'refresh_cards' }, ...promptsAfter(trigger, s, ctx.dir));
+  b.effects.push({ kind: 'refresh_cards' }, ...promptsAfter(trigger, s, ctx.dir, child));
   return b.done(msg(`lifecycle.${trigger}`));
 }
 

@@ -80,7 +80,7 @@ export function createApprovals(deps: ApprovalsDeps) {
     const trigger = eventTrigger(child.type, child.status, submittedNow);
     const ctx = trigger && ctxFor(event.type);
     if (!trigger || !ctx) return;
-    const t = advance(event, trigger, ctx, actor);
+    const t = advance(event, trigger, ctx, actor, child);
     if (!t.ok) return; // already there (e.g. summary filed before the end-of-event prompt)
     await applyTransition(tx, event.version, t);
     await runHooks(tx, t);

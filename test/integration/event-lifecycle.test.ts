@@ -104,6 +104,9 @@ describe.each(['postgres', 'pglite'] as const)('on %s', (driver) => {
       ok(await svc.submit({ applicantId: 'liming', type: 'summary', payload: { eventRef: e2.number, ...SUMMARY }, platform: 'local' }));
       const sc = ok(await svc.submit({ applicantId: 'zhaolei', type: 'scoring', payload: { eventRef: e2.number, qualitative: 30, quantitative: 40, comments: '可' }, platform: 'local' })).state;
       ok(await svc.act(sc.id, { type: 'approve', stepId: sc.steps[sc.current!]!.id }, actor(sc.steps[sc.current!]!.approvers[0]!)));
+      // The organiser is told the score, who gave it and the comments.
+      const told = (await database.db.select().from(outbox).where(eq(outbox.requestId, e2.id))).map((row) => row.payload as { kind: string; people?: string[]; message?: { key: string; params: Record<string, unknown> } });
+      expect(told.find((p) => p.message?.key === 'event.scored_with_comments')).toMatchObject({ kind: 'notify', people: ['liming'], message: { params: { total: 70, qualitative: 30, quantitative: 40, who: '赵磊', comments: '可' } } });
       const r = ok(await svc.submit({ applicantId: 'liming', type: 'reimbursement', payload: { eventRef: e2.number, items: [{ item: '全部', amount: 20900 }], invoices: '1' }, platform: 'local' })).state;
       expect(r.steps.map((s) => s.id)).toEqual(['dept-lead', 'finance']);
     });

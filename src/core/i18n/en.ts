@@ -66,6 +66,8 @@ export const en: Catalog = {
   'refuse.event_state': 'Event {number} does not accept this in its current state ({status})',
   'prompt.summary': 'Event {number} "{title}" has ended; please submit the summary (or reply "summary {number}" to fill it in here).',
   'prompt.scoring': 'The summary of event {number} "{title}" is in; please score it (or reply "score {number}" to fill it in here).',
+  'event.scored': 'Event {number} “{title}” was scored {total} (qualitative {qualitative}, quantitative {quantitative}) by {who}.',
+  'event.scored_with_comments': 'Event {number} “{title}” was scored {total} (qualitative {qualitative}, quantitative {quantitative}) by {who}. Comments: {comments}',
   'prompt.reimbursement': 'Event {number} "{title}" has been scored; please file the reimbursement (or reply "reimburse {number}" to fill it in here).',
   'lifecycle.summary_reopened': 'The summary was not accepted; please submit it again',
   'lifecycle.reimbursement_reopened': 'The reimbursement was not accepted; you may file it again',

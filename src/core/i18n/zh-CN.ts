@@ -66,6 +66,8 @@ export const zhCN = {
   'refuse.event_state': '活动 {number} 当前状态（{status}）下不能提交',
   'prompt.summary': '活动 {number}「{title}」已结束，请提交活动总结（也可以回复「提交总结 {number}」在对话中填写）。',
   'prompt.scoring': '活动 {number}「{title}」的总结已提交，请进行考核评分（也可以回复「评分 {number}」在对话中填写）。',
+  'event.scored': '活动 {number}「{title}」已评分：{total} 分（定性 {qualitative}，定量 {quantitative}），评分人 {who}。',
+  'event.scored_with_comments': '活动 {number}「{title}」已评分：{total} 分（定性 {qualitative}，定量 {quantitative}），评分人 {who}。意见：{comments}',
   'prompt.reimbursement': '活动 {number}「{title}」已评分，请提交费用报销（也可以回复「报销 {number}」在对话中填写）。',
   'lifecycle.summary_reopened': '总结未通过，请重新提交活动总结',
   'lifecycle.reimbursement_reopened': '报销未通过，可重新提交',
