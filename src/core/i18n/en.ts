@@ -658,4 +658,9 @@ export const en: Catalog = {
   'commands.timeline.task_handed_over': 'task handed over from {from} to {to} ({reason})',
   'commands.unavailable': 'This is not available here',
   // ---- end of delegation and hand-over ----
+  // ---- delegation: notices, 待办, empty approvers (issue 15, delegation follow-up) ----
+  'delegation.notice.on_behalf': '(for {principal}) {text}',
+  'delegation.pending.for': ' (for {principal})',
+  'delegation.pending.delegated': ' (delegated to {delegate})',
+  // ---- end of delegation follow-up ----
 };

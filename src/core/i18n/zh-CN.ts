@@ -659,4 +659,9 @@ export const zhCN = {
   'commands.timeline.task_handed_over': '待办由 {from} 移交给 {to}（{reason}）',
   'commands.unavailable': '该功能未开启',
   // ---- end of delegation and hand-over ----
+  // ---- delegation: notices, 待办, empty approvers (issue 15, delegation follow-up) ----
+  'delegation.notice.on_behalf': '（代 {principal}）{text}',
+  'delegation.pending.for': '（代 {principal}）',
+  'delegation.pending.delegated': '（已委托{delegate}代为审批）',
+  // ---- end of delegation follow-up ----
 } as const;
