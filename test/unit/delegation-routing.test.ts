@@ -1,7 +1,7 @@
 // Task notices follow a delegation like the task's card (src/core/delegation.ts routeNotices):
 // reminders, 催办, escalations and recalculated deadlines reach the delegate, worded "（代 刘洋）".
 import { describe, expect, it } from 'vitest';
-import { activeAt, endOfDay, renderMessage, routeNotices, routeTasks, TASK_NOTICES, type Delegation } from '../../src/core/delegation.js';
+import { activeAt, endOfDay, pendingWithDelegations, renderMessage, routeNotices, routeTasks, TASK_NOTICES, type Delegation } from '../../src/core/delegation.js';
 import type { Effect, MessageIntent } from '../../src/core/model.js';
 import { sh, shanghaiCalendar } from '../support/core-fixtures.js';
 
@@ -66,5 +66,24 @@ describe('task notices while people are away', () => {
     expect(renderMessage('zh-CN', { ...reminder, onBehalfOf: '刘洋' })).toBe('（代 刘洋）催办：申请 A-0001「国庆车展」在「部门负责人审批」等待你审批，剩余 1 个工作日（截止 2026-10-09 18:00）。');
     expect(renderMessage('en', { ...reminder, onBehalfOf: '刘洋' })).toMatch(/^\(for 刘洋\) /);
     expect(renderMessage('zh-CN', reminder)).not.toContain('代');
+  });
+});
+
+describe('待办 with delegation', () => {
+  const task = (id: string, applicantId = 'liming', due: string | null = '2026-10-09 18:00') => ({ id, stepId: 's', applicantId, dueAt: due ? sh(due) : null });
+  it('the delegate: own tasks and the principals\' (marked), by deadline; never their own request, a shared step once', () => {
+    const active = activeAt([d('liuyang', 'wangfang'), d('hanmei', 'zhouqiang')], NOW);
+    const own = [task('mine', 'liming', null), task('shared')];
+    const his = [task('a', 'liming', '2026-10-08 12:00'), task('shared'), task('hers', 'wangfang')];
+    expect(pendingWithDelegations('wangfang', own, [{ principal: 'liuyang', rows: his }, { principal: 'hanmei', rows: [task('not-mine')] }], active)).toEqual([
+      { ...task('a', 'liming', '2026-10-08 12:00'), onBehalfOf: 'liuyang' },
+      task('shared'),
+      task('mine', 'liming', null),
+    ]);
+  });
+  it('the principal: delegate_only marks who holds the task (not on the delegate\'s own request); both marks nothing', () => {
+    expect(pendingWithDelegations('liuyang', [task('a'), task('b', 'wangfang')], [], activeAt([d('liuyang', 'wangfang')], NOW))).toEqual([{ ...task('a'), delegatedTo: 'wangfang' }, task('b', 'wangfang')]);
+    expect(pendingWithDelegations('liuyang', [task('a')], [], activeAt([d('liuyang', 'wangfang', 'both')], NOW))).toEqual([task('a')]);
+    expect(pendingWithDelegations('liuyang', [task('a')], [], activeAt([d('liuyang', 'wangfang')], sh('2026-10-09 00:00')))).toEqual([task('a')]);
   });
 });
