@@ -662,5 +662,11 @@ export const en: Catalog = {
   'delegation.notice.on_behalf': '(for {principal}) {text}',
   'delegation.pending.for': ' (for {principal})',
   'delegation.pending.delegated': ' (delegated to {delegate})',
+  'refuse.no_approver_named': 'Cannot submit: step "{step}" has no approver ({missing}), and the rules do not allow submitting. Ask {contact} to complete the organisation, then submit again.',
+  'refuse.no_approver_assign_named': 'Cannot submit: step "{step}" has no approver ({missing}), and its fallback approvers ({fallback}) are empty too. Ask {contact} to complete the organisation, then submit again.',
+  'approver.missing.dept_lead': '{dept} has no lead',
+  'approver.missing.no_parent': '{dept} has no parent department',
+  'approver.missing.role': 'role "{role}" has no members',
+  'approver.missing.person': '{person} is not in the directory',
   // ---- end of delegation follow-up ----
 };
