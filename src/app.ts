@@ -46,7 +46,7 @@ import { openDatabase } from './store/db.js';
 import { recordInboundFailure } from './store/inbound-failures-repo.js';
 import { deliveryStore } from './store/delivery-store.js';
 import { createDirectoryRepo } from './store/directory-repo.js';
-import { delegationStore } from './store/delegations-repo.js';
+import { delegationStore, pendingWithDelegated } from './store/delegations-repo.js';
 import { handoverStore } from './store/handover-store.js';
 import { outboxStore, pruneDeliveries } from './store/outbox-repo.js';
 import { syncOrganisation } from './store/org-sync.js';
@@ -176,7 +176,8 @@ export async function buildApp(opts: AppOptions) {
     if (enabled.has('wecom')) channels.set('wecom', createWecomChannel(channelDeps));
 
     const ctx = cardContext(dir, config.LOCALE, config.PUBLIC_URL);
-    const requests = requestReads(database.db);
+    // A person's pending approvals include the tasks they act on for their principals (委托).
+    const requests = { ...requestReads(database.db), pendingFor: (personId: string) => pendingWithDelegated(database.db, personId, now()) };
     let shuttingDown = false;
     const http = createHttpServer(log, { requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS, keepAliveTimeoutMs: config.HTTP_KEEP_ALIVE_TIMEOUT_MS, maxConnections: config.HTTP_MAX_CONNECTIONS });
     healthRoutes(http, {
@@ -218,7 +219,7 @@ export async function buildApp(opts: AppOptions) {
     if (worker) {
       const dialogs = createDialogs({ store: dialogStore, requests, dir, approvals, locale: config.LOCALE, now });
       const commands = createCommands({
-        reads: commandReads(database.db), dir, locale: config.LOCALE, approvals, dialogs, now,
+        reads: commandReads(database.db, now), dir, locale: config.LOCALE, approvals, dialogs, now,
         digestFor: async (personId) => (await scheduler.digestFor(personId)).text,
         nudge: scheduler.nudge,
         handover,

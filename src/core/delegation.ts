@@ -11,7 +11,8 @@
 // are refused while it runs (one hand holds the pen; 取消委托 ends it early), with `both`
 // either may decide and the first decision counts.
 import type { WorkCalendar } from './calendar/index.js';
-import type { Effect, StepState } from './model.js';
+import { t, type Locale, type MessageKey } from './i18n/index.js';
+import type { Effect, MessageIntent, StepState } from './model.js';
 import { parseDateRange, parseDateTime } from './parse/index.js';
 
 export const DELEGATION_MODES = ['delegate_only', 'both'] as const;
@@ -112,6 +113,126 @@ export function cardRecipients(people: readonly string[], applicantId: string, a
 export function routeCards(effects: readonly Effect[], applicantId: string, active: ActiveDelegations): Effect[] {
   if (!active.size) return [...effects];
   return effects.map((e) => (e.kind === 'post_approval_card' ? { ...e, people: cardRecipients(e.people, applicantId, active) } : e));
+}
+
+/**
+ * The notices that are about a task — a reminder, an overdue notice, a 催办, an escalation, a
+ * recalculated deadline, a task transferred or handed over to someone. Meant for someone away,
+ * they follow the task to the delegate, like its card. Other notices (to the applicant about
+ * their own request, 抄送, comments) stay with the person they are for.
+ */
+export const TASK_NOTICES: ReadonlySet<MessageKey> = new Set<MessageKey>([
+  'reminder.step',
+  'reminder.overdue',
+  'reminder.nudge',
+  'escalation.notify',
+  'escalation.transfer',
+  'escalation.approve',
+  'escalation.reject',
+  'deadline.recalculated',
+  'deadline.recalculated_calendar',
+  'request.transferred_to_you',
+  'handover.to_you',
+]);
+
+/**
+ * A transition's or a timer's task notices (TASK_NOTICES) routed like its cards: for a person
+ * with a delegation in force that covers this request, the delegate is told instead
+ * (`delegate_only`) or as well (`both`), worded for them — the message carries `onBehalfOf` (the
+ * principals' names, by `names`), rendered "（代 刘洋）…". A delegate who is told in their own
+ * right already is not told twice. Never on the delegate's own request (the principal keeps it).
+ */
+export function routeNotices(effects: readonly Effect[], applicantId: string, active: ActiveDelegations, names: (ids: string[]) => string): Effect[] {
+  if (!active.size) return [...effects];
+  const out: Effect[] = [];
+  for (const e of effects) {
+    if (e.kind !== 'notify' || !TASK_NOTICES.has(e.message.key) || e.message.onBehalfOf) {
+      out.push(e);
+      continue;
+    }
+    const direct: string[] = [];
+    const byDelegate = new Map<string, string[]>();
+    for (const p of e.people) {
+      const d = active.get(p);
+      if (!coversRequest(d, applicantId)) {
+        direct.push(p);
+        continue;
+      }
+      if (d.mode === 'both') direct.push(p);
+      byDelegate.set(d.delegate, [...(byDelegate.get(d.delegate) ?? []), p]);
+    }
+    if (!byDelegate.size) {
+      out.push(e);
+      continue;
+    }
+    const told = new Set(direct);
+    if (told.size || e.rooms?.length) out.push({ ...e, people: [...told] });
+    for (const [delegate, principals] of byDelegate) {
+      if (told.has(delegate)) continue;
+      out.push({ kind: 'notify', people: [delegate], message: { ...e.message, onBehalfOf: names(principals) } });
+    }
+  }
+  return out;
+}
+
+/** Task cards and task notices of one transition or timer, routed to the delegates in force. */
+export function routeTasks(effects: readonly Effect[], applicantId: string, active: ActiveDelegations, names: (ids: string[]) => string): Effect[] {
+  if (!active.size) return [...effects];
+  return routeNotices(routeCards(effects, applicantId, active), applicantId, active, names);
+}
+
+/** A task waiting on someone (a row of their 待办). */
+export interface PendingTask {
+  id: string;
+  stepId: string;
+  applicantId: string;
+  dueAt: Date | null;
+}
+
+export type PendingEntry<T extends PendingTask> = T & {
+  /** The principal this task is acted on for (the delegate's 待办). */
+  onBehalfOf?: string;
+  /** The delegate who acts on it now (the principal's 待办, `delegate_only`). */
+  delegatedTo?: string;
+};
+
+/**
+ * A person's 待办 with delegation (委托): their own tasks — marked `delegatedTo` while a
+ * `delegate_only` delegation hands them to someone else — and the tasks of each principal who
+ * delegated to them, marked `onBehalfOf` (never on a request the person submitted; a step they
+ * approve in their own right is listed once, as their own). By deadline, those without last.
+ */
+export function pendingWithDelegations<T extends PendingTask>(
+  personId: string,
+  own: readonly T[],
+  principals: ReadonlyArray<{ principal: string; rows: readonly T[] }>,
+  active: ActiveDelegations,
+): Array<PendingEntry<T>> {
+  const out: Array<PendingEntry<T>> = [];
+  const seen = new Set<string>();
+  const away = active.get(personId);
+  for (const r of own) {
+    seen.add(`${r.id}:${r.stepId}`);
+    out.push(away && away.mode === 'delegate_only' && coversRequest(away, r.applicantId) ? { ...r, delegatedTo: away.delegate } : { ...r });
+  }
+  for (const { principal, rows } of principals) {
+    const d = active.get(principal);
+    if (!d || d.delegate !== personId) continue;
+    for (const r of rows) {
+      const key = `${r.id}:${r.stepId}`;
+      if (!coversRequest(d, r.applicantId) || seen.has(key)) continue;
+      seen.add(key);
+      out.push({ ...r, onBehalfOf: principal });
+    }
+  }
+  const at = (r: PendingTask) => r.dueAt?.getTime() ?? Number.POSITIVE_INFINITY;
+  return out.sort((a, b) => at(a) - at(b));
+}
+
+/** A message's text in `locale`; one sent for someone away starts with "（代 刘洋）". */
+export function renderMessage(locale: Locale, m: MessageIntent): string {
+  const text = t(locale, m.key, m.params);
+  return m.onBehalfOf ? t(locale, 'delegation.notice.on_behalf', { principal: m.onBehalfOf, text }) : text;
 }
 
 /** The end of the last day `date` ('YYYY-MM-DD'): midnight after it in the calendar's zone. */

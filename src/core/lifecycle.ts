@@ -28,6 +28,7 @@ import type { Payload } from './request-types.js';
 import { promptsAfter } from './event-lifecycle.js';
 import { participates } from './followers.js';
 import { decideEmpty, planChain, whenEmptyOf, type EmptyStep, type Facts } from './workflow.js';
+import { missingApprovers } from './empty-approvers.js';
 import { actingSlot, type ActiveDelegations } from './delegation.js';
 
 export interface CoreContext {
@@ -231,8 +232,12 @@ function planInto(b: Builder, extraFacts: Facts = {}, restartAt?: string): Trans
   const s = b.state;
   const plan = planChain(b.ctx.dir, b.ctx.wf, s.type, s.applicantId, s.payload, extraFacts, restartAt);
   if (plan.refused) {
-    const why = plan.refused.policy === 'refuse' ? 'refuse.no_approver' : 'refuse.no_approver_assign';
-    return refuse('no_approver', why, { step: plan.refused.name, contact: b.ctx.dir.org.organisation.contact });
+    // Name who is missing (the department without a lead, the role without members…), and the fallback that is empty too.
+    const { dir } = b.ctx;
+    const r = plan.refused;
+    const params = { step: r.name, contact: dir.org.organisation.contact, missing: missingApprovers(dir, r.refs, s.applicantId) };
+    if (r.policy === 'refuse') return refuse('no_approver', 'refuse.no_approver_named', params);
+    return refuse('no_approver', 'refuse.no_approver_assign_named', { ...params, fallback: r.policy === 'auto_approve' || r.policy === 'reject' ? '—' : missingApprovers(dir, r.policy.assign, s.applicantId) });
   }
   s.steps = plan.steps;
   if (plan.withinFramework) b.log('within_framework', { facts: plan.facts });

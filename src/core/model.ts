@@ -109,6 +109,11 @@ export type Action =
 export interface MessageIntent {
   key: MessageKey;
   params: Record<string, string | number>;
+  /**
+   * Sent to a delegate for people who are away (委托): their names, and the text is prefixed
+   * "（代 刘洋）" (`delegation.notice.on_behalf`). See routeTasks in core/delegation.ts.
+   */
+  onBehalfOf?: string;
 }
 
 export type Effect =

@@ -8,8 +8,9 @@ import { approvalCard, type CardContext } from '../../cards/approval.js';
 import { formCard } from '../../cards/form.js';
 import type { Channel } from '../channels/channel.js';
 import { DeliveryError } from '../channels/channel.js';
-import { t, type Locale } from '../core/messages.js';
+import type { Locale } from '../core/messages.js';
 import { createCalendar, provisionalNote } from '../core/calendar/index.js';
+import { renderMessage } from '../core/delegation.js';
 import type { Directory } from '../org/directory.js';
 import { calendarOptions } from '../org/load.js';
 import type { Platform } from '../org/schema.js';
@@ -105,7 +106,7 @@ export function createDeliverer(deps: DeliverDeps) {
         return;
       }
       case 'message.send': {
-        const text = 'text' in job.message ? job.message.text : t(deps.locale, job.message.key, job.message.params);
+        const text = 'text' in job.message ? job.message.text : renderMessage(deps.locale, job.message);
         await channel(job.platform).sendText(job.target, text, { idempotencyKey: id });
         return;
       }

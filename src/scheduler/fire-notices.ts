@@ -3,11 +3,13 @@
 // locks its request before its timers), claim the timers with one conditional UPDATE, write what
 // each says (audit + outbox) and schedule each chain's next point. A burst of thousands due at
 // once costs tens of commits instead of thousands.
+import { activeAt } from '../core/delegation.js';
 import type { RequestState } from '../core/model.js';
 import { chainsFor, noticeFor, type Chain, type ScheduleSettings } from '../core/reminders.js';
 import type { NoticeWrite } from '../store/notices-repo.js';
 import type { SchedulerStore } from '../store/scheduler-store.js';
 import { nextPointRow, type PointRow, type TimerPayload, type TimerRow } from '../store/timers-repo.js';
+import { routedNotice } from './delegated.js';
 import type { TimerChanges } from './mirror.js';
 
 export interface FiredNotices {
@@ -26,7 +28,10 @@ export async function fireNotices(
 ): Promise<FiredNotices> {
   return store.transaction(async (q) => {
     const states = await q.lockRequests(notices.map((r) => r.requestId).filter((x): x is string => !!x));
-    const claimed = new Set((await q.claimAll(notices.map((r) => r.id), now)).map((r) => r.id));
+    const [claimedRows, inForce] = await Promise.all([q.claimAll(notices.map((r) => r.id), now), q.delegationsInForce(now)]);
+    const claimed = new Set(claimedRows.map((r) => r.id));
+    // Reminders for people who are away go to their delegates, like the tasks' cards.
+    const active = activeAt(inForce, now);
     const chains = new Map<RequestState, Chain[]>();
     const chainsOf = (s: RequestState) => chains.get(s) ?? chains.set(s, chainsFor(s, settings, now)).get(s)!;
     const writes: NoticeWrite[] = [];
@@ -46,7 +51,7 @@ export async function fireNotices(
         continue;
       }
       const notice = noticeFor(s, chain, point, now, settings);
-      if (notice) writes.push({ s, notice, key: row.id });
+      if (notice) writes.push({ s, notice: routedNotice(notice, s, active, settings), key: row.id });
       // A notice changes no state: the request's other chains stand, this one moves on.
       const p = nextPointRow(s, chain, payload.n, now);
       if (p) next.push(p);

@@ -1,8 +1,10 @@
 // 催办 by the applicant: lock the request, check the applicant and the last nudge against
 // `nudgeInterval` (core `nudge`), and write the reminder like a timer does.
+import { activeAt } from '../core/delegation.js';
 import type { MessageIntent, Origin } from '../core/model.js';
 import { nudge as nudgeRule, type ScheduleSettings } from '../core/reminders.js';
 import type { SchedulerStore } from '../store/scheduler-store.js';
+import { routedNotice } from './delegated.js';
 
 export interface NudgeDeps {
   store: Pick<SchedulerStore, 'transaction'>;
@@ -21,7 +23,9 @@ export function createNudge(deps: NudgeDeps) {
       if (!s) return { ok: false, message: { key: 'refuse.unknown_request' as const, params: {} } };
       const r = nudgeRule(s, { personId, platform }, await q.lastNudgedAt(s.id), now, deps.settings);
       if (!r.ok) return r;
-      await q.writeNotices([{ s, notice: r.notice, key: `nudge-${s.id}-${now.getTime()}` }], now);
+      // The approvers who are away: their delegates are reminded (（代 刘洋）).
+      const notice = routedNotice(r.notice, s, activeAt(await q.delegationsInForce(now), now), deps.settings);
+      await q.writeNotices([{ s, notice, key: `nudge-${s.id}-${now.getTime()}` }], now);
       return { ok: true, message: r.message };
     });
     if (result.ok) deps.onOutbox?.();

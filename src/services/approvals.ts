@@ -7,7 +7,7 @@ import type { MessageKey } from '../core/messages.js';
 import { orgText } from '../core/org-text.js';
 import { act as coreAct, advance, recalculateDeadline, submit as coreSubmit, type CoreContext, type LifecycleTrigger } from '../core/lifecycle.js';
 import { refField } from '../core/fields/index.js';
-import { activeAt, routeCards, type ActiveDelegations } from '../core/delegation.js';
+import { activeAt, routeTasks, type ActiveDelegations } from '../core/delegation.js';
 import { handOver, type HandoverInput } from '../core/handover.js';
 import { payloadSchema, type Payload } from '../core/request-types.js';
 import type { Directory } from '../org/directory.js';
@@ -55,8 +55,9 @@ export function createApprovals(deps: ApprovalsDeps) {
     const now = deps.now();
     return activeAt(await delegationsInForce(db, now), now);
   };
-  /** Task cards go to the delegates in force (src/core/delegation.ts); the step keeps its approvers. */
-  const routed = (t: TransitionOk, active: ActiveDelegations): TransitionOk => (active.size ? { ...t, effects: routeCards(t.effects, t.state.applicantId, active) } : t);
+  const names = (ids: string[]) => ids.map((p) => dir.personName(p)).join(orgText(dir, 'list.separator'));
+  /** Task cards and task notices go to the delegates in force (src/core/delegation.ts); the step keeps its approvers. */
+  const routed = (t: TransitionOk, active: ActiveDelegations): TransitionOk => (active.size ? { ...t, effects: routeTasks(t.effects, t.state.applicantId, active, names) } : t);
 
   function validate(type: string, payload: Payload) {
     const def = dir.requestType(type);

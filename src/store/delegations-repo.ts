@@ -1,6 +1,6 @@
 // Delegations (委托): who acts for whom, when (src/core/delegation.ts holds the rules).
 import { and, asc, eq, gt, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
-import type { Delegation, DelegationMode } from '../core/delegation.js';
+import { activeAt, pendingWithDelegations, type Delegation, type DelegationMode } from '../core/delegation.js';
 import type { MessageIntent } from '../core/model.js';
 import type { Db, DbOrTx } from './db.js';
 import { writeOutboxRows } from './notices-repo.js';
@@ -27,6 +27,17 @@ export async function delegationsInForce(db: DbOrTx, at: Date): Promise<Delegati
     .from(delegations)
     .where(and(isNull(delegations.cancelledAt), lte(delegations.startsAt, at), gt(delegations.endsAt, at)));
   return rows.map(toDelegation);
+}
+
+/**
+ * A person's 待办 with delegation (委托): their own open tasks, and those of every principal whose
+ * delegation to them is in force at `at` (core pendingWithDelegations marks which is which).
+ */
+export async function pendingWithDelegated(db: DbOrTx, personId: string, at: Date) {
+  const [own, inForce] = await Promise.all([pendingFor(db, personId), delegationsInForce(db, at)]);
+  const principals = inForce.filter((d) => d.delegate === personId).map((d) => d.principal);
+  const rows = await Promise.all(principals.map(async (principal) => ({ principal, rows: await pendingFor(db, principal) })));
+  return pendingWithDelegations(personId, own, rows, activeAt(inForce, at));
 }
 
 /** Not cancelled and not ended at `at` (current or upcoming), of these people as principal or delegate. */

@@ -4,6 +4,7 @@
 // brings its own (`within`).
 import type { DbOrTx, Db } from './db.js';
 import { anyFingerprint, lastFingerprints, openStepsDueAfter, recordFingerprint } from './calendar-repo.js';
+import { delegationsInForce } from './delegations-repo.js';
 import { digestRows, digestsSentOn, recordDigest } from './digest-repo.js';
 import { lastNudgedAt, writeNotices } from './notices-repo.js';
 import { isUuid, loadRequest, loadRequestByNumber, loadRequests } from './requests-repo.js';
@@ -38,6 +39,8 @@ export function timerQueries(db: DbOrTx) {
       insertPoints,
       writeNotices,
       lastNudgedAt,
+      /** Delegations in force at an instant (委托): task notices follow them. */
+      delegationsInForce,
     }),
   };
 }

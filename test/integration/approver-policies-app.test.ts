@@ -49,7 +49,8 @@ const api = async (method: string, path: string, body?: unknown) => {
   return { status: r.status, body: (await r.json()) as Record<string, unknown> };
 };
 const dmTexts = async (as: string) => (await sim.history(as)).filter((m: SimMessage) => m.conversation === `dm:${as}` && m.kind === 'text').map((m) => m.text ?? '');
-const REFUSAL = '无法提交：步骤「分管领导审核」找不到审批人（审批人为空），按规则不能提交。请联系行政部 王芳（分机 8021）补充组织架构后再提交。';
+// Names the step and who is missing: 华东分公司 (李明's parent department) has no lead.
+const REFUSAL = '无法提交：步骤「分管领导审核」找不到审批人（华东分公司未设置负责人），按规则不能提交。请联系行政部 王芳（分机 8021）补充组织架构后再提交。';
 
 describe('empty approvers in the running app', () => {
   it('auto_approve: the card shows the step approved for want of an approver, the audit says the system did it', async () => {

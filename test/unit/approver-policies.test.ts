@@ -96,7 +96,7 @@ describe('empty-approver policy', () => {
 
   it('refuse: nothing to store, a refusal naming the step', () => {
     const t = submitAs(withPolicy('refuse'));
-    expect(t).toEqual({ ok: false, code: 'no_approver', message: { key: 'refuse.no_approver', params: { step: '部门负责人', contact: '行政部' } } });
+    expect(t).toEqual({ ok: false, code: 'no_approver', message: { key: 'refuse.no_approver_named', params: { step: '部门负责人', contact: '行政部', missing: '销售部未设置负责人' } } });
   });
 
   it('assign: the fallback approvers take the step, audited; assign to nobody refuses', () => {
@@ -109,7 +109,7 @@ describe('empty-approver policy', () => {
 
     // The fallback resolves to nobody too (sales has no lead): refused.
     const still = submitAs(withPolicy({ assign: ['dept_lead'] }));
-    expect(still).toMatchObject({ ok: false, code: 'no_approver', message: { key: 'refuse.no_approver_assign', params: { step: '部门负责人' } } });
+    expect(still).toMatchObject({ ok: false, code: 'no_approver', message: { key: 'refuse.no_approver_assign_named', params: { step: '部门负责人', missing: '销售部未设置负责人', fallback: '销售部未设置负责人' } } });
   });
 
   it('defaults: nothing configured assigns to role admin, and refuses without one; workflow and organisation defaults apply in order', () => {

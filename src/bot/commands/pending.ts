@@ -1,6 +1,9 @@
 // 待办: the requests waiting for the person, and their approval cards in the DM. A card already
 // in this DM (approvers get one when a step opens) is tracked and kept current in place — one
 // copy per chat — so only the missing ones are sent, and the list says where the others are.
+// With delegation (委托) the list holds the principals' tasks too, marked "（代 刘洋）", and the
+// person's own tasks handed to a delegate are marked "（已委托王芳代为审批）" (no card: they
+// cannot act on them while it runs).
 import { wordCommand } from './define.js';
 import type { Reply } from './types.js';
 
@@ -24,9 +27,14 @@ export const pending = wordCommand({
     const inDm = shown.map((r) => carded.has(r.id));
     const lines = shown.map((r, i) => {
       const due = r.dueAt ? ctx.text('commands.pending.due', { due: ctx.at(r.dueAt), overdue: ctx.overdue(r.dueAt) }) : '';
-      return ctx.text('commands.pending.item', { i: i + 1, number: r.number, type: ctx.typeName(dir.requestType(r.type), r.type), title: r.title, step: r.stepName, due });
+      const mark = r.onBehalfOf
+        ? ctx.text('delegation.pending.for', { principal: dir.personName(r.onBehalfOf) })
+        : r.delegatedTo
+          ? ctx.text('delegation.pending.delegated', { delegate: dir.personName(r.delegatedTo) })
+          : '';
+      return ctx.text('commands.pending.item', { i: i + 1, number: r.number, type: ctx.typeName(dir.requestType(r.type), r.type), title: r.title, step: `${r.stepName}${mark}`, due });
     });
-    const send = shown.filter((_, i) => !inDm[i]).slice(0, SENT);
+    const send = shown.filter((r, i) => !inDm[i] && !r.delegatedTo).slice(0, SENT);
     const already = inDm.filter(Boolean).length;
     const parts: string[] = [];
     if (send.length) parts.push(ctx.text('commands.pending.cards_follow', { n: send.length }));

@@ -691,4 +691,15 @@ export const en: Catalog = {
   'sim.quick.confirm': 'confirm',
   'sim.quick.edit': 'edit',
   // ---- end of demo clock ----
+  // ---- delegation: notices, 待办, empty approvers (issue 15, delegation follow-up) ----
+  'delegation.notice.on_behalf': '(for {principal}) {text}',
+  'delegation.pending.for': ' (for {principal})',
+  'delegation.pending.delegated': ' (delegated to {delegate})',
+  'refuse.no_approver_named': 'Cannot submit: step "{step}" has no approver ({missing}), and the rules do not allow submitting. Ask {contact} to complete the organisation, then submit again.',
+  'refuse.no_approver_assign_named': 'Cannot submit: step "{step}" has no approver ({missing}), and its fallback approvers ({fallback}) are empty too. Ask {contact} to complete the organisation, then submit again.',
+  'approver.missing.dept_lead': '{dept} has no lead',
+  'approver.missing.no_parent': '{dept} has no parent department',
+  'approver.missing.role': 'role "{role}" has no members',
+  'approver.missing.person': '{person} is not in the directory',
+  // ---- end of delegation follow-up ----
 };

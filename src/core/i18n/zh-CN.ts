@@ -692,4 +692,15 @@ export const zhCN = {
   'sim.quick.confirm': '确认',
   'sim.quick.edit': '修改',
   // ---- end of demo clock ----
+  // ---- delegation: notices, 待办, empty approvers (issue 15, delegation follow-up) ----
+  'delegation.notice.on_behalf': '（代 {principal}）{text}',
+  'delegation.pending.for': '（代 {principal}）',
+  'delegation.pending.delegated': '（已委托{delegate}代为审批）',
+  'refuse.no_approver_named': '无法提交：步骤「{step}」找不到审批人（{missing}），按规则不能提交。请联系{contact}补充组织架构后再提交。',
+  'refuse.no_approver_assign_named': '无法提交：步骤「{step}」找不到审批人（{missing}），备用审批人（{fallback}）也为空。请联系{contact}补充组织架构后再提交。',
+  'approver.missing.dept_lead': '{dept}未设置负责人',
+  'approver.missing.no_parent': '{dept}没有上级部门',
+  'approver.missing.role': '角色「{role}」没有成员',
+  'approver.missing.person': '{person}不在通讯录中',
+  // ---- end of delegation follow-up ----
 } as const;

@@ -1,0 +1,23 @@
+// A timer's or a 催办's task notice while people are away (委托): the reminder goes where the
+// task's card goes — to the delegate in force, worded "（代 刘洋）" (core routeTasks) — and the
+// audit entry says who was told for whom.
+import { routeTasks, type ActiveDelegations } from '../core/delegation.js';
+import { t } from '../core/i18n/index.js';
+import type { RequestState } from '../core/model.js';
+import type { Notice, ScheduleSettings } from '../core/reminders.js';
+
+export function routedNotice(notice: Notice, s: RequestState, active: ActiveDelegations, st: Pick<ScheduleSettings, 'dir' | 'locale'>): Notice {
+  if (!active.size) return notice;
+  const names = (ids: string[]) => ids.map((p) => st.dir.personName(p)).join(t(st.locale, 'list.separator'));
+  const effects = routeTasks(notice.effects, s.applicantId, active, names);
+  const delegates: Record<string, string> = {};
+  for (const e of notice.effects) {
+    if (e.kind !== 'notify') continue;
+    for (const p of e.people) {
+      const d = active.get(p);
+      if (d && d.delegate !== s.applicantId && effects.some((x) => x.kind === 'notify' && x.people.includes(d.delegate))) delegates[p] = d.delegate;
+    }
+  }
+  if (!Object.keys(delegates).length) return { ...notice, effects };
+  return { effects, audit: notice.audit.map((a) => ({ ...a, detail: { ...a.detail, delegates } })) };
+}
