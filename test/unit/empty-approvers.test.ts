@@ -94,8 +94,8 @@ describe('pre-consultation (先沟通再申报) with nobody to consult', () => {
 describe('over-budget step (超预算审批) with nobody to ask', () => {
   it('refuse: refused naming the over-budget step and its role; within the tolerance there is no such step', () => {
     const r = reimburse(org({ overBudget: 'refuse' }), 20);
-    expect(r).toMatchObject({ ok: false, code: 'no_approver', message: { key: 'refuse.no_approver_named', params: { step: '超预算审批', missing: '角色「audit」没有成员' } } });
-    expect(text(r)).toBe(`无法提交：步骤「超预算审批」找不到审批人（角色「audit」没有成员），按规则不能提交。请联系${CONTACT}补充组织架构后再提交。`);
+    expect(r).toMatchObject({ ok: false, code: 'no_approver', message: { key: 'refuse.no_approver_named', params: { step: '超预算审批（预算 ¥20,000，实报 ¥24,000，超 20%）', missing: '角色「audit」没有成员' } } });
+    expect(text(r)).toBe(`无法提交：步骤「超预算审批（预算 ¥20,000，实报 ¥24,000，超 20%）」找不到审批人（角色「audit」没有成员），按规则不能提交。请联系${CONTACT}补充组织架构后再提交。`);
     expect(accepted(reimburse(org({ overBudget: 'refuse' }), 3)).state.steps.map((s) => s.id)).toEqual(['dept-lead']);
   });
 
