@@ -658,4 +658,8 @@ export const en: Catalog = {
   'commands.timeline.task_handed_over': 'task handed over from {from} to {to} ({reason})',
   'commands.unavailable': 'This is not available here',
   // ---- end of delegation and hand-over ----
+  // ---- Feishu protocol conformance (issue 21) ----
+  'feishu.card.shortened': 'Long content: this card is shortened.',
+  'feishu.card.shortened_link': 'Long content: this card is shortened; see "View details" for everything.',
+  // ---- end of Feishu protocol conformance ----
 };

@@ -659,4 +659,8 @@ export const zhCN = {
   'commands.timeline.task_handed_over': '待办由 {from} 移交给 {to}（{reason}）',
   'commands.unavailable': '该功能未开启',
   // ---- end of delegation and hand-over ----
+  // ---- Feishu protocol conformance (issue 21) ----
+  'feishu.card.shortened': '内容较长，卡片已截短。',
+  'feishu.card.shortened_link': '内容较长，卡片已截短，完整内容请点「查看详情」。',
+  // ---- end of Feishu protocol conformance ----
 } as const;
