@@ -235,6 +235,22 @@ describe('feishu sender against the fake Feishu', () => {
     expect(fake.clickAction(messageId!, (b) => (b.text as { content: string }).content === '同意').value).toEqual({ a: 'approve', r: 'req-1', s: 'step-1' });
   });
 
+  it('renders a request form whose submit button the fake accepts and whose click names submit or resubmit', async () => {
+    const form = (action: { a: string; r?: string; t: string }): Card => ({
+      kind: 'form',
+      title: '修改活动申请',
+      fields: [],
+      buttons: [],
+      form: { inputs: [{ name: 'title', label: '活动名称', kind: 'text', required: true, value: '春季团建' }], submit: { label: '重新提交', action } },
+    });
+    for (const action of [{ a: 'submit', t: 'event' }, { a: 'resubmit', r: '0b4c2a4e-1f2d-4c3b-9a8e-7d6c5b4a3f21', t: 'event' }]) {
+      const { messageId } = await channel.sendCard({ type: 'user', id: uniqueUser() }, form(action), { requestId: 'r', idempotencyKey: `form-${action.a}` });
+      const click = fake.clickAction(messageId!, (b) => b.form_action_type === 'submit', { title: '秋季团建' });
+      expect(click).toEqual({ tag: 'button', name: expect.any(String), form_value: { title: '秋季团建' } });
+      expect(actionFromName(click.name)).toEqual(action);
+    }
+  });
+
   describe('the fake refuses what Feishu documents it refuses', () => {
     const formCard = (button: Record<string, unknown>) =>
       JSON.stringify({ schema: '2.0', config: { update_multi: true }, body: { elements: [{ tag: 'form', name: 'f', elements: [{ tag: 'input', name: 'reason' }, { tag: 'button', text: { tag: 'plain_text', content: '驳回' }, ...button }] }] } });
