@@ -24,6 +24,8 @@ export interface PostedCard {
   messageId: string | null;
   /** DingTalk outTrackId, WeCom task_id. */
   trackId: string | null;
+  /** When this copy was posted (the record's creation, renewed when a fresh copy replaces it): Feishu PATCHes only for 14 days. */
+  createdAt?: Date;
 }
 
 export interface SentCard {
@@ -35,6 +37,8 @@ export interface SentCard {
 export interface UpdateResult {
   /** The card could not be updated in place; a short result message was sent instead. */
   fellBack?: boolean;
+  /** The copy could not be updated in place (too old); this fresh card was sent instead and is the copy to update from now on. */
+  replaced?: SentCard;
 }
 
 export interface ChannelHealth {

@@ -98,6 +98,11 @@ export function createDeliverer(deps: DeliverDeps) {
           if (result.fellBack) {
             await store.writeAudit(s.id, [{ action: 'card_update_fallback', actorId: null, platform: m.platform, detail: { cardMessageId: m.id, target: m.targetId } }]);
           }
+          if (result.replaced) {
+            // A fresh card replaced a copy the platform no longer updates (Feishu: 14 days): update that one from now on.
+            await store.replaceCard(m.id, result.replaced);
+            await store.writeAudit(s.id, [{ action: 'card_resent', actorId: null, platform: m.platform, detail: { cardMessageId: m.id, target: m.targetId, previous: m.messageId, messageId: result.replaced.messageId ?? null } }]);
+          }
         } catch (err) {
           // Give the version back so the retry may render it.
           await store.releaseRender(m.id, Math.min(m.renderedVersion, s.version - 1));

@@ -63,6 +63,8 @@ export async function recordCardMessage(db: DbOrTx, row: NewCardMessage): Promis
         responseCodeAt: sql`excluded.response_code_at`,
         renderedVersion: sql`excluded.rendered_version`,
         status: sql`excluded.status`,
+        // The recorded message is the one just posted: its age (Feishu PATCHes for 14 days) starts now.
+        createdAt: sql`excluded.created_at`,
         updatedAt: new Date(),
       },
     })

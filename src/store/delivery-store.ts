@@ -17,6 +17,9 @@ export function deliveryStore(db: DbOrTx) {
     claimRender: (id: number, version: number) => claimRender(db, id, version),
     /** Gives a claimed render back (the update failed) so that a retry may render it. */
     releaseRender: (id: number, renderedVersion: number) => updateCardMessage(db, id, { renderedVersion }),
+    /** A fresh copy replaced this one (the old message can no longer be updated): its ids, posted now. */
+    replaceCard: (id: number, sent: { messageId?: string; trackId?: string; responseCode?: string }) =>
+      updateCardMessage(db, id, { messageId: sent.messageId ?? null, trackId: sent.trackId ?? null, ...(sent.responseCode ? { responseCode: sent.responseCode, responseCodeAt: new Date() } : {}), status: 'sent', createdAt: new Date() }),
     writeAudit: (requestId: string | null, entries: AuditEntry[]) => writeAudit(db, requestId, entries),
     isDone: (jobId: string) => isDeliveryDone(db, jobId),
     recordDone: (jobId: string, outcome: 'sent' | 'failed', outboxId?: number) => recordDelivery(db, jobId, outcome, outboxId),

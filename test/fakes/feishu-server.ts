@@ -2,6 +2,13 @@
 // long-connection endpoint (`/callback/ws/endpoint` + a WebSocket speaking the SDK's protobuf
 // frames). It records every request, checks request shapes the way Feishu does, and has knobs
 // to revoke tokens (→ 99991663) and inject failures.
+//
+// Where Feishu's documentation is clear it is as strict as Feishu (docs/channels/feishu.md,
+// "Conformance"): a card or rich-text request body over 30 KB is refused with 230025 (send and
+// PATCH); a PATCH of a message sent more than 14 days ago with 230031 (`ageMessage` moves a
+// message back in time); a card whose form-container buttons carry `behaviors`, lack a `name`
+// or `form_action_type`, or repeat a name, with 230099. `clickAction` builds the `action` of the
+// `card.action.trigger` callback Feishu would send for a button of a stored card.
 import { createCipheriv, createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,6 +24,8 @@ export interface RecordedRequest {
   body: unknown;
   /** Arrival time, ms. */
   at: number;
+  /** Size of the request body as it arrived, bytes. */
+  bytes: number;
 }
 
 export interface StoredMessage {
@@ -27,6 +36,70 @@ export interface StoredMessage {
   content: string;
   uuid?: string;
   patches: string[];
+  /** When Feishu took the message, ms (ageMessage moves it back). */
+  createdAt: number;
+}
+
+/** Feishu: "卡片及富文本消息请求体最大不能超过30KB" (send and PATCH), else 230025. */
+export const FEISHU_BODY_LIMIT = 30 * 1024;
+/** Feishu: a message can be updated only within 14 days of sending, else 230031. */
+export const FEISHU_PATCH_WINDOW_MS = 14 * 24 * 3600_000;
+
+type CardEl = Record<string, unknown>;
+
+/** Why Feishu would refuse this card JSON 2.0 (as far as the docs say), or undefined. */
+export function cardProblem(card: CardEl): string | undefined {
+  if (card.schema !== '2.0') return undefined;
+  const names = new Set<string>();
+  let problem: string | undefined;
+  const visit = (v: unknown, inForm: boolean, atRoot: boolean) => {
+    if (problem) return;
+    if (Array.isArray(v)) return v.forEach((x) => visit(x, inForm, atRoot));
+    if (!v || typeof v !== 'object') return;
+    const el = v as CardEl;
+    const tag = el.tag;
+    if (typeof tag === 'string' && typeof el.name === 'string' && tag !== 'plain_text') {
+      if (names.has(el.name)) return (problem = `component name "${el.name}" is not unique in the card`);
+      names.add(el.name);
+    }
+    if (tag === 'form') {
+      if (!atRoot || inForm) return (problem = 'a form container may only sit at the root of the card body');
+      if (typeof el.name !== 'string' || !el.name) return (problem = 'a form container needs a name');
+    }
+    if (tag === 'button' && inForm) {
+      if (el.behaviors !== undefined) return (problem = `form button "${String(el.name)}" carries behaviors; buttons in a form use name and form_action_type`);
+      if (typeof el.name !== 'string' || !el.name) return (problem = 'a button in a form needs a name');
+      if (el.form_action_type !== 'submit' && el.form_action_type !== 'reset') return (problem = `form button "${el.name}" needs form_action_type submit or reset`);
+    }
+    for (const [k, child] of Object.entries(el)) if (k === 'elements' || k === 'columns') visit(child, inForm || tag === 'form', false);
+  };
+  visit((card.body as CardEl | undefined)?.elements, false, true);
+  return problem;
+}
+
+/** Every button of a card with whether it sits in a form (and that form's inputs by name). */
+function buttonsOf(card: CardEl): Array<{ button: CardEl; form?: CardEl[] }> {
+  const out: Array<{ button: CardEl; form?: CardEl[] }> = [];
+  const visit = (v: unknown, form: CardEl[] | undefined) => {
+    if (Array.isArray(v)) return v.forEach((x) => visit(x, form));
+    if (!v || typeof v !== 'object') return;
+    const el = v as CardEl;
+    if (el.tag === 'button') out.push({ button: el, ...(form ? { form } : {}) });
+    const inner = el.tag === 'form' ? [] : form;
+    for (const [k, child] of Object.entries(el)) if (k === 'elements' || k === 'columns') visit(child, inner);
+    if (el.tag === 'form' && inner) {
+      const collect = (x: unknown) => {
+        if (Array.isArray(x)) return x.forEach(collect);
+        if (!x || typeof x !== 'object') return;
+        const c = x as CardEl;
+        if (c.tag !== 'button' && typeof c.name === 'string') inner.push(c);
+        for (const [k, child] of Object.entries(c)) if (k === 'elements' || k === 'columns') collect(child);
+      };
+      collect(el.elements);
+    }
+  };
+  visit((card.body as CardEl | undefined)?.elements, undefined);
+  return out;
 }
 
 type Reply = { status: number; body: unknown } | 'drop';
@@ -137,6 +210,9 @@ export async function startFakeFeishu(opts: FakeFeishuOptions) {
     res.end(JSON.stringify(body));
   };
   const invalidParam = (res: ServerResponse, msg: string) => json(res, 400, { code: 230001, msg: `invalid param: ${msg}` });
+  const tooLong = (res: ServerResponse) => json(res, 400, { code: 230025, msg: 'The length of the message content reaches its limit.' });
+  // Feishu adds its own card error code and message after "ext="; these are ours (unconfirmed).
+  const cardFailed = (res: ServerResponse, why: string) => json(res, 400, { code: 230099, msg: `Failed to create card content, ext=ErrMsg: ${why};` });
 
   function authorised(req: IncomingMessage, res: ServerResponse): boolean {
     const auth = req.headers.authorization ?? '';
@@ -236,14 +312,15 @@ export async function startFakeFeishu(opts: FakeFeishuOptions) {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://fake');
-      const text = Buffer.concat(chunks).toString('utf8');
+      const raw = Buffer.concat(chunks);
+      const text = raw.toString('utf8');
       let body: unknown;
       try {
         body = text ? JSON.parse(text) : undefined;
       } catch {
         body = text;
       }
-      const rec: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, body, at: Date.now() };
+      const rec: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, body, at: Date.now(), bytes: raw.length };
       requests.push(rec);
       const inj = injected.findIndex((i) => (!i.method || i.method === rec.method) && (!i.path || i.path.test(rec.path)));
       if (inj >= 0) {
@@ -284,7 +361,9 @@ export async function startFakeFeishu(opts: FakeFeishuOptions) {
       const content = parseCard(b.content);
       if (!content) return invalidParam(res, 'content is not JSON');
       if (b.msg_type === 'text' && typeof content.text !== 'string') return invalidParam(res, 'text content');
-      if (b.msg_type === 'interactive' && Buffer.byteLength(b.content) > 30 * 1024) return json(res, 400, { code: 230025, msg: 'card content too large' });
+      if ((b.msg_type === 'interactive' || b.msg_type === 'post') && rec.bytes > FEISHU_BODY_LIMIT) return tooLong(res);
+      const problem = b.msg_type === 'interactive' ? cardProblem(content) : undefined;
+      if (problem) return cardFailed(res, problem);
       if (b.uuid !== undefined && (typeof b.uuid !== 'string' || b.uuid.length > 50)) return invalidParam(res, 'uuid');
       // Same uuid within the hour: the same message, not a second one.
       const seen = typeof b.uuid === 'string' ? byUuid.get(b.uuid) : undefined;
@@ -297,6 +376,7 @@ export async function startFakeFeishu(opts: FakeFeishuOptions) {
         content: b.content,
         ...(typeof b.uuid === 'string' ? { uuid: b.uuid } : {}),
         patches: [],
+        createdAt: Date.now(),
       };
       if (!existing) {
         messages.set(m.messageId, m);
@@ -309,7 +389,11 @@ export async function startFakeFeishu(opts: FakeFeishuOptions) {
       const m = messages.get(patch[1]!);
       if (!m) return json(res, 400, { code: 230011, msg: 'message not found' });
       if (m.msgType !== 'interactive') return json(res, 400, { code: 230001, msg: 'only card messages can be patched' });
+      if (rec.bytes > FEISHU_BODY_LIMIT) return tooLong(res);
       if (typeof b.content !== 'string' || !parseCard(b.content)) return invalidParam(res, 'content');
+      if (Date.now() - m.createdAt > FEISHU_PATCH_WINDOW_MS) return json(res, 400, { code: 230031, msg: 'Message has expired when updating message, ext=Message can only be updated within fourteen days.' });
+      const problem = cardProblem(parseCard(b.content)!);
+      if (problem) return cardFailed(res, problem);
       const original = parseCard(m.content)!;
       if ((original.config as { update_multi?: boolean } | undefined)?.update_multi !== true) return json(res, 400, { code: 230099, msg: 'card is not shared (config.update_multi)' });
       m.patches.push(b.content);
@@ -340,6 +424,32 @@ export async function startFakeFeishu(opts: FakeFeishuOptions) {
     revokeTokens(httpStatus = 200) {
       validTokens.clear();
       tokenInvalidStatus = httpStatus;
+    },
+    /** Moves a stored message `ms` back in time (Feishu refuses a PATCH after 14 days). */
+    ageMessage(messageId: string, ms: number) {
+      const m = messages.get(messageId);
+      if (!m) throw new Error(`no message ${messageId}`);
+      m.createdAt -= ms;
+    },
+    /**
+     * The `action` of the card.action.trigger callback Feishu sends when someone presses the first
+     * button of a stored card that `pick` accepts: a callback button sends its behaviour's value;
+     * a button in a form sends its name and the form's values (`formValue`), and no value.
+     */
+    clickAction(messageId: string, pick: (button: Record<string, unknown>) => boolean, formValue: Record<string, unknown> = {}): Record<string, unknown> {
+      const m = messages.get(messageId);
+      if (!m) throw new Error(`no message ${messageId}`);
+      const hit = buttonsOf(parseCard(m.content) ?? {}).find((x) => pick(x.button));
+      if (!hit) throw new Error(`no such button on ${messageId}`);
+      if (hit.form) {
+        const known = new Set(hit.form.map((e) => e.name));
+        const unknown = Object.keys(formValue).filter((k) => !known.has(k));
+        if (unknown.length) throw new Error(`the form has no input ${unknown.join(', ')}`);
+        return { tag: 'button', name: hit.button.name, form_value: formValue };
+      }
+      const callback = (hit.button.behaviors as Array<{ type: string; value?: unknown }> | undefined)?.find((x) => x.type === 'callback');
+      if (!callback) throw new Error('the button has no callback behaviour');
+      return { tag: 'button', value: callback.value, ...(typeof hit.button.name === 'string' ? { name: hit.button.name } : {}) };
     },
     /** The next request matching answers `reply` (or the connection drops). */
     failNext(match: { method?: string; path?: RegExp }, reply: Reply) {

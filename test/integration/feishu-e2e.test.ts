@@ -5,6 +5,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAction } from '../../cards/model.js';
+import { actionFromName } from '../../src/channels/feishu/form-names.js';
 import { auditLog, cardMessages, decisions, requests } from '../../src/store/schema.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { EVENT_FORM, simClient } from '../support/sim-client.js';
@@ -46,6 +47,9 @@ const callbacks = (card: El): Array<{ a: string; r?: string; s?: string }> => {
         const a = decodeAction(o.value);
         if (a) out.push(a);
       }
+      // Buttons in a form have no callback value: their name says what they do.
+      const named = o.tag === 'button' ? actionFromName(o.name) : undefined;
+      if (named) out.push(named);
       Object.values(o).forEach(walk);
     }
   };
@@ -102,6 +106,42 @@ describe('feishu end to end', () => {
     }
   });
 
+  it('a copy older than 14 days is replaced by a fresh card on the next change, recorded as the copy to update', async () => {
+    const sim = simClient(t.url);
+    expect((await sim.act('liming', null, { a: 'submit', t: 'event' }, EVENT_FORM)).body.status).toBe('accepted');
+    await t.idle();
+    const lead = [...fake.messages.values()].filter((m) => m.msgType === 'interactive' && m.receiveId === 'ou_liuyang' && callbacks(JSON.parse(m.content)).some((a) => a.a === 'approve')).at(-1)!;
+    const approve = callbacks(JSON.parse(lead.content)).find((a) => a.a === 'approve')!;
+    const before = (await t.app.database.db.select().from(cardMessages).where(eq(cardMessages.requestId, approve.r!))).filter((m) => m.platform === 'feishu');
+    const dm = before.find((m) => m.targetId === 'ou_liuyang')!;
+    const room = before.find((m) => m.targetType === 'chat')!;
+    // Sent 15 days ago, as far as Feishu is concerned (the record still says today: the PATCH is tried and refused).
+    fake.ageMessage(dm.messageId!, 15 * 24 * 3600_000);
+
+    const envelope = {
+      schema: '2.0',
+      header: { event_id: 'e2e-old-card-approve', event_type: 'card.action.trigger', create_time: String(Date.now()), token: TOKEN, app_id: APP_ID, tenant_key: 'tk' },
+      event: { operator: { open_id: 'ou_liuyang' }, token: 'c-z', action: fake.clickAction(room.messageId!, (b) => decodeAction((b.behaviors as Array<{ value?: unknown }> | undefined)?.[0]?.value)?.a === 'approve'), context: { open_message_id: room.messageId, open_chat_id: 'oc_east_approvals' } },
+    };
+    const body = JSON.stringify({ encrypt: feishuEncrypt(JSON.stringify(envelope), KEY) });
+    const res = await fetch(`${t.url}/webhooks/feishu`, { method: 'POST', headers: { 'content-type': 'application/json', ...feishuSignHeaders(body, KEY) }, body });
+    expect(res.status).toBe(200);
+    await t.idle();
+
+    const after = (await t.app.database.db.select().from(cardMessages).where(eq(cardMessages.requestId, approve.r!))).filter((m) => m.platform === 'feishu');
+    const dmAfter = after.find((m) => m.id === dm.id)!;
+    expect(dmAfter.messageId).not.toBe(dm.messageId);
+    expect(fake.messages.get(dm.messageId!)!.patches).toHaveLength(0);
+    const fresh = fake.messages.get(dmAfter.messageId!)!;
+    expect(fresh).toMatchObject({ receiveIdType: 'open_id', receiveId: 'ou_liuyang' });
+    expect(callbacks(JSON.parse(fresh.content)).some((a) => a.s === approve.s)).toBe(false);
+    // The room's copy, young enough, was PATCHed in place as before.
+    expect(after.find((m) => m.id === room.id)!.messageId).toBe(room.messageId);
+    expect(fake.messages.get(room.messageId!)!.patches.length).toBeGreaterThanOrEqual(1);
+    const audit = await t.app.database.db.select().from(auditLog).where(eq(auditLog.action, 'card_resent'));
+    expect(audit.map((a) => a.detail)).toContainEqual(expect.objectContaining({ previous: dm.messageId, messageId: dmAfter.messageId }));
+  });
+
   it('a DM from someone not in the organisation file gets a polite reply saying whom to ask', async () => {
     const envelope = {
       schema: '2.0',
@@ -124,13 +164,15 @@ describe('feishu end to end', () => {
     expect((await sim.act('liming', null, { a: 'submit', t: 'event' }, EVENT_FORM)).body.status).toBe('accepted');
     await t.idle();
     const cards = [...fake.messages.values()].filter((m) => m.msgType === 'interactive' && m.receiveIdType === 'open_id' && m.receiveId === 'ou_liuyang');
-    const reject = cards.flatMap((m) => callbacks(JSON.parse(m.content))).filter((a) => a.a === 'reject').at(-1)!;
+    const card = cards.filter((m) => callbacks(JSON.parse(m.content)).some((a) => a.a === 'reject')).at(-1)!;
+    const reject = callbacks(JSON.parse(card.content)).find((a) => a.a === 'reject')!;
     const [open] = await t.app.database.db.select().from(requests).where(eq(requests.id, reject.r!));
     expect(open?.status).not.toBe('rejected');
     const envelope = {
       schema: '2.0',
       header: { event_id: 'e2e-nul-reject', event_type: 'card.action.trigger', create_time: String(Date.now()), token: TOKEN, app_id: APP_ID, tenant_key: 'tk' },
-      event: { operator: { open_id: 'ou_liuyang' }, token: 'c-y', action: { tag: 'button', value: reject, form_value: { reason: '预算\u0000超标\ud800' } }, context: { open_message_id: 'om_x', open_chat_id: 'oc_p2p' } },
+      // What Feishu sends for the reject button of the card's form: its name and the form's values.
+      event: { operator: { open_id: 'ou_liuyang' }, token: 'c-y', action: fake.clickAction(card.messageId, (b) => actionFromName(b.name)?.a === 'reject', { reason: '预算\u0000超标\ud800' }), context: { open_message_id: 'om_x', open_chat_id: 'oc_p2p' } },
     };
     const body = JSON.stringify({ encrypt: feishuEncrypt(JSON.stringify(envelope), KEY) });
     const res = await fetch(`${t.url}/webhooks/feishu`, { method: 'POST', headers: { 'content-type': 'application/json', ...feishuSignHeaders(body, KEY) }, body });

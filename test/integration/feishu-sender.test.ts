@@ -5,11 +5,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Card } from '../../cards/model.js';
 import { DeliveryError } from '../../src/channels/channel.js';
 import { createFeishuChannel, FEISHU_RATE_LIMIT, type FeishuChannel } from '../../src/channels/feishu/index.js';
-import { feishuUuid } from '../../src/channels/feishu/sender.js';
+import { BODY_LIMIT_BYTES, feishuUuid, RESEND_AFTER_MS } from '../../src/channels/feishu/sender.js';
+import { actionFromName } from '../../src/channels/feishu/form-names.js';
 import { loadConfig } from '../../src/config.js';
 import type { CardMessage } from '../../src/store/card-messages-repo.js';
 import { channelDeps } from '../support/channel-deps.js';
-import { startFakeFeishu, type FakeFeishu } from '../fakes/feishu-server.js';
+import { FEISHU_BODY_LIMIT, startFakeFeishu, type FakeFeishu } from '../fakes/feishu-server.js';
 
 const APP_ID = 'cli_0123456789abcdef';
 const SECRET = 'app-secret';
@@ -197,10 +198,116 @@ describe('feishu sender against the fake Feishu', () => {
     expect(err).toMatchObject({ permanent: true, code: 10014 });
   });
 
-  it('refuses a card over 30 KB permanently, without calling Feishu', async () => {
-    const huge: Card = { ...card(), markdown: undefined, fields: Array.from({ length: 60 }, (_, i) => ({ label: `字段${i}`, value: '很长的内容'.repeat(200) })) };
-    await expect(channel.sendCard({ type: 'user', id: uniqueUser() }, huge, { requestId: 'r', idempotencyKey: 'huge' })).rejects.toMatchObject({ permanent: true, code: 'card_too_large' });
+  it('measures the request body, not the card: a card under 30 KB whose body is over is shortened and sent', async () => {
+    // Quotes and backslashes are escaped once more in the body: this card is < 30 KB, its body > 30 KB.
+    const quoted: Card = { ...card(), markdown: '● "引号"\\'.repeat(1700) };
+    const json = JSON.stringify((await import('../../src/channels/feishu/render.js')).renderCard(quoted, { locale: 'zh-CN' }));
+    expect(Buffer.byteLength(json)).toBeLessThan(30 * 1024);
+    expect(Buffer.byteLength(JSON.stringify({ receive_id: 'ou_x', msg_type: 'interactive', content: json, uuid: 'u' }))).toBeGreaterThan(30 * 1024);
+    const sent = await channel.sendCard({ type: 'user', id: uniqueUser() }, quoted, { requestId: 'r', idempotencyKey: 'quoted' });
+    const [req] = creates(fake);
+    expect(req!.bytes).toBeLessThanOrEqual(FEISHU_BODY_LIMIT);
+    expect(fake.messages.get(sent.messageId!)!.content).toContain('内容较长，卡片已截短');
+  });
+
+  it('shortens a card too large for a PATCH body too, and sends a small card whole', async () => {
+    const { messageId } = await channel.sendCard({ type: 'user', id: uniqueUser() }, card(), { requestId: 'r', idempotencyKey: 'small-then-huge' });
+    expect(fake.messages.get(messageId!)!.content).not.toContain('内容较长');
+    const huge: Card = { ...card('approved'), markdown: undefined, fields: Array.from({ length: 60 }, (_, i) => ({ label: `字段${i}`, value: '很长的内容'.repeat(200) })) };
+    await channel.updateCard(row(messageId!), huge);
+    const patch = fake.apiRequests(/^\/open-apis\/im\/v1\/messages\/om_/).at(-1)!;
+    expect(patch.method).toBe('PATCH');
+    expect(patch.bytes).toBeLessThanOrEqual(BODY_LIMIT_BYTES);
+    expect(fake.messages.get(messageId!)!.content).toContain('内容较长，卡片已截短');
+  });
+
+  it('refuses permanently, without calling Feishu, a card that does not fit even shortened', async () => {
+    const impossible: Card = { ...card(), title: '很长的标题'.repeat(3000) };
+    await expect(channel.sendCard({ type: 'user', id: uniqueUser() }, impossible, { requestId: 'r', idempotencyKey: 'huge' })).rejects.toMatchObject({ permanent: true, code: 'card_too_large' });
     expect(creates(fake)).toHaveLength(0);
+  });
+
+  it('renders reject / send back as form buttons the fake (as strict as Feishu) accepts, and a click on one names its action', async () => {
+    const { messageId } = await channel.sendCard({ type: 'chat', id: 'oc_forms' }, card(), { requestId: 'r', idempotencyKey: 'form-buttons' });
+    const action = fake.clickAction(messageId!, (b) => (b.text as { content: string }).content === '驳回', { reason: '预算超标' });
+    expect(action.value).toBeUndefined();
+    expect(actionFromName(action.name)).toEqual({ a: 'reject', r: 'req-1', s: 'step-1' });
+    expect(fake.clickAction(messageId!, (b) => (b.text as { content: string }).content === '同意').value).toEqual({ a: 'approve', r: 'req-1', s: 'step-1' });
+  });
+
+  it('renders a request form whose submit button the fake accepts and whose click names submit or resubmit', async () => {
+    const form = (action: { a: string; r?: string; t: string }): Card => ({
+      kind: 'form',
+      title: '修改活动申请',
+      fields: [],
+      buttons: [],
+      form: { inputs: [{ name: 'title', label: '活动名称', kind: 'text', required: true, value: '春季团建' }], submit: { label: '重新提交', action } },
+    });
+    for (const action of [{ a: 'submit', t: 'event' }, { a: 'resubmit', r: '0b4c2a4e-1f2d-4c3b-9a8e-7d6c5b4a3f21', t: 'event' }]) {
+      const { messageId } = await channel.sendCard({ type: 'user', id: uniqueUser() }, form(action), { requestId: 'r', idempotencyKey: `form-${action.a}` });
+      const click = fake.clickAction(messageId!, (b) => b.form_action_type === 'submit', { title: '秋季团建' });
+      expect(click).toEqual({ tag: 'button', name: expect.any(String), form_value: { title: '秋季团建' } });
+      expect(actionFromName(click.name)).toEqual(action);
+    }
+  });
+
+  describe('the fake refuses what Feishu documents it refuses', () => {
+    const formCard = (button: Record<string, unknown>) =>
+      JSON.stringify({ schema: '2.0', config: { update_multi: true }, body: { elements: [{ tag: 'form', name: 'f', elements: [{ tag: 'input', name: 'reason' }, { tag: 'button', text: { tag: 'plain_text', content: '驳回' }, ...button }] }] } });
+    const raw = (content: string) => channel.api.createMessage({ receiveIdType: 'open_id', receiveId: uniqueUser(), msgType: 'interactive', content, uuid: `raw-${Math.random()}` });
+
+    it('a form button with behaviors, without a name or without form_action_type: 230099', async () => {
+      for (const bad of [
+        { name: 'b1', form_action_type: 'submit', behaviors: [{ type: 'callback', value: { a: 'reject' } }] },
+        { form_action_type: 'submit' },
+        { name: 'b1' },
+      ]) {
+        await expect(raw(formCard(bad))).rejects.toMatchObject({ permanent: true, code: 230099 });
+      }
+      await expect(raw(formCard({ name: 'b1', form_action_type: 'submit' }))).resolves.toMatchObject({ messageId: expect.stringMatching(/^om_/) });
+    });
+
+    it('a request body over 30 KB: 230025, on send and on PATCH', async () => {
+      const big = JSON.stringify({ schema: '2.0', config: { update_multi: true }, body: { elements: [{ tag: 'markdown', content: 'x'.repeat(31 * 1024) }] } });
+      await expect(raw(big)).rejects.toMatchObject({ permanent: true, code: 230025 });
+      const { messageId } = await raw(formCard({ name: 'b1', form_action_type: 'submit' }));
+      await expect(channel.api.patchMessage(messageId, big)).rejects.toMatchObject({ permanent: true, code: 230025 });
+    });
+
+    it('a PATCH of a message older than 14 days: 230031', async () => {
+      const { messageId } = await raw(formCard({ name: 'b1', form_action_type: 'submit' }));
+      fake.ageMessage(messageId, 14 * 24 * 3600_000 + 60_000);
+      await expect(channel.api.patchMessage(messageId, formCard({ name: 'b1', form_action_type: 'submit' }))).rejects.toMatchObject({ permanent: true, code: 230031 });
+    });
+  });
+
+  it('sends a fresh card when Feishu answers 230031 (older than 14 days), and reports it as the copy to update', async () => {
+    const target = uniqueUser();
+    const { messageId } = await channel.sendCard({ type: 'user', id: target }, card(), { requestId: 'r', idempotencyKey: 'old-card' });
+    fake.ageMessage(messageId!, 15 * 24 * 3600_000);
+    const result = await channel.updateCard(row(messageId!, { id: 77, targetId: target }), card('approved'));
+    expect(result.replaced?.messageId).toMatch(/^om_/);
+    expect(result.replaced!.messageId).not.toBe(messageId);
+    expect(fake.messages.get(messageId!)!.patches).toHaveLength(0);
+    const fresh = fake.messages.get(result.replaced!.messageId!)!;
+    expect(fresh).toMatchObject({ receiveIdType: 'open_id', receiveId: target });
+    expect(JSON.parse(fresh.content).header.template).toBe('green');
+    // A retry of the same update (the record not yet written) does not send a third card.
+    const again = await channel.updateCard(row(messageId!, { id: 77, targetId: target }), card('approved'));
+    expect(again.replaced?.messageId).toBe(result.replaced!.messageId);
+  });
+
+  it('sends a fresh card without trying a PATCH when the recorded copy is close to 14 days old', async () => {
+    const target = uniqueUser();
+    const { messageId } = await channel.sendCard({ type: 'chat', id: `oc_${target}` }, card(), { requestId: 'r', idempotencyKey: 'nearly-old' });
+    fake.reset();
+    const old = new Date(Date.now() - RESEND_AFTER_MS - 60_000);
+    const result = await channel.updateCard(row(messageId!, { id: 78, targetType: 'chat', targetId: `oc_${target}`, createdAt: old }), card('approved'));
+    expect(result.replaced?.messageId).toMatch(/^om_/);
+    expect(fake.requests.filter((r) => r.method === 'PATCH')).toHaveLength(0);
+    expect(creates(fake)[0]!.query.receive_id_type).toBe('chat_id');
+    // A younger copy is PATCHed as before.
+    expect(await channel.updateCard(row(result.replaced!.messageId!, { id: 78, targetType: 'chat', targetId: `oc_${target}` }), card('approved'))).toEqual({});
   });
 
   it('paces sends per target in Redis (here 2/s), leaving other targets alone', async () => {

@@ -6,6 +6,7 @@ import { AESCipher } from '@larksuiteoapi/node-sdk';
 import { checkSignature, createDecryptor } from '../../src/channels/feishu/crypto.js';
 import { feishuEncrypt } from '../fakes/feishu-server.js';
 import { localiseDateTime, normaliseEnvelope } from '../../src/channels/feishu/normalise.js';
+import { formButtonName } from '../../src/channels/feishu/form-names.js';
 import { createWsHandlers, envelopeFromFlat } from '../../src/channels/feishu/ws.js';
 import { sanitizeEvent, sanitizeInput, withinBounds } from '../../src/channels/inbound.js';
 import type { InboundEvent } from '../../src/channels/inbound.js';
@@ -146,6 +147,32 @@ describe('feishu tenant token cache and error mapping', () => {
     expect(toDeliveryError('op', { status: 400, body: { code: 230001, msg: 'invalid param' } })).toMatchObject({ permanent: true, code: 230001, message: 'feishu op: 230001 invalid param' });
     expect(toDeliveryError('op', { status: 400, body: { code: 99991400, msg: 'limit' } })).toMatchObject({ permanent: false });
     expect(toDeliveryError('op', { status: 503 })).toMatchObject({ permanent: false, code: 'http_503' });
+  });
+});
+
+describe('feishu form submits', () => {
+  const click = (action: Record<string, unknown>) => ({
+    schema: '2.0',
+    header: { event_id: `ev-${Math.random()}`, event_type: 'card.action.trigger', create_time: String(Date.now()), token: 't', app_id: 'cli_x' },
+    event: { operator: { open_id: 'ou_zhaolei' }, action, context: { open_message_id: 'om_1', open_chat_id: 'oc_1' } },
+  });
+  const ctx = { timezone: 'Asia/Shanghai' };
+  const reject = { a: 'reject', r: '0b4c2a4e-1f2d-4c3b-9a8e-7d6c5b4a3f21', s: 'dept-lead' };
+
+  it('tells reject from send-back and submit from resubmit by action.name alone (no value, as Feishu sends a form submit)', () => {
+    const r = normaliseEnvelope(click({ tag: 'button', name: formButtonName(reject), form_value: { reason: '预算超标' } }), ctx);
+    expect(r).toMatchObject({ kind: 'event', event: { kind: 'card_action', action: reject, form: { reason: '预算超标' }, message: { messageId: 'om_1' } } });
+    const back = normaliseEnvelope(click({ tag: 'button', name: formButtonName({ ...reject, a: 'return' }), form_value: { reason: '补充预算' } }), ctx);
+    expect(back).toMatchObject({ kind: 'event', event: { action: { a: 'return' } } });
+    const resubmit = normaliseEnvelope(click({ tag: 'button', name: formButtonName({ a: 'resubmit', r: 'req-1', t: 'event' }), form_value: { title: 'x' } }), ctx);
+    expect(resubmit).toMatchObject({ kind: 'event', event: { action: { a: 'resubmit', r: 'req-1', t: 'event' }, form: { title: 'x' } } });
+  });
+
+  it('still accepts a value (cards sent before form buttons were named; plain buttons)', () => {
+    const old = normaliseEnvelope(click({ tag: 'button', name: 'btn_reject_1', value: reject, form_value: { reason: 'r' } }), ctx);
+    expect(old).toMatchObject({ kind: 'event', event: { action: reject } });
+    expect(normaliseEnvelope(click({ tag: 'button', value: { a: 'approve', r: 'q', s: 's' } }), ctx)).toMatchObject({ kind: 'event', event: { action: { a: 'approve' } } });
+    expect(normaliseEnvelope(click({ tag: 'button', name: 'form_submit', form_value: {} }), ctx)).toMatchObject({ kind: 'stale' });
   });
 });
 

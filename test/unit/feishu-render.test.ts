@@ -1,7 +1,8 @@
 // Card JSON 2.0 rendering: shape sanity, not pixel snapshots.
 import { describe, expect, it } from 'vitest';
 import { decodeAction, type Card } from '../../cards/model.js';
-import { cardContent, escapeMarkdown, renderCard } from '../../src/channels/feishu/render.js';
+import { fitCardContent, escapeMarkdown, renderCard, shortenedCards } from '../../src/channels/feishu/render.js';
+import { actionFromName, formButtonName } from '../../src/channels/feishu/form-names.js';
 
 type El = Record<string, unknown>;
 const opts = { locale: 'zh-CN' as const };
@@ -55,27 +56,47 @@ describe('feishu card rendering', () => {
     }
   });
 
-  it('gives every button its ActionValue as the callback value', () => {
-    const buttons = elementsOf(renderCard(approval, opts)).filter((e) => e.tag === 'button');
+  it('gives every button outside a form its ActionValue as the callback value', () => {
+    const buttons = elementsOf(renderCard(approval, opts)).filter((e) => e.tag === 'button' && Array.isArray(e.behaviors));
     const callbacks = buttons.flatMap((b) => (b.behaviors as Array<{ type: string; value?: unknown }>).filter((x) => x.type === 'callback'));
-    expect(callbacks.map((c) => decodeAction(c.value))).toEqual(approval.buttons.map((b) => b.action));
+    expect(callbacks.map((c) => decodeAction(c.value))).toEqual([approval.buttons[0]!.action]);
     const approve = buttons.find((b) => (b.text as El).content === '同意')!;
     expect(approve).toMatchObject({ type: 'primary' });
     expect(approve.form_action_type).toBeUndefined();
+    expect(approve.name).toBeUndefined();
   });
 
-  it('puts buttons that need a reason in a form with a required `reason` input', () => {
+  it('puts buttons that need a reason in a form: named submit buttons without behaviors, and a required `reason` input', () => {
     const forms = elementsOf(renderCard(approval, opts)).filter((e) => e.tag === 'form');
     expect(forms).toHaveLength(1);
     const inside = walk(forms[0]!.elements as unknown[]);
     expect(inside.filter((e) => e.tag === 'input')).toEqual([expect.objectContaining({ name: 'reason', required: true })]);
     const submits = inside.filter((e) => e.tag === 'button');
     expect(submits.map((b) => b.form_action_type)).toEqual(['submit', 'submit']);
-    expect(submits.map((b) => decodeAction((b.behaviors as Array<{ value: unknown }>)[0]!.value)?.a)).toEqual(['reject', 'return']);
+    // The form container reference: buttons in a form use name + form_action_type, not behaviors.
+    expect(submits.every((b) => b.behaviors === undefined)).toBe(true);
+    expect(submits.map((b) => actionFromName(b.name))).toEqual([approval.buttons[1]!.action, approval.buttons[2]!.action]);
     const names = inside.map((e) => e.name).filter(Boolean);
     expect(new Set(names).size).toBe(names.length);
     // Forms may only sit at the root of the card body.
     expect((renderCard(approval, opts).body as { elements: El[] }).elements.some((e) => e.tag === 'form')).toBe(true);
+  });
+
+  it('encodes an action in a form button name reversibly, in letters, digits and underscores only', () => {
+    const cases = [
+      { a: 'reject', r: '0b4c2a4e-1f2d-4c3b-9a8e-7d6c5b4a3f21', s: 'dept-lead' },
+      { a: 'return', r: 'req_1', s: 'x.y z' },
+      { a: 'submit', t: 'event' },
+      { a: 'resubmit', r: 'r', t: '活动' },
+      { a: 'approve' },
+    ];
+    for (const a of cases) {
+      const name = formButtonName(a);
+      expect(name).toMatch(/^[A-Za-z0-9_]+$/);
+      expect(actionFromName(name)).toEqual(a);
+    }
+    expect(formButtonName(cases[0]!).length).toBeLessThan(80);
+    for (const other of ['btn_reject_1', 'form_submit', 'reason', 'qp_a_b', 'qp_x1_r_s_t', 'qp_xzz___', '', undefined, 42]) expect(actionFromName(other)).toBeUndefined();
   });
 
   it('escapes user text in fields (no @all, no markdown injection)', () => {
@@ -89,7 +110,7 @@ describe('feishu card rendering', () => {
     const els = (renderCard(approval, opts).body as { elements: El[] }).elements;
     expect(els[0]).toMatchObject({ tag: 'column_set' });
     expect((els[0]!.columns as unknown[]).length).toBe(2);
-    const link = elementsOf(renderCard(approval, opts)).find((e) => e.tag === 'button' && (e.behaviors as Array<{ type: string }>)[0]!.type === 'open_url');
+    const link = elementsOf(renderCard(approval, opts)).find((e) => e.tag === 'button' && (e.behaviors as Array<{ type: string }> | undefined)?.[0]?.type === 'open_url');
     expect(link).toMatchObject({ behaviors: [{ type: 'open_url', default_url: approval.link }] });
   });
 
@@ -124,12 +145,32 @@ describe('feishu card rendering', () => {
     expect(byName.start).toMatchObject({ tag: 'picker_datetime', initial_datetime: '2026-05-20 15:30' });
     expect(byName.budget).toMatchObject({ tag: 'input' });
     expect(byName.category).toMatchObject({ tag: 'select_static', initial_option: 'team', options: [{ text: { content: '团建' }, value: 'team' }, { text: { content: '客户' }, value: 'client' }] });
-    expect(byName.form_submit).toMatchObject({ tag: 'button', form_action_type: 'submit', behaviors: [{ type: 'callback', value: { a: 'submit', t: 'event' } }] });
+    const submit = walk(container.elements as unknown[]).find((e) => e.tag === 'button')!;
+    expect(submit).toMatchObject({ tag: 'button', form_action_type: 'submit', name: formButtonName({ a: 'submit', t: 'event' }) });
+    expect(submit.behaviors).toBeUndefined();
+    expect(actionFromName(submit.name)).toEqual({ a: 'submit', t: 'event' });
   });
 
-  it('stays under the size limit by clipping a very long step history', () => {
-    const long = { ...approval, markdown: '● 很长的审批记录\n'.repeat(3000) };
-    expect(Buffer.byteLength(cardContent(long, opts))).toBeLessThan(30 * 1024);
-    expect(Buffer.byteLength(cardContent(approval, opts))).toBeLessThan(8 * 1024);
+  it('fits the measured request body: as it is when small, shortened (with a pointer to the details) when not, undefined when nothing fits', () => {
+    const body = (c: string) => Buffer.byteLength(JSON.stringify({ content: c }));
+    const small = fitCardContent(approval, opts, body, 30 * 1024)!;
+    expect(small.shortened).toBe(false);
+    expect(JSON.parse(small.content)).toEqual(renderCard(approval, opts));
+
+    const long = { ...approval, markdown: '● 很长的审批记录 "引号"\n'.repeat(3000) };
+    const fitted = fitCardContent(long, opts, body, 30 * 1024)!;
+    expect(fitted.shortened).toBe(true);
+    expect(body(fitted.content)).toBeLessThanOrEqual(30 * 1024);
+    expect(fitted.content).toContain('完整内容请点「查看详情」');
+    expect(fitted.content).toContain(approval.link);
+    // The body, not the card: quotes inside the card are escaped in the body and count twice.
+    const card = JSON.stringify(renderCard(long, opts));
+    expect(body(card)).toBeGreaterThan(Buffer.byteLength(card));
+
+    const levels = shortenedCards({ ...approval, link: undefined }, 'en');
+    expect(levels.length).toBeGreaterThan(1);
+    expect(levels.every((c) => c.footer?.startsWith('Long content: this card is shortened.'))).toBe(true);
+
+    expect(fitCardContent({ ...approval, title: '标题'.repeat(20_000) }, opts, body, 30 * 1024)).toBeUndefined();
   });
 });

@@ -4,6 +4,7 @@
 import { decodeAction } from '../../../cards/model.js';
 import { addressedToBot, withinBounds, type InboundCardAction, type InboundEvent, type InboundMessage } from '../inbound.js';
 import { localStamp } from '../../core/time-zone.js';
+import { actionFromName } from './form-names.js';
 
 export type Normalised =
   | { kind: 'event'; event: InboundEvent }
@@ -134,8 +135,10 @@ function cardAction(eventId: string, ev: Obj, ctx: NormaliseContext): Normalised
   if (!senderId) return { kind: 'invalid', reason: 'card action without operator.open_id' };
   const act = obj(ev.action);
   if (!withinBounds(act.value) || !withinBounds(act.form_value)) return { kind: 'invalid', reason: 'card action value or form_value nested too deeply or too large' };
-  const action = decodeAction(act.value);
-  if (!action) return { kind: 'stale', reason: 'card action value is not one of ours' };
+  // A form submit names its button (`action.name`, no value); a plain button sends its value.
+  // Cards sent before form buttons were named carry a value in the form too: still accepted.
+  const action = actionFromName(act.name) ?? decodeAction(act.value);
+  if (!action) return { kind: 'stale', reason: 'card action name and value are not ours' };
   const context = obj(ev.context);
   const form = formValues(act.form_value, ctx.timezone);
   const messageId = str(context.open_message_id);

@@ -1,8 +1,12 @@
 // The neutral Card → Feishu card JSON 2.0. `update_multi: true` makes the card shared, so one
-// PATCH updates it for every viewer. Buttons carry the ActionValue object as their callback
-// value; clicks come back as `card.action.trigger` with `action.value` (and `form_value`).
-import type { ActionValue, Card, CardButton, CardField, FormInput, Tone } from '../../../cards/model.js';
+// PATCH updates it for every viewer. Plain buttons carry the ActionValue object as their callback
+// value (`behaviors: [{type: "callback", value}]`), which comes back as `action.value` of
+// `card.action.trigger`. Buttons inside a form container carry no behaviors: as the form
+// container reference has it, they are `name` + `form_action_type: "submit"`, and a submit comes
+// back with `action.name` and `action.form_value`; the name encodes the action (form-names.ts).
+import type { Card, CardButton, CardField, FormInput, Tone } from '../../../cards/model.js';
 import { t, type Locale } from '../../core/messages.js';
+import { formButtonName } from './form-names.js';
 
 type El = Record<string, unknown>;
 
@@ -16,8 +20,6 @@ const TEMPLATE: Record<Tone, string> = {
 };
 const TAG_COLOR: Record<Tone, string> = { ...TEMPLATE, neutral: 'neutral' };
 
-/** Feishu refuses cards over 30 KB; stay under with a margin. */
-export const MAX_CARD_BYTES = 28 * 1024;
 const MAX_VALUE_CHARS = 1000;
 
 export interface RenderOptions {
@@ -73,18 +75,14 @@ function columns(elements: El[], width: 'auto' | 'weighted'): El {
   };
 }
 
-const buttonName = (a: ActionValue, i: number) => `btn_${a.a}_${i}`.replace(/[^A-Za-z0-9_]/g, '_');
+/** A button outside any form: a callback with the ActionValue as its value. */
+function button(b: CardButton): El {
+  return { tag: 'button', text: plain(b.label), type: b.style, behaviors: [{ type: 'callback', value: { ...b.action } }] };
+}
 
-function button(b: CardButton, i: number, submit: boolean): El {
-  return {
-    tag: 'button',
-    // Names matter inside a form (Feishu requires them there and reports them back).
-    ...(submit ? { name: buttonName(b.action, i) } : {}),
-    text: plain(b.label),
-    type: b.style,
-    behaviors: [{ type: 'callback', value: { ...b.action } }],
-    ...(submit ? { form_action_type: 'submit' } : {}),
-  };
+/** A submit button inside a form container: no behaviors; its name says what it does. */
+function submitButton(label: string, style: CardButton['style'], action: CardButton['action']): El {
+  return { tag: 'button', name: formButtonName(action), text: plain(label), type: style, form_action_type: 'submit' };
 }
 
 function inputElements(input: FormInput): El[] {
@@ -116,9 +114,9 @@ export function renderCard(card: Card, opts: RenderOptions): El {
   const elements: El[] = [...fieldElements(card.fields)];
   if (card.markdown) elements.push({ tag: 'markdown', content: card.markdown });
 
-  const plainButtons = card.buttons.map((b, i) => ({ b, i })).filter(({ b }) => !b.needsReason);
-  const reasonButtons = card.buttons.map((b, i) => ({ b, i })).filter(({ b }) => b.needsReason);
-  if (plainButtons.length) elements.push(columns(plainButtons.map(({ b, i }) => button(b, i, false)), 'auto'));
+  const plainButtons = card.buttons.filter((b) => !b.needsReason);
+  const reasonButtons = card.buttons.filter((b) => b.needsReason);
+  if (plainButtons.length) elements.push(columns(plainButtons.map(button), 'auto'));
   if (reasonButtons.length) {
     // One form (forms may only sit at the card's root) holding the `reason` input and every
     // button that needs it: a submit sends the input as action.form_value.reason.
@@ -127,7 +125,7 @@ export function renderCard(card: Card, opts: RenderOptions): El {
       name: 'reason_form',
       elements: [
         { tag: 'input', name: 'reason', required: true, max_length: 500, placeholder: plain(tr('channels.reason.fill_hint')), label: plain(tr('channels.reason.label')), label_position: 'left' },
-        columns(reasonButtons.map(({ b, i }) => button(b, i, true)), 'auto'),
+        columns(reasonButtons.map((b) => submitButton(b.label, b.style, b.action)), 'auto'),
       ],
     });
   }
@@ -137,7 +135,7 @@ export function renderCard(card: Card, opts: RenderOptions): El {
       name: 'request_form',
       elements: [
         ...card.form.inputs.flatMap(inputElements),
-        { tag: 'button', name: 'form_submit', text: plain(card.form.submit.label), type: 'primary', form_action_type: 'submit', behaviors: [{ type: 'callback', value: { ...card.form.submit.action } }] },
+        submitButton(card.form.submit.label, 'primary', card.form.submit.action),
       ],
     });
   }
@@ -153,12 +151,35 @@ export function renderCard(card: Card, opts: RenderOptions): El {
   return { schema: '2.0', config: { update_multi: true }, header, body: { elements } };
 }
 
-/** The card as the `content` string of a message, within Feishu's size limit. */
-export function cardContent(card: Card, opts: RenderOptions): string {
-  let json = JSON.stringify(renderCard(card, opts));
-  if (Buffer.byteLength(json) > MAX_CARD_BYTES && card.markdown) {
-    // The step history is the longest part and is also on the detail page behind the link.
-    json = JSON.stringify(renderCard({ ...card, markdown: clip(card.markdown, 2000) }, opts));
+/**
+ * Ever shorter versions of a card, for a card whose request would be over Feishu's size limit:
+ * the step history and long field values clipped, then fewer fields; every shortened version
+ * says so and points at the detail page (the card's link, when there is one).
+ */
+export function shortenedCards(card: Card, locale: Locale): Card[] {
+  const note = t(locale, card.link ? 'feishu.card.shortened_link' : 'feishu.card.shortened');
+  const footer = card.footer ? `${note}\n${card.footer}` : note;
+  const level = (valueChars: number, historyChars: number, maxFields: number): Card => {
+    const out: Card = { ...card, fields: card.fields.slice(0, maxFields).map((f) => ({ ...f, value: clip(f.value, valueChars) })), footer };
+    if (card.markdown !== undefined && historyChars > 0) out.markdown = clip(card.markdown, historyChars);
+    else delete out.markdown;
+    if (card.form) out.form = { ...card.form, inputs: card.form.inputs.map((i) => (i.value ? { ...i, value: clip(i.value, valueChars) } : i)) };
+    return out;
+  };
+  return [level(300, 2000, Infinity), level(80, 500, 20), level(40, 0, 12)];
+}
+
+/**
+ * The card as the `content` string of a message, such that `bodyBytes(content)` — the size of
+ * the request Feishu measures — stays within `limit`: the card as it is, else the first
+ * shortened version that fits; undefined when none fits.
+ */
+export function fitCardContent(card: Card, opts: RenderOptions, bodyBytes: (content: string) => number, limit: number): { content: string; shortened: boolean } | undefined {
+  const full = JSON.stringify(renderCard(card, opts));
+  if (bodyBytes(full) <= limit) return { content: full, shortened: false };
+  for (const shorter of shortenedCards(card, opts.locale)) {
+    const content = JSON.stringify(renderCard(shorter, opts));
+    if (bodyBytes(content) <= limit) return { content, shortened: true };
   }
-  return json;
+  return undefined;
 }

@@ -702,4 +702,8 @@ export const en: Catalog = {
   'approver.missing.role': 'role "{role}" has no members',
   'approver.missing.person': '{person} is not in the directory',
   // ---- end of delegation follow-up ----
+  // ---- Feishu protocol conformance (issue 21) ----
+  'feishu.card.shortened': 'Long content: this card is shortened.',
+  'feishu.card.shortened_link': 'Long content: this card is shortened; see "View details" for everything.',
+  // ---- end of Feishu protocol conformance ----
 };

@@ -703,4 +703,8 @@ export const zhCN = {
   'approver.missing.role': '角色「{role}」没有成员',
   'approver.missing.person': '{person}不在通讯录中',
   // ---- end of delegation follow-up ----
+  // ---- Feishu protocol conformance (issue 21) ----
+  'feishu.card.shortened': '内容较长，卡片已截短。',
+  'feishu.card.shortened_link': '内容较长，卡片已截短，完整内容请点「查看详情」。',
+  // ---- end of Feishu protocol conformance ----
 } as const;
