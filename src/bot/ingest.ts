@@ -26,6 +26,7 @@ import { runLua } from '../queue/lua.js';
 import type { Approvals } from '../services/approvals.js';
 import { groupCommit } from '../util/group-commit.js';
 import { toCoreAction } from './actions.js';
+import { submitForm } from './form-submit.js';
 
 /** Longer than Feishu's ~7 h retry horizon (the longest of the three platforms). */
 export const DEDUPE_TTL_SECONDS = 24 * 3600;
@@ -55,6 +56,12 @@ export interface IngestDeps {
   claimTtlSeconds?: number;
   claimWaitMs?: number;
   precheckWaitMs?: number;
+}
+
+/** A card form judged at once: refused with each field's error, or the request it created. */
+export interface FormIngestResult extends IngestResult {
+  fields?: Record<string, string>;
+  request?: { id: string; number: string };
 }
 
 const UNAVAILABLE: IngestResult = { status: 'unavailable' };
@@ -119,7 +126,23 @@ export function createIngest(deps: IngestDeps) {
     if (!verdict) return undefined;
     return { status: verdict.ok ? 'accepted' : 'refused', feedback: { text: verdict.text, tone: verdict.ok ? 'success' : 'error' } };
   }
-  return Object.assign(ingest, { precheck: precheckClick });
+  /**
+   * A card form's submission judged now, for a receiver that can answer the submitter at once
+   * (the simulator): the request is created (or the form refused with every field's error)
+   * before this returns, so "submitted" is only said of a request that exists. Keyed like the
+   * inbound worker's submit (platform and event id), so a retry finds the same request.
+   */
+  async function submitCardForm(raw: InboundCardAction): Promise<FormIngestResult> {
+    const event = sanitizeEvent(raw);
+    const person = dir.personByPlatformId(event.platform, event.senderId);
+    if (!person) return { status: 'refused', feedback: { text: t(locale, 'refuse.unknown_person'), tone: 'error' } };
+    const outcome = await submitForm({ approvals: deps.approvals, dir, locale, now: deps.approvals.now }, event.action, event.form ?? {}, { personId: person.id, platform: event.platform }, `${event.platform}:${event.eventId}`);
+    const text = t(locale, outcome.message.key, outcome.message.params);
+    deps.metrics?.inbound.inc({ platform: event.platform, kind: event.kind, status: outcome.ok ? 'accepted' : 'refused' });
+    if (!outcome.ok) return { status: 'refused', feedback: { text, tone: 'error' }, ...(outcome.fields ? { fields: outcome.fields } : {}) };
+    return { status: outcome.duplicate ? 'duplicate' : 'accepted', feedback: { text, tone: 'success' }, request: { id: outcome.state.id, number: outcome.state.number } };
+  }
+  return Object.assign(ingest, { precheck: precheckClick, submitForm: submitCardForm });
 
   async function runBatch(events: InboundEvent[]): Promise<IngestResult[]> {
     // 1. Claim the dedupe keys (one command for the batch; a repeat within the batch finds its

@@ -3,8 +3,7 @@
 // job ids derived from the event, so a retried job never replies twice.
 import type { Logger } from 'pino';
 import { addressedToBot, type InboundCardAction, type InboundEvent, type InboundMessage } from '../channels/inbound.js';
-import { parseForm } from '../core/form-input.js';
-import { t, type Locale } from '../core/messages.js';
+import type { Locale } from '../core/messages.js';
 import type { MessageIntent } from '../core/model.js';
 import type { Directory } from '../org/directory.js';
 import type { Person } from '../org/schema.js';
@@ -14,6 +13,7 @@ import type { Approvals } from '../services/approvals.js';
 import { toCoreAction } from './actions.js';
 import type { Commands, Reply } from './commands/index.js';
 import { DIALOG_ACTION } from './dialog/index.js';
+import { submitForm, submitsForm } from './form-submit.js';
 
 export interface RouterDeps {
   approvals: Approvals;
@@ -26,7 +26,7 @@ export interface RouterDeps {
 }
 
 export function createRouter(deps: RouterDeps) {
-  const { dir, locale } = deps;
+  const { dir } = deps;
 
   /** Reply privately to the person behind an event (their DM on the same platform). */
   async function replyTo(event: InboundEvent, message: MessageIntent | { text: string }, n = 0, dm = false): Promise<void> {
@@ -41,19 +41,11 @@ export function createRouter(deps: RouterDeps) {
     const actor = { personId: person.id, platform: e.platform };
     const key = `${e.platform}:${e.eventId}`;
     const v = e.action;
-    if (v.a === 'submit' || v.a === 'resubmit') {
-      const type = v.t ?? '';
-      const def = dir.requestType(type);
-      if (!def) return replyTo(e, { key: 'refuse.unknown_type', params: { type } });
-      const { payload, errors } = parseForm(def, e.form ?? {}, { now: deps.now(), timezone: dir.timezone, locale });
-      const problems = Object.values(errors);
-      if (problems.length) return replyTo(e, { key: 'refuse.invalid_form', params: { problems: problems.join(t(locale, 'commands.form_problems_sep')) } });
-      const result =
-        v.a === 'submit'
-          ? await deps.approvals.submit({ applicantId: person.id, type, payload, platform: e.platform, idempotencyKey: key })
-          : await deps.approvals.act(v.r ?? '', { type: 'resubmit', payload }, actor, key);
-      if (!result.ok) return replyTo(e, result.message);
-      if (v.a === 'submit' && !('duplicate' in result && result.duplicate)) return replyTo(e, { key: 'request.submitted', params: { number: result.state.number } });
+    if (submitsForm(v)) {
+      const outcome = await submitForm(deps, v, e.form ?? {}, actor, key);
+      if (!outcome.ok) return replyTo(e, outcome.message);
+      // A receiver that answered the submitter at once (the simulator) already said so.
+      if (!outcome.resubmitted && !outcome.duplicate) return replyTo(e, outcome.message);
       return;
     }
     if (v.a === DIALOG_ACTION) return sendReplies(e, person, await deps.commands.press(e, person));

@@ -658,4 +658,6 @@ export const en: Catalog = {
   'commands.timeline.task_handed_over': 'task handed over from {from} to {to} ({reason})',
   'commands.unavailable': 'This is not available here',
   // ---- end of delegation and hand-over ----
+  // ---- forms and labels (h-G) ----
+  'sim.form.fix_fields': '{n} fields need changes; see the note under each',
 };

@@ -659,4 +659,6 @@ export const zhCN = {
   'commands.timeline.task_handed_over': '待办由 {from} 移交给 {to}（{reason}）',
   'commands.unavailable': '该功能未开启',
   // ---- end of delegation and hand-over ----
+  // ---- forms and labels (h-G) ----
+  'sim.form.fix_fields': '有 {n} 处需要修改，请看各项下方的提示',
 } as const;

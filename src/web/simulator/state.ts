@@ -19,6 +19,8 @@ export const state = {
   drawer: null as { ref: string; request: RequestState | null } | null,
   /** Request type → its form card (field labels and options). */
   formCache: new Map<string, Card>(),
+  /** Request type → the values of its 发起申请 form closed without submitting (kept for the next opening). */
+  drafts: new Map<string, Record<string, string>>(),
 };
 
 /** A card's element remembers the card it shows, to highlight what an update changed. */
