@@ -1,0 +1,36 @@
+// One rule for planned times, whatever the entry path: the card form and the API (parseForm,
+// payloadProblems) refuse a past start as the dialog does, with the same words, and a wrong
+// form gets every field's error at once.
+import { describe, expect, it } from 'vitest';
+import { payloadProblems } from '../../src/core/fields/index.js';
+import { parseForm } from '../../src/core/form-input.js';
+import { EVENT_FORM } from '../support/sim-client.js';
+import { NOW, exampleDir } from '../support/core-fixtures.js';
+
+const dir = exampleDir();
+const def = dir.requestType('event')!;
+const ctx = { now: NOW, timezone: 'Asia/Shanghai', locale: 'zh-CN' as const };
+
+describe('form rules', () => {
+  it('refuses a start three days ago on a card form, with the dialog’s words', () => {
+    // NOW is Monday 2026-11-23 10:00 in Shanghai.
+    const { errors } = parseForm(def, { ...EVENT_FORM, start: '2026-11-20T18:00', end: '2026-11-20T21:00' }, ctx);
+    expect(errors.start).toBe('2026-11-20（周五）18:00已经过去了，请输入将来的时间，例如：明天下午3点');
+    expect(errors.end).toContain('已经过去了');
+    const { errors: typed } = parseForm(def, { ...EVENT_FORM, start: '昨天下午3点', end: '昨天下午5点' }, ctx);
+    expect(typed.start).toBe('2026-11-22（周日）15:00已经过去了，请输入将来的时间，例如：明天下午3点');
+
+  });
+
+  it('gives every field’s error at once: unreadable, missing, out of bounds, past', () => {
+    const { errors } = parseForm(def, { ...EVENT_FORM, headcount: '0', budget: '场地', location: '', start: '2026-11-20T18:00', end: '2026-11-20T17:00' }, ctx);
+    expect(Object.keys(errors).sort()).toEqual(['budget', 'end', 'headcount', 'location', 'start']);
+  });
+
+  it('checks a canonical payload the same way', () => {
+    const { payload } = parseForm(def, EVENT_FORM, ctx);
+    expect(payloadProblems(def, payload, ctx)).toEqual({});
+    expect(Object.keys(payloadProblems(def, { ...payload, start: '2026-11-20T10:00:00.000Z', headcount: 0 }, ctx)).sort()).toEqual(['headcount', 'start']);
+    expect(payloadProblems(def, { ...payload, end: payload.start }, ctx)).toEqual({ end: expect.stringContaining('需晚于开始时间') });
+  });
+});
