@@ -27,6 +27,9 @@ import type { Approvals } from '../services/approvals.js';
 import { groupCommit } from '../util/group-commit.js';
 import { toCoreAction } from './actions.js';
 import { submitForm } from './form-submit.js';
+import { cardToken, DIALOG_ACTION } from './dialog/card.js';
+import { peekDialog } from './dialog/store.js';
+import { DIALOG_IDLE_MS } from './dialog/index.js';
 
 /** Longer than Feishu's ~7 h retry horizon (the longest of the three platforms). */
 export const DEDUPE_TTL_SECONDS = 24 * 3600;
@@ -212,6 +215,7 @@ export function createIngest(deps: IngestDeps) {
   async function precheck(events: InboundEvent[]): Promise<Array<Verdict | undefined>> {
     const verdicts: Array<Verdict | undefined> = events.map(() => undefined);
     const asks: Array<{ i: number; requestId: string; action: Action; actor: ActorRef }> = [];
+    const dialogClicks: Array<Promise<void>> = [];
     for (const [i, e] of events.entries()) {
       if (e.kind !== 'card_action') continue;
       const person = dir.personByPlatformId(e.platform, e.senderId);
@@ -219,9 +223,19 @@ export function createIngest(deps: IngestDeps) {
         verdicts[i] = { ok: false, key: 'refuse.unknown_person', text: t(locale, 'refuse.unknown_person') };
         continue;
       }
+      if (e.action.a === DIALOG_ACTION) {
+        dialogClicks.push(
+          dialogVerdict(e, person.id).then(
+            (v) => void (verdicts[i] = v),
+            (err: unknown) => log.warn({ err }, 'dialog click pre-check failed; accepting without a toast'),
+          ),
+        );
+        continue;
+      }
       const action = toCoreAction(e.action, e.form);
       if (action && e.action.r) asks.push({ i, requestId: e.action.r, action, actor: { personId: person.id, platform: e.platform } });
     }
+    await Promise.all(dialogClicks);
     if (!asks.length) return verdicts;
     if (overdue >= MAX_IN_FLIGHT) {
       // Earlier pre-checks still hang on the database: do not pile more onto it, but let one
@@ -248,6 +262,22 @@ export function createIngest(deps: IngestDeps) {
       log.warn({ err }, 'click pre-check failed; accepting without a toast');
     }
     return verdicts;
+  }
+
+  /**
+   * A button of a dialog's confirmation card: what it does, said as it is (submitting, editing,
+   * cancelling), or refused when the card is no longer the dialog's current one (submitted,
+   * cancelled, replaced): nothing is queued then.
+   */
+  async function dialogVerdict(e: InboundCardAction, personId: string): Promise<Verdict | undefined> {
+    const s = await peekDialog(redis, deps.prefix, e.platform, personId);
+    const live = s && deps.approvals.now().getTime() - Date.parse(s.updatedAt) <= DIALOG_IDLE_MS;
+    const current = live && s.phase === 'confirm' && e.action.t === cardToken(s);
+    if (!current) return { ok: false, key: 'dialog.toast.stale', text: t(locale, 'dialog.toast.stale') };
+    const button = e.action.s === 'submit' || e.action.s === 'edit' || e.action.s === 'cancel' ? e.action.s : undefined;
+    if (!button) return undefined;
+    const key = `dialog.toast.${button}` as const;
+    return { ok: true, key, text: t(locale, key) };
   }
 
   /** The pre-check's answer, or undefined once PRECHECK_WAIT_MS has passed (it keeps running, counted as overdue). */

@@ -2,6 +2,7 @@
 // forms) or to the command handler (text). Replies go out through the delivery queues with
 // job ids derived from the event, so a retried job never replies twice.
 import type { Logger } from 'pino';
+import { capabilitiesOf } from '../channels/capabilities.js';
 import { addressedToBot, type InboundCardAction, type InboundEvent, type InboundMessage } from '../channels/inbound.js';
 import type { Locale } from '../core/messages.js';
 import type { MessageIntent } from '../core/model.js';
@@ -73,6 +74,10 @@ export function createRouter(deps: RouterDeps) {
         await deps.queues.add({ type: 'form.send', platform: e.platform, target: dm, requestType: r.form }, jobId('form', e.platform, e.eventId, i));
       } else if ('card' in r) {
         await deps.queues.add({ type: 'card.post', platform: e.platform, target: dm, card: r.card, ...(r.lead ? { lead: r.lead } : {}) }, jobId('dlgcard', e.platform, e.eventId, i));
+      } else if ('replaceCard' in r) {
+        if (e.kind === 'card_action' && e.message?.messageId && capabilitiesOf(e.platform).replacesByMessageId) {
+          await deps.queues.add({ type: 'card.replace', platform: e.platform, target: dm, messageId: e.message.messageId, card: r.replaceCard }, jobId('dlgdone', e.platform, e.eventId, i));
+        }
       } else if ('approvalCard' in r) {
         await deps.queues.add({ type: 'card.send', platform: e.platform, requestId: r.approvalCard, cardKind: 'approval', target: dm }, jobId('pendcard', e.platform, e.eventId, i));
       } else {

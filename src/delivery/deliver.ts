@@ -115,6 +115,9 @@ export function createDeliverer(deps: DeliverDeps) {
         await channel(job.platform).sendCard(job.target, formCard(def, deps.locale, job.prefill ?? {}), { requestId: job.requestId ?? 'form', idempotencyKey: id });
         return;
       }
+      case 'card.replace':
+        await channel(job.platform).updateCard({ id: 0, targetType: job.target.type, targetId: job.target.id, messageId: job.messageId, trackId: null }, job.card);
+        return;
       case 'card.post':
         if (job.lead) await channel(job.platform).sendText(job.target, job.lead, { idempotencyKey: `${id}-lead` });
         await channel(job.platform).sendCard(job.target, job.card, { requestId: job.requestId ?? 'dialog', idempotencyKey: id });

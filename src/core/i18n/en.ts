@@ -660,4 +660,11 @@ export const en: Catalog = {
   // ---- end of delegation and hand-over ----
   // ---- forms and labels (h-G) ----
   'sim.form.fix_fields': '{n} fields need changes; see the note under each',
+  'confirm.status_submitted': 'Submitted as {number}',
+  'confirm.status_resubmitted': 'Resubmitted as {number}',
+  'confirm.status_cancelled': 'Cancelled, not submitted',
+  'dialog.toast.submit': 'Submitting; the result comes in your chat',
+  'dialog.toast.edit': 'Reply in the chat with the field to change (name or number)',
+  'dialog.toast.cancel': 'Form cancelled',
+  'dialog.toast.stale': 'This confirmation card is no longer valid (submitted, cancelled or replaced by a newer one); nothing was done',
 };

@@ -661,4 +661,11 @@ export const zhCN = {
   // ---- end of delegation and hand-over ----
   // ---- forms and labels (h-G) ----
   'sim.form.fix_fields': '有 {n} 处需要修改，请看各项下方的提示',
+  'confirm.status_submitted': '已提交 {number}',
+  'confirm.status_resubmitted': '已重新提交 {number}',
+  'confirm.status_cancelled': '已取消，未提交',
+  'dialog.toast.submit': '正在提交，结果会发到私聊',
+  'dialog.toast.edit': '请在私聊中回复要修改的字段（名称或序号）',
+  'dialog.toast.cancel': '已取消填写',
+  'dialog.toast.stale': '这张确认卡片已失效（已提交、已取消或已有更新的卡片），本次点击未生效',
 } as const;
