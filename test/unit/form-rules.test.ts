@@ -34,3 +34,23 @@ describe('form rules', () => {
     expect(payloadProblems(def, { ...payload, end: payload.start }, ctx)).toEqual({ end: expect.stringContaining('需晚于开始时间') });
   });
 });
+
+describe('scores typed as people say them', () => {
+  it('reads Chinese numerals like headcounts', async () => {
+    const { parseField } = await import('../../src/core/form-input.js');
+    const spec = { key: 'score', label: '评分', labelEn: 'Score', kind: 'score', required: true } as Parameters<typeof parseField>[0];
+    expect(parseField(spec, '三十五', ctx)).toEqual({ ok: true, value: 35 });
+    expect(parseField(spec, '八十五分', ctx)).toEqual({ ok: true, value: 85 });
+    expect(parseField(spec, '88', ctx)).toEqual({ ok: true, value: 88 });
+    expect(parseField(spec, '一百二十', ctx)?.ok).toBe(false);
+  });
+});
+
+describe('messages around a typed reason', () => {
+  it('do not double the full stop', async () => {
+    const { t } = await import('../../src/core/i18n/index.js');
+    const params = { number: 'A-0001', title: '答谢会', who: '刘洋', reason: '预算需要细化。' };
+    expect(t('zh-CN', 'request.returned', params)).toContain('退回修改：预算需要细化。修改后');
+    expect(t('zh-CN', 'request.returned', { ...params, reason: '预算需要细化' })).toContain('退回修改：预算需要细化。修改后');
+  });
+});
