@@ -18,7 +18,7 @@ import type { Logger } from 'pino';
 import type { IngestResult } from '../channels/channel.js';
 import { sanitizeEvent, type InboundCardAction, type InboundEvent } from '../channels/inbound.js';
 import type { Action, ActorRef } from '../core/model.js';
-import { t, type Locale } from '../core/messages.js';
+import { renderMessage, t, type Locale } from '../core/messages.js';
 import type { Directory } from '../org/directory.js';
 import type { Metrics } from '../http/metrics.js';
 import { INBOUND_JOB, type InboundItem, type InboundJob } from '../queue/jobs.js';
@@ -140,7 +140,7 @@ export function createIngest(deps: IngestDeps) {
     const person = dir.personByPlatformId(event.platform, event.senderId);
     if (!person) return { status: 'refused', feedback: { text: t(locale, 'refuse.unknown_person'), tone: 'error' } };
     const outcome = await submitForm({ approvals: deps.approvals, dir, locale, now: deps.approvals.now }, event.action, event.form ?? {}, { personId: person.id, platform: event.platform }, `${event.platform}:${event.eventId}`);
-    const text = t(locale, outcome.message.key, outcome.message.params);
+    const text = renderMessage(locale, outcome.message.key, outcome.message.params);
     deps.metrics?.inbound.inc({ platform: event.platform, kind: event.kind, status: outcome.ok ? 'accepted' : 'refused' });
     if (!outcome.ok) return { status: 'refused', feedback: { text, tone: 'error' }, ...(outcome.fields ? { fields: outcome.fields } : {}) };
     return { status: outcome.duplicate ? 'duplicate' : 'accepted', feedback: { text, tone: 'success' }, request: { id: outcome.state.id, number: outcome.state.number } };

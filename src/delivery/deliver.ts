@@ -8,7 +8,7 @@ import { approvalCard, type CardContext } from '../../cards/approval.js';
 import { formCard } from '../../cards/form.js';
 import type { Channel } from '../channels/channel.js';
 import { DeliveryError } from '../channels/channel.js';
-import { t, type Locale } from '../core/messages.js';
+import { renderMessage, type Locale } from '../core/messages.js';
 import { createCalendar, provisionalNote } from '../core/calendar/index.js';
 import type { Directory } from '../org/directory.js';
 import { calendarOptions } from '../org/load.js';
@@ -105,7 +105,7 @@ export function createDeliverer(deps: DeliverDeps) {
         return;
       }
       case 'message.send': {
-        const text = 'text' in job.message ? job.message.text : t(deps.locale, job.message.key, job.message.params);
+        const text = 'text' in job.message ? job.message.text : renderMessage(deps.locale, job.message.key, job.message.params);
         await channel(job.platform).sendText(job.target, text, { idempotencyKey: id });
         return;
       }

@@ -7,7 +7,7 @@ import { toCoreAction } from '../bot/actions.js';
 import { parseForm } from '../core/form-input.js';
 import { payloadProblems } from '../core/fields/index.js';
 import { orgDoctor } from '../core/org-doctor.js';
-import { t, type Locale } from '../core/messages.js';
+import { renderMessage, t, type Locale } from '../core/messages.js';
 import type { MessageIntent, RefusalCode } from '../core/model.js';
 import type { Directory } from '../org/directory.js';
 import type { DirectoryRuntime } from '../directory/runtime.js';
@@ -139,7 +139,7 @@ export function requireAdmin(token: string | undefined) {
 
 export function adminRoutes(app: FastifyInstance, deps: AdminDeps): void {
   const { approvals, dir, locale } = deps;
-  const text = (m: MessageIntent) => t(locale, m.key, m.params);
+  const text = (m: MessageIntent) => renderMessage(locale, m.key, m.params);
 
   void app.register(async (scope) => {
     scope.addHook('onRequest', requireAdmin(deps.token));

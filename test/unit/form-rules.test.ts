@@ -54,3 +54,16 @@ describe('messages around a typed reason', () => {
     expect(t('zh-CN', 'request.returned', { ...params, reason: '预算需要细化' })).toContain('退回修改：预算需要细化。修改后');
   });
 });
+
+describe('no internal names shown', () => {
+  it('labels a raw state in a refusal, and every audited action has a timeline label in both catalogs', async () => {
+    const { renderMessage } = await import('../../src/core/i18n/index.js');
+    const { zhCN } = await import('../../src/core/i18n/zh-CN.js');
+    const { en } = await import('../../src/core/i18n/en.js');
+    expect(renderMessage('zh-CN', 'refuse.event_state', { number: 'A-0001', status: 'summary_submitted' })).not.toContain('summary_submitted');
+    for (const action of ['pre_event_notice', 'reminder_sent', 'summary_reminder', 'summary_escalated', 'escalated', 'auto_transferred', 'auto_approved', 'nudged', 'delivery_failed', 'inbound_failed']) {
+      expect(zhCN).toHaveProperty([`sim.tl.${action}`]);
+      expect(en).toHaveProperty([`sim.tl.${action}`]);
+    }
+  });
+});

@@ -20,6 +20,15 @@ export function t<K extends MessageKey>(locale: Locale, key: K, ...[params]: Par
   });
 }
 
+/**
+ * A message whose parameters may hold raw states (`status: 'summary_submitted'`): shown with
+ * the state's label from the catalog, never its internal name.
+ */
+export function renderMessage(locale: Locale, key: MessageKey, params: Record<string, ParamValue> = {}): string {
+  const labelled = typeof params.status === 'string' && isMessageKey(`status.${params.status}`) ? { ...params, status: t(locale, `status.${params.status}` as MessageKey) } : params;
+  return tAny(locale, key, labelled);
+}
+
 /** Whether a string read from outside (stored data, a job payload) is a catalog key. */
 export const isMessageKey = (key: string): key is MessageKey => Object.hasOwn(zhCN, key);
 
