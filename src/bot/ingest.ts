@@ -18,7 +18,7 @@ import type { Logger } from 'pino';
 import type { IngestResult } from '../channels/channel.js';
 import { sanitizeEvent, type InboundCardAction, type InboundEvent } from '../channels/inbound.js';
 import type { Action, ActorRef } from '../core/model.js';
-import { t, type Locale } from '../core/messages.js';
+import { renderMessage, t, type Locale } from '../core/messages.js';
 import type { Directory } from '../org/directory.js';
 import type { Metrics } from '../http/metrics.js';
 import { INBOUND_JOB, type InboundItem, type InboundJob } from '../queue/jobs.js';
@@ -26,6 +26,10 @@ import { runLua } from '../queue/lua.js';
 import type { Approvals } from '../services/approvals.js';
 import { groupCommit } from '../util/group-commit.js';
 import { toCoreAction } from './actions.js';
+import { submitForm } from './form-submit.js';
+import { cardToken, DIALOG_ACTION } from './dialog/card.js';
+import { peekDialog } from './dialog/store.js';
+import { DIALOG_IDLE_MS } from './dialog/index.js';
 
 /** Longer than Feishu's ~7 h retry horizon (the longest of the three platforms). */
 export const DEDUPE_TTL_SECONDS = 24 * 3600;
@@ -55,6 +59,12 @@ export interface IngestDeps {
   claimTtlSeconds?: number;
   claimWaitMs?: number;
   precheckWaitMs?: number;
+}
+
+/** A card form judged at once: refused with each field's error, or the request it created. */
+export interface FormIngestResult extends IngestResult {
+  fields?: Record<string, string>;
+  request?: { id: string; number: string };
 }
 
 const UNAVAILABLE: IngestResult = { status: 'unavailable' };
@@ -119,7 +129,23 @@ export function createIngest(deps: IngestDeps) {
     if (!verdict) return undefined;
     return { status: verdict.ok ? 'accepted' : 'refused', feedback: { text: verdict.text, tone: verdict.ok ? 'success' : 'error' } };
   }
-  return Object.assign(ingest, { precheck: precheckClick });
+  /**
+   * A card form's submission judged now, for a receiver that can answer the submitter at once
+   * (the simulator): the request is created (or the form refused with every field's error)
+   * before this returns, so "submitted" is only said of a request that exists. Keyed like the
+   * inbound worker's submit (platform and event id), so a retry finds the same request.
+   */
+  async function submitCardForm(raw: InboundCardAction): Promise<FormIngestResult> {
+    const event = sanitizeEvent(raw);
+    const person = dir.personByPlatformId(event.platform, event.senderId);
+    if (!person) return { status: 'refused', feedback: { text: t(locale, 'refuse.unknown_person'), tone: 'error' } };
+    const outcome = await submitForm({ approvals: deps.approvals, dir, locale, now: deps.approvals.now }, event.action, event.form ?? {}, { personId: person.id, platform: event.platform }, `${event.platform}:${event.eventId}`);
+    const text = renderMessage(locale, outcome.message.key, outcome.message.params);
+    deps.metrics?.inbound.inc({ platform: event.platform, kind: event.kind, status: outcome.ok ? 'accepted' : 'refused' });
+    if (!outcome.ok) return { status: 'refused', feedback: { text, tone: 'error' }, ...(outcome.fields ? { fields: outcome.fields } : {}) };
+    return { status: outcome.duplicate ? 'duplicate' : 'accepted', feedback: { text, tone: 'success' }, request: { id: outcome.state.id, number: outcome.state.number } };
+  }
+  return Object.assign(ingest, { precheck: precheckClick, submitForm: submitCardForm });
 
   async function runBatch(events: InboundEvent[]): Promise<IngestResult[]> {
     // 1. Claim the dedupe keys (one command for the batch; a repeat within the batch finds its
@@ -189,6 +215,7 @@ export function createIngest(deps: IngestDeps) {
   async function precheck(events: InboundEvent[]): Promise<Array<Verdict | undefined>> {
     const verdicts: Array<Verdict | undefined> = events.map(() => undefined);
     const asks: Array<{ i: number; requestId: string; action: Action; actor: ActorRef }> = [];
+    const dialogClicks: Array<Promise<void>> = [];
     for (const [i, e] of events.entries()) {
       if (e.kind !== 'card_action') continue;
       const person = dir.personByPlatformId(e.platform, e.senderId);
@@ -196,9 +223,19 @@ export function createIngest(deps: IngestDeps) {
         verdicts[i] = { ok: false, key: 'refuse.unknown_person', text: t(locale, 'refuse.unknown_person') };
         continue;
       }
+      if (e.action.a === DIALOG_ACTION) {
+        dialogClicks.push(
+          dialogVerdict(e, person.id).then(
+            (v) => void (verdicts[i] = v),
+            (err: unknown) => log.warn({ err }, 'dialog click pre-check failed; accepting without a toast'),
+          ),
+        );
+        continue;
+      }
       const action = toCoreAction(e.action, e.form);
       if (action && e.action.r) asks.push({ i, requestId: e.action.r, action, actor: { personId: person.id, platform: e.platform } });
     }
+    await Promise.all(dialogClicks);
     if (!asks.length) return verdicts;
     if (overdue >= MAX_IN_FLIGHT) {
       // Earlier pre-checks still hang on the database: do not pile more onto it, but let one
@@ -225,6 +262,22 @@ export function createIngest(deps: IngestDeps) {
       log.warn({ err }, 'click pre-check failed; accepting without a toast');
     }
     return verdicts;
+  }
+
+  /**
+   * A button of a dialog's confirmation card: what it does, said as it is (submitting, editing,
+   * cancelling), or refused when the card is no longer the dialog's current one (submitted,
+   * cancelled, replaced): nothing is queued then.
+   */
+  async function dialogVerdict(e: InboundCardAction, personId: string): Promise<Verdict | undefined> {
+    const s = await peekDialog(redis, deps.prefix, e.platform, personId);
+    const live = s && deps.approvals.now().getTime() - Date.parse(s.updatedAt) <= DIALOG_IDLE_MS;
+    const current = live && s.phase === 'confirm' && e.action.t === cardToken(s);
+    if (!current) return { ok: false, key: 'dialog.toast.stale', text: t(locale, 'dialog.toast.stale') };
+    const button = e.action.s === 'submit' || e.action.s === 'edit' || e.action.s === 'cancel' ? e.action.s : undefined;
+    if (!button) return undefined;
+    const key = `dialog.toast.${button}` as const;
+    return { ok: true, key, text: t(locale, key) };
   }
 
   /** The pre-check's answer, or undefined once PRECHECK_WAIT_MS has passed (it keeps running, counted as overdue). */

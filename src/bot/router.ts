@@ -2,9 +2,9 @@
 // forms) or to the command handler (text). Replies go out through the delivery queues with
 // job ids derived from the event, so a retried job never replies twice.
 import type { Logger } from 'pino';
+import { capabilitiesOf } from '../channels/capabilities.js';
 import { addressedToBot, type InboundCardAction, type InboundEvent, type InboundMessage } from '../channels/inbound.js';
-import { parseForm } from '../core/form-input.js';
-import { t, type Locale } from '../core/messages.js';
+import type { Locale } from '../core/messages.js';
 import type { MessageIntent } from '../core/model.js';
 import type { Directory } from '../org/directory.js';
 import type { Person } from '../org/schema.js';
@@ -14,6 +14,7 @@ import type { Approvals } from '../services/approvals.js';
 import { toCoreAction } from './actions.js';
 import type { Commands, Reply } from './commands/index.js';
 import { DIALOG_ACTION } from './dialog/index.js';
+import { submitForm, submitsForm } from './form-submit.js';
 
 export interface RouterDeps {
   approvals: Approvals;
@@ -26,7 +27,7 @@ export interface RouterDeps {
 }
 
 export function createRouter(deps: RouterDeps) {
-  const { dir, locale } = deps;
+  const { dir } = deps;
 
   /** Reply privately to the person behind an event (their DM on the same platform). */
   async function replyTo(event: InboundEvent, message: MessageIntent | { text: string }, n = 0, dm = false): Promise<void> {
@@ -41,19 +42,11 @@ export function createRouter(deps: RouterDeps) {
     const actor = { personId: person.id, platform: e.platform };
     const key = `${e.platform}:${e.eventId}`;
     const v = e.action;
-    if (v.a === 'submit' || v.a === 'resubmit') {
-      const type = v.t ?? '';
-      const def = dir.requestType(type);
-      if (!def) return replyTo(e, { key: 'refuse.unknown_type', params: { type } });
-      const { payload, errors } = parseForm(def, e.form ?? {}, { now: deps.now(), timezone: dir.timezone, locale });
-      const problems = Object.values(errors);
-      if (problems.length) return replyTo(e, { key: 'refuse.invalid_form', params: { problems: problems.join(t(locale, 'commands.form_problems_sep')) } });
-      const result =
-        v.a === 'submit'
-          ? await deps.approvals.submit({ applicantId: person.id, type, payload, platform: e.platform, idempotencyKey: key })
-          : await deps.approvals.act(v.r ?? '', { type: 'resubmit', payload }, actor, key);
-      if (!result.ok) return replyTo(e, result.message);
-      if (v.a === 'submit' && !('duplicate' in result && result.duplicate)) return replyTo(e, { key: 'request.submitted', params: { number: result.state.number } });
+    if (submitsForm(v)) {
+      const outcome = await submitForm(deps, v, e.form ?? {}, actor, key);
+      if (!outcome.ok) return replyTo(e, outcome.message);
+      // A receiver that answered the submitter at once (the simulator) already said so.
+      if (!outcome.resubmitted && !outcome.duplicate) return replyTo(e, outcome.message);
       return;
     }
     if (v.a === DIALOG_ACTION) return sendReplies(e, person, await deps.commands.press(e, person));
@@ -81,6 +74,10 @@ export function createRouter(deps: RouterDeps) {
         await deps.queues.add({ type: 'form.send', platform: e.platform, target: dm, requestType: r.form }, jobId('form', e.platform, e.eventId, i));
       } else if ('card' in r) {
         await deps.queues.add({ type: 'card.post', platform: e.platform, target: dm, card: r.card, ...(r.lead ? { lead: r.lead } : {}) }, jobId('dlgcard', e.platform, e.eventId, i));
+      } else if ('replaceCard' in r) {
+        if (e.kind === 'card_action' && e.message?.messageId && capabilitiesOf(e.platform).replacesByMessageId) {
+          await deps.queues.add({ type: 'card.replace', platform: e.platform, target: dm, messageId: e.message.messageId, card: r.replaceCard }, jobId('dlgdone', e.platform, e.eventId, i));
+        }
       } else if ('approvalCard' in r) {
         await deps.queues.add({ type: 'card.send', platform: e.platform, requestId: r.approvalCard, cardKind: 'approval', target: dm }, jobId('pendcard', e.platform, e.eventId, i));
       } else {

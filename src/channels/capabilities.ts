@@ -8,13 +8,18 @@ export interface ChannelCapabilities {
    * fields, so a confirmation there comes with the full list as text too.
    */
   cardShowsAllFields: boolean;
+  /**
+   * A card posted as a snapshot can be replaced by its message id alone (the simulator; Feishu's
+   * PATCH of a message). DingTalk and WeCom need ids recorded at sending (track id, response code).
+   */
+  replacesByMessageId: boolean;
 }
 
 const CAPABILITIES: Readonly<Record<Platform, ChannelCapabilities>> = {
-  local: { cardShowsAllFields: true },
-  feishu: { cardShowsAllFields: true },
-  dingtalk: { cardShowsAllFields: true },
-  wecom: { cardShowsAllFields: false },
+  local: { cardShowsAllFields: true, replacesByMessageId: true },
+  feishu: { cardShowsAllFields: true, replacesByMessageId: true },
+  dingtalk: { cardShowsAllFields: true, replacesByMessageId: false },
+  wecom: { cardShowsAllFields: false, replacesByMessageId: false },
 };
 
 export const capabilitiesOf = (platform: Platform): ChannelCapabilities => CAPABILITIES[platform];

@@ -11,7 +11,7 @@
 // are refused while it runs (one hand holds the pen; 取消委托 ends it early), with `both`
 // either may decide and the first decision counts.
 import type { WorkCalendar } from './calendar/index.js';
-import { t, type Locale, type MessageKey } from './i18n/index.js';
+import { renderMessage, t, type Locale, type MessageKey } from './i18n/index.js';
 import type { Effect, MessageIntent, StepState } from './model.js';
 import { parseDateRange, parseDateTime } from './parse/index.js';
 
@@ -230,8 +230,8 @@ export function pendingWithDelegations<T extends PendingTask>(
 }
 
 /** A message's text in `locale`; one sent for someone away starts with "（代 刘洋）". */
-export function renderMessage(locale: Locale, m: MessageIntent): string {
-  const text = t(locale, m.key, m.params);
+export function renderIntent(locale: Locale, m: MessageIntent): string {
+  const text = renderMessage(locale, m.key, m.params);
   return m.onBehalfOf ? t(locale, 'delegation.notice.on_behalf', { principal: m.onBehalfOf, text }) : text;
 }
 

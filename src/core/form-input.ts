@@ -6,7 +6,7 @@
 // cannot ask back, so parseField / parseForm refuse an unsure reading with the field's name,
 // the reasons and an example of a certain form; the dialog (src/bot/dialog/) uses readField
 // and shows an unsure reading back for a yes/no instead.
-import { fieldKind, fieldLabel, futureOnly, type FieldContext, type FieldReading } from './fields/index.js';
+import { fieldKind, fieldLabel, futureOnly, payloadProblems, type FieldContext, type FieldReading } from './fields/index.js';
 import { t } from './messages.js';
 import { unsureText, type ParseResult, type Unsure } from './parse/index.js';
 import type { FieldSpec, Payload, RequestTypeDef } from './request-types.js';
@@ -44,7 +44,11 @@ export interface FormErrors {
   [field: string]: string;
 }
 
-/** Parse a whole form. Returns the payload, or per-field errors in the reader's language. */
+/**
+ * Parse a whole form. Returns the payload, or every field's error at once in the reader's
+ * language: what could not be read, what is missing, and what the payload's rules refuse (a
+ * value out of bounds, a planned time in the past, an end before its start).
+ */
 export function parseForm(def: RequestTypeDef, raw: Record<string, string | undefined>, ctx: FieldContext): { payload: Payload; errors: FormErrors } {
   const payload: Payload = {};
   const errors: FormErrors = {};
@@ -57,5 +61,6 @@ export function parseForm(def: RequestTypeDef, raw: Record<string, string | unde
     if (r.ok) payload[spec.key] = r.value;
     else errors[spec.key] = ctx.locale === 'en' ? r.errorEn : r.error;
   }
+  for (const [key, problem] of Object.entries(payloadProblems(def, payload, ctx))) errors[key] ??= problem;
   return { payload, errors };
 }

@@ -317,7 +317,9 @@ export function nextPointIndex(points: readonly TimerPoint[], lastFired: number,
 
 // ---- What a point says when it fires
 
-export function formatSpan(ms: number, working: boolean, clock: Clock, locale: Locale): string {
+export function formatSpan(exactMs: number, working: boolean, clock: Clock, locale: Locale): string {
+  // To the nearest minute: two minutes less a few milliseconds of computing are still two.
+  const ms = Math.round(exactMs / 60_000) * 60_000;
   const unit = working ? clock.dayLengthMs : DAY_MS;
   const days = Math.floor(ms / unit);
   const rest = ms - days * unit;

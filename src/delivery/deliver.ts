@@ -10,7 +10,7 @@ import type { Channel } from '../channels/channel.js';
 import { DeliveryError } from '../channels/channel.js';
 import type { Locale } from '../core/messages.js';
 import { createCalendar, provisionalNote } from '../core/calendar/index.js';
-import { renderMessage } from '../core/delegation.js';
+import { renderIntent } from '../core/delegation.js';
 import type { Directory } from '../org/directory.js';
 import { calendarOptions } from '../org/load.js';
 import type { Platform } from '../org/schema.js';
@@ -111,7 +111,7 @@ export function createDeliverer(deps: DeliverDeps) {
         return;
       }
       case 'message.send': {
-        const text = 'text' in job.message ? job.message.text : renderMessage(deps.locale, job.message);
+        const text = 'text' in job.message ? job.message.text : renderIntent(deps.locale, job.message);
         await channel(job.platform).sendText(job.target, text, { idempotencyKey: id });
         return;
       }
@@ -121,6 +121,9 @@ export function createDeliverer(deps: DeliverDeps) {
         await channel(job.platform).sendCard(job.target, formCard(def, deps.locale, job.prefill ?? {}), { requestId: job.requestId ?? 'form', idempotencyKey: id });
         return;
       }
+      case 'card.replace':
+        await channel(job.platform).updateCard({ id: 0, targetType: job.target.type, targetId: job.target.id, messageId: job.messageId, trackId: null }, job.card);
+        return;
       case 'card.post':
         if (job.lead) await channel(job.platform).sendText(job.target, job.lead, { idempotencyKey: `${id}-lead` });
         await channel(job.platform).sendCard(job.target, job.card, { requestId: job.requestId ?? 'dialog', idempotencyKey: id });

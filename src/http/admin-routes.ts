@@ -5,8 +5,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { toCoreAction } from '../bot/actions.js';
 import { parseForm } from '../core/form-input.js';
+import { payloadProblems } from '../core/fields/index.js';
 import { orgDoctor } from '../core/org-doctor.js';
-import { t, type Locale } from '../core/messages.js';
+import { renderMessage, t, type Locale } from '../core/messages.js';
 import type { MessageIntent, RefusalCode } from '../core/model.js';
 import type { Directory } from '../org/directory.js';
 import type { DirectoryRuntime } from '../directory/runtime.js';
@@ -139,7 +140,7 @@ export function requireAdmin(token: string | undefined) {
 
 export function adminRoutes(app: FastifyInstance, deps: AdminDeps): void {
   const { approvals, dir, locale } = deps;
-  const text = (m: MessageIntent) => t(locale, m.key, m.params);
+  const text = (m: MessageIntent) => renderMessage(locale, m.key, m.params);
 
   void app.register(async (scope) => {
     scope.addHook('onRequest', requireAdmin(deps.token));
@@ -158,6 +159,11 @@ export function adminRoutes(app: FastifyInstance, deps: AdminDeps): void {
       const def = dir.requestType(body.type);
       if (!def) return reply.code(422).send({ error: t(locale, 'refuse.unknown_type', { type: body.type }) });
       let payload = body.payload ?? {};
+      // A canonical payload meets the same rules as typed values (planned times not in the past, an end after its start).
+      if (body.payload) {
+        const fields = payloadProblems(def, payload, { now: deps.now(), timezone: dir.timezone, locale });
+        if (Object.keys(fields).length) return reply.code(422).send({ error: 'invalid payload', fields });
+      }
       if (body.form) {
         const parsed = parseForm(def, body.form, { now: deps.now(), timezone: dir.timezone, locale });
         if (Object.keys(parsed.errors).length) return reply.code(422).send({ error: 'invalid form', fields: parsed.errors });

@@ -198,6 +198,8 @@ export function createApprovals(deps: ApprovalsDeps) {
   }
 
   return {
+    /** The clock transitions are judged by (the app's, so a demo or test clock moves forms too). */
+    now: deps.now,
     submit,
     validate,
     act: (requestId: string, action: Action, actor: ActorRef, idempotencyKey?: string) =>

@@ -11,7 +11,8 @@ import { refId, text } from '../http/schemas.js';
 import type { Directory } from '../org/directory.js';
 import type { DialogPhase } from '../bot/dialog/phase.js';
 import type { Ingest } from '../bot/ingest.js';
-import { sanitizeInput, type InboundEvent } from '../channels/inbound.js';
+import { sanitizeInput, type InboundCardAction, type InboundEvent } from '../channels/inbound.js';
+import { submitsForm } from '../bot/form-submit.js';
 import { dmConversation, roomConversation, type SimChat, type SimMessage } from './chat.js';
 
 export interface SimRouteDeps {
@@ -154,12 +155,20 @@ export function simRoutes(deps: SimRouteDeps) {
         message = await chat.get(body.messageId);
         if (!message || !visible(body.as).includes(message.conversation)) return reply.code(403).send({ error: 'you cannot see this card' });
       }
-      return handIn(reply, 200, body, {
+      const card: DistributiveOmit<InboundCardAction, 'platform' | 'eventId' | 'receivedAt' | 'senderId'> = {
         kind: 'card_action',
         action,
         ...(body.form ? { form: body.form } : {}),
         ...(message ? { message: { messageId: String(message.id), chatId: message.conversation } } : {}),
-      });
+      };
+      if (submitsForm(action)) {
+        // A form is judged now: 422 with every field's error (the form stays open with its
+        // values), or 200 once the request exists, confirmed in the applicant's DM too.
+        const result = await deps.ingest.submitForm({ ...card, platform: 'local', eventId: body.clientId ?? randomUUID(), receivedAt: new Date().toISOString(), senderId: body.as });
+        if (result.status === 'accepted' && result.feedback) await chat.append(dmConversation(body.as), 'bot', { text: result.feedback.text });
+        return reply.code(result.status === 'refused' ? 422 : 200).send(result);
+      }
+      return handIn(reply, 200, body, card);
     });
   };
 }

@@ -171,6 +171,39 @@ describe('chat simulator (browser)', () => {
     }
   });
 
+  it('a wrong form stays open with every error beside its field and the values kept; success only once submitted', async () => {
+    const page = await newPage();
+    await actAs(page, 'liming', '李明');
+    await page.getByTestId('new-request').click();
+    await page.getByTestId('new-request-event').click();
+    const modal = page.getByTestId('form-modal');
+    await modal.waitFor();
+    const input = (field: string) => modal.getByTestId(`form-input-${field}`);
+    await input('name').fill('错误示范活动');
+    await input('category').selectOption('regular');
+    await input('start').fill(future(-3, '18:00'));
+    await input('end').fill(future(-3, '21:00'));
+    await input('headcount').fill('0');
+    await input('budget').fill('场地');
+    await modal.getByTestId('form-submit').click();
+    // Every error at once, beside its field (required ones included); nothing said to succeed.
+    for (const field of ['headcount', 'budget', 'start', 'location']) await modal.getByTestId(`form-error-${field}`).filter({ hasText: /\S/ }).waitFor();
+    expect(await modal.getByTestId('form-error-headcount').textContent()).toContain('大于 0');
+    expect(await modal.getByTestId('form-error-start').textContent()).toContain('已经过去了');
+    expect(await page.getByTestId('toast').filter({ hasText: '已提交' }).count()).toBe(0);
+    expect(await input('headcount').inputValue()).toBe('0');
+    expect(await input('name').inputValue()).toBe('错误示范活动');
+
+    // Closed and opened again: the values wait there.
+    await modal.getByTestId('modal-close').click();
+    await modal.waitFor({ state: 'detached' });
+    await page.getByTestId('new-request').click();
+    await page.getByTestId('new-request-event').click();
+    await modal.waitFor();
+    expect(await input('name').inputValue()).toBe('错误示范活动');
+    expect(await input('budget').inputValue()).toBe('场地');
+  });
+
   it('rejects with a reason from the prompt; the applicant is told why', async () => {
     const page = await newPage();
     await actAs(page, 'liming', '李明');

@@ -22,6 +22,8 @@ const call = async (method: string, path: string, body?: unknown, headers: Recor
   return { status: r.status, body: (text.startsWith("{") ? JSON.parse(text) : text) as Record<string, any> };
 };
 
+let first: Awaited<ReturnType<typeof call>>;
+
 describe('admin API', () => {
   it('refuses a missing or wrong token', async () => {
     expect((await call('POST', '/api/requests', {}, { authorization: '' })).status).toBe(401);
@@ -35,13 +37,27 @@ describe('admin API', () => {
     expect(Object.keys(bad.body.fields).sort()).toEqual(['budget', 'headcount']);
     const both = await call('POST', '/api/requests', { applicantId: 'liming', type: 'event', form: EVENT_FORM, payload: {} });
     expect(both.status).toBe(400);
-    const first = await call('POST', '/api/requests', { applicantId: 'liming', type: 'event', form: { ...EVENT_FORM, budget: '场地 2千, 餐饮 一万二' } }, { 'idempotency-key': 'k-1' });
+    first = await call('POST', '/api/requests', { applicantId: 'liming', type: 'event', form: { ...EVENT_FORM, budget: '场地 2千, 餐饮 一万二' } }, { 'idempotency-key': 'k-1' });
     expect(first.status).toBe(201);
     expect(first.body.request.payload.budget).toEqual([{ item: '场地', amount: 2000 }, { item: '餐饮', amount: 12000 }]);
     const again = await call('POST', '/api/requests', { applicantId: 'liming', type: 'event', form: EVENT_FORM }, { 'idempotency-key': 'k-1' });
     expect(again.status).toBe(200);
     expect(again.body.request.id).toBe(first.body.request.id);
     expect((await call('POST', '/api/requests', { applicantId: 'ghost', type: 'event', form: EVENT_FORM })).status).toBe(404);
+  });
+
+  it('refuses planned times in the past, typed or canonical, as the card form and the dialog do', async () => {
+    const typed = await call('POST', '/api/requests', { applicantId: 'liming', type: 'event', form: { ...EVENT_FORM, start: '昨天下午3点', end: '昨天下午5点' } });
+    expect(typed.status).toBe(422);
+    expect(typed.body.fields.start).toContain('已经过去了');
+    const threeDaysAgo = new Date(Date.now() - 3 * 86_400_000);
+    const payload = { ...(first.body.request.payload as object), start: threeDaysAgo.toISOString(), end: new Date(threeDaysAgo.getTime() + 3 * 3_600_000).toISOString() };
+    const canonical = await call('POST', '/api/requests', { applicantId: 'liming', type: 'event', payload });
+    expect(canonical.status).toBe(422);
+    expect(Object.keys(canonical.body.fields).sort()).toEqual(['end', 'start']);
+    const backwards = await call('POST', '/api/requests', { applicantId: 'liming', type: 'event', payload: { ...payload, start: '2099-01-02T10:00:00.000Z', end: '2099-01-02T09:00:00.000Z' } });
+    expect(backwards.status).toBe(422);
+    expect(Object.keys(backwards.body.fields)).toEqual(['end']);
   });
 
   it('acts with precise refusals, and the timeline says it came from the API', async () => {

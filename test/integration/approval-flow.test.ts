@@ -96,12 +96,18 @@ describe('approval flow in the simulator', () => {
   });
 
   it('refuses a bad form with the fields named, and records nothing', async () => {
+    const before = (await sim.history('liming')).length;
     const r = await sim.act('liming', null, { a: 'submit', t: 'event' }, { ...EVENT_FORM, headcount: '很多', budget: '' });
-    expect(r.body.status).toBe('accepted');
+    // Judged before the answer: 422 with each field's error, for the form to show beside its field.
+    expect(r.status).toBe(422);
+    expect(r.body.status).toBe('refused');
+    expect(Object.keys(r.body.fields as object).sort()).toEqual(['budget', 'headcount']);
+    const feedback = r.body.feedback as { text: string; tone: string };
+    expect(feedback.tone).toBe('error');
+    expect(feedback.text).toMatch(/^表单有误：/);
+    expect(feedback.text).toContain('费用预算');
     await t.idle();
-    const last = (await sim.history('liming')).filter((m) => m.conversation === 'dm:liming').at(-1)!;
-    expect(last.text).toMatch(/^表单有误：/);
-    expect(last.text).toContain('费用预算');
+    expect((await sim.history('liming')).length).toBe(before);
   });
 
   it('validates simulator input: unknown person, malformed action, a card the person cannot see', async () => {

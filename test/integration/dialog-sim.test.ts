@@ -139,16 +139,30 @@ describe('forms through conversation in the simulator', () => {
     const second = cardOf(edited)!;
     expect(cardBody(second).fields.find((f) => f.label === '预计人数')?.value).toBe('90 人');
 
-    expect(textOf(await press('liming', first, 'submit'))).toContain('这张确认卡片已过期');
-    const submitted = await press('liming', second, 'submit');
+    // A stale card is refused at once, with a toast saying so; nothing is queued.
+    const stale = await sim.act('liming', first.id, cardBody(first).buttons.find((x) => x.action.s === 'submit')!.action);
+    expect(stale.body).toEqual({ status: 'refused', feedback: { text: '这张确认卡片已失效（已提交、已取消或已有更新的卡片），本次点击未生效', tone: 'error' } });
+    const editToast = await sim.act('liming', second.id, cardBody(second).buttons.find((x) => x.action.s === 'edit')!.action);
+    expect(editToast.body.feedback).toEqual({ text: '请在私聊中回复要修改的字段（名称或序号）', tone: 'success' });
+    await t.idle();
+    await fresh('liming');
+    const submitToast = await sim.act('liming', second.id, cardBody(second).buttons.find((x) => x.action.s === 'submit')!.action);
+    expect(submitToast.body.feedback).toEqual({ text: '正在提交，结果会发到私聊', tone: 'success' });
+    await t.idle();
+    const submitted = await fresh('liming');
     expect(textOf(submitted)).toContain('已提交申请 A-0001，等待审批。');
+    // The clicked card itself now says it was submitted, without buttons, for everyone.
+    const settled = (await sim.history('liming')).find((m) => m.id === second.id)!;
+    expect(cardBody(settled).status).toEqual({ text: '已提交 A-0001', tone: 'approved' });
+    expect(cardBody(settled).buttons).toEqual([]);
     const card = (await roomCards('liuyang', 'east-approvals')).find((m) => cardBody(m).title.includes('A-0001'))!;
     expect(cardBody(card).title).toBe('活动申请 A-0001｜冬季车主答谢会');
     const detail = await sim.request(cardBody(card).buttons[0]!.action.r!);
     expect(detail.request.payload).toMatchObject({ headcount: 90, category: 'regular', location: '杭州西湖国宾馆', content: '新车型介绍\n车主抽奖' });
     expect(detail.request.payload.format).toBeUndefined();
     // The same card again: the form is over, nothing new is created.
-    expect(textOf(await press('liming', second, 'submit'))).toContain('这份表单已经结束');
+    const late = await sim.act('liming', second.id, cardBody(second).buttons.find((x) => x.action.s === 'submit')!.action);
+    expect(late.body).toMatchObject({ status: 'refused', feedback: { tone: 'error', text: expect.stringContaining('已失效') } });
   });
 
   it('two confirmations racing create one request', async () => {

@@ -1,7 +1,7 @@
 // Task notices follow a delegation like the task's card (src/core/delegation.ts routeNotices):
 // reminders, 催办, escalations and recalculated deadlines reach the delegate, worded "（代 刘洋）".
 import { describe, expect, it } from 'vitest';
-import { activeAt, endOfDay, pendingWithDelegations, renderMessage, routeNotices, routeTasks, TASK_NOTICES, type Delegation } from '../../src/core/delegation.js';
+import { activeAt, endOfDay, pendingWithDelegations, renderIntent, routeNotices, routeTasks, TASK_NOTICES, type Delegation } from '../../src/core/delegation.js';
 import type { Effect, MessageIntent } from '../../src/core/model.js';
 import { sh, shanghaiCalendar } from '../support/core-fixtures.js';
 
@@ -63,9 +63,9 @@ describe('task notices while people are away', () => {
   });
 
   it('renders the marker in the reader\'s locale', () => {
-    expect(renderMessage('zh-CN', { ...reminder, onBehalfOf: '刘洋' })).toBe('（代 刘洋）催办：申请 A-0001「国庆车展」在「部门负责人审批」等待你审批，剩余 1 个工作日（截止 2026-10-09 18:00）。');
-    expect(renderMessage('en', { ...reminder, onBehalfOf: '刘洋' })).toMatch(/^\(for 刘洋\) /);
-    expect(renderMessage('zh-CN', reminder)).not.toContain('代');
+    expect(renderIntent('zh-CN', { ...reminder, onBehalfOf: '刘洋' })).toBe('（代 刘洋）催办：申请 A-0001「国庆车展」在「部门负责人审批」等待你审批，剩余 1 个工作日（截止 2026-10-09 18:00）。');
+    expect(renderIntent('en', { ...reminder, onBehalfOf: '刘洋' })).toMatch(/^\(for 刘洋\) /);
+    expect(renderIntent('zh-CN', reminder)).not.toContain('代');
   });
 });
 

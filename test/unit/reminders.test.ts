@@ -176,6 +176,8 @@ describe('what a reminder says', () => {
   it('formats working time left and overdue', () => {
     expect(formatSpan(12 * 3_600_000, true, clock, 'zh-CN')).toBe('1 个工作日 3 小时');
     expect(formatSpan(20 * 60_000, true, clock, 'zh-CN')).toBe('20 分钟');
+    expect(formatSpan(2 * 60_000 - 150, true, clock, 'zh-CN')).toBe('2 分钟');
+    expect(formatSpan(3_600_000 - 20, true, clock, 'zh-CN')).toBe('1 小时');
     expect(formatSpan(30 * 3_600_000, false, clock, 'en')).toBe('1 day(s) 6 h');
     expect(formatSpan(10_000, true, clock, 'zh-CN')).toBe('不到 1 分钟');
     expect(timeLeft(sh('2026-11-27 17:00'), sh('2026-11-30 10:00'), false, clock, 'zh-CN')).toMatchObject({ overdue: false, text: '2 小时' });

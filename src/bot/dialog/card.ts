@@ -44,6 +44,21 @@ export function confirmationCard(def: RequestTypeDef, s: DialogSession, env: Dia
 }
 
 /**
+ * The confirmation card once its dialog ended by a click on it: the same values, what became of
+ * them (submitted as `number`, or cancelled), and no buttons — for everyone who sees the card.
+ */
+export function settledCard(def: RequestTypeDef, s: DialogSession, env: DialogEnv, outcome: { number: string } | 'cancelled'): Card {
+  const card = confirmationCard(def, s, env);
+  const loc = env.locale;
+  const status =
+    outcome === 'cancelled'
+      ? { text: t(loc, 'confirm.status_cancelled'), tone: 'neutral' as const }
+      : { text: t(loc, s.mode === 'resubmit' ? 'confirm.status_resubmitted' : 'confirm.status_submitted', { number: outcome.number }), tone: 'approved' as const };
+  const { footer: _footer, ...rest } = card;
+  return { ...rest, status, buttons: [] };
+}
+
+/**
  * The same values as short text lines, for platforms whose cards show only a few fields
  * (WeCom: six). Values are cut so the whole list fits one text message (WeCom: 2048 bytes).
  */

@@ -13,6 +13,7 @@ import type { Directory } from '../../org/directory.js';
 import type { Person } from '../../org/schema.js';
 import type { Approvals } from '../../services/approvals.js';
 import type { RequestReads } from '../../store/requests-repo.js';
+import { cardToken, settledCard } from './card.js';
 import * as engine from './engine.js';
 import { normaliseNumber } from './fields.js';
 import type { DialogStore } from './store.js';
@@ -90,21 +91,24 @@ export function createDialogs(deps: DialogDeps) {
     return { [field.key]: t(locale, 'dialog.ref.choices', { list }) };
   }
 
-  async function submit(def: RequestTypeDef, s: DialogSession, e: InboundEvent, person: Person, ev: DialogEnv): Promise<EngineResult> {
+  async function submit(def: RequestTypeDef, s: DialogSession, e: InboundEvent, person: Person, ev: DialogEnv): Promise<EngineResult & { number?: string }> {
     const payload: Record<string, unknown> = {};
     for (const f of def.fields) if (s.values[f.key] !== undefined) payload[f.key] = s.values[f.key];
     const key = `${e.platform}:${e.eventId}`;
     if (s.mode === 'resubmit' && s.requestId) {
       const r = await deps.approvals.act(s.requestId, { type: 'resubmit', payload }, { personId: person.id, platform: e.platform }, key);
-      return r.ok ? engine.submitted(s, r.state.number, ev) : engine.submitFailed(def, s, msg(r.message), ev);
+      return r.ok ? { ...engine.submitted(s, r.state.number, ev), number: r.state.number } : engine.submitFailed(def, s, msg(r.message), ev);
     }
     const r = await deps.approvals.submit({ applicantId: person.id, type: def.id, payload, platform: e.platform, idempotencyKey: key });
-    return r.ok ? engine.submitted(s, r.state.number, ev) : engine.submitFailed(def, s, msg(r.message), ev);
+    return r.ok ? { ...engine.submitted(s, r.state.number, ev), number: r.state.number } : engine.submitFailed(def, s, msg(r.message), ev);
   }
 
-  async function run(r: EngineResult, def: RequestTypeDef, e: InboundEvent, person: Person, ev: DialogEnv): Promise<DialogStep> {
-    const done = r.submit && r.session ? await submit(def, r.session, e, person, ev) : r;
-    return { session: done.session, replies: toReplies(done.out) };
+  async function run(r: EngineResult, def: RequestTypeDef, e: InboundEvent, person: Person, ev: DialogEnv, clicked?: DialogSession): Promise<DialogStep> {
+    const done: EngineResult & { number?: string } = r.submit && r.session ? await submit(def, r.session, e, person, ev) : r;
+    const replies = toReplies(done.out);
+    // A click that ended the dialog: the card clicked shows what became of it, without buttons.
+    if (clicked && done.session === null) replies.push({ replaceCard: settledCard(def, clicked, ev, done.number ? { number: done.number } : 'cancelled') });
+    return { session: done.session, replies };
   }
 
   const gone = (): DialogStep => ({ session: null, ...tell(t(locale, 'dialog.gone')) });
@@ -186,7 +190,8 @@ export function createDialogs(deps: DialogDeps) {
       const def = s && defOf(s);
       if (!s || !def) return gone();
       const ev = env(e, person);
-      return run(engine.press(def, s, action, ev), def, e, person, ev);
+      const current = action.t === cardToken(s) && s.phase === 'confirm';
+      return run(engine.press(def, s, action, ev), def, e, person, ev, current ? s : undefined);
     },
 
     /** One line that reminds the person where their dialog stands. */

@@ -36,11 +36,25 @@ export class DialogBusyError extends Error {
   }
 }
 
+/** Where a person's dialog on a platform is kept. */
+export const dialogKey = (prefix: string, platform: Platform, personId: string) => `${prefix}:dialog:${platform}:${personId}:dm`;
+
+/** The person's dialog session as stored now, read without the lock (a receiver's toast). */
+export async function peekDialog(redis: Redis, prefix: string, platform: Platform, personId: string): Promise<DialogSession | null> {
+  const raw = await redis.get(dialogKey(prefix, platform, personId));
+  try {
+    const rec = raw ? (JSON.parse(raw) as DialogRecord) : null;
+    return rec?.session?.v === 1 ? rec.session : null;
+  } catch {
+    return null;
+  }
+}
+
 export function createDialogStore(redis: Redis, prefix: string, opts: DialogStoreOptions) {
   const lockMs = opts.lockMs ?? 15_000;
   const lockWaitMs = opts.lockWaitMs ?? 10_000;
   const ttlSeconds = Math.ceil((opts.idleMs + (opts.graceMs ?? 24 * 3600_000)) / 1000);
-  const key = (platform: Platform, personId: string) => `${prefix}:dialog:${platform}:${personId}:dm`;
+  const key = (platform: Platform, personId: string) => dialogKey(prefix, platform, personId);
 
   async function read(k: string): Promise<DialogRecord> {
     const raw = await redis.get(k);

@@ -19,6 +19,8 @@ export type Reply =
    * `lead` is a text sent just before it in the same delivery job, so the two never swap.
    */
   | { card: Card; lead?: string }
+  /** The clicked confirmation card, replaced in place by its final state (submitted, cancelled). */
+  | { replaceCard: Card }
   /** The approval card of a request, (re)sent to the DM and kept up to date like every copy. */
   | { approvalCard: string };
 

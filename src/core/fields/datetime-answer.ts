@@ -1,10 +1,11 @@
 // A datetime answered in a dialog, with what only a conversation has: a range typed for a
-// start fills the end too, an end with only a time takes the start's day, plans may not lie
-// in the past.
+// start fills the end too, an end with only a time takes the start's day. Plans may not lie in
+// the past and an end comes after its start: the rules every entry path applies (rules.ts).
 import { t } from '../i18n/index.js';
 import { parseDateTime } from '../parse/index.js';
 import { normalizeInput } from '../parse/types.js';
 import { displayDateTime, fromDateTimeLocal } from './format.js';
+import { currentMinute, endBeforeStartMessage, isPast, pastMessage } from './time-rules.js';
 import type { AnswerContext, FieldAnswer } from './kind.js';
 import { futureOnly, pairOf } from './pairs.js';
 import { fieldLabel } from './spec.js';
@@ -23,13 +24,14 @@ export function answerDateTime(spec: FieldSpec, raw: string, ctx: AnswerContext)
   const text = fromDateTimeLocal(raw.trim());
   const pair = pairOf(def, spec.key);
   const future = futureOnly(def, spec);
-  const pastError = (iso: string): FieldAnswer => ({ ok: false, error: t(locale, 'field.datetime.past', { when: show(iso) }) });
-  const nowMinute = Math.floor(ctx.now.getTime() / 60_000) * 60_000;
+  const pastError = (iso: string): FieldAnswer => ({ ok: false, error: pastMessage(iso, ctx) });
+  const nowMinute = currentMinute(ctx.now);
 
   if (!pair) {
     const r = parseDateTime(text, { now: ctx.now, timezone, allowPast: !future });
     if (!r.ok) return { ok: false, error: en ? r.errorEn : r.error };
     const iso = r.value.start.toISOString();
+    if (future && isPast(iso, ctx.now)) return pastError(iso);
     return { ok: true, set: { [spec.key]: iso }, ack: saved(spec.key, iso) };
   }
 
@@ -55,7 +57,7 @@ export function answerDateTime(spec: FieldSpec, raw: string, ctx: AnswerContext)
   }
 
   if (!isEnd) {
-    if (future && v.start.getTime() < nowMinute) return pastError(v.start.toISOString());
+    if (future && isPast(v.start, ctx.now)) return pastError(v.start.toISOString());
     const start = v.start.toISOString();
     const endValue = ctx.values[pair.end.key];
     // A new start at or after the end recorded before: the end has to be asked again.
@@ -69,8 +71,8 @@ export function answerDateTime(spec: FieldSpec, raw: string, ctx: AnswerContext)
   const endAt = v.allDay && v.end ? v.end : v.start;
   const end = endAt.toISOString();
   if (typeof startValue === 'string' && endAt.getTime() <= Date.parse(startValue)) {
-    return { ok: false, error: t(locale, 'field.datetime.end_before_start', { end: show(end), start: show(startValue), example: pair.end.example ?? '2026-12-05 17:00' }) };
+    return { ok: false, error: endBeforeStartMessage(end, startValue, pair.end, ctx) };
   }
-  if (future && endAt.getTime() < nowMinute) return pastError(end);
+  if (future && isPast(endAt, ctx.now)) return pastError(end);
   return { ok: true, set: { [spec.key]: end }, ack: saved(spec.key, end) };
 }

@@ -7,3 +7,5 @@ export { fieldLabel, typeName } from './spec.js';
 export { futureOnly, pairOf, type Pair } from './pairs.js';
 export { budgetTotal, type BudgetItem } from './budget.js';
 export { normaliseNumber } from './request-ref.js';
+export { payloadProblems } from './rules.js';
+export { currentMinute, endBeforeStartMessage, isPast, pastMessage, type RuleContext } from './time-rules.js';

@@ -1,6 +1,8 @@
 // A score from 0 to the field's `max` (100 unless declared).
 import { z } from 'zod';
 import { t } from '../i18n/index.js';
+import { parseNumberText } from '../parse/index.js';
+import { normalizeInput } from '../parse/types.js';
 import type { FieldSpec } from './types.js';
 import type { FieldKind } from './kind.js';
 
@@ -11,7 +13,9 @@ export const score: FieldKind = {
   name: 'score',
   schema: (spec) => z.number().min(0).max(maxOf(spec)),
   read(spec, text) {
-    const n = Number(text.replace(/分$/, ''));
+    // Digits or Chinese numerals (三十五, 八十五分), as headcounts are read.
+    const bare = normalizeInput(text).replace(/\s+/g, '').replace(/分$/, '');
+    const n = /^\d+(?:\.\d+)?$/.test(bare) ? Number(bare) : (parseNumberText(bare) ?? NaN);
     const max = maxOf(spec);
     if (Number.isFinite(n) && n >= 0 && n <= max) return { ok: true, value: { value: n, unsure: [] } };
     const params = { max, example: sample(spec) };

@@ -12,7 +12,21 @@ export const CATALOGS: Readonly<Record<Locale, Catalog>> = { 'zh-CN': zhCN, en }
 export function t<K extends MessageKey>(locale: Locale, key: K, ...[params]: ParamArgs<K>): string {
   const template: string = CATALOGS[locale][key] ?? zhCN[key] ?? key;
   const values: Record<string, ParamValue> = params ?? {};
-  return template.replace(/\{(\w+)\}/g, (_, k: string) => (k in values ? String(values[k]) : `{${k}}`));
+  // A value that ends a sentence itself (a reason typed with its full stop) takes the place of the template's stop: no "。。".
+  return template.replace(/\{(\w+)\}([。.]?)/g, (_, k: string, stop: string) => {
+    if (!(k in values)) return `{${k}}${stop}`;
+    const v = String(values[k]);
+    return stop && /[。．.！!？?…]$/.test(v) ? v : v + stop;
+  });
+}
+
+/**
+ * A message whose parameters may hold raw states (`status: 'summary_submitted'`): shown with
+ * the state's label from the catalog, never its internal name.
+ */
+export function renderMessage(locale: Locale, key: MessageKey, params: Record<string, ParamValue> = {}): string {
+  const labelled = typeof params.status === 'string' && isMessageKey(`status.${params.status}`) ? { ...params, status: t(locale, `status.${params.status}` as MessageKey) } : params;
+  return tAny(locale, key, labelled);
 }
 
 /** Whether a string read from outside (stored data, a job payload) is a catalog key. */

@@ -2,7 +2,7 @@
 import { ok, postAction, showAck } from './api.js';
 import { h } from './dom.js';
 import { openDrawer } from './drawer.js';
-import { buildForm } from './form.js';
+import { buildForm, formErrors } from './form.js';
 import { tr } from './i18n.js';
 import { promptText } from './modal.js';
 import type { CardElement } from './state.js';
@@ -75,7 +75,9 @@ export function fillCard(el: CardElement, msg: SimMessage): void {
         spec,
         async (values) => {
           const ack = await postAction({ messageId: msg.id, action: spec.submit.action, form: values });
-          showAck(ack, tr('sim.card.form_submitted'));
+          const errors = formErrors(ack);
+          if (!errors) showAck(ack, tr('sim.card.form_submitted'));
+          return errors;
         },
         { idPrefix: `m${msg.id}` },
       ),

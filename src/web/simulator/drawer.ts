@@ -4,7 +4,7 @@ import { $, append, h } from './dom.js';
 import { drawerActions } from './drawer-actions.js';
 import { formCardFor } from './form.js';
 import { avatar, fmtDateTime, money, names, personName, platformName, statusOf, stepStatusOf } from './format.js';
-import { tr } from './i18n.js';
+import { tr, trAny } from './i18n.js';
 import { boot, state } from './state.js';
 import type { Card, FormInput, RequestDetail, TimelineEntry } from './types.js';
 
@@ -112,7 +112,8 @@ function timelineText(e: TimelineEntry, stepName: (id: string | null | undefined
       return tr('sim.tl.approver_assigned', { step, approvers: names(d.approvers || []) || '—' });
     default:
       if (e.action.startsWith('lifecycle.')) return tr('sim.tl.lifecycle', { status: d.to ? statusOf(d.to)[0] : e.action.slice(10) });
-      return e.action;
+      // Every other entry by its catalog label; never its internal name.
+      return trAny(`sim.tl.${e.action}`) === `sim.tl.${e.action}` ? tr('sim.tl.other') : trAny(`sim.tl.${e.action}`);
   }
 }
 

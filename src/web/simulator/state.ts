@@ -21,6 +21,8 @@ export const state = {
   dialog: { phase: null, back: false, skip: false } as DialogPhase,
   /** Request type → its form card (field labels and options). */
   formCache: new Map<string, Card>(),
+  /** Request type → the values of its 发起申请 form closed without submitting (kept for the next opening). */
+  drafts: new Map<string, Record<string, string>>(),
 };
 
 /** A card's element remembers the card it shows, to highlight what an update changed. */

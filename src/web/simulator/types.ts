@@ -65,6 +65,10 @@ export interface RequestDetail {
 export interface Ack {
   status: string;
   feedback?: { text: string; tone?: Tone };
+  /** A refused form: each field's error (field name → message). */
+  fields?: Record<string, string>;
+  /** A submitted form: the request it created. */
+  request?: { id: string; number: string };
 }
 
 export type Tone = 'success' | 'error' | 'info';
