@@ -5,6 +5,10 @@ import { t, type Locale } from '../src/core/messages.js';
 import type { RequestTypeDef } from '../src/core/request-types.js';
 import type { Card, FormInput } from './model.js';
 
+/** The form's own input beside the request type's fields: 加急 (deadlines in calendar time). */
+export const URGENT_INPUT = 'urgent';
+export const isUrgent = (form: Readonly<Record<string, string>>): boolean => form[URGENT_INPUT] === 'yes';
+
 export function formCard(def: RequestTypeDef, locale: Locale, prefill: Record<string, string> = {}, requestId?: string): Card {
   const inputs: FormInput[] = def.fields.map((f) => ({
     name: f.key,
@@ -15,6 +19,20 @@ export function formCard(def: RequestTypeDef, locale: Locale, prefill: Record<st
     ...(f.options ? { options: f.options } : {}),
     ...(prefill[f.key] !== undefined ? { value: prefill[f.key] } : {}),
   }));
+  // A new request may be urgent (its deadlines and reminders then run in calendar time).
+  if (!requestId && !def.fields.some((f) => f.key === URGENT_INPUT)) {
+    inputs.push({
+      name: URGENT_INPUT,
+      label: t(locale, 'form.urgent'),
+      kind: 'select',
+      required: false,
+      options: [
+        { value: 'no', label: t(locale, 'form.urgent.no') },
+        { value: 'yes', label: t(locale, 'form.urgent.yes') },
+      ],
+      value: prefill[URGENT_INPUT] ?? 'no',
+    });
+  }
   const type = typeName(def, locale);
   return {
     kind: 'form',

@@ -1,6 +1,7 @@
 // A card form's submission (submit, or resubmit of a returned request), judged in one place for
 // the inbound worker and for receivers that answer the submitter at once (the simulator): every
 // field's error together, and success only once the request exists.
+import { isUrgent } from '../../cards/form.js';
 import type { ActionValue } from '../../cards/model.js';
 import { parseForm, type FormErrors } from '../core/form-input.js';
 import { t, type Locale } from '../core/messages.js';
@@ -47,7 +48,7 @@ export async function submitForm(
     if (!result.ok) return { ok: false, message: result.message };
     return { ok: true, state: result.state, resubmitted: true, duplicate: result.duplicate ?? false, message: { key: 'dialog.resubmitted', params: { number: result.state.number } } };
   }
-  const result = await deps.approvals.submit({ applicantId: actor.personId, type, payload, platform: actor.platform, idempotencyKey });
+  const result = await deps.approvals.submit({ applicantId: actor.personId, type, payload, platform: actor.platform, idempotencyKey, urgent: isUrgent(form) });
   if (!result.ok) return { ok: false, message: result.message };
   return { ok: true, state: result.state, resubmitted: false, duplicate: result.duplicate, message: { key: 'request.submitted', params: { number: result.state.number } } };
 }

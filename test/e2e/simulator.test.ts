@@ -89,6 +89,8 @@ async function submitRegularEvent(page: Page, name: string): Promise<void> {
   await fill('runSheet', '18:00 签到；18:30 致辞；19:00 晚宴');
   await fill('safety', '场地消防检查，配备急救箱');
   await fill('onSiteLead', '李明');
+  // 加急 is offered, off by default.
+  expect(await modal.getByTestId('form-input-urgent').inputValue()).toBe('no');
   await modal.getByTestId('form-submit').click();
   await modal.waitFor({ state: 'detached' });
   // The bot confirms in the applicant's DM (the page switches there after submitting).

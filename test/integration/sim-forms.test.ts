@@ -56,4 +56,18 @@ describe('card forms in the simulator', () => {
     expect(first.body.request).toEqual(again.body.request);
     expect(again.body.status).toBe('duplicate');
   });
+
+  it('offers 加急 on a new request; an urgent one is marked on its card', async () => {
+    const form = (await (await fetch(`${t.url}/api/sim/forms/event`)).json()) as { form: { inputs: Array<{ name: string; kind: string; value?: string; options?: Array<{ value: string }> }> } };
+    expect(form.form.inputs.find((i) => i.name === 'urgent')).toMatchObject({ kind: 'select', value: 'no', options: [{ value: 'no' }, { value: 'yes' }] });
+    const urgent = await sim.act('liming', null, { a: 'submit', t: 'event' }, { ...EVENT_FORM, name: '加急活动', start: local(22, '18:00'), end: local(22, '21:00'), urgent: 'yes' });
+    const plain = await sim.act('liming', null, { a: 'submit', t: 'event' }, { ...EVENT_FORM, name: '普通活动', start: local(22, '18:00'), end: local(22, '21:00') });
+    const u = (await sim.request((urgent.body.request as { number: string }).number)).request;
+    const p = (await sim.request((plain.body.request as { number: string }).number)).request;
+    expect(u.urgent).toBe(true);
+    expect(p.urgent).toBe(false);
+    const card = async (number: string) => ((await (await fetch(`${t.url}/api/requests/${number}`)).json()) as { card: { subtitle?: string } }).card;
+    expect((await card(u.number)).subtitle).toBe('加急');
+    expect((await card(p.number)).subtitle).toBeUndefined();
+  });
 });

@@ -690,6 +690,9 @@ export const en: Catalog = {
   'sim.quick.cancel': 'cancel',
   'sim.quick.confirm': 'confirm',
   'sim.quick.edit': 'edit',
+  'form.urgent': 'Urgent',
+  'form.urgent.no': 'No (deadlines in working days)',
+  'form.urgent.yes': 'Yes (deadlines in calendar time, closer reminders)',
   // ---- end of demo clock ----
   // ---- delegation: notices, 待办, empty approvers (issue 15, delegation follow-up) ----
   'delegation.notice.on_behalf': '(for {principal}) {text}',

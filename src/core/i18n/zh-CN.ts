@@ -691,6 +691,9 @@ export const zhCN = {
   'sim.quick.cancel': '取消',
   'sim.quick.confirm': '确认',
   'sim.quick.edit': '修改',
+  'form.urgent': '加急',
+  'form.urgent.no': '否（期限按工作日计算）',
+  'form.urgent.yes': '是（期限按自然时间计算，提醒更紧）',
   // ---- end of demo clock ----
   // ---- delegation: notices, 待办, empty approvers (issue 15, delegation follow-up) ----
   'delegation.notice.on_behalf': '（代 {principal}）{text}',
