@@ -4,12 +4,13 @@ import { z } from 'zod';
 import { t } from '../i18n/index.js';
 import { parseDateTime } from '../parse/index.js';
 import { answerDateTime } from './datetime-answer.js';
-import { displayDateTime, fromDateTimeLocal } from './format.js';
+import { displayDateTime, formatInstant, fromDateTimeLocal } from './format.js';
 import type { FieldKind } from './kind.js';
 import { pairOf } from './pairs.js';
-import { formatDateTime } from './format.js';
 
 const SAMPLE = '2026-12-05 14:00';
+/** The end of a start/end pair (`end`, `<x>End`): at midnight it reads as 24:00 of its last day. */
+const isEnd = (key: string) => key === 'end' || key.endsWith('End');
 
 export const datetime: FieldKind = {
   name: 'datetime',
@@ -23,8 +24,8 @@ export const datetime: FieldKind = {
     });
     return r.ok ? { ok: true, value: { value: r.value.start.toISOString(), unsure: [] } } : r;
   },
-  format: (_spec, value, ctx) => formatDateTime(String(value), ctx.timezone),
-  readBack: (_spec, value, ctx) => displayDateTime(String(value), ctx.timezone, ctx.locale),
+  format: (spec, value, ctx) => formatInstant(String(value), ctx.timezone, isEnd(spec.key)),
+  readBack: (spec, value, ctx) => displayDateTime(String(value), ctx.timezone, ctx.locale, isEnd(spec.key)),
   input: 'datetime',
   wide: false,
   hint(spec, def, locale) {
