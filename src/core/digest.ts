@@ -56,6 +56,8 @@ export interface DigestCounts {
   submittedPrev: number;
   decided: number;
   decidedPrev: number;
+  /** Submitted today before the digest (shown apart from yesterday's). */
+  submittedToday?: number;
 }
 
 /**
@@ -157,7 +159,8 @@ export function renderDigest(d: Digest, o: RenderOptions): string {
       number: w.number,
       title: w.title,
       step: w.stepName,
-      age: span(w.ageMs, w.urgent),
+      // Under a working day the span alone would read as wall time: say it is working time.
+      age: !w.urgent && w.ageMs < clock.dayLengthMs ? tr('digest.age_working', { span: span(w.ageMs, w.urgent) }) : span(w.ageMs, w.urgent),
       due: w.dueAt ? tr('digest.due', { due: when(w.dueAt) }) + (w.overdue ? tr('digest.overdue_mark') : '') : '',
     }),
   );
@@ -181,7 +184,8 @@ export function renderDigest(d: Digest, o: RenderOptions): string {
   if (d.counts) {
     const c = d.counts;
     const trend = (n: number, prev: number) => `${n > prev ? '↑' : n < prev ? '↓' : '→'} ${tr('digest.trend', { n: prev })}`;
-    lines.push('', tr('digest.counts', { open: c.open, overdue: c.overdue, submitted: c.submitted, submittedTrend: trend(c.submitted, c.submittedPrev), decided: c.decided, decidedTrend: trend(c.decided, c.decidedPrev) }));
+    const today = c.submittedToday ? tr('digest.counts_today', { n: c.submittedToday }) : '';
+    lines.push('', tr('digest.counts', { open: c.open, overdue: c.overdue, submitted: c.submitted, submittedTrend: trend(c.submitted, c.submittedPrev), decided: c.decided, decidedTrend: trend(c.decided, c.decidedPrev) }) + today);
   }
   if (provisional) lines.push('', provisional);
   return lines.join('\n');

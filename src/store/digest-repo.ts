@@ -122,6 +122,7 @@ export async function digestRows(db: DbOrTx, q: DigestQuery): Promise<DigestRows
     submittedPrev: await countIn(['submitted'], q.dayBeforeStart, q.yesterdayStart),
     decided: await countIn(OUTCOMES, q.yesterdayStart, q.todayStart),
     decidedPrev: await countIn(OUTCOMES, q.dayBeforeStart, q.yesterdayStart),
+    submittedToday: await countIn(['submitted'], q.todayStart, new Date(q.todayStart.getTime() + 86_400_000)),
   };
 
   return {

@@ -81,7 +81,7 @@ describe('daily digest', () => {
     expect(liuyang.find((l) => l.includes('D 秋季答谢会'))).toMatch(/· 李明 · 逾期 1 个工作日$/);
     expect(liuyang).toContain('【昨日办结（1）】');
     expect(liuyang.find((l) => l.includes('E 周末自驾游'))).toMatch(/· 已驳回$/);
-    expect(liuyang.at(-3)).toBe('部门在办 2 件（其中超时 1）；新增 2（↑ 前一工作日 1），办结 1（↑ 前一工作日 0）');
+    expect(liuyang.at(-3)).toBe('部门在办 2 件（其中超时 1）；昨日新增 2（↑ 前一工作日 1），昨日办结 1（↑ 前一工作日 0）');
     // Neither 2027 nor 2028 has an official arrangement here (chinese-days lacks them): one line says so.
     expect(liuyang.slice(-2)).toEqual(['', PROVISIONAL]);
     // 周强 manages the branch: B is late in his departments (waiting for 刘洋), nothing waits on him.

@@ -66,8 +66,8 @@ describe('daily digest', () => {
       '',
       '【待你审批（3）】',
       '· A-0001「冬季车主答谢会」· 部门负责人审批 · 已等 6 个工作日 8 小时 · 截止 2026-11-23 10:00 · 已超时',
-      '· A-0002「春季试驾日」· 部门负责人审批 · 已等 8 小时 · 截止 2026-12-01 10:00',
-      '· C-0001「公众号推文」· 部门主管审核 · 已等 2 小时',
+      '· A-0002「春季试驾日」· 部门负责人审批 · 已等 8 小时（工作时间） · 截止 2026-12-01 10:00',
+      '· C-0001「公众号推文」· 部门主管审核 · 已等 2 小时（工作时间）',
       '',
       '【部门超时未办（1）】',
       '· R-0003「车展报销」· 财务审核 · 待 wangfang · 超时 1 小时',
@@ -85,11 +85,11 @@ describe('daily digest', () => {
       '· A-0004「车友节」· 已通过',
       '· A-0006「周末自驾游」· 已驳回',
       '',
-      '部门在办 5 件（其中超时 2）；新增 3（↑ 前一工作日 1），办结 2（→ 前一工作日 2）',
+      '部门在办 5 件（其中超时 2）；昨日新增 3（↑ 前一工作日 1），昨日办结 2（→ 前一工作日 2）',
     ]);
     const en = renderDigest(d, { locale: 'en', clock, personName });
     expect(en).toContain('Waiting for you (3)');
-    expect(en).toContain('Open in your departments: 5 (2 overdue); new 3 (↑ previous working day 1), decided 2 (→ previous working day 2)');
+    expect(en).toContain('Open in your departments: 5 (2 overdue); new yesterday 3 (↑ previous working day 1), decided yesterday 2 (→ previous working day 2)');
   });
 
   it('nothing to say: empty, rendered as the one-line all-clear', () => {
@@ -98,6 +98,11 @@ describe('daily digest', () => {
     expect(renderDigest(d, { locale: 'zh-CN', clock, personName })).toBe('每日摘要 · 2026-11-25：今天没有待你处理或需要关注的事项。');
     // Overdue items not yet due (clock skew between query and compose) do not count.
     expect(composeDigest({ ...empty(), overdue: full().overdue.slice(2) }, clock).empty).toBe(true);
+  });
+
+  it('shows today\'s new requests apart from yesterday\'s', () => {
+    const d = composeDigest({ ...full(), counts: { open: 5, overdue: 2, submitted: 3, submittedPrev: 1, decided: 2, decidedPrev: 2, submittedToday: 4 } }, clock);
+    expect(renderDigest(d, { locale: 'zh-CN', clock, personName })).toContain('昨日新增 3（↑ 前一工作日 1），昨日办结 2（→ 前一工作日 2）；今日已新增 4');
   });
 
   it('says once, at the end, that a year of the horizon is provisional (chinese-days has no 2027)', () => {
