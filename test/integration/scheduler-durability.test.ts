@@ -152,7 +152,9 @@ describe('durability', () => {
     await a.stop();
   });
 
-  it('timers due at the same instant share one tick, which fires them all once; a tick woken early sleeps until its instant', async () => {
+  // Generous waits: on two busy cores (the suite's second run) a delayed job can be promoted late;
+  // what is asserted is that every timer fires once and never before its instant, not how soon.
+  it('timers due at the same instant share one tick, which fires them all once; a tick woken early sleeps until its instant', { timeout: 120_000 }, async () => {
     const clock = warp(sh('2026-11-23 10:00'), 60);
     const prefix = uniqueName('ts');
     const a = stack.node(dir, clock, { prefix });
@@ -170,7 +172,7 @@ describe('durability', () => {
     const jobs = await a.scheduler.queue.getDelayed();
     expect(jobs.filter((j) => j.name === 'tick' && Math.abs(tickAt(j.id!) - due) < 500).map((j) => j.name)).toEqual(['tick']);
     expect(jobs.filter((j) => together.some((t) => t.id === j.id))).toEqual([]);
-    await waitFor('the tick to fire them', async () => (await firedOf(together.map((t) => t.id))) === 8);
+    await waitFor('the tick to fire them', async () => (await firedOf(together.map((t) => t.id))) === 8, 45_000);
     const rows = await stack.database.db.select().from(timers).where(inArray(timers.id, together.map((t) => t.id)));
     expect(rows.every((r) => r.firedAt && r.firedAt >= r.fireAt)).toBe(true);
 
@@ -182,7 +184,7 @@ describe('durability', () => {
     await sleep(500);
     expect(await firedOf(early.map((t) => t.id))).toBe(0);
     expect(await (await a.scheduler.queue.getJob(tickIdOf(realAt)))?.getState()).toBe('delayed');
-    await waitFor('the early tick to fire at its instant', async () => (await firedOf(early.map((t) => t.id))) === 3);
+    await waitFor('the early tick to fire at its instant', async () => (await firedOf(early.map((t) => t.id))) === 3, 45_000);
     expect(Date.now()).toBeGreaterThanOrEqual(realAt);
     await a.stop();
   });
