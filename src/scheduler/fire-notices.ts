@@ -9,7 +9,7 @@ import { chainsFor, noticeFor, type Chain, type ScheduleSettings } from '../core
 import type { NoticeWrite } from '../store/notices-repo.js';
 import type { SchedulerStore } from '../store/scheduler-store.js';
 import { nextPointRow, type PointRow, type TimerPayload, type TimerRow } from '../store/timers-repo.js';
-import { routedNotice } from './delegated.js';
+import { routedNotice } from '../core/delegated-notice.js';
 import type { TimerChanges } from './mirror.js';
 
 export interface FiredNotices {

@@ -4,7 +4,7 @@ import { activeAt } from '../core/delegation.js';
 import type { MessageIntent, Origin } from '../core/model.js';
 import { nudge as nudgeRule, type ScheduleSettings } from '../core/reminders.js';
 import type { SchedulerStore } from '../store/scheduler-store.js';
-import { routedNotice } from './delegated.js';
+import { routedNotice } from '../core/delegated-notice.js';
 
 export interface NudgeDeps {
   store: Pick<SchedulerStore, 'transaction'>;

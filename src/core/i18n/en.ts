@@ -620,8 +620,6 @@ export const en: Catalog = {
   'directory.health.read_failed': 'Directory: the last sync of {platform} failed: {error}',
   'directory.health.unresolved_entries': 'Directory: {count} entries of the organisation file are not in the synced directory',
   // ---- approver policies (empty approver, same approver, org doctor, health digest) ----
-  'refuse.no_approver': 'Cannot submit: nobody can approve the step "{step}" (no approver), and the rules refuse such a request. Ask {contact} to complete the organisation, then submit again.',
-  'refuse.no_approver_assign': 'Cannot submit: nobody can approve the step "{step}", and its fallback approvers are empty too. Ask {contact} to complete the organisation, then submit again.',
   'request.rejected_no_approver': 'Your request {number} "{title}" was rejected automatically: nobody can approve the step "{step}" (no approver). Please contact {contact}.',
   'approval.note.no_approver': ' (approved automatically: no approver)',
   'approval.note.same_approver': ' (approved automatically: the approver already approved an earlier step)',

@@ -1,10 +1,10 @@
 // A timer's or a 催办's task notice while people are away (委托): the reminder goes where the
 // task's card goes — to the delegate in force, worded "（代 刘洋）" (core routeTasks) — and the
 // audit entry says who was told for whom.
-import { routeTasks, type ActiveDelegations } from '../core/delegation.js';
-import { t } from '../core/i18n/index.js';
-import type { RequestState } from '../core/model.js';
-import type { Notice, ScheduleSettings } from '../core/reminders.js';
+import { routeTasks, type ActiveDelegations } from './delegation.js';
+import { t } from './i18n/index.js';
+import type { RequestState } from './model.js';
+import type { Notice, ScheduleSettings } from './reminders.js';
 
 export function routedNotice(notice: Notice, s: RequestState, active: ActiveDelegations, st: Pick<ScheduleSettings, 'dir' | 'locale'>): Notice {
   if (!active.size) return notice;
