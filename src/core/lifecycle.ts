@@ -160,7 +160,7 @@ function emptyAtActivation(b: Builder, step: StepState): boolean {
   const e = decideEmpty(step, [], whenEmptyOf(dir.org, wf, step.id), resolve);
   logEmpty(b, e);
   if (e.outcome === 'auto_approve' || e.outcome === 'assigned') return true;
-  rejectForNobody(b, step);
+  rejectForNobody(b, step, e.refs);
   return false;
 }
 
@@ -170,15 +170,15 @@ function logEmpty(b: Builder, e: EmptyStep): void {
   else if (e.outcome === 'assigned') b.logSystem('approver_assigned', { name: e.name, reason: 'no_approver', refs: e.refs, policy: e.policy, approvers: e.approvers }, e.stepId);
 }
 
-/** The request is rejected at a step nobody can approve (policy `reject`); the applicant is told why. */
-function rejectForNobody(b: Builder, step: StepState): void {
+/** The request is rejected at a step nobody can approve (policy `reject`); the applicant is told why and who is missing. */
+function rejectForNobody(b: Builder, step: StepState, refs: readonly string[]): void {
   const s = b.state;
   Object.assign(step, { status: 'rejected', note: 'no_approver' });
   cancelOpenSteps(s);
   s.status = 'rejected';
   s.current = null;
   b.logSystem('rejected', { name: step.name, reason: 'no_approver', auto: true }, step.id);
-  b.effects.push({ kind: 'notify', people: [s.applicantId], message: msg('request.rejected_no_approver', { number: s.number, title: s.title, step: step.name, contact: b.ctx.dir.org.organisation.contact }) });
+  b.effects.push({ kind: 'notify', people: [s.applicantId], message: msg('request.rejected_no_approver', { number: s.number, title: s.title, step: step.name, missing: missingApprovers(b.ctx.dir, refs, s.applicantId), contact: b.ctx.dir.org.organisation.contact }) });
 }
 
 function notifyCc(b: Builder, key: MessageKey): void {
@@ -250,7 +250,7 @@ function planInto(b: Builder, extraFacts: Facts = {}, restartAt?: string): Trans
   } else if (plan.fastTrack === 'skip-steps') b.log('fast_track', { action: 'skip-steps' });
   // Rejected on submission rather than when reached: nobody should approve a request that cannot pass.
   const doomed = plan.empty.find((e) => e.outcome === 'reject');
-  if (doomed) return void rejectForNobody(b, s.steps.find((st) => st.id === doomed.stepId)!);
+  if (doomed) return void rejectForNobody(b, s.steps.find((st) => st.id === doomed.stepId)!, doomed.refs);
   openNext(b, 0);
   return undefined;
 }

@@ -89,7 +89,7 @@ describe('empty-approver policy', () => {
       ['fin', 'cancelled'],
     ]);
     expect(t.audit).toContainEqual(expect.objectContaining({ action: 'rejected', platform: 'system', stepId: 'lead', detail: { name: '部门负责人', reason: 'no_approver', auto: true } }));
-    expect(t.effects).toContainEqual({ kind: 'notify', people: ['ann'], message: { key: 'request.rejected_no_approver', params: { number: t.state.number, title: '稿件', step: '部门负责人', contact: '行政部' } } });
+    expect(t.effects).toContainEqual({ kind: 'notify', people: ['ann'], message: { key: 'request.rejected_no_approver', params: { number: t.state.number, title: '稿件', step: '部门负责人', missing: '销售部未设置负责人', contact: '行政部' } } });
     expect(t.effects.some((e) => e.kind === 'post_approval_card')).toBe(false);
     expect(cardText(dir, t.state)).toContain('（自动驳回：审批人为空）');
   });

@@ -78,7 +78,7 @@ describe('pre-consultation (先沟通再申报) with nobody to consult', () => {
     expect(auto.audit).toContainEqual(expect.objectContaining({ action: 'step_auto_approved', stepId: 'consult', detail: expect.objectContaining({ reason: 'no_approver', refs: ['role:pr_team'] }) }));
     const rejected = accepted(irregular(org({ consult: 'reject' })));
     expect(rejected.state).toMatchObject({ status: 'rejected' });
-    expect(rejected.effects).toContainEqual(expect.objectContaining({ kind: 'notify', people: ['liming'], message: expect.objectContaining({ key: 'request.rejected_no_approver', params: expect.objectContaining({ step: '先沟通再申报' }) }) }));
+    expect(rejected.effects).toContainEqual(expect.objectContaining({ kind: 'notify', people: ['liming'], message: expect.objectContaining({ key: 'request.rejected_no_approver', params: expect.objectContaining({ step: '先沟通再申报', missing: expect.stringContaining('pr_team') }) }) }));
     const assigned = accepted(irregular(org({ consult: { assign: ['person:zhaolei'] } })));
     expect(assigned.state.steps[0]).toMatchObject({ id: 'consult', status: 'active', approvers: ['zhaolei'], note: 'no_approver_assigned' });
   });

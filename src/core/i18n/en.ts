@@ -620,7 +620,7 @@ export const en: Catalog = {
   'directory.health.read_failed': 'Directory: the last sync of {platform} failed: {error}',
   'directory.health.unresolved_entries': 'Directory: {count} entries of the organisation file are not in the synced directory',
   // ---- approver policies (empty approver, same approver, org doctor, health digest) ----
-  'request.rejected_no_approver': 'Your request {number} "{title}" was rejected automatically: nobody can approve the step "{step}" (no approver). Please contact {contact}.',
+  'request.rejected_no_approver': 'Your request {number} "{title}" was rejected automatically: nobody can approve the step "{step}" ({missing}). Ask {contact} to complete the organisation, then submit again.',
   'approval.note.no_approver': ' (approved automatically: no approver)',
   'approval.note.same_approver': ' (approved automatically: the approver already approved an earlier step)',
   'approval.note.no_approver_rejected': ' (rejected automatically: no approver)',

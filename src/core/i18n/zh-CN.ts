@@ -621,7 +621,7 @@ export const zhCN = {
   'directory.health.read_failed': '通讯录：{platform} 上次同步失败：{error}',
   'directory.health.unresolved_entries': '通讯录：组织文件中有 {count} 个条目在同步的通讯录中找不到',
   // ---- approver policies (empty approver, same approver, org doctor, health digest) ----
-  'request.rejected_no_approver': '你的申请 {number}「{title}」已被自动驳回：步骤「{step}」找不到审批人（审批人为空）。请联系{contact}。',
+  'request.rejected_no_approver': '你的申请 {number}「{title}」已被自动驳回：步骤「{step}」找不到审批人（{missing}）。请联系{contact}补充组织架构后再提交。',
   'approval.note.no_approver': '（自动通过：审批人为空）',
   'approval.note.same_approver': '（自动通过：审批人已在前序步骤同意）',
   'approval.note.no_approver_rejected': '（自动驳回：审批人为空）',
