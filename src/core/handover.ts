@@ -5,8 +5,8 @@
 import type { Directory } from '../org/directory.js';
 import type { Workflow } from '../org/schema.js';
 import { Builder, clone, openNext, type CoreContext } from './lifecycle.js';
-import type { MessageIntent, Origin, RequestState, StepState, Transition } from './model.js';
-import { OPEN_STATUSES } from './model.js';
+import type { Origin, RequestState, StepState, Transition } from './model.js';
+import { msg, OPEN_STATUSES } from './model.js';
 import { orgText } from './org-text.js';
 
 export const HANDOVER_REASONS = ['left', 'moved', 'admin', 'delegation'] as const;
@@ -41,7 +41,6 @@ function selfApprovalSubstitute(dir: Directory, wf: Workflow, s: RequestState, i
   return dir.resolveApprovers(['dept_lead', 'parent_dept_lead'], s.applicantId).find((p) => p !== s.applicantId && p !== input.from);
 }
 
-const msg = (key: MessageIntent['key'], params: MessageIntent['params']): MessageIntent => ({ key, params });
 
 /**
  * Move X's open slots to Y. If Y already approves that step, X is only dropped (and a step with

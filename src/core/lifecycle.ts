@@ -19,7 +19,7 @@ import type {
   TransitionOk,
   TransitionRefused,
 } from './model.js';
-import { OPEN_STATUSES } from './model.js';
+import { msg, OPEN_STATUSES } from './model.js';
 
 export type { LifecycleTrigger } from './model.js';
 import type { MessageKey } from './messages.js';
@@ -41,7 +41,6 @@ export interface CoreContext {
   delegations?: ActiveDelegations;
 }
 
-const msg = (key: MessageKey, params: MessageIntent['params'] = {}): MessageIntent => ({ key, params });
 const refuse = (code: RefusalCode, key: MessageKey, params: MessageIntent['params'] = {}): TransitionRefused => ({
   ok: false,
   code,

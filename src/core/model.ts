@@ -116,6 +116,9 @@ export interface MessageIntent {
   onBehalfOf?: string;
 }
 
+/** A message to render later in the reader's language. */
+export const msg = (key: MessageKey, params: MessageIntent['params'] = {}): MessageIntent => ({ key, params });
+
 export type Effect =
   /** Re-render every card of the request on every platform it was posted to. */
   | { kind: 'refresh_cards' }

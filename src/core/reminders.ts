@@ -10,9 +10,9 @@ import type { Directory } from '../org/directory.js';
 import type { ReminderPolicy, Workflow } from '../org/schema.js';
 import type { WorkCalendar } from './calendar/index.js';
 import { awaiting, openStep } from './lifecycle.js';
-import { t, type Locale, type MessageKey } from './messages.js';
+import { t, type Locale } from './messages.js';
 import type { AuditEntry, Effect, MessageIntent, Origin, RequestState } from './model.js';
-import { OPEN_STATUSES } from './model.js';
+import { msg, OPEN_STATUSES } from './model.js';
 import { localStamp } from './time-zone.js';
 
 export type PointKind =
@@ -347,7 +347,6 @@ export interface Notice {
   audit: AuditEntry[];
 }
 
-const msg = (key: MessageKey, params: MessageIntent['params'] = {}): MessageIntent => ({ key, params });
 const sys = (action: string, detail: Record<string, unknown>, stepId?: string): AuditEntry => ({ action, actorId: null, platform: 'system', detail, ...(stepId ? { stepId } : {}) });
 
 /** Who has not decided yet, told how long is left; the card again only when they have no copy of their own. */

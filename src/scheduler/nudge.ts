@@ -4,7 +4,7 @@ import { activeAt } from '../core/delegation.js';
 import type { MessageIntent, Origin } from '../core/model.js';
 import { nudge as nudgeRule, type ScheduleSettings } from '../core/reminders.js';
 import type { SchedulerStore } from '../store/scheduler-store.js';
-import { routedNotice } from '../core/delegated-notice.js';
+import { nudgeSentTo, routedNotice } from '../core/delegated-notice.js';
 
 export interface NudgeDeps {
   store: Pick<SchedulerStore, 'transaction'>;
@@ -26,7 +26,7 @@ export function createNudge(deps: NudgeDeps) {
       // The approvers who are away: their delegates are reminded (（代 刘洋）).
       const notice = routedNotice(r.notice, s, activeAt(await q.delegationsInForce(now), now), deps.settings);
       await q.writeNotices([{ s, notice, key: `nudge-${s.id}-${now.getTime()}` }], now);
-      return { ok: true, message: r.message };
+      return { ok: true, message: nudgeSentTo(s, r.to, notice, deps.settings) };
     });
     if (result.ok) deps.onOutbox?.();
     return result;

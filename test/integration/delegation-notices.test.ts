@@ -72,7 +72,7 @@ describe('task notices while the approver is away', () => {
 
     // 催办 by the applicant: the delegate is reminded, for 刘洋.
     clock.set(sh('2026-11-23 10:05'));
-    expect(await t.app.scheduler.nudge(r.number, 'liming', 'local')).toMatchObject({ ok: true });
+    expect(await t.app.scheduler.nudge(r.number, 'liming', 'local')).toEqual({ ok: true, message: { key: 'nudge.sent', params: { number: r.number, who: '王芳（代 刘洋）' } } });
     await t.idle();
     expect((await dm('wangfang')).filter((x) => x.includes(r.number) && x.includes('催办'))).toEqual([`（代 刘洋）李明 催办：申请 ${r.number}「冬季试驾会」在「部门负责人审批」等待你审批，剩余 25 分钟。`]);
 
