@@ -12,6 +12,8 @@ export interface DigestWaiting {
   activatedAt: Date | null;
   dueAt: Date | null;
   urgent: boolean;
+  /** A task of someone away whose delegation (委托) to the reader is in force. */
+  forPrincipal?: string;
 }
 
 export interface DigestOverdue {
@@ -84,6 +86,10 @@ export interface DigestInput {
   counts?: DigestCounts;
   /** Organisation health, for an admin (members of role `admin`) only. */
   health?: HealthNote[];
+  /** The reader's own delegation in force: who acts on their tasks, and until when. */
+  away?: { delegate: string; until: Date };
+  /** Delegations in force, principal → delegate: an overdue task names who acts for whom. */
+  delegates?: Record<string, string>;
 }
 
 export interface Digest {
@@ -97,6 +103,8 @@ export interface Digest {
   decided: DigestDecision[];
   counts?: DigestCounts;
   health: HealthNote[];
+  away?: { delegate: string; until: Date };
+  delegates: Record<string, string>;
   /** Nothing to say: no item in any section (counts alone are not news). */
   empty: boolean;
   /** Years of the planning horizon (this year and next) whose holidays are computed by law, not yet published. */
@@ -129,7 +137,22 @@ export function composeDigest(input: DigestInput, clock: Clock): Digest {
   const decided = [...input.decided].sort(byTime((d) => d.at));
   const health = input.health ?? [];
   const empty = !waiting.length && !overdue.length && !eventsToday.length && !eventsTomorrow.length && !summariesOverdue.length && !decided.length && !health.length;
-  return { managerId: input.managerId, date: input.date, waiting, overdue, eventsToday, eventsTomorrow, summariesOverdue, decided, ...(input.counts ? { counts: input.counts } : {}), health, empty, provisionalYears: provisionalHorizon(clock.calendar, now) };
+  return {
+    managerId: input.managerId,
+    date: input.date,
+    waiting,
+    overdue,
+    eventsToday,
+    eventsTomorrow,
+    summariesOverdue,
+    decided,
+    ...(input.counts ? { counts: input.counts } : {}),
+    health,
+    ...(input.away ? { away: input.away } : {}),
+    delegates: input.delegates ?? {},
+    empty,
+    provisionalYears: provisionalHorizon(clock.calendar, now),
+  };
 }
 
 export interface RenderOptions {
@@ -150,11 +173,15 @@ export function renderDigest(d: Digest, o: RenderOptions): string {
   const when = (x: Date) => formatLocal(x, clock.timezone);
   const time = (x: Date) => when(x).slice(11);
   const lines: string[] = [tr('digest.title', { date: d.date })];
+  if (d.away) lines.push(tr('digest.away', { delegate: o.personName(d.away.delegate), until: when(d.away.until) }));
+  // An approver who is away is named with the delegate acting for them.
+  const approver = (p: string) => (d.delegates[p] ? tr('digest.delegated_to', { person: o.personName(p), delegate: o.personName(d.delegates[p]) }) : o.personName(p));
   const section = <T>(key: MessageKey, items: T[], line: (x: T) => string) => {
     if (!items.length) return;
     lines.push('', tr('text.heading', { title: tr(key, { n: items.length }) }), ...items.map((x) => `· ${line(x)}`));
   };
   section('digest.waiting', d.waiting, (w) =>
+    (w.forPrincipal ? tr('delegation.pending.for', { principal: o.personName(w.forPrincipal) }) : '') +
     tr('digest.waiting_item', {
       number: w.number,
       title: w.title,
@@ -165,7 +192,7 @@ export function renderDigest(d: Digest, o: RenderOptions): string {
     }),
   );
   section('digest.overdue', d.overdue, (x) =>
-    tr('digest.overdue_item', { number: x.number, title: x.title, step: x.stepName, who: x.waitingFor.map(o.personName).join(sep) || '—', over: span(x.overdueMs, x.urgent) }),
+    tr('digest.overdue_item', { number: x.number, title: x.title, step: x.stepName, who: x.waitingFor.map(approver).join(sep) || '—', over: span(x.overdueMs, x.urgent) }),
   );
   const event = (e: DigestEvent) =>
     tr('digest.event_item', {

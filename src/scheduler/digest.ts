@@ -3,6 +3,7 @@
 // rows come from store/digest-repo.ts.
 import type { Logger } from 'pino';
 import { composeDigest, renderDigest, type Digest, type DigestInput, type DigestSummary, type HealthNote } from '../core/digest.js';
+import { activeAt } from '../core/delegation.js';
 import type { ScheduleSettings } from '../core/reminders.js';
 import type { SchedulerStore } from '../store/scheduler-store.js';
 
@@ -23,7 +24,7 @@ export const eventTypes = (st: ScheduleSettings): string[] =>
   ['event', ...st.dir.org.requestTypes.map((t) => t.id)].filter((id, i, all) => all.indexOf(id) === i && st.dir.requestType(id)?.lifecycle === 'event');
 
 export interface DigestDeps {
-  store: Pick<SchedulerStore, 'digestRows' | 'digestsSentOn' | 'recordDigest'>;
+  store: Pick<SchedulerStore, 'digestRows' | 'digestsSentOn' | 'recordDigest' | 'delegationsInForce'>;
   /** The organisation, its working-day calendar and locale come with the settings. */
   settings: ScheduleSettings;
   clock: () => Date;
@@ -64,8 +65,12 @@ export function createDigests(deps: DigestDeps) {
   async function digestInput(managerId: string, now: Date, date: string, health?: HealthNote[]): Promise<DigestInput> {
     const midnight = (d: string) => calendar.atLocalTime(d, '00:00');
     const yesterday = previousWorkday(st, date);
+    // Delegations (委托) in force: the manager's own, the tasks they hold for others, and who acts for whom.
+    const inForce = [...activeAt(await store.delegationsInForce(now), now).values()];
+    const own = inForce.find((d) => d.principal === managerId);
     const rows = await store.digestRows({
       managerId,
+      principals: inForce.filter((d) => d.delegate === managerId).map((d) => d.principal),
       depts: dir.managedDepartments(managerId),
       eventTypes: eventTypes(st),
       now,
@@ -93,6 +98,8 @@ export function createDigests(deps: DigestDeps) {
       decided: rows.decided,
       ...(rows.counts ? { counts: rows.counts } : {}),
       ...(health && isAdmin(managerId) ? { health } : {}),
+      ...(own ? { away: { delegate: own.delegate, until: new Date(own.endsAt) } } : {}),
+      delegates: Object.fromEntries(inForce.map((d) => [d.principal, d.delegate])),
     };
   }
 

@@ -14,6 +14,8 @@ const OUTCOMES = ['approved', 'rejected', 'returned', 'withdrawn'];
 
 export interface DigestQuery {
   managerId: string;
+  /** People away whose delegation (委托) to the manager is in force: their tasks wait on the manager too. */
+  principals?: string[];
   /** The departments the manager oversees (none: only what waits on them). */
   depts: string[];
   /** Request types that run the event lifecycle. */
@@ -47,11 +49,16 @@ export interface DigestRows {
 
 export async function digestRows(db: DbOrTx, q: DigestQuery): Promise<DigestRows> {
   const { managerId, depts, eventTypes: types, now } = q;
-  const waiting: DigestWaiting[] = await db
-    .select({ number: requests.number, title: requests.title, urgent: requests.urgent, stepName: approvalSteps.name, activatedAt: approvalSteps.activatedAt, dueAt: approvalSteps.dueAt })
-    .from(approvalSteps)
-    .innerJoin(requests, and(eq(requests.id, approvalSteps.requestId), eq(requests.round, approvalSteps.round)))
-    .where(awaitsDecisionOf(managerId));
+  const awaiting = (personId: string) =>
+    db
+      .select({ number: requests.number, title: requests.title, urgent: requests.urgent, stepName: approvalSteps.name, activatedAt: approvalSteps.activatedAt, dueAt: approvalSteps.dueAt })
+      .from(approvalSteps)
+      .innerJoin(requests, and(eq(requests.id, approvalSteps.requestId), eq(requests.round, approvalSteps.round)))
+      .where(awaitsDecisionOf(personId));
+  const own: DigestWaiting[] = await awaiting(managerId);
+  const mine = new Set(own.map((w) => w.number));
+  const delegated = await Promise.all((q.principals ?? []).map(async (p) => (await awaiting(p)).filter((w) => !mine.has(w.number)).map((w) => ({ ...w, forPrincipal: p }))));
+  const waiting = [...own, ...delegated.flat()];
 
   if (!depts.length) return { waiting, overdue: [], events: [], summaryDue: [], decided: [] };
 

@@ -76,6 +76,10 @@ describe('task notices while the approver is away', () => {
     await t.idle();
     expect((await dm('wangfang')).filter((x) => x.includes(r.number) && x.includes('催办'))).toEqual([`（代 刘洋）李明 催办：申请 ${r.number}「冬季试驾会」在「部门负责人审批」等待你审批，剩余 25 分钟。`]);
 
+    // The digests say it too: 刘洋's that 王芳 acts for him; 王芳's lists his task, marked.
+    expect((await t.app.scheduler.digestFor('liuyang')).text).toContain('你已委托 王芳 代为审批，至 2026-11-23 10:25。');
+    expect((await t.app.scheduler.digestFor('wangfang')).text).toContain(`· （代 刘洋）${r.number}「冬季试驾会」· 部门负责人审批`);
+
     // Half way (10:15): the reminder goes to the delegate, not to 刘洋.
     await at('2026-11-23 10:16');
     const reminders = (await dm('wangfang')).filter((x) => x.startsWith(`（代 刘洋）催办：申请 ${r.number}`));

@@ -105,6 +105,19 @@ describe('daily digest', () => {
     expect(renderDigest(d, { locale: 'zh-CN', clock, personName })).toContain('昨日新增 3（↑ 前一工作日 1），昨日办结 2（→ 前一工作日 2）；今日已新增 4');
   });
 
+  it('delegation (委托): says who acts for the reader, marks tasks held for others, names who acts for an approver away', () => {
+    const input = full();
+    input.waiting.push({ number: 'A-0009', title: '冬季试驾会', stepName: '部门负责人审批', activatedAt: sh('2026-11-24 10:00'), dueAt: null, urgent: false, forPrincipal: 'zhouqiang' });
+    const d = composeDigest({ ...input, away: { delegate: 'hanmei', until: sh('2026-12-01 18:00') }, delegates: { liuyang: 'hanmei', wangfang: 'liming' } }, clock);
+    const zh = renderDigest(d, { locale: 'zh-CN', clock, personName }).split('\n');
+    expect(zh[1]).toBe('你已委托 韩梅 代为审批，至 2026-12-01 18:00。');
+    expect(zh.find((l) => l.includes('A-0009'))).toMatch(/^· （代 周强）A-0009「冬季试驾会」· 部门负责人审批 · 已等 /);
+    expect(zh.find((l) => l.startsWith('· R-0003'))).toContain('· 待 wangfang（已委托 李明） ·');
+    const en = renderDigest(d, { locale: 'en', clock, personName });
+    expect(en).toContain('You have delegated your approvals to 韩梅 until 2026-12-01 18:00.');
+    expect(en).toContain('(delegated to 李明)');
+  });
+
   it('says once, at the end, that a year of the horizon is provisional (chinese-days has no 2027)', () => {
     const d = composeDigest(full(), shanghaiClock);
     expect(d.provisionalYears).toEqual([2027]);

@@ -135,6 +135,8 @@ export const en: Catalog = {
   'digest.decided_item': '{number} "{title}" · {outcome}',
   'digest.counts': 'Open in your departments: {open} ({overdue} overdue); new yesterday {submitted} ({submittedTrend}), decided yesterday {decided} ({decidedTrend})',
   'digest.counts_today': '; new today so far {n}',
+  'digest.away': 'You have delegated your approvals to {delegate} until {until}.',
+  'digest.delegated_to': '{person} (delegated to {delegate})',
   'digest.age_working': '{span} (working time)',
   'digest.trend': 'previous working day {n}',
   'digest.all_clear': 'Daily digest · {date}: nothing needs your attention today.',

@@ -135,6 +135,8 @@ export const zhCN = {
   'digest.decided_item': '{number}「{title}」· {outcome}',
   'digest.counts': '部门在办 {open} 件（其中超时 {overdue}）；昨日新增 {submitted}（{submittedTrend}），昨日办结 {decided}（{decidedTrend}）',
   'digest.counts_today': '；今日已新增 {n}',
+  'digest.away': '你已委托 {delegate} 代为审批，至 {until}。',
+  'digest.delegated_to': '{person}（已委托 {delegate}）',
   'digest.age_working': '{span}（工作时间）',
   'digest.trend': '前一工作日 {n}',
   'digest.all_clear': '每日摘要 · {date}：今天没有待你处理或需要关注的事项。',
