@@ -2,6 +2,7 @@
 // forms) or to the command handler (text). Replies go out through the delivery queues with
 // job ids derived from the event, so a retried job never replies twice.
 import type { Logger } from 'pino';
+import { DELEGATE_FORM_ACTION } from '../../cards/delegation-form.js';
 import { capabilitiesOf } from '../channels/capabilities.js';
 import { addressedToBot, type InboundCardAction, type InboundEvent, type InboundMessage } from '../channels/inbound.js';
 import type { Locale } from '../core/messages.js';
@@ -50,6 +51,7 @@ export function createRouter(deps: RouterDeps) {
       return;
     }
     if (v.a === DIALOG_ACTION) return sendReplies(e, person, await deps.commands.press(e, person));
+    if (v.a === DELEGATE_FORM_ACTION) return sendReplies(e, person, await deps.commands.submitDelegation(e, person));
     if (v.a === 'open_form') {
       const target: Target = { type: 'user', id: e.senderId, personId: person.id };
       await deps.queues.add({ type: 'form.send', platform: e.platform, target, requestType: v.t ?? 'event' }, jobId('form', e.platform, e.eventId));

@@ -13,13 +13,15 @@ export interface ChannelCapabilities {
    * PATCH of a message). DingTalk and WeCom need ids recorded at sending (track id, response code).
    */
   replacesByMessageId: boolean;
+  /** Cards hold form inputs (WeCom template cards do not: forms there run as dialogs). */
+  cardForms: boolean;
 }
 
 const CAPABILITIES: Readonly<Record<Platform, ChannelCapabilities>> = {
-  local: { cardShowsAllFields: true, replacesByMessageId: true },
-  feishu: { cardShowsAllFields: true, replacesByMessageId: true },
-  dingtalk: { cardShowsAllFields: true, replacesByMessageId: false },
-  wecom: { cardShowsAllFields: false, replacesByMessageId: false },
+  local: { cardShowsAllFields: true, replacesByMessageId: true, cardForms: true },
+  feishu: { cardShowsAllFields: true, replacesByMessageId: true, cardForms: true },
+  dingtalk: { cardShowsAllFields: true, replacesByMessageId: false, cardForms: true },
+  wecom: { cardShowsAllFields: false, replacesByMessageId: false, cardForms: false },
 };
 
 export const capabilitiesOf = (platform: Platform): ChannelCapabilities => CAPABILITIES[platform];

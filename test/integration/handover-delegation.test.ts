@@ -232,6 +232,31 @@ describe('delegation', () => {
     expect(await say('liuyang', '取消委托')).toBe('你当前没有生效或待生效的委托。');
   });
 
+  it('the 委托 card form: 委托 alone offers it; a refusal keeps it open; once set, the card shows what was set', async () => {
+    clock.set(sh('2026-10-20 10:00'));
+    const offered = await say('zhouqiang', '委托');
+    expect(offered).toContain('你当前没有生效或待生效的委托。');
+    const formCard = (await sim.history('zhouqiang')).filter((m) => m.conversation === 'dm:zhouqiang' && m.kind === 'card').at(-1)!;
+    const form = formCard.card as { title: string; form: { inputs: Array<{ name: string; label: string }>; submit: { action: unknown } } };
+    expect(form.title).toBe('委托代为审批');
+    expect(form.form.inputs.map((i) => i.label)).toEqual(['受托人', '时间']);
+    const submitWith = async (values: Record<string, string>) => {
+      const before = (await dmTexts('zhouqiang')).length;
+      expect((await sim.act('zhouqiang', formCard.id, form.form.submit.action, values)).body.status).toBe('accepted');
+      await t.idle();
+      return (await dmTexts('zhouqiang')).slice(before).join('\n');
+    };
+    expect(await submitWith({ delegate: '不存在的人', period: '3个工作日' })).toBe('找不到“不存在的人”');
+    expect(await submitWith({ delegate: '韩梅', period: '下辈子' })).toMatch(/^没看懂时间“下辈子”/);
+    expect(((await sim.history('zhouqiang')).find((m) => m.id === formCard.id)!.card as { form?: unknown }).form).toBeDefined();
+    expect(await submitWith({ delegate: '韩梅', period: '10月21日至10月23日' })).toBe('已委托韩梅代为审批：2026-10-21 00:00 至 2026-10-23。');
+    const settled = (await sim.history('zhouqiang')).find((m) => m.id === formCard.id)!.card as { form?: unknown; status: { text: string } };
+    expect(settled.form).toBeUndefined();
+    expect(settled.status.text).toBe('已委托韩梅代为审批：2026-10-21 00:00 至 2026-10-23。');
+    expect(await say('zhouqiang', '委托')).toContain('已委托韩梅代为审批：2026-10-21 00:00 至 2026-10-23。');
+    expect(await say('zhouqiang', '取消委托')).toBe('已取消委托韩梅代为审批。');
+  });
+
   it('API: create (working days, calendar-aware), list, refuse an overlap, cancel', async () => {
     clock.set(sh('2026-09-30 10:00'));
     const created = await api('POST', '/api/delegations', { principal: 'zhaolei', delegate: 'sunli', period: '3个工作日' });

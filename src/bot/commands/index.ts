@@ -9,6 +9,7 @@ import type { InboundCardAction, InboundMessage } from '../../channels/inbound.j
 import type { Person } from '../../org/schema.js';
 import type { DialogStep } from '../dialog/index.js';
 import { commandContext } from './context.js';
+import { delegateFromForm } from './delegate.js';
 import { inDm } from './matchers.js';
 import { matchCommand } from './registry.js';
 import { compact, notUnderstood, prepend, toDm, unanswered } from './replies.js';
@@ -78,6 +79,11 @@ export function createCommands(deps: CommandDeps) {
         return dialogs.press(active, e, person, action);
       });
       return compact(replies, false);
+    },
+
+    /** A command's own card form (委托) submitted. */
+    async submitDelegation(e: InboundCardAction, person: Person): Promise<Reply[]> {
+      return compact(await delegateFromForm(ctx, { e, person }, e.form ?? {}), false);
     },
   };
 }
