@@ -3,25 +3,44 @@
 // Pure: the service loads the event, asks these rules, and applies both in one transaction.
 import type { Directory } from '../org/directory.js';
 import type { Effect, LifecycleTrigger, MessageIntent, RequestState, RequestStatus } from './model.js';
+import { formatInstant } from './fields/format.js';
 import { budgetTotal, type Payload } from './request-types.js';
 
 /**
  * Per follow-up type: which event statuses accept it, who may file it, and how the event moves
  * when the follow-up is submitted, approved, or ends without approval.
  */
-const LINKS: Record<string, { from: RequestStatus[]; by: 'organiser' | 'other'; onSubmit?: LifecycleTrigger; onApproved?: LifecycleTrigger; onFailed?: LifecycleTrigger }> = {
-  summary: { from: ['approved', 'summary_due'], by: 'organiser', onSubmit: 'summary_submitted', onFailed: 'summary_reopened' },
+const LINKS: Record<
+  string,
+  { from: RequestStatus[]; by: 'organiser' | 'other'; afterEnd?: boolean; onSubmit?: LifecycleTrigger; onApproved?: LifecycleTrigger; onFailed?: LifecycleTrigger }
+> = {
+  // The summary is written after the event (domain: 活动结束后撰写总结).
+  summary: { from: ['approved', 'summary_due'], by: 'organiser', afterEnd: true, onSubmit: 'summary_submitted', onFailed: 'summary_reopened' },
   scoring: { from: ['summary_submitted'], by: 'other', onApproved: 'scored' },
   reimbursement: { from: ['scored'], by: 'organiser', onSubmit: 'reimbursement_submitted', onApproved: 'reimbursed', onFailed: 'reimbursement_reopened' },
 };
 
-export function checkLink(event: RequestState | undefined, childType: string, applicantId: string): { ok: true } | { ok: false; message: MessageIntent } {
+/**
+ * Whether a follow-up of `childType` may be filed against `event` by `applicantId`; with `when`,
+ * a summary also waits for the event's end (and the refusal says when that is).
+ */
+export function checkLink(
+  event: RequestState | undefined,
+  childType: string,
+  applicantId: string,
+  when?: { now: Date; timezone: string },
+): { ok: true } | { ok: false; message: MessageIntent } {
   const rule = LINKS[childType];
   if (!rule) return { ok: true };
   if (!event || event.type !== 'event') return { ok: false, message: { key: 'refuse.no_event', params: {} } };
   if (rule.by === 'organiser' && event.applicantId !== applicantId) return { ok: false, message: { key: 'refuse.not_organiser', params: { number: event.number } } };
   if (rule.by === 'other' && event.applicantId === applicantId) return { ok: false, message: { key: 'refuse.self_scoring', params: {} } };
   if (!rule.from.includes(event.status)) return { ok: false, message: { key: 'refuse.event_state', params: { number: event.number, status: event.status } } };
+  const end = typeof event.payload?.end === 'string' ? new Date(event.payload.end) : undefined;
+  // summary_due: the scheduler has seen the end (the authority); before it, the clock decides.
+  if (rule.afterEnd && when && event.status === 'approved' && end && end > when.now) {
+    return { ok: false, message: { key: 'refuse.summary_before_end', params: { number: event.number, end: formatInstant(end.toISOString(), when.timezone, true) } } };
+  }
   return { ok: true };
 }
 

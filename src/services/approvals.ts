@@ -111,7 +111,7 @@ export function createApprovals(deps: ApprovalsDeps) {
         const follows = refField(v.def);
         const ref = follows ? v.payload[follows.key] : undefined;
         const event = typeof ref === 'string' ? await loadRequestByNumber(tx, ref, { forUpdate: true }) : undefined;
-        const link = checkLink(event, input.type, input.applicantId);
+        const link = checkLink(event, input.type, input.applicantId, { now: deps.now(), timezone: dir.timezone });
         if (!link.ok) return refusal('wrong_state', link.message.key, link.message.params);
         const parentId = event?.id ?? input.parentId;
         // A follow-up is named after its event ("A-0003 冬季车主答谢会"), on every card and list.

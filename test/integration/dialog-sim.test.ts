@@ -183,6 +183,14 @@ describe('forms through conversation in the simulator', () => {
     expect((await sim.act('liuyang', card.id, approve)).body.status).toBe('accepted');
     await t.idle();
 
+    // Before the event has ended, 提交总结 says when the summary can be written.
+    expect(await ask('liming', '提交总结 A-1')).toContain('活动 A-0001 尚未结束（2027-03-20 21:00 结束），结束后即可提交总结。');
+    expect(await ask('liming', '取消')).toBeDefined();
+    // The event ends (the scheduler's event_end, fired here at once).
+    const { request: a1 } = await sim.request('A-0001');
+    await t.app.approvals.advance(a1.id, 'event_ended');
+    await t.idle();
+
     // Summary: the event number typed with the command.
     const start = await ask('liming', '提交总结 A-1');
     expect(start).toContain('开始填写「活动总结」');

@@ -53,6 +53,9 @@ describe.each(['postgres', 'pglite'] as const)('on %s', (driver) => {
       expect(early).toMatchObject({ ok: false, message: { key: 'refuse.event_state' } });
       ok(await svc.act(event.id, { type: 'approve', stepId: 'dept-lead' }, actor('liuyang')));
       expect(await status(event.id)).toBe('approved');
+      // Written after the event: before its end the refusal says when.
+      const before = await svc.submit({ applicantId: 'liming', type: 'summary', payload: { eventRef: event.number, ...SUMMARY }, platform: 'local' });
+      expect(before).toMatchObject({ ok: false, message: { key: 'refuse.summary_before_end', params: { number: event.number, end: expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d$/) } } });
       const other = await svc.submit({ applicantId: 'hanmei', type: 'summary', payload: { eventRef: event.number, ...SUMMARY }, platform: 'local' });
       expect(other).toMatchObject({ ok: false, message: { key: 'refuse.not_organiser' } });
       const none = await svc.submit({ applicantId: 'liming', type: 'summary', payload: { eventRef: 'A-9999', ...SUMMARY }, platform: 'local' });
@@ -101,6 +104,7 @@ describe.each(['postgres', 'pglite'] as const)('on %s', (driver) => {
     it('spend within the tolerance needs no extra step', async () => {
       const e2 = ok(await svc.submit({ applicantId: 'liming', type: 'event', payload: eventPayload({ name: '二场' }), platform: 'local' })).state;
       ok(await svc.act(e2.id, { type: 'approve', stepId: 'dept-lead' }, actor('liuyang')));
+      ok(await svc.advance(e2.id, 'event_ended'));
       ok(await svc.submit({ applicantId: 'liming', type: 'summary', payload: { eventRef: e2.number, ...SUMMARY }, platform: 'local' }));
       const sc = ok(await svc.submit({ applicantId: 'zhaolei', type: 'scoring', payload: { eventRef: e2.number, qualitative: 30, quantitative: 40, comments: '可' }, platform: 'local' })).state;
       ok(await svc.act(sc.id, { type: 'approve', stepId: sc.steps[sc.current!]!.id }, actor(sc.steps[sc.current!]!.approvers[0]!)));

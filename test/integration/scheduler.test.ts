@@ -193,15 +193,23 @@ describe('after the event', () => {
     await node.stop();
   });
 
-  it('an event that ends while the summary is already in changes nothing', async () => {
-    const node = await nodeFor(
-      { requestType: 'event', rooms: [], steps: [{ id: 'dept-lead', name: '部门负责人审批', approvers: ['dept_lead'] }] },
-      sh('2026-11-23 10:00'),
-      { preEventNotice: null },
+  it('a summary is refused before the end (saying when); one filed after the end but before the timer fired: the end changes nothing', async () => {
+    // The scheduler is down (not started) while the event ends, so the summary comes in first.
+    const node = stack.node(
+      orgFrom({ workflows: [{ requestType: 'event', rooms: [], steps: [{ id: 'dept-lead', name: '部门负责人审批', approvers: ['dept_lead'] }] }], organisation: { preEventNotice: null } }),
+      warp(sh('2026-11-23 10:00')),
+      { prefix: uniqueName('ts') },
     );
     const s = await submitEvent(node, { payload: { start: sh('2026-11-23 10:05').toISOString(), end: sh('2026-11-23 10:10').toISOString() } });
     ok(await node.approvals.act(s.id, { type: 'approve', stepId: 'dept-lead' }, { personId: 'liuyang', platform: 'local' }));
-    ok(await node.approvals.submit({ applicantId: 'liming', type: 'summary', payload: { eventRef: s.number, overview: '提前', attendance: 10, results: '-', feedback: '-', problems: '-', lessons: '-', safetyReview: '-', actualSpend: [{ item: '场地', amount: 1 }] }, platform: 'local' }));
+    const summary = { eventRef: s.number, overview: '会后', attendance: 10, results: '-', feedback: '-', problems: '-', lessons: '-', safetyReview: '-', actualSpend: [{ item: '场地', amount: 1 }] };
+    expect(await node.approvals.submit({ applicantId: 'liming', type: 'summary', payload: summary, platform: 'local' })).toMatchObject({
+      ok: false,
+      message: { key: 'refuse.summary_before_end', params: { number: s.number, end: '2026-11-23 10:10' } },
+    });
+    await waitFor('the event to end', async () => node.approvals.now() > sh('2026-11-23 10:11'));
+    ok(await node.approvals.submit({ applicantId: 'liming', type: 'summary', payload: summary, platform: 'local' }));
+    await node.start();
     await sleep(1500);
     expect((await actions(s.id)).filter((a) => a.startsWith('lifecycle.'))).toEqual(['lifecycle.summary_submitted']);
     expect((await stack.timers(s.id)).map((r) => [r.kind, !!r.cancelledAt])).toEqual([['event_end', true]]);

@@ -69,7 +69,7 @@ export function createDialogs(deps: DialogDeps) {
       checkRef: async (def: RequestTypeDef, _spec: FieldSpec, number: string) => {
         const s = await requests.byNumber(number);
         if (!s) return t(locale, 'dialog.ref.unknown', { number });
-        const link = checkLink(s, def.id, person.id);
+        const link = checkLink(s, def.id, person.id, { now: deps.now(), timezone: dir.timezone });
         return link.ok ? undefined : msg(link.message);
       },
     };
@@ -85,7 +85,7 @@ export function createDialogs(deps: DialogDeps) {
       def.id === 'scoring'
         ? (await requests.inDepartments([...dir.departments.keys()], ['summary_submitted'])).filter((r) => r.applicantId !== person.id)
         : (await requests.requestsOf(person.id, 30)).filter((r) => r.type === 'event');
-    const fits = candidates.filter((r) => checkLink({ ...r, status: r.status } as unknown as RequestState, def.id, person.id).ok).slice(0, 5);
+    const fits = candidates.filter((r) => checkLink({ ...r, status: r.status } as unknown as RequestState, def.id, person.id, { now: deps.now(), timezone: dir.timezone }).ok).slice(0, 5);
     if (!fits.length) return undefined;
     const list = fits.map((r) => t(locale, 'dialog.ref.item', { number: r.number, title: r.title })).join(t(locale, 'list.separator'));
     return { [field.key]: t(locale, 'dialog.ref.choices', { list }) };

@@ -63,6 +63,7 @@ export const en: Catalog = {
   'refuse.no_event': 'No such event application; check the number (e.g. A-0001)',
   'refuse.not_organiser': 'Only the applicant of event {number} can submit this',
   'refuse.self_scoring': 'You cannot score your own event',
+  'refuse.summary_before_end': 'Event {number} has not ended yet (it ends {end}); the summary can be written once it has.',
   'refuse.event_state': 'Event {number} does not accept this in its current state ({status})',
   'prompt.summary': 'Event {number} "{title}" has ended; please submit the summary (or reply "summary {number}" to fill it in here).',
   'prompt.scoring': 'The summary of event {number} "{title}" is in; please score it (or reply "score {number}" to fill it in here).',

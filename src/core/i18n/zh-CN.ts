@@ -63,6 +63,7 @@ export const zhCN = {
   'refuse.no_event': '找不到对应的活动申请，请检查活动编号（例如 A-0001）',
   'refuse.not_organiser': '只有活动 {number} 的申请人可以提交',
   'refuse.self_scoring': '不能为自己组织的活动评分',
+  'refuse.summary_before_end': '活动 {number} 尚未结束（{end} 结束），结束后即可提交总结。',
   'refuse.event_state': '活动 {number} 当前状态（{status}）下不能提交',
   'prompt.summary': '活动 {number}「{title}」已结束，请提交活动总结（也可以回复「提交总结 {number}」在对话中填写）。',
   'prompt.scoring': '活动 {number}「{title}」的总结已提交，请进行考核评分（也可以回复「评分 {number}」在对话中填写）。',
