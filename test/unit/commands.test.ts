@@ -76,6 +76,7 @@ describe('the command registry', () => {
       'submitted', 'resubmitted', 'step_opened', 'step_skipped', 'approved_step', 'consult_acknowledged', 'rejected', 'returned', 'withdrawn',
       'approved', 'commented', 'transferred', 'signer_added', 'fast_track', 'within_framework', 'over_budget', 'nudged', 'escalated',
       'auto_transferred', 'auto_approved', 'deadline_recalculated', 'lifecycle.event_ended', 'lifecycle.expired',
+      'step_auto_approved', 'approver_assigned', 'task_handed_over', 'leaver_request_notice',
     ];
     const entry = (action: string) => ({ at: new Date(), actorId: 'liuyang', platform: 'local', action, stepId: null, detail: { name: '部门负责人审批', to: ['zhaolei'] } });
     for (const locale of ['zh-CN', 'en'] as const) {
@@ -87,7 +88,12 @@ describe('the command registry', () => {
     // A delegate's decision, and a hand-over, in the reader's words.
     expect(describeEntry(zh, { ...entry('approved_step'), actorId: 'wangfang', detail: { name: '部门负责人审批', onBehalfOf: 'liuyang' } })).toBe('王芳（代 刘洋） 同意（部门负责人审批）');
     expect(describeEntry(ctxOf('en'), { ...entry('task_handed_over'), actorId: null, detail: { from: 'liuyang', to: 'zhouqiang', reason: 'left' } })).toBe('task handed over from 刘洋 to 周强 (left the company)');
-    expect(['reminder_sent', 'delivery_failed', 'card_update_fallback', 'inbound_failed'].map((a) => describeEntry(zh, entry(a)))).toEqual([undefined, undefined, undefined, undefined]);
+    // Empty steps and same approvers (审批人为空 / 去重), said without internal names.
+    expect(describeEntry(zh, { ...entry('step_auto_approved'), actorId: null, detail: { name: '部门负责人', reason: 'same_approver' } })).toBe('「部门负责人」自动通过：审批人已在前序步骤同意');
+    expect(describeEntry(zh, { ...entry('step_auto_approved'), actorId: null, detail: { name: '部门负责人', reason: 'no_approver' } })).toBe('「部门负责人」自动通过：审批人为空');
+    expect(describeEntry(zh, { ...entry('approver_assigned'), actorId: null, detail: { name: '部门负责人', approvers: ['chenjie'] } })).toBe('「部门负责人」审批人为空，已转交 陈杰');
+    expect(describeEntry(zh, { ...entry('leaver_request_notice'), actorId: null, detail: { person: 'liming', to: 'liuyang' } })).toBe('申请人已离职，已告知 刘洋');
+    expect(['reminder_sent', 'delivery_failed', 'card_update_fallback', 'inbound_failed', 'card_resent'].map((a) => describeEntry(zh, entry(a)))).toEqual([undefined, undefined, undefined, undefined, undefined]);
   });
 });
 

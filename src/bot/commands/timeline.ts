@@ -14,7 +14,8 @@ const people = (ctx: CommandContext, v: unknown) =>
 
 export function describeEntry(ctx: CommandContext, e: TimelineEntry): string | undefined {
   if (e.action.startsWith('lifecycle.')) return tAny(ctx.locale, e.action);
-  const key = `commands.timeline.${e.action}`;
+  // An empty step's or a repeated approver's auto-approval says which (审批人为空 / 已在前序步骤同意).
+  const key = e.action === 'step_auto_approved' ? `commands.timeline.step_auto_approved.${str(e.detail.reason) === 'same_approver' ? 'same' : 'empty'}` : `commands.timeline.${e.action}`;
   if (!isMessageKey(key)) return undefined;
   const d = e.detail;
   const actor = e.actorId ? ctx.dir.personName(e.actorId) : ctx.text('commands.timeline.system');
@@ -27,5 +28,6 @@ export function describeEntry(ctx: CommandContext, e: TimelineEntry): string | u
     name: str(d.name),
     text: clip(str(d.text), 40),
     to: people(ctx, d.to),
+    approvers: people(ctx, d.approvers),
   });
 }

@@ -678,6 +678,10 @@ export const en: Catalog = {
   'commands.help.handover': '(admins) hand over all open tasks of one person to another: hand over 刘洋 to 王芳',
   'commands.word.delegate': 'delegate',
   'commands.help.delegate': 'let someone approve for you for a while: delegate 王芳 12月10日至12月20日; cancel delegation',
+  'commands.timeline.step_auto_approved.empty': '"{name}" approved automatically: nobody to approve it',
+  'commands.timeline.step_auto_approved.same': '"{name}" approved automatically: its approver already approved an earlier step',
+  'commands.timeline.approver_assigned': '"{name}" had nobody to approve it; assigned to {approvers}',
+  'commands.timeline.leaver_request_notice': 'the applicant has left; {to} was told',
   'commands.timeline.task_handed_over': 'task handed over from {from} to {to} ({reason})',
   'commands.unavailable': 'This is not available here',
   // ---- end of delegation and hand-over ----
@@ -741,5 +745,9 @@ export const en: Catalog = {
   'sim.tl.inbound_failed': 'An action could not be recorded',
   'sim.tl.leaver_request_notice': 'Applicant left; their lead was told',
   'sim.tl.nudged': 'Nudged by the applicant',
+  'sim.tl.task_handed_over': 'Task handed over',
+  'sim.tl.deadline_recalculated': 'Holiday arrangements changed; deadline recalculated',
+  'sim.tl.over_budget': 'Spend over the approved budget; a step was added',
+  'sim.tl.card_resent': 'Card sent again (the old one could no longer be updated)',
   'sim.tl.other': 'Other entry',
 };

@@ -679,6 +679,10 @@ export const zhCN = {
   'commands.help.handover': '（管理员）把某人的全部待办移交给另一人：移交 刘洋 给 王芳',
   'commands.word.delegate': '委托',
   'commands.help.delegate': '请人代为审批一段时间：委托 王芳 12月10日至12月20日；取消委托',
+  'commands.timeline.step_auto_approved.empty': '「{name}」自动通过：审批人为空',
+  'commands.timeline.step_auto_approved.same': '「{name}」自动通过：审批人已在前序步骤同意',
+  'commands.timeline.approver_assigned': '「{name}」审批人为空，已转交 {approvers}',
+  'commands.timeline.leaver_request_notice': '申请人已离职，已告知 {to}',
   'commands.timeline.task_handed_over': '待办由 {from} 移交给 {to}（{reason}）',
   'commands.unavailable': '该功能未开启',
   // ---- end of delegation and hand-over ----
@@ -742,5 +746,9 @@ export const zhCN = {
   'sim.tl.inbound_failed': '操作未能记录',
   'sim.tl.leaver_request_notice': '申请人已离职，已告知其负责人',
   'sim.tl.nudged': '申请人催办',
+  'sim.tl.task_handed_over': '待办已移交',
+  'sim.tl.deadline_recalculated': '节假日安排变化，截止时间已重新计算',
+  'sim.tl.over_budget': '实报超出预算，已增加审批步骤',
+  'sim.tl.card_resent': '卡片已重新发送（原卡片超过可更新期限）',
   'sim.tl.other': '其他记录',
 } as const;
