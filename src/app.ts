@@ -31,6 +31,7 @@ import { calendarOptions, loadOrg } from './org/load.js';
 import type { Platform } from './org/schema.js';
 import { QUEUE_NAMES, type InboundJob } from './queue/jobs.js';
 import { createQueues, deliveryQueueName } from './queue/queues.js';
+import { postedCards } from './queue/posted-cards.js';
 import { openRedis } from './queue/redis.js';
 import { createStateWatch } from './queue/state-watch.js';
 import { WORKER_LOCKS } from './queue/worker-options.js';
@@ -226,7 +227,7 @@ export async function buildApp(opts: AppOptions) {
         delegations,
       });
       const route = createRouter({ approvals, dir, queues: deliveries, commands, locale: config.LOCALE, now, log });
-      const deliver = createDeliverer({ store: deliveryStore(database.db), dir, channels, queues: deliveries, locale: config.LOCALE, ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}), log, metrics });
+      const deliver = createDeliverer({ store: deliveryStore(database.db), dir, channels, queues: deliveries, posted: postedCards(redis, prefix), locale: config.LOCALE, ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}), log, metrics });
       const workerOpts = { connection: redisHandle.connect(), prefix, autorun: false, ...WORKER_LOCKS };
       workers.push(new Worker<InboundJob>(QUEUE_NAMES.inbound, inboundProcessor({ route, inbound, log, giveUp: recordGivenUp({ record: (f) => recordInboundFailure(database.db, f), dir, onRecorded: () => relay.kick() }) }), { ...workerOpts, concurrency: 16 }));
       workers.push(new Worker(deliveryQueueName(), deliver, { ...workerOpts, connection: redisHandle.connect(), concurrency: 8 }));

@@ -75,10 +75,16 @@ export function createRouter(deps: RouterDeps) {
       if ('form' in r) {
         await deps.queues.add({ type: 'form.send', platform: e.platform, target: dm, requestType: r.form }, jobId('form', e.platform, e.eventId, i));
       } else if ('card' in r) {
-        await deps.queues.add({ type: 'card.post', platform: e.platform, target: dm, card: r.card, ...(r.lead ? { lead: r.lead } : {}) }, jobId('dlgcard', e.platform, e.eventId, i));
-      } else if ('replaceCard' in r) {
-        if (e.kind === 'card_action' && e.message?.messageId && capabilitiesOf(e.platform).replacesByMessageId) {
-          await deps.queues.add({ type: 'card.replace', platform: e.platform, target: dm, messageId: e.message.messageId, card: r.replaceCard }, jobId('dlgdone', e.platform, e.eventId, i));
+        await deps.queues.add({ type: 'card.post', platform: e.platform, target: dm, card: r.card, ...(r.lead ? { lead: r.lead } : {}), ...(r.ref ? { ref: r.ref } : {}) }, jobId('dlgcard', e.platform, e.eventId, i));
+      } else if ('replaceCard' in r || 'settleCard' in r) {
+        // The dialog's confirmation card in its final state: by the clicked message's id where the
+        // platform replaces by it, else by what its sending recorded under `ref` (DingTalk, or typed).
+        const card = 'replaceCard' in r ? r.replaceCard : r.settleCard;
+        const caps = capabilitiesOf(e.platform);
+        if (e.kind === 'card_action' && e.message?.messageId && caps.replacesByMessageId) {
+          await deps.queues.add({ type: 'card.replace', platform: e.platform, target: dm, messageId: e.message.messageId, card }, jobId('dlgdone', e.platform, e.eventId, i));
+        } else if (r.ref && caps.settlesPostedCards) {
+          await deps.queues.add({ type: 'card.settle', platform: e.platform, target: dm, ref: r.ref, card }, jobId('dlgdone', e.platform, e.eventId, i));
         }
       } else if ('approvalCard' in r) {
         await deps.queues.add({ type: 'card.send', platform: e.platform, requestId: r.approvalCard, cardKind: 'approval', target: dm }, jobId('pendcard', e.platform, e.eventId, i));

@@ -15,13 +15,18 @@ export interface ChannelCapabilities {
   replacesByMessageId: boolean;
   /** Cards hold form inputs (WeCom template cards do not: forms there run as dialogs). */
   cardForms: boolean;
+  /**
+   * A snapshot card can be replaced later by what its sending recorded (message id, outTrackId).
+   * WeCom cannot: a template card is updated only with the response code of a click on it.
+   */
+  settlesPostedCards: boolean;
 }
 
 const CAPABILITIES: Readonly<Record<Platform, ChannelCapabilities>> = {
-  local: { cardShowsAllFields: true, replacesByMessageId: true, cardForms: true },
-  feishu: { cardShowsAllFields: true, replacesByMessageId: true, cardForms: true },
-  dingtalk: { cardShowsAllFields: true, replacesByMessageId: false, cardForms: true },
-  wecom: { cardShowsAllFields: false, replacesByMessageId: false, cardForms: false },
+  local: { cardShowsAllFields: true, replacesByMessageId: true, cardForms: true, settlesPostedCards: true },
+  feishu: { cardShowsAllFields: true, replacesByMessageId: true, cardForms: true, settlesPostedCards: true },
+  dingtalk: { cardShowsAllFields: true, replacesByMessageId: false, cardForms: true, settlesPostedCards: true },
+  wecom: { cardShowsAllFields: false, replacesByMessageId: false, cardForms: false, settlesPostedCards: false },
 };
 
 export const capabilitiesOf = (platform: Platform): ChannelCapabilities => CAPABILITIES[platform];

@@ -19,6 +19,7 @@ import { jobId, type DeliveryJob } from '../queue/jobs.js';
 import type { DeliveryStore } from '../store/delivery-store.js';
 import { outboxIdOf } from './outbox-relay.js';
 import type { DeliveryQueues } from '../queue/queues.js';
+import type { PostedCards } from '../queue/posted-cards.js';
 
 export interface DeliverDeps {
   store: DeliveryStore;
@@ -29,6 +30,8 @@ export interface DeliverDeps {
   publicUrl?: string;
   log: Logger;
   metrics?: Metrics;
+  /** Where snapshot cards posted with a `ref` went (card.post records, card.settle reads). */
+  posted?: PostedCards;
 }
 
 export function cardContext(dir: Directory, locale: Locale, publicUrl?: string): CardContext {
@@ -124,10 +127,19 @@ export function createDeliverer(deps: DeliverDeps) {
       case 'card.replace':
         await channel(job.platform).updateCard({ id: 0, targetType: job.target.type, targetId: job.target.id, messageId: job.messageId, trackId: null }, job.card);
         return;
-      case 'card.post':
+      case 'card.post': {
         if (job.lead) await channel(job.platform).sendText(job.target, job.lead, { idempotencyKey: `${id}-lead` });
-        await channel(job.platform).sendCard(job.target, job.card, { requestId: job.requestId ?? 'dialog', idempotencyKey: id });
+        const sent = await channel(job.platform).sendCard(job.target, job.card, { requestId: job.requestId ?? 'dialog', idempotencyKey: id });
+        if (job.ref) await deps.posted?.record(job.platform, job.ref, sent);
         return;
+      }
+      case 'card.settle': {
+        const sent = await deps.posted?.find(job.platform, job.ref);
+        // Not recorded (or expired): the old card stays; a late click on it is refused as stale.
+        if (!sent?.messageId && !sent?.trackId) return;
+        await channel(job.platform).updateCard({ id: 0, targetType: job.target.type, targetId: job.target.id, messageId: sent.messageId ?? null, trackId: sent.trackId ?? null }, job.card);
+        return;
+      }
     }
   }
 

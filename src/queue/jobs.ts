@@ -38,9 +38,11 @@ export type DeliveryJob =
   | { type: 'message.send'; platform: Platform; target: Target; message: MessageIntent | { text: string }; requestId?: string }
   | { type: 'form.send'; platform: Platform; target: Target; requestType: string; requestId?: string; prefill?: Record<string, string> }
   /** A prebuilt card sent as is (a dialog's confirmation card: a snapshot, not tied to a request), after an optional text. */
-  | { type: 'card.post'; platform: Platform; target: Target; card: Card; lead?: string; requestId?: string }
+  | { type: 'card.post'; platform: Platform; target: Target; card: Card; lead?: string; requestId?: string; ref?: string }
   /** A posted snapshot card (a dialog's confirmation) replaced in place, by the platform's message id. */
-  | { type: 'card.replace'; platform: Platform; target: Target; messageId: string; card: Card };
+  | { type: 'card.replace'; platform: Platform; target: Target; messageId: string; card: Card }
+  /** A posted snapshot card replaced in place by the `ref` it was posted with (a dialog ended by typing). */
+  | { type: 'card.settle'; platform: Platform; target: Target; ref: string; card: Card };
 
 /**
  * A `tick` job's id names the instant it falls due at (every timer due then shares it); a `timer`

@@ -227,6 +227,13 @@ describe.each(drivers)('the event dialog on %s', (platform, d) => {
     expect(row!.payload).toMatchObject({ name: `${platform} 冬季车主答谢会`, headcount: 90, category: 'regular', start: '2027-03-20T10:00:00.000Z', end: '2027-03-20T13:00:00.000Z' });
     const [submitted] = await db.select().from(auditLog).where(and(eq(auditLog.requestId, row!.id), eq(auditLog.action, 'submitted')));
     expect(submitted).toMatchObject({ actorId: 'liming', platform });
+    if (platform === 'dingtalk') {
+      // The pressed confirmation card is updated in place to its final state (by its outTrackId).
+      const ref = card.ref as { outTrackId: string };
+      const update = p.ding.requests.find((r) => r.path === '/v1.0/card/instances' && r.method === 'PUT' && r.body.outTrackId === ref.outTrackId);
+      const params = (update?.body.cardData as { cardParamMap: Record<string, string> } | undefined)?.cardParamMap;
+      expect(params?.status ?? JSON.stringify(params)).toContain(`已提交 ${number}`);
+    }
   });
 
   it.skipIf(platform === 'wecom')('a form started in the group continues in the DM', async () => {

@@ -198,7 +198,13 @@ describe('forms through conversation in the simulator', () => {
     for (const a of ['活动顺利举行\n到场踊跃', '76人', '到场 76 人，意向订单 12 台', '满意度高', '签到排队', '提前备场']) await ask('liming', a);
     await ask('liming', '无事故');
     expect(await ask('liming', '场地 8000\n餐饮 11500')).toContain('请核对以下内容');
+    const confirmCard = (await sim.history('liming')).filter((m) => m.conversation === 'dm:liming' && m.kind === 'card').at(-1)!;
+    expect(cardBody(confirmCard).buttons.length).toBeGreaterThan(0);
     expect(await ask('liming', '确认')).toContain('已提交申请 S-0001，等待审批。');
+    // Typed, not clicked: the confirmation card still changes to its final state, without buttons.
+    const typedSettled = (await sim.history('liming')).find((m) => m.id === confirmCard.id)!;
+    expect(cardBody(typedSettled).status).toEqual({ text: '已提交 S-0001', tone: 'approved' });
+    expect(cardBody(typedSettled).buttons).toEqual([]);
 
     // Scoring by a leader: the question lists the events waiting for a score.
     const scoring = await ask('liuyang', '评分');

@@ -39,7 +39,7 @@ export function compact(replies: Reply[], group: boolean): Reply[] {
         continue;
       }
       if ('card' in r && !r.lead && place(prev) === 'dm') {
-        out[out.length - 1] = { card: r.card, lead: prev.text };
+        out[out.length - 1] = { ...r, lead: prev.text };
         continue;
       }
     }

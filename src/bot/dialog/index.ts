@@ -13,7 +13,8 @@ import type { Directory } from '../../org/directory.js';
 import type { Person } from '../../org/schema.js';
 import type { Approvals } from '../../services/approvals.js';
 import type { RequestReads } from '../../store/requests-repo.js';
-import { cardToken, settledCard } from './card.js';
+import { cardToken, DIALOG_ACTION, settledCard } from './card.js';
+import type { Card } from '../../../cards/model.js';
 import * as engine from './engine.js';
 import { normaliseNumber } from './fields.js';
 import type { DialogStore } from './store.js';
@@ -50,7 +51,14 @@ export interface DialogStep {
   replies: Reply[];
 }
 
-const toReplies = (out: DialogOut[]): Reply[] => out.map((o) => ('card' in o ? { card: o.card } : { text: o.text, dm: true }));
+/** A confirmation card goes out with its token as `ref`, so a typed 确认/取消 can replace it later. */
+const tokenOf = (card: Card) => card.buttons.find((b) => b.action.a === DIALOG_ACTION)?.action.t;
+const toReplies = (out: DialogOut[]): Reply[] =>
+  out.map((o) => {
+    if (!('card' in o)) return { text: o.text, dm: true };
+    const ref = tokenOf(o.card);
+    return ref ? { card: o.card, ref } : { card: o.card };
+  });
 
 export function createDialogs(deps: DialogDeps) {
   const { dir, locale, store } = deps;
@@ -103,11 +111,15 @@ export function createDialogs(deps: DialogDeps) {
     return r.ok ? { ...engine.submitted(s, r.state.number, ev), number: r.state.number } : engine.submitFailed(def, s, msg(r.message), ev);
   }
 
-  async function run(r: EngineResult, def: RequestTypeDef, e: InboundEvent, person: Person, ev: DialogEnv, clicked?: DialogSession): Promise<DialogStep> {
+  async function run(r: EngineResult, def: RequestTypeDef, e: InboundEvent, person: Person, ev: DialogEnv, by: { clicked?: DialogSession; typed?: DialogSession } = {}): Promise<DialogStep> {
     const done: EngineResult & { number?: string } = r.submit && r.session ? await submit(def, r.session, e, person, ev) : r;
     const replies = toReplies(done.out);
-    // A click that ended the dialog: the card clicked shows what became of it, without buttons.
-    if (clicked && done.session === null) replies.push({ replaceCard: settledCard(def, clicked, ev, done.number ? { number: done.number } : 'cancelled') });
+    if (done.session !== null) return { session: done.session, replies };
+    const outcome = done.number ? { number: done.number } : ('cancelled' as const);
+    // The dialog ended: its confirmation card shows what became of it, without buttons — the
+    // card clicked, or (typed 确认/取消 at the confirmation) the one posted last.
+    if (by.clicked) replies.push({ replaceCard: settledCard(def, by.clicked, ev, outcome), ref: cardToken(by.clicked) });
+    else if (by.typed?.phase === 'confirm') replies.push({ settleCard: settledCard(def, by.typed, ev, outcome), ref: cardToken(by.typed) });
     return { session: done.session, replies };
   }
 
@@ -182,7 +194,7 @@ export function createDialogs(deps: DialogDeps) {
       const def = defOf(s);
       if (!def) return gone();
       const ev = env(e, person);
-      return run(await engine.reply(def, s, text, ev), def, e, person, ev);
+      return run(await engine.reply(def, s, text, ev), def, e, person, ev, { typed: s });
     },
 
     /** A button of the confirmation card. */
@@ -191,7 +203,7 @@ export function createDialogs(deps: DialogDeps) {
       if (!s || !def) return gone();
       const ev = env(e, person);
       const current = action.t === cardToken(s) && s.phase === 'confirm';
-      return run(engine.press(def, s, action, ev), def, e, person, ev, current ? s : undefined);
+      return run(engine.press(def, s, action, ev), def, e, person, ev, current ? { clicked: s } : {});
     },
 
     /** One line that reminds the person where their dialog stands. */

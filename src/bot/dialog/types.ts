@@ -18,9 +18,11 @@ export type Reply =
    * A prebuilt neutral card (the dialog's confirmation card), sent to the DM as a snapshot;
    * `lead` is a text sent just before it in the same delivery job, so the two never swap.
    */
-  | { card: Card; lead?: string }
-  /** The clicked confirmation card, replaced in place by its final state (submitted, cancelled). */
-  | { replaceCard: Card }
+  | { card: Card; lead?: string; ref?: string }
+  /** The clicked confirmation card (posted with `ref`), replaced in place by its final state (submitted, cancelled). */
+  | { replaceCard: Card; ref?: string }
+  /** A confirmation card posted with `ref`, replaced in place by its final state (the dialog ended by typing). */
+  | { settleCard: Card; ref: string }
   /** The approval card of a request, (re)sent to the DM and kept up to date like every copy. */
   | { approvalCard: string };
 
