@@ -3,7 +3,7 @@
 // applies, his department lead 刘洋 (liuyang) approves; 华东市场审批群 (east-approvals) holds
 // liuyang, zhouqiang, liming, hanmei and zhaolei.
 //
-// SCREENSHOT=1 also writes docs/simulator.png (the README's picture of the room view).
+// SCREENSHOT=1 also writes docs/simulator.png and docs/simulator-phone.png (the README's pictures of the room view).
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,7 @@ import { ensureWebBuild } from '../support/web-build.js';
 
 const ROOM = 'room:east-approvals';
 const SCREENSHOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../docs/simulator.png');
+const PHONE_SCREENSHOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../docs/simulator-phone.png');
 const WAIT = 15_000;
 
 let app: TestApp;
@@ -322,6 +323,11 @@ describe('chat simulator (browser)', () => {
     const c = (await card.boundingBox())!;
     expect(c.width).toBeGreaterThan(300);
     expect(c.x + c.width).toBeLessThanOrEqual(390);
+    if (process.env.SCREENSHOT) {
+      await card.scrollIntoViewIfNeeded();
+      await page.waitForTimeout(400);
+      await page.screenshot({ path: PHONE_SCREENSHOT });
+    }
     // The new-request form fits the screen.
     await page.getByTestId('new-request').click();
     await page.getByTestId('new-request-event').click();
