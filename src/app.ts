@@ -9,8 +9,8 @@ import { inboundProcessor, recordGivenUp } from './bot/inbound-worker.js';
 import { createIngest } from './bot/ingest.js';
 import { createRouter } from './bot/router.js';
 import type { Channel, ChannelDeps } from './channels/channel.js';
-import { createDingtalkChannel, DINGTALK_RATE_LIMIT } from './channels/dingtalk/index.js';
-import { createFeishuChannel, FEISHU_RATE_LIMIT } from './channels/feishu/index.js';
+import { createDingtalkChannel } from './channels/dingtalk/index.js';
+import { createFeishuChannel } from './channels/feishu/index.js';
 import { createWecomChannel } from './channels/wecom/index.js';
 import type { Config } from './config.js';
 import { calendarNotes, createCalendar, provisionalHorizon, provisionalWarning } from './core/calendar/index.js';
@@ -306,10 +306,12 @@ export async function buildApp(opts: AppOptions) {
   }
 }
 
-/** App-level send limits per platform (per-target pacing lives in each channel). */
+/**
+ * App-level limits of the delivery queues. Feishu and DingTalk pace every API call against their
+ * documented limits in the channel (per message, chat and API: src/channels/rate-windows.ts), so
+ * their queues take jobs as fast as the pacers let calls through.
+ */
 const RATE_LIMITS: Partial<Record<Platform, { max: number; duration: number }>> = {
-  feishu: FEISHU_RATE_LIMIT,
-  dingtalk: DINGTALK_RATE_LIMIT,
   // WeCom's limits are per member (paced in the channel) and 10,000 calls/min per corp.
   wecom: { max: 150, duration: 1000 },
 };
