@@ -37,6 +37,8 @@ export interface StoredMessage {
   content: string;
   uuid?: string;
   patches: string[];
+  /** When each PATCH was applied (ms). */
+  patchedAt: number[];
   /** When Feishu took the message, ms (ageMessage moves it back). */
   createdAt: number;
 }
@@ -400,6 +402,7 @@ export async function startFakeFeishu(opts: FakeFeishuOptions) {
         content: b.content,
         ...(typeof b.uuid === 'string' ? { uuid: b.uuid } : {}),
         patches: [],
+        patchedAt: [],
         createdAt: Date.now(),
       };
       if (!existing) {
@@ -421,6 +424,7 @@ export async function startFakeFeishu(opts: FakeFeishuOptions) {
       const original = parseCard(m.content)!;
       if ((original.config as { update_multi?: boolean } | undefined)?.update_multi !== true) return json(res, 400, { code: 230099, msg: 'card is not shared (config.update_multi)' });
       m.patches.push(b.content);
+      m.patchedAt.push(Date.now());
       m.content = b.content;
       return json(res, 200, { code: 0, msg: 'success', data: {} });
     }
