@@ -13,7 +13,7 @@
 // the fake's limits are off and the pacers' keys cleared meanwhile.
 import { performance } from 'node:perf_hooks';
 import { and, eq, inArray } from 'drizzle-orm';
-import { cardMessages } from '../src/store/schema.js';
+import { cardMessages, decisions } from '../src/store/schema.js';
 import { eventPayload } from '../test/support/core-fixtures.js';
 import { feishuEncrypt, feishuSignHeaders, startFakeFeishu } from '../test/fakes/feishu-server.js';
 import { busiest, type Realism } from '../test/fakes/rate-limits.js';
@@ -26,7 +26,7 @@ const TOKEN = 'roundtrip-token';
 const KEY = 'roundtrip-encrypt-key';
 const LATENCY: readonly [number, number] = [30, 80];
 const PATCH_PER_SECOND = 50;
-const ROUNDS = [20, 50, 200];
+const ROUNDS = (process.env.BENCH_ROUNDS ?? '20,50,200').split(',').map(Number);
 const TARGETS = { toastP99Ms: 100, last20P99Ms: 1000, floorSlack: 1.1 };
 
 const realism: Realism = {};
@@ -119,13 +119,16 @@ async function round(n: number) {
   }
   if (last.some(Number.isNaN)) throw new Error(`${last.filter(Number.isNaN).length} requests never had every copy updated`);
   await t.idle(60_000);
+  // Where the time went: click → decision recorded (ingest, the inbound worker, Postgres).
+  const decided = await app.database.db.select({ requestId: decisions.requestId, at: decisions.createdAt }).from(decisions).where(inArray(decisions.requestId, open.map((o) => o.id)));
+  const decide = decided.map((d) => d.at.getTime() - started[open.findIndex((o) => o.id === d.requestId)]!);
   const patches = fake.requests.filter((r) => r.method === 'PATCH' && r.at >= Math.min(...started)).map((r) => r.at);
   const refused = fake.limits.refused.length;
   realism.latencyMs = undefined;
   realism.limits = false;
   const floorMs = ((2 * n) / PATCH_PER_SECOND) * 1000;
   const perChatMs = (n / 5) * 1000;
-  return { n, toastP50: q(toast, 0.5), toastP99: q(toast, 0.99), lastP50: q(last, 0.5), lastP99: q(last, 0.99), lastMax: Math.max(...last), floorMs, perChatMs, busiest: busiest(patches, 1000), refused };
+  return { n, toastP50: q(toast, 0.5), toastP99: q(toast, 0.99), lastP50: q(last, 0.5), lastP99: q(last, 0.99), lastMax: Math.max(...last), floorMs, perChatMs, busiest: busiest(patches, 1000), refused, decideP50: q(decide, 0.5), decideP99: q(decide, 0.99) };
 }
 
 try {
@@ -136,6 +139,7 @@ try {
     console.log(
       `${String(r.n).padEnd(8)}${`${f(r.toastP50)} ms`.padStart(11)}${`${f(r.toastP99)} ms`.padStart(11)}${`${f(r.lastP50)} ms`.padStart(10)}${`${f(r.lastP99)} ms`.padStart(10)}${`${(r.floorMs / 1000).toFixed(1)} s`.padStart(8)}${`${(r.lastP99 / r.floorMs).toFixed(2)}×`.padStart(11)}${`${(r.perChatMs / 1000).toFixed(1)} s`.padStart(14)}${`${r.busiest} PATCH`.padStart(13)}${String(r.refused).padStart(9)}`,
     );
+    console.log(`        click → decision recorded: p50 ${f(r.decideP50)} ms, p99 ${f(r.decideP99)} ms`);
     record({ figure: `click → toast p99, ${n} at once`, target: `≤ ${TARGETS.toastP99Ms} ms`, measured: `${f(r.toastP99)} ms`, ratio: `${(r.toastP99 / TARGETS.toastP99Ms).toFixed(2)}× target`, met: r.toastP99 <= TARGETS.toastP99Ms });
     if (n === 20) record({ figure: 'click → last copy p99, 20 at once', target: `≤ ${TARGETS.last20P99Ms} ms`, measured: `${f(r.lastP99)} ms`, ratio: `${(r.lastP99 / TARGETS.last20P99Ms).toFixed(2)}× target`, met: r.lastP99 <= TARGETS.last20P99Ms });
     else record({ figure: `click → last copy p99, ${n} at once`, target: `≤ ${TARGETS.floorSlack}× floor (${(r.floorMs / 1000).toFixed(1)} s)`, measured: `${f(r.lastP99)} ms`, ratio: `${(r.lastP99 / r.floorMs).toFixed(2)}× floor`, met: r.lastP99 <= TARGETS.floorSlack * r.floorMs });

@@ -231,7 +231,7 @@ export async function buildApp(opts: AppOptions) {
       workers.push(new Worker<InboundJob>(QUEUE_NAMES.inbound, inboundProcessor({ route, inbound, log, giveUp: recordGivenUp({ record: (f) => recordInboundFailure(database.db, f), dir, onRecorded: () => relay.kick() }) }), { ...workerOpts, concurrency: 16 }));
       workers.push(new Worker(deliveryQueueName(), deliver, { ...workerOpts, connection: redisHandle.connect(), concurrency: 8 }));
       for (const p of deliveries.perPlatform.keys()) {
-        workers.push(new Worker(deliveryQueueName(p), deliver, { ...workerOpts, connection: redisHandle.connect(), concurrency: 8, ...(RATE_LIMITS[p] ? { limiter: RATE_LIMITS[p] } : {}) }));
+        workers.push(new Worker(deliveryQueueName(p), deliver, { ...workerOpts, connection: redisHandle.connect(), concurrency: PLATFORM_DELIVERY_CONCURRENCY, ...(RATE_LIMITS[p] ? { limiter: RATE_LIMITS[p] } : {}) }));
       }
       for (const w of workers) w.on('error', (err) => log.error({ err, queue: w.name }, 'worker error'));
       workers.push(scheduler.createWorker(redisHandle.connect()));
@@ -305,6 +305,13 @@ export async function buildApp(opts: AppOptions) {
     throw err;
   }
 }
+
+/**
+ * Jobs in flight per platform delivery queue: most of a job is waiting (the database, the
+ * platform's answer, the pacer's slot), and the pacers hold calls to the documented limits, so
+ * enough of them run side by side that the limits, not the worker, set the pace.
+ */
+const PLATFORM_DELIVERY_CONCURRENCY = 32;
 
 /**
  * App-level limits of the delivery queues. Feishu and DingTalk pace every API call against their
