@@ -9,8 +9,8 @@ import { inboundProcessor, recordGivenUp } from './bot/inbound-worker.js';
 import { createIngest } from './bot/ingest.js';
 import { createRouter } from './bot/router.js';
 import type { Channel, ChannelDeps } from './channels/channel.js';
-import { createDingtalkChannel, DINGTALK_RATE_LIMIT } from './channels/dingtalk/index.js';
-import { createFeishuChannel, FEISHU_RATE_LIMIT } from './channels/feishu/index.js';
+import { createDingtalkChannel } from './channels/dingtalk/index.js';
+import { createFeishuChannel } from './channels/feishu/index.js';
 import { createWecomChannel } from './channels/wecom/index.js';
 import type { Config } from './config.js';
 import { calendarNotes, createCalendar, provisionalHorizon, provisionalWarning } from './core/calendar/index.js';
@@ -232,7 +232,7 @@ export async function buildApp(opts: AppOptions) {
       workers.push(new Worker<InboundJob>(QUEUE_NAMES.inbound, inboundProcessor({ route, inbound, log, giveUp: recordGivenUp({ record: (f) => recordInboundFailure(database.db, f), dir, onRecorded: () => relay.kick() }) }), { ...workerOpts, concurrency: 16 }));
       workers.push(new Worker(deliveryQueueName(), deliver, { ...workerOpts, connection: redisHandle.connect(), concurrency: 8 }));
       for (const p of deliveries.perPlatform.keys()) {
-        workers.push(new Worker(deliveryQueueName(p), deliver, { ...workerOpts, connection: redisHandle.connect(), concurrency: 8, ...(RATE_LIMITS[p] ? { limiter: RATE_LIMITS[p] } : {}) }));
+        workers.push(new Worker(deliveryQueueName(p), deliver, { ...workerOpts, connection: redisHandle.connect(), concurrency: PLATFORM_DELIVERY_CONCURRENCY, ...(RATE_LIMITS[p] ? { limiter: RATE_LIMITS[p] } : {}) }));
       }
       for (const w of workers) w.on('error', (err) => log.error({ err, queue: w.name }, 'worker error'));
       workers.push(scheduler.createWorker(redisHandle.connect()));
@@ -307,10 +307,19 @@ export async function buildApp(opts: AppOptions) {
   }
 }
 
-/** App-level send limits per platform (per-target pacing lives in each channel). */
+/**
+ * Jobs in flight per platform delivery queue: most of a job is waiting (the database, the
+ * platform's answer, the pacer's slot), and the pacers hold calls to the documented limits, so
+ * enough of them run side by side that the limits, not the worker, set the pace.
+ */
+const PLATFORM_DELIVERY_CONCURRENCY = 32;
+
+/**
+ * App-level limits of the delivery queues. Feishu and DingTalk pace every API call against their
+ * documented limits in the channel (per message, chat and API: src/channels/rate-windows.ts), so
+ * their queues take jobs as fast as the pacers let calls through.
+ */
 const RATE_LIMITS: Partial<Record<Platform, { max: number; duration: number }>> = {
-  feishu: FEISHU_RATE_LIMIT,
-  dingtalk: DINGTALK_RATE_LIMIT,
   // WeCom's limits are per member (paced in the channel) and 10,000 calls/min per corp.
   wecom: { max: 150, duration: 1000 },
 };

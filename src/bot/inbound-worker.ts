@@ -1,7 +1,8 @@
 // The inbound queue's processor. Receivers enqueue one job per ingest batch; this runs its
-// events: a conversation's events (same platform, sender and chat) in arrival order, different
-// conversations side by side. When an event fails, the rest of its conversation (it and what
-// came after it) is re-queued as its own job under the failing event's deterministic id, so
+// events: a conversation's events (same platform, sender and chat; for an approve click, same
+// platform, sender and request) in arrival order, different conversations side by
+// side. When an event fails, the rest of its conversation (it and what came after it) is
+// re-queued as its own job under the failing event's deterministic id, so
 // BullMQ retries it with backoff without running anything that already succeeded; a job in
 // which nothing succeeded (one conversation failing at its first event) just throws and is
 // retried as it is. On its last attempt such a job gives up on its first event instead: an
@@ -25,7 +26,17 @@ const RETRY_DELAY_MS = 500;
 const PARK_DELAY_MS = 60_000;
 const MAX_PARKS = 60;
 
-const conversation = (e: InboundEvent) => `${e.platform}\u0000${e.senderId}\u0000${e.kind === 'message' ? e.chat.id : (e.message?.chatId ?? '')}`;
+/**
+ * What must run in order. An approve click is ordered with that person's other clicks on the same
+ * request only: an approver approving many requests at once has them decided side by side (each
+ * request's row lock keeps them apart), not one after another. Everything else — a message, a
+ * reject (which may ask for a reason in the chat), a dialog card's button — is ordered within the
+ * person's chat.
+ */
+const conversation = (e: InboundEvent) =>
+  e.kind === 'card_action' && e.action.r && e.action.a === 'approve'
+    ? `${e.platform}\u0000${e.senderId}\u0000request\u0000${e.action.r}`
+    : `${e.platform}\u0000${e.senderId}\u0000${e.kind === 'message' ? e.chat.id : (e.message?.chatId ?? '')}`;
 
 export interface InboundProcessorDeps {
   route: (item: InboundItem) => Promise<void>;

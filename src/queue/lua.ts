@@ -11,10 +11,11 @@ interface Scripts {
   'delete-if-equal': number;
   'token-bucket': number;
   'sliding-window': number;
+  'rate-windows': number;
 }
 export type LuaScript = keyof Scripts;
 
-const NAMES: readonly LuaScript[] = ['claim-keys', 'commit-keys', 'delete-if-equal', 'token-bucket', 'sliding-window'];
+const NAMES: readonly LuaScript[] = ['claim-keys', 'commit-keys', 'delete-if-equal', 'token-bucket', 'sliding-window', 'rate-windows'];
 const SOURCES = new Map(NAMES.map((name) => [name, readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), 'utf8')]));
 
 /** claim-keys → qianpiClaimKeys: the connection's method for the script. */

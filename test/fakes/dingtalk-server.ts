@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Company } from './company.js';
 import { dingtalkContacts, type DingtalkContacts } from './dingtalk-contacts.js';
+import { latency, RateLimitLog, second, type Realism } from './rate-limits.js';
 
 export interface RecordedRequest {
   method: string;
@@ -14,6 +15,8 @@ export interface RecordedRequest {
   query: Record<string, string>;
   headers: IncomingMessage['headers'];
   body: Record<string, unknown>;
+  /** When it arrived (ms). */
+  at: number;
 }
 
 export interface CardInstance {
@@ -56,6 +59,8 @@ export interface FakeDingtalkServer {
   flowControlled: Set<string>;
   /** The oapi contact APIs' ids and knobs (when started with a company). */
   contacts?: DingtalkContacts;
+  /** Calls admitted and refused under the documented rate limits (with `realism.limits`). */
+  limits: RateLimitLog;
   close(): Promise<void>;
 }
 
@@ -64,7 +69,7 @@ export const FAKE_CLIENT_SECRET = 'fake-app-secret-0123456789';
 
 const SPACE = /^dtv1\.card\/\/(IM_GROUP|IM_ROBOT)\.(.+)$/;
 
-export async function startFakeDingtalk(opts: { clientId?: string; clientSecret?: string; robotCode?: string; company?: Company } = {}): Promise<FakeDingtalkServer> {
+export async function startFakeDingtalk(opts: { clientId?: string; clientSecret?: string; robotCode?: string; company?: Company; realism?: Realism } = {}): Promise<FakeDingtalkServer> {
   const clientId = opts.clientId ?? FAKE_CLIENT_ID;
   const clientSecret = opts.clientSecret ?? FAKE_CLIENT_SECRET;
   const contacts = opts.company ? dingtalkContacts(opts.company, { clientId, clientSecret }) : undefined;
@@ -83,6 +88,7 @@ export async function startFakeDingtalk(opts: { clientId?: string; clientSecret?
     tickets: new Set(),
     invalidStaff: new Set(),
     flowControlled: new Set(),
+    limits: new RateLimitLog(),
     ...(contacts ? { contacts } : {}),
     fail(path, status, body, times = 1, o = {}) {
       const list = injected.get(path) ?? [];
@@ -246,8 +252,13 @@ export async function startFakeDingtalk(opts: { clientId?: string; clientSecret?
         return send(res, 400, { code: 'InvalidParameter', message: 'body is not JSON' });
       }
       const query = Object.fromEntries(new URL(req.url ?? '/', 'http://fake').searchParams);
-      state.requests.push({ method: req.method ?? 'GET', path, query, headers: req.headers, body });
-      handle(req, res, path, body);
+      state.requests.push({ method: req.method ?? 'GET', path, query, headers: req.headers, body, at: Date.now() });
+      // An internal app may call each v1.0 API 20 times per second; beyond, HTTP 403 with
+      // Forbidden.AccessDenied.QpsLimitForAppkeyAndApi (docs/channels/dingtalk.md, errors).
+      const limited = opts.realism?.limits && path.startsWith('/v1.0/') && path !== '/v1.0/oauth2/accessToken' && state.limits.admit([second(`${req.method} ${path}`, 20)]);
+      void latency(opts.realism).then(() =>
+        limited ? send(res, 403, { code: 'Forbidden.AccessDenied.QpsLimitForAppkeyAndApi', message: '应用调用该接口的并发量超过限制', requestid: `req-${++seq}` }) : handle(req, res, path, body),
+      );
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -15,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Company } from './company.js';
 import { feishuContacts } from './feishu-contacts.js';
+import { latency, minute, RateLimitLog, second, type LimitWindow, type Realism } from './rate-limits.js';
 
 export interface RecordedRequest {
   method: string;
@@ -36,6 +37,8 @@ export interface StoredMessage {
   content: string;
   uuid?: string;
   patches: string[];
+  /** When each PATCH was applied (ms). */
+  patchedAt: number[];
   /** When Feishu took the message, ms (ageMessage moves it back). */
   createdAt: number;
 }
@@ -112,6 +115,8 @@ export interface FakeFeishuOptions {
   pingIntervalSec?: number;
   /** Serve this company through the contact v3 APIs (feishu-contacts.ts). */
   company?: Company;
+  /** Latency per call and the documented rate limits (rate-limits.ts); off by default. */
+  realism?: Realism;
 }
 
 // --- minimal protobuf for the SDK's pbbp2.Frame (fields 1-4 varint, 5 headers, 8 payload) ---
@@ -205,8 +210,9 @@ export async function startFakeFeishu(opts: FakeFeishuOptions) {
   let seq = 0;
   const contacts = opts.company ? feishuContacts(opts.company) : undefined;
 
-  const json = (res: ServerResponse, status: number, body: unknown) => {
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  const limits = new RateLimitLog();
+  const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
     res.end(JSON.stringify(body));
   };
   const invalidParam = (res: ServerResponse, msg: string) => json(res, 400, { code: 230001, msg: `invalid param: ${msg}` });
@@ -328,9 +334,29 @@ export async function startFakeFeishu(opts: FakeFeishuOptions) {
         if (reply === 'drop') return req.socket.destroy();
         return json(res, reply.status, reply.body);
       }
-      route(rec, req, res);
+      const limited = opts.realism?.limits ? overLimit(rec) : undefined;
+      void latency(opts.realism).then(() => (limited ? json(res, limited.status, limited.body, limited.headers) : route(rec, req, res)));
     });
   });
+
+  /**
+   * Feishu's documented limits on the IM APIs: 5 per second to one user or chat (send), 5 per
+   * second per message (PATCH), and per API 50/s and 1000/min for the app. Over a per-target or
+   * per-message limit Feishu answers 230020; over the app's, HTTP 429 with 99991400 and
+   * x-ogw-ratelimit-reset (docs/channels/feishu.md, "Rate limits").
+   */
+  function overLimit(rec: RecordedRequest): { status: number; body: unknown; headers?: Record<string, string> } | undefined {
+    const b = (rec.body ?? {}) as Record<string, unknown>;
+    const patch = /^\/open-apis\/im\/v1\/messages\/([^/]+)$/.exec(rec.path);
+    let windows: LimitWindow[];
+    if (rec.method === 'POST' && rec.path === '/open-apis/im/v1/messages') windows = [second(`send:${String(b.receive_id)}`, 5), second('api:send', 50), minute('api:send', 1000)];
+    else if (rec.method === 'PATCH' && patch) windows = [second(`patch:${patch[1]}`, 5), second('api:patch', 50), minute('api:patch', 1000)];
+    else return undefined;
+    const broken = limits.admit(windows);
+    if (!broken) return undefined;
+    if (broken.key.startsWith('api:')) return { status: 429, body: { code: 99991400, msg: 'request trigger frequency limit' }, headers: { 'x-ogw-ratelimit-limit': String(broken.max), 'x-ogw-ratelimit-reset': String(Math.ceil(broken.windowMs / 1000)) } };
+    return { status: 400, body: { code: 230020, msg: 'This operation triggers the frequency limit.' } };
+  }
 
   function route(rec: RecordedRequest, req: IncomingMessage, res: ServerResponse) {
     const b = (rec.body ?? {}) as Record<string, unknown>;
@@ -376,6 +402,7 @@ export async function startFakeFeishu(opts: FakeFeishuOptions) {
         content: b.content,
         ...(typeof b.uuid === 'string' ? { uuid: b.uuid } : {}),
         patches: [],
+        patchedAt: [],
         createdAt: Date.now(),
       };
       if (!existing) {
@@ -397,6 +424,7 @@ export async function startFakeFeishu(opts: FakeFeishuOptions) {
       const original = parseCard(m.content)!;
       if ((original.config as { update_multi?: boolean } | undefined)?.update_multi !== true) return json(res, 400, { code: 230099, msg: 'card is not shared (config.update_multi)' });
       m.patches.push(b.content);
+      m.patchedAt.push(Date.now());
       m.content = b.content;
       return json(res, 200, { code: 0, msg: 'success', data: {} });
     }
@@ -417,6 +445,8 @@ export async function startFakeFeishu(opts: FakeFeishuOptions) {
     ws,
     /** The contact APIs' ids and knobs (when started with a company). */
     contacts,
+    /** Calls admitted and refused under the documented rate limits (with `realism.limits`). */
+    limits,
     get tokensIssued() {
       return tokensIssued;
     },
@@ -461,6 +491,7 @@ export async function startFakeFeishu(opts: FakeFeishuOptions) {
     reset() {
       requests.length = 0;
       injected.length = 0;
+      limits.reset();
     },
     async close() {
       for (const s of sockets) s.terminate();

@@ -6,6 +6,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Company } from './company.js';
+import { latency, minute, RateLimitLog, type Realism } from './rate-limits.js';
 import { wecomContacts, type WecomContacts } from './wecom-contacts.js';
 
 export interface RecordedRequest {
@@ -27,6 +28,8 @@ export interface FakeWecomOptions {
   chats?: ReadonlySet<string>;
   /** Serve this company through the contact APIs. */
   company?: Company;
+  /** Latency per call and the documented rate limits (rate-limits.ts); off by default. */
+  realism?: Realism;
 }
 
 interface Code {
@@ -48,6 +51,8 @@ export class FakeWecomServer {
   private server: Server | undefined;
   private injected: Array<{ path: string; errcode: number; errmsg: string; times: number }> = [];
   private lost: Array<{ path: string; times: number }> = [];
+  /** Calls admitted and refused under the documented rate limits (with `realism.limits`). */
+  readonly limits = new RateLimitLog();
   /** Milliseconds of artificial latency per API call. */
   latencyMs = 0;
   url = '';
@@ -128,8 +133,12 @@ export class FakeWecomServer {
       }
     }
     const query = Object.fromEntries(u.searchParams);
+    // Each API may be called 10,000 times a minute per corp; beyond, errcode 45009
+    // (https://developer.work.weixin.qq.com/document/path/90312, docs/channels/wecom.md).
+    const limited = this.opts.realism?.limits && u.pathname !== '/cgi-bin/gettoken' && this.limits.admit([minute(u.pathname, 10_000)]);
     if (this.latencyMs) await new Promise((r) => setTimeout(r, this.latencyMs));
-    const reply = this.answer(req.method ?? 'GET', u.pathname, query, body);
+    await latency(this.opts.realism);
+    const reply = limited ? { errcode: 45009, errmsg: 'api freq out of limit' } : this.answer(req.method ?? 'GET', u.pathname, query, body);
     this.requests.push({ method: req.method ?? 'GET', path: u.pathname, query, body, reply });
     const lose = this.lost.find((l) => l.path === u.pathname && l.times > 0);
     if (lose) {

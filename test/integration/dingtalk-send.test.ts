@@ -4,11 +4,12 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { decodeAction, type Card } from '../../cards/model.js';
 import { DeliveryError } from '../../src/channels/channel.js';
-import { createDingtalkChannel, DINGTALK_RATE_LIMIT, type DingtalkChannel, type DingtalkChannelOptions } from '../../src/channels/dingtalk/index.js';
+import { createDingtalkChannel, type DingtalkChannel, type DingtalkChannelOptions } from '../../src/channels/dingtalk/index.js';
 import { loadConfig } from '../../src/config.js';
 import type { CardMessage } from '../../src/store/card-messages-repo.js';
 import { channelDeps } from '../support/channel-deps.js';
 import { FAKE_CLIENT_ID, FAKE_CLIENT_SECRET, startFakeDingtalk, type FakeDingtalkServer } from '../fakes/dingtalk-server.js';
+import { busiest } from '../fakes/rate-limits.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const basePrefix = `t-${process.pid}-${Math.random().toString(36).slice(2)}`;
@@ -216,8 +217,22 @@ describe('dingtalk sending', () => {
     await ch.sendText({ type: 'chat', id: 'cid_other' }, '1', { idempotencyKey: 'p-4' });
   });
 
-  it('exports a limiter within DingTalk 20 calls per second per API', () => {
-    expect(DINGTALK_RATE_LIMIT.duration).toBe(1000);
-    expect(DINGTALK_RATE_LIMIT.max * 2).toBeLessThanOrEqual(20);
+  it('paces each API at 20 calls per second for the app: a burst of card updates is never refused', async () => {
+    // A fake that enforces DingTalk's limit (403 QpsLimitForAppkeyAndApi beyond 20/s per API).
+    const limited = await startFakeDingtalk({ realism: { limits: true } });
+    try {
+      const ch = makeChannel({ DINGTALK_BASE_URL: limited.url });
+      const sent = await Promise.all(Array.from({ length: 30 }, (_, i) => ch.sendCard({ type: 'user', id: `dt_burst${i}` }, card, { requestId: `req-b${i}`, idempotencyKey: `burst-${i}` })));
+      const done = { ...card, status: { text: '已通过', tone: 'approved' as const }, buttons: [] };
+      await Promise.all(sent.map((s, i) => ch.updateCard(row({ id: i + 1, trackId: s.trackId! }), done)));
+      expect(limited.limits.refused).toEqual([]);
+      const puts = limited.requests.filter((r) => r.method === 'PUT' && r.path === '/v1.0/card/instances');
+      expect(puts.length).toBeGreaterThanOrEqual(30);
+      expect([...limited.cards.values()].filter((c) => c.params.status === '已通过')).toHaveLength(30);
+      // Without pacing all 30 would go at once; the documented 20/s is what holds them back.
+      expect(busiest(puts.map((r) => r.at), 1000)).toBeLessThanOrEqual(20);
+    } finally {
+      await limited.close();
+    }
   });
 });

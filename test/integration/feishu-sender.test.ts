@@ -4,13 +4,15 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Card } from '../../cards/model.js';
 import { DeliveryError } from '../../src/channels/channel.js';
-import { createFeishuChannel, FEISHU_RATE_LIMIT, type FeishuChannel } from '../../src/channels/feishu/index.js';
+import { createFeishuChannel, type FeishuChannel } from '../../src/channels/feishu/index.js';
 import { BODY_LIMIT_BYTES, feishuUuid, RESEND_AFTER_MS } from '../../src/channels/feishu/sender.js';
 import { actionFromName } from '../../src/channels/feishu/form-names.js';
 import { loadConfig } from '../../src/config.js';
+import { forEachLimit } from '../../src/util/for-each-limit.js';
 import type { CardMessage } from '../../src/store/card-messages-repo.js';
 import { channelDeps } from '../support/channel-deps.js';
 import { FEISHU_BODY_LIMIT, startFakeFeishu, type FakeFeishu } from '../fakes/feishu-server.js';
+import { busiest } from '../fakes/rate-limits.js';
 
 const APP_ID = 'cli_0123456789abcdef';
 const SECRET = 'app-secret';
@@ -89,8 +91,40 @@ describe('feishu sender against the fake Feishu', () => {
     channel = build();
   });
 
-  it('exports the app-level limit for the BullMQ limiter', () => {
-    expect(FEISHU_RATE_LIMIT).toEqual({ max: 50, duration: 1000 });
+  it('paces card PATCHes per message and per API, not per chat: the documented limits bind, and none is refused', async () => {
+    // A fake that enforces Feishu's limits: 5/s per chat for sends, 5/s per message for PATCHes,
+    // 50/s per API for the app (230020 / HTTP 429 99991400 beyond).
+    const limited = await startFakeFeishu({ appId: APP_ID, appSecret: SECRET, realism: { limits: true } });
+    try {
+      const config = loadConfig({ FEISHU_APP_ID: APP_ID, FEISHU_APP_SECRET: SECRET, FEISHU_VERIFICATION_TOKEN: 'vt', FEISHU_BASE_URL: limited.url });
+      const ch = createFeishuChannel(channelDeps(config, redis, `${prefix}:limits`));
+      const patches = () => limited.requests.filter((r) => r.method === 'PATCH');
+      const done = card('approved');
+      // Ten cards in one room (sent at the room's 5/s), then all ten updated at once: the
+      // per-chat send limit must not hold the PATCHes back, so more than 5 land within a second.
+      const room = `oc_room_${Date.now()}`;
+      const inRoom = await Promise.all(Array.from({ length: 10 }, (_, i) => ch.sendCard({ type: 'chat', id: room }, card(), { requestId: `r${i}`, idempotencyKey: `room-${room}-${i}` })));
+      limited.reset();
+      await Promise.all(inRoom.map((m, i) => ch.updateCard(row(m.messageId!, { id: 100 + i, targetType: 'chat', targetId: room }), done)));
+      expect(patches()).toHaveLength(10);
+      expect(busiest(patches().map((r) => r.at), 1000)).toBeGreaterThan(5);
+      // One card updated eight times: at most 5 PATCHes of it in any second.
+      limited.reset();
+      await Promise.all(Array.from({ length: 8 }, () => ch.updateCard(row(inRoom[0]!.messageId!, { id: 100, targetType: 'chat', targetId: room }), done)));
+      expect(busiest(patches().map((r) => r.at), 1000)).toBeLessThanOrEqual(5);
+      // Sixty cards (to sixty people) updated by eight workers (the delivery queue's concurrency):
+      // at most 50 PATCHes in any second for the app.
+      const many = [];
+      for (let i = 0; i < 60; i++) many.push(await ch.sendCard({ type: 'user', id: uniqueUser() }, card(), { requestId: `m${i}`, idempotencyKey: `many-${room}-${i}` }));
+      limited.reset();
+      await forEachLimit([...many.entries()], 8, async ([i, m]) => void (await ch.updateCard(row(m.messageId!, { id: 200 + i }), done)));
+      expect(patches()).toHaveLength(60);
+      expect(busiest(patches().map((r) => r.at), 1000)).toBeLessThanOrEqual(50);
+      expect(busiest(patches().map((r) => r.at), 1000)).toBeGreaterThan(25);
+      expect(limited.limits.refused).toEqual([]);
+    } finally {
+      await limited.close();
+    }
   });
 
   it('sends a card to a user by open_id with a uuid derived from the idempotency key', async () => {

@@ -3,7 +3,16 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { DeliveryError } from '../channel.js';
+import { createRateWindows, perWindow, type RateWindows } from '../rate-windows.js';
 import { DingtalkTokenCache } from './token-cache.js';
+
+/**
+ * An internal app may call each API 20 times per second (Forbidden.AccessDenied.
+ * QpsLimitForAppkeyAndApi beyond, HTTP 403): https://help.dingtalk.io/open/development/call-frequency-limit .
+ * Paced per API in Redis, shared by every replica, so a burst of card updates waits its turn
+ * instead of being refused.
+ */
+export const DINGTALK_API_PER_SECOND = 20;
 
 export interface DingtalkApiOptions {
   baseUrl: string;
@@ -24,9 +33,11 @@ const BAD_TOKEN = /InvalidAuthentication|InvalidAccessToken|accessToken.*invalid
 export class DingtalkApi {
   private readonly base: string;
   private readonly tokens: DingtalkTokenCache;
+  private readonly pace: RateWindows;
 
   constructor(private readonly o: DingtalkApiOptions) {
     this.base = o.baseUrl.replace(/\/+$/, '');
+    this.pace = createRateWindows({ redis: o.redis, log: o.log, maxWaitMs: 10_000 });
     this.tokens = new DingtalkTokenCache({ redis: o.redis, key: `${o.prefix}:dingtalk:token:${o.clientId}`, fetch: () => this.fetchToken(), log: o.log });
   }
 
@@ -50,6 +61,7 @@ export class DingtalkApi {
   async call<T = Record<string, unknown>>(method: 'POST' | 'PUT', path: string, body: unknown): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       const token = await this.token();
+      await this.pace.acquire([perWindow(`${this.o.prefix}:dingtalk:pace:api:${method} ${path}`, DINGTALK_API_PER_SECOND, 1)], `dingtalk ${method} ${path}`);
       const res = await this.raw(method, path, body, { 'x-acs-dingtalk-access-token': token });
       if (res.ok) return res.body as T;
       const err = this.errorOf(`${method} ${path}`, res);

@@ -8,14 +8,6 @@ import { registerWebhook, streamReceiver } from './receiver.js';
 import { DingtalkSender } from './sender.js';
 import { StreamSupervisor, type StreamOptions } from './stream.js';
 
-/**
- * App-level limit for the BullMQ limiter of the DingTalk delivery queue. DingTalk allows an
- * internal app 20 calls per second per API (Forbidden.AccessDenied.QpsLimitForAppkeyAndApi
- * beyond). BullMQ counts fixed windows, so two windows can meet inside one second: 10 per
- * second keeps even that worst case at DingTalk's 20.
- */
-export const DINGTALK_RATE_LIMIT = { max: 10, duration: 1000 } as const;
-
 export interface DingtalkChannelOptions {
   /** Watchdog and backoff timings (tests shorten them). */
   stream?: Partial<StreamOptions>;

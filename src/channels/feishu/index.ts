@@ -8,9 +8,6 @@ import { createWebhookHandler, registerWebhookRoute } from './receiver.js';
 import { createSender } from './sender.js';
 import { createWsConnection } from './ws.js';
 
-/** App-wide send limit (50/s per app) for the BullMQ limiter of the Feishu delivery queue. */
-export const FEISHU_RATE_LIMIT = { max: 50, duration: 1000 } as const;
-
 export interface FeishuChannelOptions {
   /** Test seam: ping watchdog of the long connection, in seconds. */
   wsPingTimeoutSec?: number;

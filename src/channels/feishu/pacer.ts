@@ -1,56 +1,51 @@
-// Per-target pacing: Feishu allows 5 messages per second to one user or one chat (shared by
-// every bot in a group). A fixed one-second window per target, counted in Redis so every
-// replica and worker shares it; a send over the limit waits for the next window. The app-wide
-// 50/s is the BullMQ limiter's job (FEISHU_RATE_LIMIT).
+// Feishu's documented rate limits, paced in Redis (src/channels/rate-windows.ts) so every replica
+// and worker shares them:
+//   - sending (POST im/v1/messages): 5 per second to one user or one chat (shared by every bot
+//     in a group), and 50/s and 1000/min per app for the API;
+//   - updating a card (PATCH im/v1/messages/:message_id): 5 per second per *message*, and 50/s
+//     and 1000/min per app for the API — not the per-chat send limit: many cards in one chat
+//     (an approver's cards, a room's) are updated side by side.
+// Each API's app-wide limit is counted by Feishu per API, so sends and PATCHes have one each.
+// https://open.feishu.cn/document/server-docs/im-v1/message/create ,
+// https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/message/patch ,
+// https://open.feishu.cn/document/ukTMukTMukTM/uUzN04SN3QjL1cDN (frequency control).
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { DeliveryError } from '../channel.js';
+import { createRateWindows, perWindow, type RateWindow } from '../rate-windows.js';
+
+/** Documented limits (before our margin). */
+export const FEISHU_LIMITS = {
+  perTargetPerSecond: 5,
+  perMessagePatchPerSecond: 5,
+  appPerSecond: 50,
+  appPerMinute: 1000,
+} as const;
 
 export interface PacerOptions {
   redis: Redis;
   prefix: string;
   log: Logger;
-  /** Sends per target per second. */
+  /** Sends per target per second (tests lower it). */
   perSecond?: number;
   /** Give up (transient error, the queue retries later) after waiting this long. */
   maxWaitMs?: number;
-  now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
 
 export interface Pacer {
-  /** Resolves when a send to `target` fits in its window. */
+  /** Resolves when a send to `target` fits its chat's and the send API's windows. */
   acquire(target: string): Promise<void>;
+  /** Resolves when a PATCH of `messageId` fits the message's and the PATCH API's windows. */
+  acquirePatch(messageId: string): Promise<void>;
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
 export function createPacer(opts: PacerOptions): Pacer {
-  const limit = opts.perSecond ?? 5;
-  const maxWait = opts.maxWaitMs ?? 10_000;
-  const now = opts.now ?? Date.now;
-  const sleep = opts.sleep ?? defaultSleep;
+  const perTarget = opts.perSecond ?? FEISHU_LIMITS.perTargetPerSecond;
+  const windows = createRateWindows({ redis: opts.redis, log: opts.log, maxWaitMs: opts.maxWaitMs ?? 10_000, ...(opts.sleep ? { sleep: opts.sleep } : {}) });
+  const key = (s: string) => `${opts.prefix}:feishu:pace:${s}`;
+  const app = (api: string): RateWindow[] => [perWindow(key(`api:${api}`), FEISHU_LIMITS.appPerSecond, 1), perWindow(key(`api:${api}`), FEISHU_LIMITS.appPerMinute, 60)];
   return {
-    async acquire(target) {
-      const started = now();
-      for (;;) {
-        const t = now();
-        const second = Math.floor(t / 1000);
-        const key = `${opts.prefix}:feishu:pace:${target}:${second}`;
-        let count: number;
-        try {
-          const res = await opts.redis.multi().incr(key).expire(key, 2).exec();
-          count = Number(res?.[0]?.[1] ?? 0);
-        } catch (err) {
-          // Pacing is a courtesy; Feishu's own limit answers with a transient code anyway.
-          opts.log.warn({ err, target }, 'feishu pacer: redis unavailable, sending unpaced');
-          return;
-        }
-        if (count <= limit) return;
-        if (t - started >= maxWait) throw new DeliveryError(`feishu: target ${target} is over ${limit}/s for ${maxWait} ms`, false, 'paced');
-        // Wait for the next window, with jitter so queued senders do not all wake at once.
-        await sleep((second + 1) * 1000 - t + Math.floor(Math.random() * 50));
-      }
-    },
+    acquire: (target) => windows.acquire([perWindow(key(`target:${target}`), perTarget, 1), ...app('send')], `feishu: send to ${target}`),
+    acquirePatch: (messageId) => windows.acquire([perWindow(key(`message:${messageId}`), FEISHU_LIMITS.perMessagePatchPerSecond, 1), ...app('patch')], `feishu: update of ${messageId}`),
   };
 }

@@ -43,6 +43,15 @@ export interface SenderOptions extends RenderOptions {
 export function createSender(api: FeishuApi, pacer: Pacer, opts: SenderOptions) {
   const now = opts.now ?? Date.now;
 
+  /**
+   * The token first, then the slot: a call should leave at its paced moment, not wait for a
+   * token fetch after it (calls that left late would reach Feishu bunched together).
+   */
+  async function paced(slot: () => Promise<void>): Promise<void> {
+    await api.tokens.get();
+    await slot();
+  }
+
   /** The card's content such that `body(content)` fits Feishu's limit, shortened if need be. */
   function content(card: Card, body: (content: string) => unknown): string {
     const fitted = fitCardContent(card, opts, (c) => bytes(body(c)), BODY_BUDGET_BYTES);
@@ -52,7 +61,7 @@ export function createSender(api: FeishuApi, pacer: Pacer, opts: SenderOptions) 
 
   async function send(target: Pick<Target, 'type' | 'id'>, card: Card, uuid: string): Promise<SentCard> {
     const json = content(card, (c) => createBody(target.id, c, uuid));
-    await pacer.acquire(paceKey(target.type, target.id));
+    await paced(() => pacer.acquire(paceKey(target.type, target.id)));
     return api.createMessage({ ...receiver(target), msgType: 'interactive', content: json, uuid });
   }
 
@@ -75,7 +84,8 @@ export function createSender(api: FeishuApi, pacer: Pacer, opts: SenderOptions) 
       if (!message.messageId) throw new DeliveryError(`feishu: card message ${message.id} has no message_id to update`, true, 'no_message_id');
       if (message.createdAt && now() - message.createdAt.getTime() > RESEND_AFTER_MS) return resend(message, card);
       const json = content(card, patchBody);
-      await pacer.acquire(paceKey(message.targetType, message.targetId));
+      // Paced per message (and per API), not per chat: see pacer.ts.
+      await paced(() => pacer.acquirePatch(message.messageId!));
       try {
         await api.patchMessage(message.messageId, json);
       } catch (err) {
@@ -86,7 +96,7 @@ export function createSender(api: FeishuApi, pacer: Pacer, opts: SenderOptions) 
     },
 
     async sendText(target: Target, text: string, o: { idempotencyKey: string }): Promise<void> {
-      await pacer.acquire(paceKey(target.type, target.id));
+      await paced(() => pacer.acquire(paceKey(target.type, target.id)));
       await api.createMessage({ ...receiver(target), msgType: 'text', content: JSON.stringify({ text }), uuid: feishuUuid(o.idempotencyKey) });
     },
   };
