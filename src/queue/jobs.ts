@@ -59,6 +59,8 @@ export type DirectoryJob = { type: 'full'; reason: 'schedule' | 'admin' } | { ty
 /** One outbound webhook delivery (a `webhook_deliveries` row); its job id is `wh-<id>-<redrives>`. */
 export interface WebhookJob {
   deliveryId: number;
+  /** The delivery's redrive count when queued: an older job of a redriven delivery sends nothing. */
+  redrives: number;
 }
 
 /** BullMQ job ids may not contain ':'; keep them deterministic so retries dedupe. */

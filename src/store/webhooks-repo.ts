@@ -46,7 +46,8 @@ export async function queuePendingDeliveries(db: Db, limit: number, queue: (rows
     const rows = await tx.select().from(webhookDeliveries).where(eq(webhookDeliveries.status, 'pending')).orderBy(asc(webhookDeliveries.id)).limit(limit).for('update', { skipLocked: true });
     if (!rows.length) return 0;
     await queue(rows);
-    await tx.update(webhookDeliveries).set({ status: 'queued' }).where(inArray(webhookDeliveries.id, rows.map((r) => r.id)));
+    // Only rows still pending: a job may have finished before this commit (its update waited on our lock).
+    await tx.update(webhookDeliveries).set({ status: 'queued' }).where(and(inArray(webhookDeliveries.id, rows.map((r) => r.id)), eq(webhookDeliveries.status, 'pending')));
     return rows.length;
   });
 }
@@ -79,7 +80,7 @@ export async function recordAttempt(db: DbOrTx, id: number, a: { status: Deliver
       lastAttemptAt: a.at,
       ...(a.status === 'delivered' ? { deliveredAt: a.at } : {}),
     })
-    .where(and(eq(webhookDeliveries.id, id), eq(webhookDeliveries.status, 'queued')));
+    .where(and(eq(webhookDeliveries.id, id), inArray(webhookDeliveries.status, ['pending', 'queued'])));
 }
 
 /** Put dead deliveries (these ids, or all of an endpoint's) back to pending; returns their ids. */

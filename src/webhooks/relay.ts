@@ -12,7 +12,7 @@ export const webhookJobId = (row: Pick<WebhookDeliveryRow, 'id' | 'redrives'>) =
 export function createWebhookRelay(deps: { store: Pick<WebhookStore, 'queuePending' | 'queued'>; queue: Queue<WebhookJob>; log: Logger }) {
   let running: Promise<number> | undefined;
   let again = false;
-  const add = (rows: WebhookDeliveryRow[]) => deps.queue.addBulk(rows.map((r) => ({ name: 'deliver', data: { deliveryId: r.id }, opts: { jobId: webhookJobId(r) } })));
+  const add = (rows: WebhookDeliveryRow[]) => deps.queue.addBulk(rows.map((r) => ({ name: 'deliver', data: { deliveryId: r.id, redrives: r.redrives }, opts: { jobId: webhookJobId(r) } })));
 
   async function relay(): Promise<number> {
     if (running) {

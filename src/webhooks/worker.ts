@@ -10,6 +10,8 @@ import type { WebhookStore } from '../store/webhooks-repo.js';
 import { postWebhook } from './send.js';
 import { TargetRefused } from './target.js';
 
+const SENDABLE = new Set(['pending', 'queued']);
+
 export interface WebhookWorkerDeps {
   store: Pick<WebhookStore, 'toSend' | 'recordAttempt'>;
   allowPrivate: boolean;
@@ -21,7 +23,8 @@ export function webhookProcessor(deps: WebhookWorkerDeps) {
   const { store, log } = deps;
   return async function process(job: Job<WebhookJob>): Promise<void> {
     const found = await store.toSend(job.data.deliveryId);
-    if (!found || found.delivery.status !== 'queued') return;
+    // `pending`: the relay that queued this job has not committed yet (its row lock makes our update wait for it).
+    if (!found || !SENDABLE.has(found.delivery.status) || found.delivery.redrives !== (job.data.redrives ?? 0)) return;
     const { delivery, event, endpoint } = found;
     const at = new Date();
     if (!endpoint?.enabled) {
