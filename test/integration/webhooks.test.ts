@@ -4,7 +4,7 @@
 // redriven; each event reaches each endpoint exactly once. Without WEBHOOK_ALLOW_PRIVATE a
 // loopback target is refused.
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -29,7 +29,7 @@ function receiver() {
   let mode: 'ok' | 503 | 500 = 'ok';
   let server: Server | undefined;
   let port = 0;
-  const handler = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
