@@ -4,9 +4,11 @@
 // redriven; each event reaches each endpoint exactly once. Without WEBHOOK_ALLOW_PRIVATE a
 // loopback target is refused.
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { directoryFromText, EXAMPLE_ORG_FILE } from '../../src/org/load.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { EVENT_FORM } from '../support/sim-client.js';
 
@@ -224,11 +226,18 @@ describe('outbound webhooks (private targets allowed)', () => {
 
 describe('outbound webhooks (private targets refused)', () => {
   let t: TestApp;
+  const rx = receiver();
   const call = caller(() => t.url);
   beforeAll(async () => {
-    t = await startTestApp({ ADMIN_TOKEN: TOKEN });
+    await rx.up();
+    // An endpoint from the organisation file, pointing at loopback: refused at each delivery.
+    const org = `${readFileSync(EXAMPLE_ORG_FILE, 'utf8')}\nwebhooks:\n  - { id: internal-finance, url: "${rx.url('/finance')}", secret: ${SECRETS['/finance']}, events: [request.submitted] }\n`;
+    t = await startTestApp({ ADMIN_TOKEN: TOKEN }, { dir: directoryFromText(org) });
   });
-  afterAll(() => t?.close());
+  afterAll(async () => {
+    await t?.close();
+    await rx.down().catch(() => {});
+  });
 
   it('refuses loopback and private targets at registration', async () => {
     for (const url of ['http://127.0.0.1:9/hook', 'http://localhost/hook', 'http://10.1.2.3/hook', 'http://169.254.169.254/latest', 'http://[::1]/hook', 'http://[::ffff:127.0.0.1]/hook', 'http://100.64.0.1/hook']) {
@@ -236,6 +245,18 @@ describe('outbound webhooks (private targets refused)', () => {
       expect(r.status, url).toBe(422);
       expect(r.body.code).toBe('target_refused');
     }
-    expect((await call('GET', '/api/admin/webhooks')).body.endpoints).toEqual([]);
+    expect((await call('GET', '/api/admin/webhooks')).body.endpoints.map((e: { id: string }) => e.id)).toEqual(['internal-finance']);
+  });
+
+  it('lists the organisation file’s endpoint, will not delete it, and refuses its loopback target at delivery', async () => {
+    const [file] = (await call('GET', '/api/admin/webhooks')).body.endpoints;
+    expect(file).toMatchObject({ id: 'internal-finance', source: 'file', events: ['request.submitted'], enabled: true });
+    expect((await call('DELETE', '/api/admin/webhooks/internal-finance')).status).toBe(409);
+    expect((await call('POST', '/api/requests', { applicantId: 'liming', type: 'event', form: { ...EVENT_FORM, name: '内网回调' } })).status).toBe(201);
+    await until('a dead delivery', async () => (await call('GET', '/api/admin/webhooks/deliveries?status=dead')).body.deliveries.length === 1);
+    const [d] = (await call('GET', '/api/admin/webhooks/deliveries')).body.deliveries;
+    expect(d).toMatchObject({ endpointId: 'internal-finance', eventType: 'request.submitted', status: 'dead', attempts: 1, lastStatus: null });
+    expect(d.lastError).toContain('loopback');
+    expect(rx.got).toEqual([]);
   });
 });
