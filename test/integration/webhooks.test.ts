@@ -260,3 +260,37 @@ describe('outbound webhooks (private targets refused)', () => {
     expect(rx.got).toEqual([]);
   });
 });
+
+describe('outbound webhooks across a restart that lost Redis', () => {
+  const rx = receiver();
+  let first: TestApp | undefined;
+  let second: TestApp | undefined;
+  beforeAll(() => rx.up());
+  afterAll(async () => {
+    await second?.close();
+    await first?.close(); // drops the database both used
+    await rx.down().catch(() => {});
+  });
+
+  it('a delivery still owed when the process stopped is sent once by the next one, from Postgres alone', async () => {
+    const env = { ADMIN_TOKEN: TOKEN, WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_ATTEMPTS: '20', WEBHOOK_BACKOFF_MS: '200' };
+    first = await startTestApp(env);
+    const call1 = caller(() => first!.url);
+    expect((await call1('POST', '/api/admin/webhooks', { id: 'finance', url: rx.url('/finance'), secret: SECRETS['/finance'], events: ['request.decided'] })).status).toBe(201);
+    rx.setMode(503);
+    const { body } = await call1('POST', '/api/requests', { applicantId: 'liming', type: 'event', form: { ...EVENT_FORM, name: '重启前批准' } });
+    const req = body.request as { id: string; steps: Array<{ id: string }>; current: number };
+    expect((await call1('POST', `/api/requests/${req.id}/actions`, { actorId: 'liuyang', action: 'approve', stepId: req.steps[req.current]!.id })).status).toBe(200);
+    await until('a failed attempt', async () => ((await call1('GET', '/api/admin/webhooks/deliveries')).body.deliveries[0]?.attempts ?? 0) >= 1);
+    await first.app.stop();
+    rx.setMode('ok');
+    // Same database, a fresh Redis prefix: the job that was retrying is gone with the old keys.
+    second = await startTestApp({ ...env, DATABASE_URL: first.app.config.DATABASE_URL! });
+    await until('the delivery after the restart', () => rx.got.length >= 1);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(rx.got).toHaveLength(1);
+    expect(rx.got[0]!.body).toMatchObject({ type: 'request.decided', request: { id: req.id }, decision: { outcome: 'approved' } });
+    const [d] = (await caller(() => second!.url)('GET', '/api/admin/webhooks/deliveries')).body.deliveries;
+    expect(d).toMatchObject({ status: 'delivered', lastStatus: 204 });
+  });
+});
