@@ -156,6 +156,7 @@ export async function buildApp(opts: AppOptions) {
     const housekeeping = async () => {
       await relay.redrive({ olderThanMs: 10 * 60_000 });
       await webhookRelay.redrive();
+      await webhooks.prune(new Date());
       await pruneDeliveries(database.db, new Date());
       // Delegations that started or ended since: the open tasks' cards go to whoever acts now.
       await delegations.announce();

@@ -154,6 +154,22 @@ export async function syncFileEndpoints(db: Db, endpoints: Array<{ id: string; u
   });
 }
 
+/** Delivered deliveries are kept this long in the log; dead ones until an admin redrives them. */
+export const WEBHOOK_LOG_RETENTION_MS = 30 * 24 * 3600_000;
+
+/** Forget delivered deliveries past the retention, then events none of whose deliveries is left. */
+export async function pruneWebhookLog(db: DbOrTx, now: Date): Promise<number> {
+  const cutoff = new Date(now.getTime() - WEBHOOK_LOG_RETENTION_MS);
+  const gone = await db
+    .delete(webhookDeliveries)
+    .where(and(eq(webhookDeliveries.status, 'delivered'), lt(webhookDeliveries.deliveredAt, cutoff)))
+    .returning({ id: webhookDeliveries.id });
+  await db
+    .delete(webhookEvents)
+    .where(and(lt(webhookEvents.occurredAt, cutoff), sql`not exists (select 1 from ${webhookDeliveries} d where d.event_id = ${webhookEvents.id})`));
+  return gone.length;
+}
+
 /** The webhooks' view of the store, bound to the database (src/webhooks/). */
 export function webhookStore(db: Db) {
   return {
@@ -168,6 +184,7 @@ export function webhookStore(db: Db) {
     createEndpoint: (e: Parameters<typeof createEndpoint>[1]) => createEndpoint(db, e),
     deleteEndpoint: (id: string) => deleteEndpoint(db, id),
     syncFileEndpoints: (e: Parameters<typeof syncFileEndpoints>[1]) => syncFileEndpoints(db, e),
+    prune: (now: Date) => pruneWebhookLog(db, now),
   };
 }
 
