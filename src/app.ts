@@ -55,6 +55,11 @@ import { createSchedulerStore } from './store/scheduler-store.js';
 import { commandReads } from './store/command-reads.js';
 import { requestReads } from './store/requests-repo.js';
 import { responseCodeStore } from './store/response-codes-repo.js';
+import { webhookStore } from './store/webhooks-repo.js';
+import { webhookHook } from './webhooks/hook.js';
+import { createWebhookRelay } from './webhooks/relay.js';
+import { checkTarget } from './webhooks/target.js';
+import { webhookProcessor } from './webhooks/worker.js';
 
 export interface AppOptions {
   config: Config;
@@ -110,7 +115,7 @@ export async function buildApp(opts: AppOptions) {
     if (config.dingtalkEnabled) enabled.add('dingtalk');
     if (config.wecomEnabled) enabled.add('wecom');
 
-    const queues = createQueues(redis, prefix, [...enabled]);
+    const queues = createQueues(redis, prefix, [...enabled], { attempts: config.WEBHOOK_ATTEMPTS, backoffMs: config.WEBHOOK_BACKOFF_MS });
     const { inbound, deliveries } = queues;
     // With `directory.sync`, people and departments come from the platforms: load what the store
     // holds before anything reads the organisation, then keep it current (directory/runtime.ts).
@@ -139,10 +144,20 @@ export async function buildApp(opts: AppOptions) {
     await directory?.load();
     await syncOrganisation(database.db, dir);
     const relay = createOutboxRelay({ outbox: outboxStore(database.db), dir, queues: deliveries, enabled, log, now });
+    // Outbound webhooks: the file's endpoints mirrored (a target refused now is refused at each delivery too).
+    const webhooks = webhookStore(database.db);
+    const fileHooks = dir.file.webhooks ?? [];
+    await webhooks.syncFileEndpoints(fileHooks.map((w) => ({ id: w.id, url: w.url, secret: w.secret, events: w.events ?? null, description: w.description ?? null })));
+    for (const w of fileHooks) {
+      checkTarget(w.url, config.WEBHOOK_ALLOW_PRIVATE).catch((err: unknown) => log.warn({ webhook: w.id, err: (err as Error).message }, 'webhook endpoint refused: its deliveries will fail'));
+    }
+    const webhookRelay = createWebhookRelay({ store: webhooks, queue: queues.webhooks, log });
     // Periodically: re-drive outbox rows whose deliveries have not finished 10 minutes on (Redis
     // lost them unnoticed), and forget old delivery records.
     const housekeeping = async () => {
       await relay.redrive({ olderThanMs: 10 * 60_000 });
+      await webhookRelay.redrive();
+      await webhooks.prune(new Date());
       await pruneDeliveries(database.db, new Date());
       // Delegations that started or ended since: the open tasks' cards go to whoever acts now.
       await delegations.announce();
@@ -158,7 +173,7 @@ export async function buildApp(opts: AppOptions) {
     // Deadlines, reminders, escalation, event prompts, digest: its hook writes timers in every transition's transaction.
     const schedulerStore = createSchedulerStore(database.db);
     const scheduler = createScheduler({ health, store: schedulerStore, queue: queues.schedule, prefix, dir, calendar, locale: config.LOCALE, log, now, ...(opts.scheduleDelay ? { delayMs: opts.scheduleDelay } : {}), approvals: () => approvals, onOutbox: () => relay.kick(), onReconcile: housekeeping });
-    const approvals = createApprovals({ database, dir, now, dueAt: (spec, from) => calendar.dueAt(spec, from), onTransition: [scheduler.onTransition], onCommitted: () => { relay.kick(); scheduler.flush(); } });
+    const approvals = createApprovals({ database, dir, now, dueAt: (spec, from) => calendar.dueAt(spec, from), onTransition: [scheduler.onTransition, webhookHook(dir)], onCommitted: () => { relay.kick(); webhookRelay.kick(); scheduler.flush(); } });
     // Hand-over (移交, leavers and movers) and delegation (委托); both act through approvals' transitions.
     const delegations = createDelegations({ store: delegationStore(database.db), dir, calendar, now, onCommitted: () => relay.kick() });
     const handover = createHandover({ approvals, store: handoverStore(database.db), dir, log, delegations, onCommitted: () => relay.kick() });
@@ -189,7 +204,7 @@ export async function buildApp(opts: AppOptions) {
       adminToken: config.ADMIN_TOKEN,
     });
     apiRoutes(http, { requests, cardContext: ctx, dir, now, open: config.simulatorEnabled, adminToken: config.ADMIN_TOKEN });
-    adminRoutes(http, { token: config.ADMIN_TOKEN, approvals, requests, dir, locale: config.LOCALE, now, handover, delegations, ...(directory ? { directory } : {}) });
+    adminRoutes(http, { token: config.ADMIN_TOKEN, approvals, requests, dir, locale: config.LOCALE, now, handover, delegations, ...(directory ? { directory } : {}), webhooks: { store: webhooks, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, kick: () => webhookRelay.kick() } });
     metrics.watchQueues(() => queues.all());
     // Open only on a simulator-only instance without a token (a laptop); protected otherwise.
     metricsRoute(http, metrics, { open: !config.ADMIN_TOKEN && enabled.size === 1 && enabled.has('local'), token: config.ADMIN_TOKEN });
@@ -212,8 +227,9 @@ export async function buildApp(opts: AppOptions) {
           ...(opts.stateWatchMs ? { everyMs: opts.stateWatchMs } : {}),
           intact: () => scheduler.schedulersPresent(),
           recover: async () => {
-            await Promise.all([scheduler.recover(), relay.redrive()]);
+            await Promise.all([scheduler.recover(), relay.redrive(), webhookRelay.redrive()]);
             relay.kick();
+            webhookRelay.kick();
           },
         })
       : undefined;
@@ -234,6 +250,7 @@ export async function buildApp(opts: AppOptions) {
       for (const p of deliveries.perPlatform.keys()) {
         workers.push(new Worker(deliveryQueueName(p), deliver, { ...workerOpts, connection: redisHandle.connect(), concurrency: PLATFORM_DELIVERY_CONCURRENCY, ...(RATE_LIMITS[p] ? { limiter: RATE_LIMITS[p] } : {}) }));
       }
+      workers.push(new Worker(QUEUE_NAMES.webhooks, webhookProcessor({ store: webhooks, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, timeoutMs: config.WEBHOOK_TIMEOUT_MS, log }), { ...workerOpts, connection: redisHandle.connect(), concurrency: 8 }));
       for (const w of workers) w.on('error', (err) => log.error({ err, queue: w.name }, 'worker error'));
       workers.push(scheduler.createWorker(redisHandle.connect()));
       if (directory) workers.push(directory.createWorker(redisHandle.connect()));
@@ -251,6 +268,7 @@ export async function buildApp(opts: AppOptions) {
       delegations,
       ingest,
       relay,
+      webhookRelay,
       scheduler,
       channels,
       queues,
@@ -264,8 +282,13 @@ export async function buildApp(opts: AppOptions) {
           for (const w of workers) void w.run();
           await scheduler.start();
           await stateWatch?.start();
-          outboxTimer = setInterval(() => relay.kick(), config.OUTBOX_POLL_MS);
+          outboxTimer = setInterval(() => {
+            relay.kick();
+            webhookRelay.kick();
+          }, config.OUTBOX_POLL_MS);
           relay.kick();
+          webhookRelay.kick();
+          webhookRelay.redrive().catch((err: unknown) => log.error({ err }, 'webhook re-drive failed'));
           // Deliveries that had not finished when the last process stopped (Redis may have lost them meanwhile).
           relay.redrive().catch((err: unknown) => log.error({ err }, 'outbox re-drive failed'));
         }

@@ -29,6 +29,13 @@ export const configSchema = z
     HTTP_KEEP_ALIVE_TIMEOUT_MS: optional(z.coerce.number().int().min(100)).default(65_000),
     HTTP_MAX_CONNECTIONS: optional(z.coerce.number().int().positive()).default(1_000),
 
+    /** Outbound webhooks (src/webhooks/): `true` lets endpoints resolve to loopback / private addresses (off: refused, SSRF). */
+    WEBHOOK_ALLOW_PRIVATE: optional(z.enum(['true', 'false'])).default('false').transform((v) => v === 'true'),
+    /** Attempts per delivery before it is dead (an admin may redrive it), and the first retry's delay (doubling). */
+    WEBHOOK_ATTEMPTS: optional(z.coerce.number().int().min(1).max(30)).default(10),
+    WEBHOOK_BACKOFF_MS: optional(z.coerce.number().int().min(10)).default(5_000),
+    WEBHOOK_TIMEOUT_MS: optional(z.coerce.number().int().min(100)).default(10_000),
+
     FEISHU_APP_ID: optional(z.string()),
     FEISHU_APP_SECRET: optional(z.string()),
     FEISHU_VERIFICATION_TOKEN: optional(z.string()),

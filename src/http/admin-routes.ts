@@ -15,6 +15,7 @@ import type { Approvals } from '../services/approvals.js';
 import { delegationRoutes, handoverRoutes } from './delegation-routes.js';
 import type { Delegations } from '../services/delegations.js';
 import type { Handover } from '../services/handover.js';
+import { webhookRoutes, type WebhookRouteDeps } from './webhook-routes.js';
 import type { RequestReads } from '../store/requests-repo.js';
 import { errorReplies, idempotencyHeaders, jsonValue, refId, REQUEST_NUMBER, requestRef, requestState, text, zodScope } from './schemas.js';
 
@@ -31,6 +32,8 @@ export interface AdminDeps {
   /** Hand-over and delegation (issue 15); their routes are left out without them. */
   handover?: Pick<Handover, 'handOverAll'>;
   delegations?: Delegations;
+  /** Outbound webhooks: endpoints, delivery log, redrive. */
+  webhooks?: WebhookRouteDeps;
 }
 
 const directoryStatus = z.object({
@@ -240,5 +243,6 @@ export function adminRoutes(app: FastifyInstance, deps: AdminDeps): void {
     });
     if (deps.handover) handoverRoutes(api, { handover: deps.handover, dir, locale });
     if (deps.delegations) delegationRoutes(api, { delegations: deps.delegations, dir, locale, now: deps.now });
+    if (deps.webhooks) webhookRoutes(api, deps.webhooks);
   });
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { fieldKindNames, isFieldKind } from '../core/fields/index.js';
 import { t } from '../core/i18n/index.js';
 import { LINK_KEYS } from '../core/directory/link.js';
+import { WEBHOOK_EVENT_TYPES } from '../core/webhooks/event-types.js';
 
 export const PLATFORMS = ['feishu', 'dingtalk', 'wecom', 'local'] as const;
 export type Platform = (typeof PLATFORMS)[number];
@@ -208,6 +209,21 @@ const personEntry = z
   .strict();
 
 /**
+ * An outbound webhook endpoint: the events it receives (all when left out) and the secret its
+ * signature is made with (at least 16 characters; README, Outbound webhooks).
+ */
+export const webhookEndpoint = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'use lowercase letters, digits, - and _'),
+    url: z.url({ protocol: /^https?$/ }),
+    secret: z.string().min(16, 'must be at least 16 characters'),
+    events: z.array(z.enum(WEBHOOK_EVENT_TYPES)).min(1).optional(),
+    description: z.string().optional(),
+  })
+  .strict();
+export type WebhookEndpointSpec = z.infer<typeof webhookEndpoint>;
+
+/**
  * The organisation file's schema. Without a synced directory (`directory.sync` off) it is as
  * strict as ever: every person has a name and a department, and both lists are non-empty. With
  * it on, entries are an overlay: a person may be only an id plus a platform id or a link key
@@ -317,6 +333,8 @@ function orgSchemaOf<D extends z.ZodType, P extends z.ZodType>(departments: D, p
         .default([]),
       requestTypes: z.array(requestTypeSpec).default([]),
       workflows: z.array(workflow).default([]),
+      /** Outbound webhooks (src/webhooks/): mirrored into the database at boot; the admin API adds more. */
+      webhooks: z.array(webhookEndpoint).default([]),
     })
     .strict();
 }

@@ -6,7 +6,7 @@ import type { MessageIntent } from '../core/model.js';
 import type { DirectoryChange } from '../directory/types.js';
 import type { Platform } from '../org/schema.js';
 
-export const QUEUE_NAMES = { inbound: 'inbound', deliveries: 'deliveries', schedule: 'schedule', directory: 'directory' } as const;
+export const QUEUE_NAMES = { inbound: 'inbound', deliveries: 'deliveries', schedule: 'schedule', directory: 'directory', webhooks: 'webhooks' } as const;
 
 export interface InboundItem {
   event: InboundEvent;
@@ -57,6 +57,13 @@ export type ScheduleJob = { type: 'tick' } | { type: 'timer' } | { type: 'reconc
  * admin's), or the changes one platform event pushed. One job runs at a time cluster-wide.
  */
 export type DirectoryJob = { type: 'full'; reason: 'schedule' | 'admin' } | { type: 'change'; changes: DirectoryChange[] };
+
+/** One outbound webhook delivery (a `webhook_deliveries` row); its job id is `wh-<id>-<redrives>`. */
+export interface WebhookJob {
+  deliveryId: number;
+  /** The delivery's redrive count when queued: an older job of a redriven delivery sends nothing. */
+  redrives: number;
+}
 
 /** BullMQ job ids may not contain ':'; keep them deterministic so retries dedupe. */
 export const jobId = (...parts: Array<string | number>): string => parts.join('-').replace(/[^A-Za-z0-9_.@-]/g, '_');

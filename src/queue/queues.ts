@@ -5,10 +5,11 @@
 //               plus `deliveries` for platform-neutral fan-out jobs
 //   schedule    the scheduler's ticks, timers, reconcile and digest
 //   directory   directory syncs and platform contact changes (one job at a time cluster-wide)
+//   webhooks    outbound webhook deliveries (src/webhooks/), retried with exponential backoff
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Platform } from '../org/schema.js';
-import { QUEUE_NAMES, type DeliveryJob, type DirectoryJob, type InboundJob, type ScheduleJob } from './jobs.js';
+import { QUEUE_NAMES, type DeliveryJob, type DirectoryJob, type InboundJob, type ScheduleJob, type WebhookJob } from './jobs.js';
 
 export const INBOUND_JOB_OPTIONS = {
   attempts: 5,
@@ -50,6 +51,18 @@ export function createDirectoryQueue(connection: Redis, prefix: string): Queue<D
   return new Queue<DirectoryJob>(QUEUE_NAMES.directory, { connection, prefix, defaultJobOptions: DIRECTORY_JOB_OPTIONS });
 }
 
+/**
+ * Webhook deliveries: `attempts` with exponential backoff from `backoffMs`; the last failure marks
+ * the delivery dead in Postgres (the admin API redrives it as a new job).
+ */
+export function createWebhookQueue(connection: Redis, prefix: string, opts: { attempts: number; backoffMs: number }): Queue<WebhookJob> {
+  return new Queue<WebhookJob>(QUEUE_NAMES.webhooks, {
+    connection,
+    prefix,
+    defaultJobOptions: { attempts: opts.attempts, backoff: { type: 'exponential', delay: opts.backoffMs }, removeOnComplete: { age: 24 * 3600, count: 10000 }, removeOnFail: { age: 7 * 24 * 3600 } },
+  });
+}
+
 export const deliveryQueueName = (platform?: Platform) => (platform ? `${QUEUE_NAMES.deliveries}-${platform}` : QUEUE_NAMES.deliveries);
 
 export function createInboundQueue(connection: Redis, prefix: string): Queue<InboundJob> {
@@ -86,8 +99,9 @@ export function createDeliveryQueues(connection: Redis, prefix: string, platform
 export type DeliveryQueues = ReturnType<typeof createDeliveryQueues>;
 
 /** Every queue of one app, on one producer connection. */
-export function createQueues(connection: Redis, prefix: string, platforms: readonly Platform[]) {
+export function createQueues(connection: Redis, prefix: string, platforms: readonly Platform[], webhookOpts: { attempts: number; backoffMs: number } = { attempts: 10, backoffMs: 5000 }) {
   const inbound = createInboundQueue(connection, prefix);
+  const webhooks = createWebhookQueue(connection, prefix, webhookOpts);
   const deliveries = createDeliveryQueues(connection, prefix, platforms);
   const schedule = createScheduleQueue(connection, prefix);
   const directory = createDirectoryQueue(connection, prefix);
@@ -96,9 +110,10 @@ export function createQueues(connection: Redis, prefix: string, platforms: reado
     deliveries,
     schedule,
     directory,
-    all: () => [inbound, ...deliveries.all(), schedule, directory],
+    webhooks,
+    all: () => [inbound, ...deliveries.all(), schedule, directory, webhooks],
     async close() {
-      await Promise.all([inbound.close(), deliveries.close(), schedule.close(), directory.close()]);
+      await Promise.all([inbound.close(), deliveries.close(), schedule.close(), directory.close(), webhooks.close()]);
     },
   };
 }

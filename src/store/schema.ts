@@ -395,3 +395,56 @@ export const delegations = pgTable(
   },
   (t) => [index('delegations_principal').on(t.principal, t.endsAt), index('delegations_delegate').on(t.delegate, t.endsAt)],
 );
+
+// ---- Outbound webhooks (issue 20): endpoints, the events they are sent, one delivery per pair.
+/**
+ * A receiver of webhook events. `source`: `file` (mirrored from the organisation file at boot;
+ * only the file changes it) or `api` (created by an admin). `events` null: every event type.
+ * A removed file endpoint is disabled, not deleted: its delivery log stays readable.
+ */
+export const webhookEndpoints = pgTable('webhook_endpoints', {
+  id: text('id').primaryKey(),
+  url: text('url').notNull(),
+  secret: text('secret').notNull(),
+  events: text('events').array(),
+  source: text('source').notNull(), // file | api
+  enabled: boolean('enabled').notNull().default(true),
+  description: text('description'),
+  createdAt: createdAt(),
+});
+
+/** One event, written in the transaction of the change that made it; its id is the idempotency key. */
+export const webhookEvents = pgTable(
+  'webhook_events',
+  {
+    id: uuid('id').primaryKey(),
+    type: text('type').notNull(),
+    requestId: uuid('request_id'),
+    payload: jsonb('payload').notNull().$type<Record<string, unknown>>(),
+    occurredAt: ts('occurred_at').notNull(),
+  },
+  (t) => [index('webhook_events_request').on(t.requestId)],
+);
+
+/**
+ * One event to one endpoint: `pending` (to be queued), `queued` (a job is in Redis), `delivered`
+ * (answered 2xx), `dead` (attempts exhausted or refused for good; an admin may redrive it).
+ * `redrives` is part of the job id, so a redriven delivery is a new job.
+ */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    eventId: uuid('event_id').notNull(),
+    endpointId: text('endpoint_id').notNull(),
+    status: text('status').notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    redrives: integer('redrives').notNull().default(0),
+    lastStatus: integer('last_status'),
+    lastError: text('last_error'),
+    lastAttemptAt: ts('last_attempt_at'),
+    deliveredAt: ts('delivered_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('webhook_deliveries_pair').on(t.eventId, t.endpointId), index('webhook_deliveries_status').on(t.status, t.id), index('webhook_deliveries_endpoint').on(t.endpointId, t.id)],
+);
