@@ -40,7 +40,9 @@ export type DeliveryJob =
   /** A prebuilt card sent as is (a dialog's confirmation card: a snapshot, not tied to a request), after an optional text. */
   | { type: 'card.post'; platform: Platform; target: Target; card: Card; lead?: string; requestId?: string }
   /** A posted snapshot card (a dialog's confirmation) replaced in place, by the platform's message id. */
-  | { type: 'card.replace'; platform: Platform; target: Target; messageId: string; card: Card };
+  | { type: 'card.replace'; platform: Platform; target: Target; messageId: string; card: Card }
+  /** Mirror a request's current state into that platform's approval centre (src/delivery/centre-sync.ts). */
+  | { type: 'centre.sync'; platform: Platform; requestId: string };
 
 /**
  * A `tick` job's id names the instant it falls due at (every timer due then shares it); a `timer`

@@ -732,4 +732,11 @@ export const en: Catalog = {
   'sim.tl.leaver_request_notice': 'Applicant left; their lead was told',
   'sim.tl.nudged': 'Nudged by the applicant',
   'sim.tl.other': 'Other entry',
+  // Approval centres (Feishu 三方审批, DingTalk 三方流程): the names shown in the platforms' lists.
+  'centre.approval_name': 'Qianpi approvals',
+  'centre.group_name': 'Qianpi',
+  'centre.description': 'Event and operations approvals from Qianpi',
+  'centre.action.approve': 'Approve',
+  'centre.action.reject': 'Reject',
+  'centre.reason.from_centre': '(rejected in the approval centre)',
 };
