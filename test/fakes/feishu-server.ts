@@ -14,6 +14,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Company } from './company.js';
+import { feishuApproval } from './feishu-approval.js';
 import { feishuContacts } from './feishu-contacts.js';
 
 export interface RecordedRequest {
@@ -204,6 +205,7 @@ export async function startFakeFeishu(opts: FakeFeishuOptions) {
   const injected: Array<{ method?: string; path?: RegExp; reply: Reply }> = [];
   let seq = 0;
   const contacts = opts.company ? feishuContacts(opts.company) : undefined;
+  const approval = feishuApproval();
 
   const json = (res: ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
@@ -349,6 +351,7 @@ export async function startFakeFeishu(opts: FakeFeishuOptions) {
     if (!rec.path.startsWith('/open-apis/')) return json(res, 404, { code: 404, msg: 'not found' });
     if (!authorised(req, res)) return;
     if (contacts?.handle(rec, res)) return;
+    if (approval.handle(rec, res)) return;
     if (rec.method === 'GET' && rec.path === '/open-apis/bot/v3/info') {
       return json(res, 200, { code: 0, msg: 'ok', bot: { open_id: opts.botOpenId ?? 'ou_bot', app_name: 'qianpi', activate_status: 2 } });
     }
@@ -417,6 +420,8 @@ export async function startFakeFeishu(opts: FakeFeishuOptions) {
     ws,
     /** The contact APIs' ids and knobs (when started with a company). */
     contacts,
+    /** Third-party approval (审批中心): definitions, instances, knobs, and `act` for the centre's buttons. */
+    approval,
     get tokensIssued() {
       return tokensIssued;
     },
