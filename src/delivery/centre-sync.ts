@@ -87,15 +87,18 @@ export function createCentreSync(deps: CentreSyncDeps) {
    */
   async function reconcile(platform: Platform, limit = 100): Promise<number> {
     const adapter = deps.adapters.get(platform);
-    if (!adapter?.stale) return 0;
+    if (!adapter) return 0;
     const rows = await deps.store.openRequests(platform, limit);
     const snaps: CentreSnapshot[] = [];
+    const behind: string[] = [];
     for (const row of rows) {
       const s = await deps.store.loadRequest(row.requestId);
-      if (s) snaps.push(centreSnapshot(s, row.tasks as Record<string, KnownTask>, ccOf(s, deps.dir)));
+      if (!s) continue;
+      // A change whose sync gave up (a daily quota spent, retries exhausted) is told now.
+      if (row.syncedVersion < s.version) behind.push(s.id);
+      else snaps.push(centreSnapshot(s, row.tasks as Record<string, KnownTask>, ccOf(s, deps.dir)));
     }
-    if (!snaps.length) return 0;
-    const stale = await adapter.stale(snaps);
+    const stale = [...behind, ...(adapter.stale && snaps.length ? await adapter.stale(snaps) : [])];
     for (const id of stale) await sync(platform, id, { force: true });
     if (stale.length) deps.log.info({ platform, stale: stale.length }, 'approval centre reconciled');
     return stale.length;

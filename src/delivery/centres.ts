@@ -9,6 +9,8 @@ import type { Channel, IngestResult } from '../channels/channel.js';
 import { createFeishuApprovalCentre } from '../channels/feishu/approval-centre/index.js';
 import { createCentreCallbackHandler, registerCentreCallbackRoute, FEISHU_CENTRE_CALLBACK_PATH } from '../channels/feishu/approval-centre/callback.js';
 import type { FeishuChannel } from '../channels/feishu/index.js';
+import { DingtalkApi } from '../channels/dingtalk/api.js';
+import { createDingtalkProcessCentre } from '../channels/dingtalk/process-centre/index.js';
 import type { InboundCardAction } from '../channels/inbound.js';
 import type { Config } from '../config.js';
 import type { Directory } from '../org/directory.js';
@@ -44,8 +46,6 @@ export interface CentresDeps {
   queues: DeliveryQueues;
   ingest: (event: InboundCardAction) => Promise<IngestResult>;
   log: Logger;
-  /** Builds the DingTalk process centre's adapter (dingtalk/process-centre/), when configured. */
-  dingtalk?: () => { adapter: CentreAdapter; setup(): Promise<unknown> };
 }
 
 export function createCentres(deps: CentresDeps) {
@@ -92,8 +92,19 @@ export function createCentres(deps: CentresDeps) {
     });
     routes.push((app) => registerCentreCallbackRoute(app, handle));
   }
-  if (config.DINGTALK_PROCESS_CENTRE === 'on' && deps.dingtalk) {
-    const centre = deps.dingtalk();
+  if (config.DINGTALK_PROCESS_CENTRE === 'on') {
+    if (!config.DINGTALK_CLIENT_ID || !config.DINGTALK_CLIENT_SECRET) throw new Error('DINGTALK_PROCESS_CENTRE is on but the DingTalk app is not configured');
+    // Its own client on the channel's credentials: the access token is shared through Redis.
+    const api = new DingtalkApi({ baseUrl: config.DINGTALK_BASE_URL, clientId: config.DINGTALK_CLIENT_ID, clientSecret: config.DINGTALK_CLIENT_SECRET, redis: deps.redis, prefix: deps.prefix, log });
+    const centre = createDingtalkProcessCentre({
+      api,
+      ...(config.DINGTALK_PROCESS_CODE ? { processCode: config.DINGTALK_PROCESS_CODE } : {}),
+      ownNotices: config.DINGTALK_PROCESS_NOTICE === 'centre',
+      link,
+      userId: (personId) => dir.platformIdOf(personId, 'dingtalk'),
+      locale: config.LOCALE,
+      log: log.child({ centre: 'dingtalk' }),
+    });
     adapters.set('dingtalk', centre.adapter);
     setups.push(['dingtalk', centre.setup]);
   }
