@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Company } from './company.js';
 import { dingtalkContacts, type DingtalkContacts } from './dingtalk-contacts.js';
+import { dingtalkProcessCentre, sendVia, type FakeProcessCentre } from './dingtalk-process-centre.js';
 
 export interface RecordedRequest {
   method: string;
@@ -56,6 +57,8 @@ export interface FakeDingtalkServer {
   flowControlled: Set<string>;
   /** The oapi contact APIs' ids and knobs (when started with a company). */
   contacts?: DingtalkContacts;
+  /** OA 审批 process centre (三方流程): templates, instances, tasks (钉钉待办). */
+  processCentre: FakeProcessCentre;
   close(): Promise<void>;
 }
 
@@ -84,6 +87,7 @@ export async function startFakeDingtalk(opts: { clientId?: string; clientSecret?
     invalidStaff: new Set(),
     flowControlled: new Set(),
     ...(contacts ? { contacts } : {}),
+    processCentre: dingtalkProcessCentre(),
     fail(path, status, body, times = 1, o = {}) {
       const list = injected.get(path) ?? [];
       list.push({ status, body, times, after: o.after ?? false });
@@ -129,6 +133,10 @@ export async function startFakeDingtalk(opts: { clientId?: string; clientSecret?
   function route(req: IncomingMessage, res: ServerResponse, path: string, body: Record<string, unknown>): void {
     const oapi = contacts?.answer(req.method ?? 'GET', path, Object.fromEntries(new URL(req.url ?? '/', 'http://fake').searchParams), body);
     if (oapi) return send(res, 200, oapi);
+    if (path.startsWith('/v1.0/workflow/processCentres/')) {
+      if (!authed(req, res)) return;
+      if (state.processCentre.handle(req.method ?? 'GET', path, body, sendVia(res))) return;
+    }
     switch (`${req.method} ${path}`) {
       case 'POST /v1.0/oauth2/accessToken': {
         if (body.appKey !== clientId || body.appSecret !== clientSecret) return send(res, 400, { code: 'invalidClientIdOrSecret', message: '无效的clientId或者clientSecret' });
