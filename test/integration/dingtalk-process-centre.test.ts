@@ -94,6 +94,8 @@ describe('dingtalk process centre', () => {
   });
 
   it('a refused concurrent change and a spent quota are retried later, and no task is created twice', async () => {
+    const calls = (path: string) => dt.requests.filter((r) => r.method === 'POST' && r.path === `/v1.0/workflow/processCentres/${path}`).length;
+    const before = { instances: calls('instances'), tasks: calls('tasks') };
     dt.fail('/v1.0/workflow/processCentres/tasks', 400, { code: 'integrated.concurrency.error', message: '并发操作同一实例' }, 1);
     dt.fail('/v1.0/workflow/processCentres/instances', 403, { code: 'Forbidden.AccessDenied.QpsLimitForApi', message: 'quota' }, 1);
     const id = await (async () => {
@@ -106,6 +108,8 @@ describe('dingtalk process centre', () => {
     expect(lead).toHaveLength(1);
     expect(lead[0]!.status).toBe('RUNNING');
     expect([...pc().instances.values()].filter((i) => i.url.endsWith(id))).toHaveLength(1);
+    // Each refusal was met once and retried: two calls of each, one instance and one task made.
+    expect({ instances: calls('instances') - before.instances, tasks: calls('tasks') - before.tasks }).toEqual({ instances: 2, tasks: 2 });
   });
 
   it('done means: one application in both centres, approved from Feishu\'s centre, gone from DingTalk\'s 待办 at once', async () => {
