@@ -16,6 +16,7 @@ import type { Config } from './config.js';
 import { calendarNotes, createCalendar, provisionalHorizon, provisionalWarning } from './core/calendar/index.js';
 import { doctorNotes, doctorSummary, orgDoctor } from './core/org-doctor.js';
 import { cardContext, createDeliverer } from './delivery/deliver.js';
+import { centreRelay, createCentres } from './delivery/centres.js';
 import { createOutboxRelay } from './delivery/outbox-relay.js';
 import { adminRoutes } from './http/admin-routes.js';
 import { apiRoutes } from './http/api-routes.js';
@@ -49,6 +50,7 @@ import { deliveryStore } from './store/delivery-store.js';
 import { createDirectoryRepo } from './store/directory-repo.js';
 import { delegationStore, pendingWithDelegated } from './store/delegations-repo.js';
 import { handoverStore } from './store/handover-store.js';
+import { centreStore } from './store/centre-repo.js';
 import { outboxStore, pruneDeliveries } from './store/outbox-repo.js';
 import { syncOrganisation } from './store/org-sync.js';
 import { createSchedulerStore } from './store/scheduler-store.js';
@@ -143,7 +145,8 @@ export async function buildApp(opts: AppOptions) {
     if (dir.file.directory.sync && !directory) log.warn('directory.sync is on but no platform is configured: the organisation is the file alone');
     await directory?.load();
     await syncOrganisation(database.db, dir);
-    const relay = createOutboxRelay({ outbox: outboxStore(database.db), dir, queues: deliveries, enabled, log, now });
+    const centresRelay = centreRelay(config);
+    const relay = createOutboxRelay({ outbox: outboxStore(database.db), dir, queues: deliveries, enabled, log, now, ...(centresRelay ? { centres: centresRelay } : {}) });
     // Outbound webhooks: the file's endpoints mirrored (a target refused now is refused at each delivery too).
     const webhooks = webhookStore(database.db);
     const fileHooks = dir.file.webhooks ?? [];
@@ -164,6 +167,8 @@ export async function buildApp(opts: AppOptions) {
       // Open tasks of people no longer in the organisation (a hand-over cut short by a crash, a
       // person removed from the file): handed over now, once per intent.
       await handover.sweepLeavers();
+      // Instances the approval centres do not hold as we told them: synced again.
+      await centres?.reconcile().catch((err: unknown) => log.warn({ err }, 'approval centre reconcile failed'));
     };
     // Steps nobody can approve, empty roles, unknown people, departments without a lead: one
     // line at start-up, the admin API, and the admins' digest (a provider of its health section).
@@ -191,6 +196,11 @@ export async function buildApp(opts: AppOptions) {
     if (enabled.has('dingtalk')) channels.set('dingtalk', createDingtalkChannel(channelDeps));
     if (enabled.has('wecom')) channels.set('wecom', createWecomChannel(channelDeps));
 
+    // Feishu's approval centre and DingTalk's process centre, when configured (delivery/centres.ts).
+    const centres = centresRelay
+      ? createCentres({ config, dir, channels, store: centreStore(database.db), redis, prefix, queues: deliveries, ingest, log })
+      : undefined;
+
     const ctx = cardContext(dir, config.LOCALE, config.PUBLIC_URL);
     // A person's pending approvals include the tasks they act on for their principals (委托).
     const requests = { ...requestReads(database.db), pendingFor: (personId: string) => pendingWithDelegated(database.db, personId, now()) };
@@ -210,6 +220,7 @@ export async function buildApp(opts: AppOptions) {
     metricsRoute(http, metrics, { open: !config.ADMIN_TOKEN && enabled.size === 1 && enabled.has('local'), token: config.ADMIN_TOKEN });
     await queueDashboard(http, queues.all(), config.ADMIN_TOKEN);
     if (web) for (const c of channels.values()) c.registerRoutes?.(http);
+    if (web) centres?.registerRoutes(http);
     if (enabled.has('local')) await serveSimulatorPage(http, log);
     if (demoClock) {
       demoClockRoutes(http, { clock: demoClock, calendar, digestTime: () => dir.org.organisation.digest.time, settings: scheduler.settings, scheduledRequests: schedulerStore.scheduledRequests, recover: () => scheduler.recover(), locale: config.LOCALE });
@@ -243,7 +254,7 @@ export async function buildApp(opts: AppOptions) {
         delegations,
       });
       const route = createRouter({ approvals, dir, queues: deliveries, commands, locale: config.LOCALE, now, log });
-      const deliver = createDeliverer({ store: deliveryStore(database.db), dir, channels, queues: deliveries, posted: postedCards(redis, prefix), locale: config.LOCALE, ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}), log, metrics });
+      const deliver = createDeliverer({ store: deliveryStore(database.db), dir, channels, queues: deliveries, posted: postedCards(redis, prefix), locale: config.LOCALE, ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}), log, metrics, ...(centres ? { centres: centres.syncer } : {}) });
       const workerOpts = { connection: redisHandle.connect(), prefix, autorun: false, ...WORKER_LOCKS };
       workers.push(new Worker<InboundJob>(QUEUE_NAMES.inbound, inboundProcessor({ route, inbound, log, giveUp: recordGivenUp({ record: (f) => recordInboundFailure(database.db, f), dir, onRecorded: () => relay.kick() }) }), { ...workerOpts, concurrency: 16 }));
       workers.push(new Worker(deliveryQueueName(), deliver, { ...workerOpts, connection: redisHandle.connect(), concurrency: 8 }));
@@ -275,11 +286,14 @@ export async function buildApp(opts: AppOptions) {
       calendar,
       workers,
       stateWatch,
+      /** The approval centres (undefined when none is configured). */
+      centres,
       /** The synced directory's runtime (undefined without `directory.sync` and a platform). */
       directory,
       async start(): Promise<void> {
         if (worker) {
           for (const w of workers) void w.run();
+          await centres?.setup();
           await scheduler.start();
           await stateWatch?.start();
           outboxTimer = setInterval(() => {

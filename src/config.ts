@@ -44,6 +44,18 @@ export const configSchema = z
     FEISHU_MODE: optional(z.enum(['webhook', 'ws'])).default('webhook'),
     FEISHU_MAX_SKEW_SECONDS: optional(z.coerce.number().int().positive()).default(3600),
 
+    /** Feishu's approval centre (三方审批): mirror every request there and take its approve / reject. */
+    FEISHU_APPROVAL_CENTRE: optional(z.enum(['on', 'off'])).default('off'),
+    /** Our third-party approval definition's code (created or updated at start-up). */
+    FEISHU_APPROVAL_CODE: optional(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/)).default('qianpi-approval'),
+    FEISHU_APPROVAL_GROUP: optional(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/)).default('qianpi'),
+    /** The definition's action_callback_token: authenticates the centre's callbacks. */
+    FEISHU_APPROVAL_CALLBACK_TOKEN: optional(z.string().min(16, 'must be at least 16 characters')),
+    /** The definition's action_callback_key: callbacks then arrive encrypted. */
+    FEISHU_APPROVAL_CALLBACK_KEY: optional(z.string()),
+    /** Who tells approvers of a new task on Feishu: our card (`chat`) or Feishu's approval bot (`centre`). */
+    FEISHU_APPROVAL_NOTICE: optional(z.enum(['chat', 'centre'])).default('chat'),
+
     DINGTALK_CLIENT_ID: optional(z.string()),
     DINGTALK_CLIENT_SECRET: optional(z.string()),
     DINGTALK_ROBOT_CODE: optional(z.string()),
@@ -54,6 +66,12 @@ export const configSchema = z
     DINGTALK_CARD_TEMPLATE_APPROVAL: optional(z.string()),
     DINGTALK_CARD_TEMPLATE_NOTICE: optional(z.string()),
     DINGTALK_MAX_SKEW_SECONDS: optional(z.coerce.number().int().positive().max(3600)).default(300),
+    /** DingTalk's process centre (OA 审批 三方流程): every request an instance, every approver a 待办. */
+    DINGTALK_PROCESS_CENTRE: optional(z.enum(['on', 'off'])).default('off'),
+    /** Our template's processCode, once created (otherwise created at start-up and logged). */
+    DINGTALK_PROCESS_CODE: optional(z.string()),
+    /** Who tells approvers of a new task on DingTalk: our card (`chat`) or DingTalk's own notice (`centre`). */
+    DINGTALK_PROCESS_NOTICE: optional(z.enum(['chat', 'centre'])).default('chat'),
 
     WECOM_CORP_ID: optional(z.string()),
     WECOM_AGENT_ID: optional(z.coerce.number().int()),
@@ -84,6 +102,23 @@ export const configSchema = z
     }
     if (c.FEISHU_APP_ID && c.FEISHU_MODE === 'webhook' && !c.FEISHU_VERIFICATION_TOKEN) {
       ctx.addIssue({ code: 'custom', path: ['FEISHU_VERIFICATION_TOKEN'], message: 'required when FEISHU_MODE is webhook (it authenticates every callback)' });
+    }
+    if (c.FEISHU_APPROVAL_CENTRE === 'on') {
+      for (const [k, why] of [
+        ['FEISHU_APP_ID', 'the centre is reached with the Feishu app'],
+        ['FEISHU_APPROVAL_CALLBACK_TOKEN', 'it authenticates the centre\'s callbacks'],
+        ['PUBLIC_URL', 'the centre links to requests and calls back'],
+      ] as const) {
+        if (!c[k]) ctx.addIssue({ code: 'custom', path: [k], message: `required when FEISHU_APPROVAL_CENTRE is on (${why})` });
+      }
+    }
+    if (c.DINGTALK_PROCESS_CENTRE === 'on') {
+      for (const [k, why] of [
+        ['DINGTALK_CLIENT_ID', 'the process centre is reached with the DingTalk app'],
+        ['PUBLIC_URL', 'every instance needs a url'],
+      ] as const) {
+        if (!c[k]) ctx.addIssue({ code: 'custom', path: [k], message: `required when DINGTALK_PROCESS_CENTRE is on (${why})` });
+      }
     }
     if (c.WECOM_CORP_ID && c.WECOM_AGENT_ID === undefined) {
       ctx.addIssue({ code: 'custom', path: ['WECOM_AGENT_ID'], message: 'required when WECOM_CORP_ID is set' });

@@ -17,6 +17,7 @@ import type { Platform } from '../org/schema.js';
 import type { Metrics } from '../http/metrics.js';
 import { jobId, type DeliveryJob } from '../queue/jobs.js';
 import type { DeliveryStore } from '../store/delivery-store.js';
+import type { CentreSyncer } from './centre-sync.js';
 import { outboxIdOf } from './outbox-relay.js';
 import type { DeliveryQueues } from '../queue/queues.js';
 import type { PostedCards } from '../queue/posted-cards.js';
@@ -32,6 +33,8 @@ export interface DeliverDeps {
   metrics?: Metrics;
   /** Where snapshot cards posted with a `ref` went (card.post records, card.settle reads). */
   posted?: PostedCards;
+  /** Approval centres (centre-sync.ts): runs `centre.sync` jobs. */
+  centres?: CentreSyncer;
 }
 
 export function cardContext(dir: Directory, locale: Locale, publicUrl?: string): CardContext {
@@ -126,6 +129,10 @@ export function createDeliverer(deps: DeliverDeps) {
       }
       case 'card.replace':
         await channel(job.platform).updateCard({ id: 0, targetType: job.target.type, targetId: job.target.id, messageId: job.messageId, trackId: null }, job.card);
+        return;
+      case 'centre.sync':
+        if (!deps.centres) throw new UnrecoverableError(`approval centre ${job.platform} is not enabled`);
+        await deps.centres.sync(job.platform, job.requestId);
         return;
       case 'card.post': {
         if (job.lead) await channel(job.platform).sendText(job.target, job.lead, { idempotencyKey: `${id}-lead` });

@@ -12,6 +12,7 @@ import type { DeliveryJob, Target } from '../queue/jobs.js';
 import { jobId } from '../queue/jobs.js';
 import type { OutboxRow, OutboxStore } from '../store/outbox-repo.js';
 import type { DeliveryQueues } from '../queue/queues.js';
+import { centreJobs, type CentreRelay } from './centre-jobs.js';
 
 export interface RelayDeps {
   outbox: OutboxStore;
@@ -21,6 +22,8 @@ export interface RelayDeps {
   log: Logger;
   /** The app's clock (requests' `updated_at` is written by it). */
   now?: () => Date;
+  /** Approval centres mirrored from the outbox, and whether chat cards still go to their users. */
+  centres?: CentreRelay;
 }
 
 /** How far back a re-drive looks: delivery jobs retry for minutes; a notice a day late is not sent. */
@@ -33,7 +36,7 @@ export const outboxIdOf = (id: string): number | undefined => {
 };
 
 /** Expand one intent into per-platform, per-recipient delivery jobs. */
-export function expand(row: OutboxRow, dir: Directory, enabled: ReadonlySet<Platform>): Array<{ job: DeliveryJob; id: string }> {
+export function expand(row: OutboxRow, dir: Directory, enabled: ReadonlySet<Platform>, centres?: CentreRelay): Array<{ job: DeliveryJob; id: string }> {
   const e = row.payload as unknown as Effect & { version: number };
   const requestId = row.requestId ?? '';
   const out: Array<{ job: DeliveryJob; id: string }> = [];
@@ -72,7 +75,7 @@ export function expand(row: OutboxRow, dir: Directory, enabled: ReadonlySet<Plat
     default:
       break;
   }
-  return out;
+  return centres ? centreJobs(row, e.kind, out, centres) : out;
 }
 
 export function createOutboxRelay(deps: RelayDeps) {
@@ -85,7 +88,7 @@ export function createOutboxRelay(deps: RelayDeps) {
     const relayed = await deps.outbox.relayPending(limit, async (row) => {
       // Distinct ids: the row is delivered when as many are recorded done.
       const ids = new Set<string>();
-      for (const { job, id } of expand(row, deps.dir, deps.enabled)) if (await deps.queues.add(job, id)) ids.add(id);
+      for (const { job, id } of expand(row, deps.dir, deps.enabled, deps.centres)) if (await deps.queues.add(job, id)) ids.add(id);
       return ids.size;
     });
     // Jobs that finished before the commit found their row still pending: close those rows now.
@@ -113,7 +116,7 @@ export function createOutboxRelay(deps: RelayDeps) {
       if (!page.length) break;
       afterId = page.at(-1)!.id;
       rows += page.length;
-      const expanded = page.map((row) => ({ row, jobs: expand(row, deps.dir, deps.enabled) }));
+      const expanded = page.map((row) => ({ row, jobs: expand(row, deps.dir, deps.enabled, deps.centres) }));
       const done = await store.doneAmong(expanded.flatMap((x) => x.jobs.map((j) => j.id)));
       const closed: number[] = [];
       for (const x of expanded) {

@@ -42,7 +42,9 @@ export type DeliveryJob =
   /** A posted snapshot card (a dialog's confirmation) replaced in place, by the platform's message id. */
   | { type: 'card.replace'; platform: Platform; target: Target; messageId: string; card: Card }
   /** A posted snapshot card replaced in place by the `ref` it was posted with (a dialog ended by typing). */
-  | { type: 'card.settle'; platform: Platform; target: Target; ref: string; card: Card };
+  | { type: 'card.settle'; platform: Platform; target: Target; ref: string; card: Card }
+  /** Mirror a request's current state into that platform's approval centre (src/delivery/centre-sync.ts). */
+  | { type: 'centre.sync'; platform: Platform; requestId: string };
 
 /**
  * A `tick` job's id names the instant it falls due at (every timer due then shares it); a `timer`

@@ -448,3 +448,26 @@ export const webhookDeliveries = pgTable(
   },
   (t) => [uniqueIndex('webhook_deliveries_pair').on(t.eventId, t.endpointId), index('webhook_deliveries_status').on(t.status, t.id), index('webhook_deliveries_endpoint').on(t.endpointId, t.id)],
 );
+
+// ---- Approval centres (Feishu 三方审批, DingTalk 三方流程): what each platform was last told.
+/**
+ * One row per request and centre: the last version of the request mirrored there (an older
+ * snapshot never overwrites a newer one), the platform's instance id (DingTalk assigns one) and
+ * every task it was ever given, by our task key — a task no longer in the snapshot (transferred,
+ * a signer removed) is closed there, and DingTalk's task ids are needed to complete or cancel.
+ */
+export const centreSyncs = pgTable(
+  'centre_syncs',
+  {
+    platform: text('platform').$type<Platform>().notNull(),
+    requestId: uuid('request_id').notNull(),
+    syncedVersion: integer('synced_version').notNull(),
+    externalId: text('external_id'),
+    /** taskKey → { personId, stepId, round, status, externalId? } */
+    tasks: jsonb('tasks').$type<Record<string, { personId: string; stepId: string; round: number; status: string; externalId?: string }>>().notNull(),
+    /** Still open there (reconcile asks only about these). */
+    open: boolean('open').notNull(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.platform, t.requestId] }), index('centre_syncs_open').on(t.platform, t.open)],
+);

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { Company } from './company.js';
 import { dingtalkContacts, type DingtalkContacts } from './dingtalk-contacts.js';
 import { latency, RateLimitLog, second, type Realism } from './rate-limits.js';
+import { dingtalkProcessCentre, sendVia, type FakeProcessCentre } from './dingtalk-process-centre.js';
 
 export interface RecordedRequest {
   method: string;
@@ -61,6 +62,8 @@ export interface FakeDingtalkServer {
   contacts?: DingtalkContacts;
   /** Calls admitted and refused under the documented rate limits (with `realism.limits`). */
   limits: RateLimitLog;
+  /** OA 审批 process centre (三方流程): templates, instances, tasks (钉钉待办). */
+  processCentre: FakeProcessCentre;
   close(): Promise<void>;
 }
 
@@ -90,6 +93,7 @@ export async function startFakeDingtalk(opts: { clientId?: string; clientSecret?
     flowControlled: new Set(),
     limits: new RateLimitLog(),
     ...(contacts ? { contacts } : {}),
+    processCentre: dingtalkProcessCentre(),
     fail(path, status, body, times = 1, o = {}) {
       const list = injected.get(path) ?? [];
       list.push({ status, body, times, after: o.after ?? false });
@@ -135,6 +139,10 @@ export async function startFakeDingtalk(opts: { clientId?: string; clientSecret?
   function route(req: IncomingMessage, res: ServerResponse, path: string, body: Record<string, unknown>): void {
     const oapi = contacts?.answer(req.method ?? 'GET', path, Object.fromEntries(new URL(req.url ?? '/', 'http://fake').searchParams), body);
     if (oapi) return send(res, 200, oapi);
+    if (path.startsWith('/v1.0/workflow/processCentres/')) {
+      if (!authed(req, res)) return;
+      if (state.processCentre.handle(req.method ?? 'GET', path, body, sendVia(res))) return;
+    }
     switch (`${req.method} ${path}`) {
       case 'POST /v1.0/oauth2/accessToken': {
         if (body.appKey !== clientId || body.appSecret !== clientSecret) return send(res, 400, { code: 'invalidClientIdOrSecret', message: '无效的clientId或者clientSecret' });

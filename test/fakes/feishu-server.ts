@@ -14,6 +14,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Company } from './company.js';
+import { feishuApproval } from './feishu-approval.js';
 import { feishuContacts } from './feishu-contacts.js';
 import { latency, minute, RateLimitLog, second, type LimitWindow, type Realism } from './rate-limits.js';
 
@@ -209,6 +210,7 @@ export async function startFakeFeishu(opts: FakeFeishuOptions) {
   const injected: Array<{ method?: string; path?: RegExp; reply: Reply }> = [];
   let seq = 0;
   const contacts = opts.company ? feishuContacts(opts.company) : undefined;
+  const approval = feishuApproval();
 
   const limits = new RateLimitLog();
   const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -375,6 +377,7 @@ export async function startFakeFeishu(opts: FakeFeishuOptions) {
     if (!rec.path.startsWith('/open-apis/')) return json(res, 404, { code: 404, msg: 'not found' });
     if (!authorised(req, res)) return;
     if (contacts?.handle(rec, res)) return;
+    if (approval.handle(rec, res)) return;
     if (rec.method === 'GET' && rec.path === '/open-apis/bot/v3/info') {
       return json(res, 200, { code: 0, msg: 'ok', bot: { open_id: opts.botOpenId ?? 'ou_bot', app_name: 'qianpi', activate_status: 2 } });
     }
@@ -447,6 +450,8 @@ export async function startFakeFeishu(opts: FakeFeishuOptions) {
     contacts,
     /** Calls admitted and refused under the documented rate limits (with `realism.limits`). */
     limits,
+    /** Third-party approval (审批中心): definitions, instances, knobs, and `act` for the centre's buttons. */
+    approval,
     get tokensIssued() {
       return tokensIssued;
     },

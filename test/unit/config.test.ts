@@ -54,3 +54,19 @@ describe('configuration', () => {
     expect(loadConfig({ SIMULATOR: 'off' }).simulatorEnabled).toBe(false);
   });
 });
+
+describe('approval centres configuration', () => {
+  it('is off by default, and on it names what it still needs', () => {
+    expect(loadConfig({}).FEISHU_APPROVAL_CENTRE).toBe('off');
+    expect(loadConfig({}).DINGTALK_PROCESS_CENTRE).toBe('off');
+    let err: unknown;
+    try {
+      loadConfig({ FEISHU_APPROVAL_CENTRE: 'on', DINGTALK_PROCESS_CENTRE: 'on' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const problems = (err as ConfigError).problems.join('\n');
+    for (const k of ['FEISHU_APP_ID', 'FEISHU_APPROVAL_CALLBACK_TOKEN', 'PUBLIC_URL', 'DINGTALK_CLIENT_ID']) expect(problems).toContain(k);
+  });
+});

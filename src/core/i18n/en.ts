@@ -750,4 +750,11 @@ export const en: Catalog = {
   'sim.tl.over_budget': 'Spend over the approved budget; a step was added',
   'sim.tl.card_resent': 'Card sent again (the old one could no longer be updated)',
   'sim.tl.other': 'Other entry',
+  // Approval centres (Feishu 三方审批, DingTalk 三方流程): the names shown in the platforms' lists.
+  'centre.approval_name': 'Qianpi approvals',
+  'centre.group_name': 'Qianpi',
+  'centre.description': 'Event and operations approvals from Qianpi',
+  'centre.action.approve': 'Approve',
+  'centre.action.reject': 'Reject',
+  'centre.reason.from_centre': '(rejected in the approval centre)',
 };

@@ -751,4 +751,11 @@ export const zhCN = {
   'sim.tl.over_budget': '实报超出预算，已增加审批步骤',
   'sim.tl.card_resent': '卡片已重新发送（原卡片超过可更新期限）',
   'sim.tl.other': '其他记录',
+  // Approval centres (Feishu 三方审批, DingTalk 三方流程): the names shown in the platforms' lists.
+  'centre.approval_name': '签批审批',
+  'centre.group_name': '签批',
+  'centre.description': '由签批发起的活动与运营审批',
+  'centre.action.approve': '同意',
+  'centre.action.reject': '驳回',
+  'centre.reason.from_centre': '（在审批中心驳回）',
 } as const;
