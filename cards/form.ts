@@ -44,7 +44,7 @@ export function formCard(def: RequestTypeDef, locale: Locale, prefill: Record<st
     fields: [],
     buttons: [],
     ...(fileFields.length
-      ? { markdown: t(locale, 'field.attachments.card_note', { fields: fileFields.map((f) => `「${fieldLabel(f, locale)}」`).join(''), word: startCommand(def, locale) }) }
+      ? { markdown: t(locale, 'field.attachments.card_note', { fields: fileFields.map((f) => fieldLabel(f, locale)).join(t(locale, 'field.attachments.sep')), word: startCommand(def, locale) }) }
       : {}),
     form: {
       inputs,

@@ -13,6 +13,7 @@ import { createDingtalkChannel, DINGTALK_RATE_LIMIT } from './channels/dingtalk/
 import { createFeishuChannel, FEISHU_RATE_LIMIT } from './channels/feishu/index.js';
 import { createWecomChannel } from './channels/wecom/index.js';
 import type { Config } from './config.js';
+import { t } from './core/messages.js';
 import { calendarNotes, createCalendar, provisionalHorizon, provisionalWarning } from './core/calendar/index.js';
 import { doctorNotes, doctorSummary, orgDoctor } from './core/org-doctor.js';
 import { cardContext, createDeliverer } from './delivery/deliver.js';
@@ -177,7 +178,14 @@ export async function buildApp(opts: AppOptions) {
     const dialogStore = createDialogStore(redis, prefix, { idleMs: DIALOG_IDLE_MS });
     if (enabled.has('local')) {
       const dialogOf = async (personId: string) => dialogPhase(await dialogStore.get('local', personId), dir, now(), DIALOG_IDLE_MS);
-      channels.set('local', createSimulator({ db: database.db, redis, prefix, dir, ingest, subscriber: () => redisHandle.connect(), locale: config.LOCALE, demoClock: !!demoClock, dialogOf }));
+      // A file sent in the simulator goes to the files field the person's dialog is asking.
+      const receiveFile = async (personId: string, name: string, bytes: AsyncIterable<Uint8Array>) => {
+        const s = await dialogStore.get('local', personId);
+        const asked = s?.phase === 'ask' && s.field ? attachments.fieldOf(s.type, s.field) : undefined;
+        if (!s || !asked || 'error' in asked) return { ok: false as const, status: 409, message: t(config.LOCALE, 'field.attachments.not_now') };
+        return attachments.receive({ type: s.type, field: asked.spec.key, uploader: personId, platform: 'local', name, bytes });
+      };
+      channels.set('local', createSimulator({ db: database.db, redis, prefix, dir, ingest, subscriber: () => redisHandle.connect(), locale: config.LOCALE, demoClock: !!demoClock, dialogOf, receiveFile }));
     }
     if (enabled.has('feishu')) channels.set('feishu', createFeishuChannel(channelDeps));
     if (enabled.has('dingtalk')) channels.set('dingtalk', createDingtalkChannel(channelDeps));

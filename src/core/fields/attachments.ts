@@ -53,9 +53,23 @@ export const megabytes = (bytes: number): string => String(Math.round((bytes / M
 
 export const isImage = (mime: string): boolean => mime.startsWith('image/');
 
+/** What ends a dialog's file step. */
+const DONE = /^(好了|好|完成|完毕|发完了|就这些|没有了|done|finished|that's all)$/i;
+
 const ref = z.object({ id: z.uuid(), name: z.string().min(1).max(255), mime: z.string().min(1).max(200), size: z.number().int().nonnegative() }).strict();
 
 const names = (value: unknown, locale: Locale): string => (value as AttachmentRef[]).map((f) => f.name).join(t(locale, 'field.attachments.sep'));
+
+/** A file arriving in a dialog while `spec` is asked: the values with it added, or why not. */
+export function addFile(spec: FieldSpec, held: unknown, file: AttachmentRef, locale: Locale): { ok: true; files: AttachmentRef[] } | { ok: false; error: string } {
+  const files = Array.isArray(held) ? (held as AttachmentRef[]) : [];
+  const rules = attachmentRules(spec);
+  if (files.some((f) => f.id === file.id)) return { ok: true, files };
+  if (files.length >= rules.max) return { ok: false, error: t(locale, 'field.attachments.too_many', { max: String(rules.max) }) };
+  if (!acceptsType(rules, file.mime)) return { ok: false, error: t(locale, 'field.attachments.wrong_type', { name: file.name, types: typesText(rules, locale) }) };
+  if (files.reduce((n, f) => n + f.size, file.size) > rules.maxTotalBytes) return { ok: false, error: t(locale, 'field.attachments.total_too_big', { mb: megabytes(rules.maxTotalBytes) }) };
+  return { ok: true, files: [...files, file] };
+}
 
 export const attachments: FieldKind = {
   name: 'attachments',
@@ -83,6 +97,16 @@ export const attachments: FieldKind = {
   hint(spec, _def, locale) {
     const rules = attachmentRules(spec);
     return t(locale, 'field.attachments.hint', { types: typesText(rules, locale), max: String(rules.max), mb: megabytes(rules.maxFileBytes) });
+  },
+  // In a dialog the files arrive as file messages (`attach` in src/bot/dialog/engine.ts); text
+  // only ends the step ("好了"), and the files collected so far are then stored.
+  answer(spec, raw, ctx) {
+    const files = (ctx.values[spec.key] as AttachmentRef[] | undefined) ?? [];
+    if (!DONE.test(raw.trim().replace(/[。.!！]+$/, ''))) return { ok: false, error: attachments.hint(spec, ctx.def, ctx.locale) };
+    const rules = attachmentRules(spec);
+    if (!files.length) return { ok: false, error: t(ctx.locale, 'field.attachments.done_empty') };
+    if (files.length < rules.min) return { ok: false, error: t(ctx.locale, 'field.attachments.too_few', { min: String(rules.min) }) };
+    return { ok: true, set: { [spec.key]: files }, ack: ctx.saved(spec.key, files) };
   },
   check(spec) {
     const r = { ...DEFAULT_RULES, ...spec.files };

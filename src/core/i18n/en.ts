@@ -756,8 +756,10 @@ export const en: Catalog = {
   'field.attachments.not_files_field': '"{field}" is not a files field',
   'field.attachments.received': 'Received "{name}" (file {n}). Send more, or reply "done".',
   'field.attachments.done_empty': 'No file received yet. Send an image or a file, or reply "skip" if optional.',
-  'field.attachments.card_note': '{fields} need files: reply "{word}" in the DM and send images or files when asked.',
+  'field.attachments.card_note': '"{fields}" need files: reply "{word}" in the DM and send images or files when asked.',
   'field.attachments.link_refused': 'This file link is invalid, expired, or you may not see this request.',
   'field.attachments.added': '{who} added {n} file(s) ({field}): {names}',
+  'field.attachments.not_now': 'No file is asked for now.',
+  'field.attachments.added_to': 'Added "{name}" to "{field}" ({n} in all).',
   // ── end of attachments ──
 };

@@ -757,8 +757,10 @@ export const zhCN = {
   'field.attachments.not_files_field': '「{field}」不是文件字段',
   'field.attachments.received': '已收到「{name}」（第 {n} 个）。继续发送，或回复「好了」。',
   'field.attachments.done_empty': '还没有收到文件。请发送图片或文件，选填项可回复「跳过」。',
-  'field.attachments.card_note': '{fields}需要上传文件：请在私聊中回复「{word}」，按提示发送图片或文件。',
+  'field.attachments.card_note': '「{fields}」需要上传文件：请在私聊中回复「{word}」，按提示发送图片或文件。',
   'field.attachments.link_refused': '这个文件链接无效、已过期，或你无权查看该申请。',
   'field.attachments.added': '{who} 添加了 {n} 个文件（{field}）：{names}',
+  'field.attachments.not_now': '现在不需要文件。',
+  'field.attachments.added_to': '已把「{name}」加入「{field}」（共 {n} 个）。',
   // ── end of attachments ──
 } as const;
