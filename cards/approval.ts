@@ -23,10 +23,10 @@ export interface CardContext {
 
 /** The fields an approver needs at a glance; the full payload is on the detail page. */
 const GLANCE: Record<string, string[]> = {
-  event: ['category', 'eventType', 'start', 'end', 'location', 'headcount', 'budget', 'onSiteLead'],
-  summary: ['eventRef', 'attendance', 'results', 'actualSpend'],
+  event: ['category', 'eventType', 'start', 'end', 'location', 'headcount', 'budget', 'onSiteLead', 'plan'],
+  summary: ['eventRef', 'attendance', 'results', 'actualSpend', 'photos', 'documents'],
   scoring: ['eventRef', 'qualitative', 'quantitative', 'comments'],
-  reimbursement: ['eventRef', 'items', 'invoices'],
+  reimbursement: ['eventRef', 'items', 'invoices', 'invoiceFiles'],
   content_review: ['title', 'channel', 'content', 'publishAt'],
 };
 

@@ -4,13 +4,17 @@ import { fieldKind, fieldLabel, typeName } from '../src/core/fields/index.js';
 import { t, type Locale } from '../src/core/messages.js';
 import type { RequestTypeDef } from '../src/core/request-types.js';
 import type { Card, FormInput } from './model.js';
+import { startCommand } from '../src/bot/dialog/words.js';
 
 /** The form's own input beside the request type's fields: 加急 (deadlines in calendar time). */
 export const URGENT_INPUT = 'urgent';
 export const isUrgent = (form: Readonly<Record<string, string>>): boolean => form[URGENT_INPUT] === 'yes';
 
 export function formCard(def: RequestTypeDef, locale: Locale, prefill: Record<string, string> = {}, requestId?: string): Card {
-  const inputs: FormInput[] = def.fields.map((f) => ({
+  // Files cannot be entered on a card: those fields are left out, and the card says how to add them.
+  const onCard = def.fields.filter((f) => fieldKind(f.kind).form !== false);
+  const fileFields = def.fields.filter((f) => fieldKind(f.kind).form === false);
+  const inputs: FormInput[] = onCard.map((f) => ({
     name: f.key,
     label: fieldLabel(f, locale),
     kind: fieldKind(f.kind).input,
@@ -39,6 +43,9 @@ export function formCard(def: RequestTypeDef, locale: Locale, prefill: Record<st
     title: t(locale, requestId ? 'form.title.resubmit' : 'form.title.new', { type }),
     fields: [],
     buttons: [],
+    ...(fileFields.length
+      ? { markdown: t(locale, 'field.attachments.card_note', { fields: fileFields.map((f) => fieldLabel(f, locale)).join(t(locale, 'field.attachments.sep')), word: startCommand(def, locale) }) }
+      : {}),
     form: {
       inputs,
       submit: {

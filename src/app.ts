@@ -13,12 +13,14 @@ import { createDingtalkChannel } from './channels/dingtalk/index.js';
 import { createFeishuChannel } from './channels/feishu/index.js';
 import { createWecomChannel } from './channels/wecom/index.js';
 import type { Config } from './config.js';
+import { t } from './core/messages.js';
 import { calendarNotes, createCalendar, provisionalHorizon, provisionalWarning } from './core/calendar/index.js';
 import { doctorNotes, doctorSummary, orgDoctor } from './core/org-doctor.js';
 import { cardContext, createDeliverer } from './delivery/deliver.js';
 import { centreRelay, createCentres } from './delivery/centres.js';
 import { createOutboxRelay } from './delivery/outbox-relay.js';
 import { adminRoutes } from './http/admin-routes.js';
+import { attachmentRoutes } from './http/attachment-routes.js';
 import { apiRoutes } from './http/api-routes.js';
 import { createMetrics, metricsRoute } from './http/metrics.js';
 import { queueDashboard } from './http/queue-dashboard.js';
@@ -37,6 +39,9 @@ import { openRedis } from './queue/redis.js';
 import { createStateWatch } from './queue/state-watch.js';
 import { WORKER_LOCKS } from './queue/worker-options.js';
 import { createApprovals } from './services/approvals.js';
+import { createAttachments } from './services/attachments.js';
+import { postgresFileStore, pruneIncompleteFiles } from './store/files-repo.js';
+import { sharedSecret } from './queue/shared-secret.js';
 import type { HealthProvider } from './scheduler/digest.js';
 import { createDelegations } from './services/delegations.js';
 import { createHandover } from './services/handover.js';
@@ -162,6 +167,7 @@ export async function buildApp(opts: AppOptions) {
       await webhookRelay.redrive();
       await webhooks.prune(new Date());
       await pruneDeliveries(database.db, new Date());
+      await pruneIncompleteFiles(database.db, new Date());
       // Delegations that started or ended since: the open tasks' cards go to whoever acts now.
       await delegations.announce();
       // Open tasks of people no longer in the organisation (a hand-over cut short by a crash, a
@@ -178,7 +184,10 @@ export async function buildApp(opts: AppOptions) {
     // Deadlines, reminders, escalation, event prompts, digest: its hook writes timers in every transition's transaction.
     const schedulerStore = createSchedulerStore(database.db);
     const scheduler = createScheduler({ health, store: schedulerStore, queue: queues.schedule, prefix, dir, calendar, locale: config.LOCALE, log, now, ...(opts.scheduleDelay ? { delayMs: opts.scheduleDelay } : {}), approvals: () => approvals, onOutbox: () => relay.kick(), onReconcile: housekeeping });
-    const approvals = createApprovals({ database, dir, now, dueAt: (spec, from) => calendar.dueAt(spec, from), onTransition: [scheduler.onTransition, webhookHook(dir)], onCommitted: () => { relay.kick(); webhookRelay.kick(); scheduler.flush(); } });
+    // Attachments: files in Postgres; a submission takes its files in its own transaction.
+    const fileLinkSecret = config.FILE_LINK_SECRET;
+    const attachments = createAttachments({ db: database.db, files: postgresFileStore(database.db), dir, locale: config.LOCALE, now, secret: fileLinkSecret ? async () => fileLinkSecret : sharedSecret(redis, `${prefix}:file-link-secret`) });
+    const approvals = createApprovals({ database, dir, now, dueAt: (spec, from) => calendar.dueAt(spec, from), onTransition: [scheduler.onTransition, attachments.onTransition, webhookHook(dir)], onCommitted: () => { relay.kick(); webhookRelay.kick(); scheduler.flush(); } });
     // Hand-over (移交, leavers and movers) and delegation (委托); both act through approvals' transitions.
     const delegations = createDelegations({ store: delegationStore(database.db), dir, calendar, now, onCommitted: () => relay.kick() });
     const handover = createHandover({ approvals, store: handoverStore(database.db), dir, log, delegations, onCommitted: () => relay.kick() });
@@ -190,7 +199,14 @@ export async function buildApp(opts: AppOptions) {
     const dialogStore = createDialogStore(redis, prefix, { idleMs: DIALOG_IDLE_MS });
     if (enabled.has('local')) {
       const dialogOf = async (personId: string) => dialogPhase(await dialogStore.get('local', personId), dir, now(), DIALOG_IDLE_MS);
-      channels.set('local', createSimulator({ db: database.db, redis, prefix, dir, ingest, subscriber: () => redisHandle.connect(), locale: config.LOCALE, demoClock: !!demoClock, dialogOf }));
+      // A file sent in the simulator goes to the files field the person's dialog is asking.
+      const receiveFile = async (personId: string, name: string, bytes: AsyncIterable<Uint8Array>) => {
+        const s = await dialogStore.get('local', personId);
+        const asked = s?.phase === 'ask' && s.field ? attachments.fieldOf(s.type, s.field) : undefined;
+        if (!s || !asked || 'error' in asked) return { ok: false as const, status: 409, message: t(config.LOCALE, 'field.attachments.not_now') };
+        return attachments.receive({ type: s.type, field: asked.spec.key, uploader: personId, platform: 'local', name, bytes });
+      };
+      channels.set('local', createSimulator({ db: database.db, redis, prefix, dir, ingest, subscriber: () => redisHandle.connect(), locale: config.LOCALE, demoClock: !!demoClock, dialogOf, receiveFile }));
     }
     if (enabled.has('feishu')) channels.set('feishu', createFeishuChannel(channelDeps));
     if (enabled.has('dingtalk')) channels.set('dingtalk', createDingtalkChannel(channelDeps));
@@ -214,7 +230,8 @@ export async function buildApp(opts: AppOptions) {
       adminToken: config.ADMIN_TOKEN,
     });
     apiRoutes(http, { requests, cardContext: ctx, dir, now, open: config.simulatorEnabled, adminToken: config.ADMIN_TOKEN });
-    adminRoutes(http, { token: config.ADMIN_TOKEN, approvals, requests, dir, locale: config.LOCALE, now, handover, delegations, ...(directory ? { directory } : {}), webhooks: { store: webhooks, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, kick: () => webhookRelay.kick() } });
+    adminRoutes(http, { token: config.ADMIN_TOKEN, approvals, attachments, requests, dir, locale: config.LOCALE, now, handover, delegations, ...(directory ? { directory } : {}), webhooks: { store: webhooks, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, kick: () => webhookRelay.kick() } });
+    attachmentRoutes(http, { attachments, token: config.ADMIN_TOKEN, open: config.simulatorEnabled, locale: config.LOCALE });
     metrics.watchQueues(() => queues.all());
     // Open only on a simulator-only instance without a token (a laptop); protected otherwise.
     metricsRoute(http, metrics, { open: !config.ADMIN_TOKEN && enabled.size === 1 && enabled.has('local'), token: config.ADMIN_TOKEN });

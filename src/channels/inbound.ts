@@ -2,6 +2,7 @@
 // simulator) turns a platform message into before it is acknowledged and queued.
 import type { ActionValue } from '../../cards/model.js';
 import type { Platform } from '../org/schema.js';
+import type { AttachmentRef } from '../core/fields/index.js';
 import { sanitizeInput } from '../core/parse/types.js';
 
 export { sanitizeInput };
@@ -24,6 +25,8 @@ export interface InboundMessage extends InboundBase {
   mentioned: boolean;
   /** Platform details a reply may need (DingTalk sessionWebhook…). */
   reply?: Record<string, string>;
+  /** Files the person sent, already stored by the receiver (the simulator's upload). */
+  attachments?: AttachmentRef[];
 }
 
 export interface InboundCardAction extends InboundBase {

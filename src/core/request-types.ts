@@ -62,6 +62,7 @@ export const BUILTIN_TYPES: readonly RequestTypeDef[] = [
       event('runSheet', 'longtext'),
       event('safety', 'longtext'),
       event('onSiteLead', 'text'),
+      event('plan', 'attachments', false, { files: { max: 3, types: ['pdf', 'office', 'image'] } }),
     ],
   },
   {
@@ -79,6 +80,8 @@ export const BUILTIN_TYPES: readonly RequestTypeDef[] = [
       summary('lessons', 'longtext'),
       summary('safetyReview', 'longtext'),
       summary('actualSpend', 'budget'),
+      summary('photos', 'attachments', false, { files: { max: 20, types: ['image'] } }),
+      summary('documents', 'attachments', false, { files: { max: 5, types: ['pdf', 'office'] } }),
     ],
   },
   {
@@ -102,6 +105,7 @@ export const BUILTIN_TYPES: readonly RequestTypeDef[] = [
       reimbursement('eventRef', 'requestRef', true, { example: 'A-0001' }),
       reimbursement('items', 'budget'),
       reimbursement('invoices', 'longtext', true, { example: '04400231 04400232' }),
+      reimbursement('invoiceFiles', 'attachments', true, { files: { min: 1, max: 20, types: ['image', 'pdf'] } }),
     ],
   },
   {

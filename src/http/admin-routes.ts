@@ -12,6 +12,7 @@ import type { MessageIntent, RefusalCode } from '../core/model.js';
 import type { Directory } from '../org/directory.js';
 import type { DirectoryRuntime } from '../directory/runtime.js';
 import type { Approvals } from '../services/approvals.js';
+import type { Attachments } from '../services/attachments.js';
 import { delegationRoutes, handoverRoutes } from './delegation-routes.js';
 import type { Delegations } from '../services/delegations.js';
 import type { Handover } from '../services/handover.js';
@@ -34,6 +35,8 @@ export interface AdminDeps {
   delegations?: Delegations;
   /** Outbound webhooks: endpoints, delivery log, redrive. */
   webhooks?: WebhookRouteDeps;
+  /** Resolves the `files` of a submission (attachment ids) to their references. */
+  attachments?: Pick<Attachments, 'refsFor'>;
 }
 
 const directoryStatus = z.object({
@@ -64,6 +67,8 @@ const submitBody = z
     /** …or the canonical payload (numbers, ISO dates, budget item arrays). */
     payload: z.record(text(64), jsonValue).optional(),
     urgent: z.boolean().optional(),
+    /** Attachments fields: references from POST /api/files, by field. */
+    files: z.record(text(64), z.array(z.uuid()).max(50)).optional(),
   })
   .refine((b) => !!b.form !== !!b.payload, { message: 'give exactly one of form or payload' });
 
@@ -161,7 +166,14 @@ export function adminRoutes(app: FastifyInstance, deps: AdminDeps): void {
       const body = req.body;
       const def = dir.requestType(body.type);
       if (!def) return reply.code(422).send({ error: t(locale, 'refuse.unknown_type', { type: body.type }) });
-      let payload = body.payload ?? {};
+      // Attachments fields by reference (uploads of POST /api/files by the applicant).
+      const files: Record<string, unknown> = {};
+      for (const [field, ids] of Object.entries(body.files ?? {})) {
+        const refs = deps.attachments ? await deps.attachments.refsFor(body.applicantId, ids) : { ok: false as const, message: 'attachments are not available' };
+        if (!refs.ok) return reply.code(422).send({ error: refs.message, fields: { [field]: refs.message } });
+        files[field] = refs.refs;
+      }
+      let payload = { ...body.payload, ...files };
       // A canonical payload meets the same rules as typed values (planned times not in the past, an end after its start).
       if (body.payload) {
         const fields = payloadProblems(def, payload, { now: deps.now(), timezone: dir.timezone, locale });
@@ -169,8 +181,9 @@ export function adminRoutes(app: FastifyInstance, deps: AdminDeps): void {
       }
       if (body.form) {
         const parsed = parseForm(def, body.form, { now: deps.now(), timezone: dir.timezone, locale });
+        for (const field of Object.keys(files)) delete parsed.errors[field];
         if (Object.keys(parsed.errors).length) return reply.code(422).send({ error: 'invalid form', fields: parsed.errors });
-        payload = parsed.payload;
+        payload = { ...parsed.payload, ...files };
       }
       const key = req.headers['idempotency-key'];
       const result = await approvals.submit({

@@ -151,6 +151,22 @@ export const workflow = z
   .strict();
 export type Workflow = z.infer<typeof workflow>;
 
+/** An attachments field's limits as the organisation file writes them (sizes in MB), read into bytes. */
+const attachmentLimits = z
+  .object({
+    min: z.number().int().min(0).optional(),
+    max: z.number().int().min(1).max(50).optional(),
+    types: z.array(z.string().min(1)).min(1).optional(),
+    maxFileMb: z.number().positive().max(200).optional(),
+    maxTotalMb: z.number().positive().max(1000).optional(),
+  })
+  .strict()
+  .transform(({ maxFileMb, maxTotalMb, ...rest }) => ({
+    ...rest,
+    ...(maxFileMb !== undefined ? { maxFileBytes: Math.round(maxFileMb * 1024 * 1024) } : {}),
+    ...(maxTotalMb !== undefined ? { maxTotalBytes: Math.round(maxTotalMb * 1024 * 1024) } : {}),
+  }));
+
 /** A request type declared in the organisation file (adds a type, or replaces a built-in one). */
 export const requestTypeSpec = z
   .object({
@@ -173,6 +189,8 @@ export const requestTypeSpec = z
             example: z.string().optional(),
             options: z.array(z.object({ value: z.string().min(1), label: z.string().min(1) }).strict()).optional(),
             max: z.number().positive().optional(),
+            /** Attachments fields: how many files, which types (image, pdf, office or MIME types), sizes in MB. */
+            files: attachmentLimits.optional(),
           })
           .strict(),
       )

@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { formCard } from '../../cards/form.js';
 import { decodeAction } from '../../cards/model.js';
 import type { Locale } from '../core/messages.js';
+import type { AttachmentRef } from '../core/fields/index.js';
+import multipart from '@fastify/multipart';
 import { refId, text } from '../http/schemas.js';
 import type { Directory } from '../org/directory.js';
 import type { DialogPhase } from '../bot/dialog/phase.js';
@@ -26,6 +28,8 @@ export interface SimRouteDeps {
   demoClock?: boolean;
   /** Where the person's dialog in their DM stands (the page offers its words as chips). */
   dialogOf?: (personId: string) => Promise<DialogPhase>;
+  /** Stores a file the person sends for the files field their dialog asks (src/services/attachments.ts). */
+  receiveFile?: (personId: string, name: string, bytes: AsyncIterable<Uint8Array>) => Promise<{ ok: true; ref: AttachmentRef } | { ok: false; status: number; message: string }>;
 }
 
 // Strings are checked like the API's (no NUL, control characters or unpaired surrogates): they are stored in Postgres.
@@ -144,6 +148,31 @@ export function simRoutes(deps: SimRouteDeps) {
         mentioned: !isRoom || BOT_MENTION.test(body.text),
       });
     });
+
+    // A file sent in the DM (the composer's upload): stored for the dialog's files field, then
+    // handed in as a message carrying its reference, as a platform's file message would be.
+    const receiveFile = deps.receiveFile;
+    if (receiveFile) {
+      void app.register(async (scope) => {
+        await scope.register(multipart, { limits: { fileSize: 200 * 1024 * 1024, files: 1, fields: 0 } });
+        scope.post('/api/sim/files', async (req, reply) => {
+          const q = z.object({ as: refId, clientId: text(64).pipe(z.string().min(8)).optional() }).parse(req.query);
+          person(q.as);
+          const part = await req.file();
+          if (!part) return reply.code(422).send({ error: 'no file' });
+          const got = await receiveFile(q.as, part.filename, part.file.iterator({ destroyOnReturn: false }));
+          if (!got.ok) {
+            for await (const _ of part.file) {
+              // drained: busboy waits for every part to be read
+            }
+            return reply.code(got.status).send({ error: got.message });
+          }
+          const label = `📎 ${got.ref.name}`;
+          await chat.append(dmConversation(q.as), q.as, { text: label });
+          return handIn(reply, 202, q, { kind: 'message', chat: { type: 'dm', id: q.as }, text: label, mentioned: true, attachments: [got.ref] });
+        });
+      });
+    }
 
     app.post('/api/sim/actions', async (req, reply) => {
       const body = actionBody.parse(req.body);

@@ -3,6 +3,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigint,
+  customType,
   bigserial,
   boolean,
   date,
@@ -470,4 +471,60 @@ export const centreSyncs = pgTable(
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.platform, t.requestId] }), index('centre_syncs_open').on(t.platform, t.open)],
+);
+
+// ---- Attachments (invoices, event photos): files in Postgres, so every replica and a normal
+// backup hold them. A file's bytes are chunk rows (streamed in and out, never loaded whole);
+// a complete file is keyed by its content hash, so the same bytes are stored once.
+const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+  dataType: () => 'bytea',
+  fromDriver: (v) => (Buffer.isBuffer(v) ? v : Buffer.from(v)),
+});
+
+/** One stored file. `sha256` is set once all its chunks are in (`complete`); until then it is being written. */
+export const files = pgTable(
+  'files',
+  {
+    id: uuid('id').primaryKey(),
+    sha256: text('sha256'),
+    size: bigint('size', { mode: 'number' }).notNull().default(0),
+    mime: text('mime').notNull(),
+    complete: boolean('complete').notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('files_sha256').on(t.sha256), index('files_incomplete').on(t.createdAt).where(sql`not ${t.complete}`)],
+);
+
+export const fileChunks = pgTable(
+  'file_chunks',
+  {
+    fileId: uuid('file_id')
+      .notNull()
+      .references(() => files.id, { onDelete: 'cascade' }),
+    seq: integer('seq').notNull(),
+    data: bytea('data').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.fileId, t.seq] })],
+);
+
+/**
+ * A file as someone added it: uploaded by `uploader` under `name`; `request_id` / `field` are
+ * set when a submission takes it (an upload not taken yet is free to be referenced by its
+ * uploader). The id is random, so a reference cannot be guessed from the content.
+ */
+export const attachments = pgTable(
+  'attachments',
+  {
+    id: uuid('id').primaryKey(),
+    fileId: uuid('file_id')
+      .notNull()
+      .references(() => files.id),
+    name: text('name').notNull(),
+    uploader: text('uploader').notNull(),
+    platform: text('platform').notNull(),
+    requestId: uuid('request_id'),
+    field: text('field'),
+    addedAt: createdAt(),
+  },
+  (t) => [index('attachments_request').on(t.requestId, t.field), index('attachments_uploader').on(t.uploader, t.addedAt)],
 );

@@ -12,6 +12,7 @@ import type { Directory } from '../../src/org/directory.js';
 import { EXAMPLE_ORG_FILE, directoryFromText } from '../../src/org/load.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { simClient } from '../support/sim-client.js';
+import { png } from '../support/files.js';
 
 /** The example organisation, with content review cards going to the room only (not the approvers' DMs). */
 function organisation(): Directory {
@@ -52,6 +53,17 @@ const dm = (as: string, ms: SimMessage[]) => ms.filter((m) => m.conversation ===
 const textOf = (ms: SimMessage[]) => ms.flatMap((m) => (m.kind === 'text' && m.text ? [m.text] : [])).join('\n');
 const cardOf = (ms: SimMessage[], kind = 'dialog') => ms.find((m) => m.kind === 'card' && (m.card as unknown as Card).kind === kind);
 const cardBody = (m: SimMessage) => m.card as unknown as Card;
+
+/** Send a file in the DM (the composer's upload) and return the text the bot answered there. */
+async function sendFile(as: string, name: string, bytes: Buffer): Promise<string> {
+  await fresh(as);
+  const form = new FormData();
+  form.append('file', new Blob([new Uint8Array(bytes)]), name);
+  const r = await fetch(`${t.url}/api/sim/files?as=${as}`, { method: 'POST', body: form });
+  expect(r.status).toBe(202);
+  await t.idle();
+  return textOf(dm(as, await fresh(as)));
+}
 
 /** Say something in the DM and return the text the bot answered there. */
 async function ask(as: string, text: string): Promise<string> {
@@ -232,7 +244,11 @@ describe('forms through conversation in the simulator', () => {
     expect(await ask('liming', '报销')).toContain('可选：A-0001「冬季车主答谢会」');
     await ask('liming', 'A-0001');
     await ask('liming', '场地 8000，餐饮 11500');
-    const confirm = await say('liming', '04400231\n04400232');
+    expect(await ask('liming', '04400231\n04400232')).toContain('请填写「发票」');
+    expect(await sendFile('liming', '发票1.png', png(11))).toContain('已收到「发票1.png」（第 1 个）');
+    expect(await sendFile('liming', '发票2.png', png(12))).toContain('第 2 个');
+    const confirm = await say('liming', '好了');
+    expect(cardBody(cardOf(dm('liming', confirm))!).fields.find((f) => f.label === '发票')?.value).toBe('2 个文件：发票1.png、发票2.png');
     expect(cardBody(cardOf(dm('liming', confirm))!).fields.find((f) => f.label === '报销明细')?.value).toBe('场地 ¥8,000，餐饮 ¥11,500（合计 ¥19,500）');
     expect(await ask('liming', '提交')).toContain('已提交申请 R-0001');
     const status = await ask('liming', '进度 A-0001');

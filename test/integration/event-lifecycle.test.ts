@@ -13,6 +13,9 @@ import { auditLog, outbox } from '../../src/store/schema.js';
 import { eventPayload, exampleDir } from '../support/core-fixtures.js';
 import { createTestDatabaseUrl } from '../support/db.js';
 
+// This service runs without the attachments hook: a reference is all the lifecycle sees.
+const INVOICE = { id: '6f1c1f59-7a51-4c55-9a8e-2f4d4b0d9c01', name: '发票.jpg', mime: 'image/jpeg', size: 120_000 };
+
 const dir = exampleDir();
 describe.each(['postgres', 'pglite'] as const)('on %s', (driver) => {
   let database: Database;
@@ -85,7 +88,7 @@ describe.each(['postgres', 'pglite'] as const)('on %s', (driver) => {
     });
 
     it('reimbursement over the approved budget beyond the tolerance adds a leader step and says why', async () => {
-      const r = ok(await svc.submit({ applicantId: 'liming', type: 'reimbursement', payload: { eventRef: event.number, items: [{ item: '场地', amount: 8000 }, { item: '餐饮', amount: 13500 }], invoices: '04400231' }, platform: 'local' })).state;
+      const r = ok(await svc.submit({ applicantId: 'liming', type: 'reimbursement', payload: { eventRef: event.number, items: [{ item: '场地', amount: 8000 }, { item: '餐饮', amount: 13500 }], invoices: '04400231', invoiceFiles: [INVOICE] }, platform: 'local' })).state;
       expect(await status(event.id)).toBe('reimbursing');
       expect(r.steps.map((s) => s.id)).toEqual(['dept-lead', 'finance', 'over-budget']);
       const why = (await database.db.select().from(auditLog).where(eq(auditLog.requestId, r.id))).find((a) => a.action === 'over_budget');
@@ -111,7 +114,7 @@ describe.each(['postgres', 'pglite'] as const)('on %s', (driver) => {
       // The organiser is told the score, who gave it and the comments.
       const told = (await database.db.select().from(outbox).where(eq(outbox.requestId, e2.id))).map((row) => row.payload as { kind: string; people?: string[]; message?: { key: string; params: Record<string, unknown> } });
       expect(told.find((p) => p.message?.key === 'event.scored_with_comments')).toMatchObject({ kind: 'notify', people: ['liming'], message: { params: { total: 70, qualitative: 30, quantitative: 40, who: '赵磊', comments: '可' } } });
-      const r = ok(await svc.submit({ applicantId: 'liming', type: 'reimbursement', payload: { eventRef: e2.number, items: [{ item: '全部', amount: 20900 }], invoices: '1' }, platform: 'local' })).state;
+      const r = ok(await svc.submit({ applicantId: 'liming', type: 'reimbursement', payload: { eventRef: e2.number, items: [{ item: '全部', amount: 20900 }], invoices: '1', invoiceFiles: [INVOICE] }, platform: 'local' })).state;
       expect(r.steps.map((s) => s.id)).toEqual(['dept-lead', 'finance']);
     });
   });

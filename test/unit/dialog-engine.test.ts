@@ -4,7 +4,8 @@
 // Now is Monday 2026-11-23 10:00 in Shanghai.
 import { describe, expect, it } from 'vitest';
 import type { Card } from '../../cards/model.js';
-import { begin, press, reminder, reply, submitFailed, submitted, type BeginOptions } from '../../src/bot/dialog/engine.js';
+import { attach, begin, press, reminder, reply, submitFailed, submitted, type BeginOptions } from '../../src/bot/dialog/engine.js';
+import type { AttachmentRef } from '../../src/core/fields/index.js';
 import { findField, normaliseNumber, pairOf } from '../../src/bot/dialog/fields.js';
 import type { DialogEnv, DialogSession, EngineResult } from '../../src/bot/dialog/types.js';
 import { payloadSchema, type RequestTypeDef } from '../../src/core/request-types.js';
@@ -35,6 +36,7 @@ function convo(type: string | RequestTypeDef, opts: { locale?: 'zh-CN' | 'en'; p
     env,
     start: () => take(begin(def, env, opts.begin)),
     say: async (input: string) => take(await reply(def, session!, input, env)),
+    attach: (file: AttachmentRef) => take(attach(def, session!, file, env)),
     press: (step: string, card?: Card) => {
       const c = card ?? lastCard();
       const b = c.buttons.find((x) => x.action.s === step)!;
@@ -122,7 +124,8 @@ describe('event application (活动申请)', () => {
 
     const card = c.card();
     expect(card.title).toBe('请确认：活动申请');
-    expect(card.fields.map((f) => f.label)).toEqual(c.def.fields.map((f) => f.label));
+    // Every field asked in turn; an optional files field (the plan document) only once files were sent.
+    expect(card.fields.map((f) => f.label)).toEqual(c.def.fields.filter((f) => f.kind !== 'attachments').map((f) => f.label));
     expect(card.fields.find((f) => f.label === '开始时间')?.value).toBe('2026-12-20（周日）18:00');
     expect(card.fields.find((f) => f.label === '活动类别')?.value).toBe('常规活动');
     expect(card.buttons.map((b) => [b.label, b.action.a, b.action.s])).toEqual([
@@ -371,6 +374,13 @@ describe('reimbursement (费用报销)', () => {
     expect(await c.say('场地')).toContain('❌ 第 1 项“场地”缺少金额');
     expect(await c.say('场地 8000元；餐饮 1.15万')).toContain('场地 ¥8,000，餐饮 ¥11,500（合计 ¥19,500）');
     await c.say('04400231\n04400232');
+    expect(await c.say('好了')).toContain('还没有收到文件');
+    expect(await c.say('发票在这')).toContain('请直接在聊天中发送图片或文件');
+    const file = (n: number, mime = 'image/jpeg') => ({ id: `6f1c1f59-7a51-4c55-9a8e-2f4d4b0d9c0${n}`, name: `发票${n}.jpg`, mime, size: 1000 });
+    expect(c.attach(file(1))).toContain('已收到「发票1.jpg」（第 1 个）');
+    expect(c.attach(file(3, 'application/zip'))).toContain('类型不被接受');
+    expect(c.attach(file(2))).toContain('第 2 个');
+    expect(await c.say('好了')).toContain('请核对');
     await c.say('确认');
     expect(c.session!.values).toEqual({
       eventRef: 'A-0001',
@@ -379,6 +389,7 @@ describe('reimbursement (费用报销)', () => {
         { item: '餐饮', amount: 11500 },
       ],
       invoices: '04400231\n04400232',
+      invoiceFiles: [file(1), file(2)],
     });
   });
 });

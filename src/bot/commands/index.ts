@@ -53,12 +53,14 @@ export function createCommands(deps: CommandDeps) {
         if (cmd && 'open' in cmd) return { replies: [dialogs.busy(active, e, person)] };
         // Other commands are answered and the dialog goes on; 帮助 is the dialog's own help.
         if (cmd && cmd.command !== 'help') return { replies: [...(await cmd.answer(call)), { text: dialogs.reminder(active, e, person), dm: true }] };
+        if (e.kind === 'message' && e.attachments?.length) return dialogs.attach(active, e, person, e.attachments);
         return dialogs.answer(active, e, person, said);
       }
       const notice = expired ? [dialogs.expired(expired, !cmd)] : [];
       if (cmd && 'open' in cmd) return open(cmd.open, call, notice);
       if (cmd) return { replies: [...notice.map((text): Reply => ({ text })), ...(await cmd.answer(call))] };
       if (notice.length) return { replies: notice.map((text): Reply => ({ text })) };
+      if (e.kind === 'message' && e.attachments?.length) return { replies: [{ text: ctx.text('field.attachments.not_now') }] };
       return { replies: [unanswered(ctx, said)] };
     });
   }

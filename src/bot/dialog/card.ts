@@ -5,7 +5,7 @@ import type { ActionValue, Card } from '../../../cards/model.js';
 import { fieldLabel, isWide, readBackValue, typeName } from '../../core/fields/index.js';
 import { t } from '../../core/messages.js';
 import type { RequestTypeDef } from '../../core/request-types.js';
-import { clip } from './fields.js';
+import { askedFields, clip } from './fields.js';
 import type { DialogEnv, DialogSession } from './types.js';
 
 /**
@@ -29,7 +29,7 @@ export function confirmationCard(def: RequestTypeDef, s: DialogSession, env: Dia
     kind: 'dialog',
     title: resubmit ? t(loc, 'confirm.title_resubmit', { type, number: s.number ?? '' }).trim() : t(loc, 'confirm.title', { type }),
     status: { text: t(loc, 'confirm.status'), tone: 'info' },
-    fields: def.fields.map((f) => ({
+    fields: shownFields(def, s).map((f) => ({
       label: fieldLabel(f, loc),
       value: clip(readBackValue(f, s.values[f.key], shown), CARD_VALUE_MAX),
       wide: isWide(f),
@@ -62,10 +62,13 @@ export function settledCard(def: RequestTypeDef, s: DialogSession, env: DialogEn
  * The same values as short text lines, for platforms whose cards show only a few fields
  * (WeCom: six). Values are cut so the whole list fits one text message (WeCom: 2048 bytes).
  */
+/** The fields a confirmation lists: the asked ones, and optional files fields once they hold files. */
+const shownFields = (def: RequestTypeDef, s: DialogSession) => def.fields.filter((f) => askedFields(def).includes(f) || s.values[f.key] !== undefined);
+
 export function confirmationText(def: RequestTypeDef, s: DialogSession, env: DialogEnv, valueMax = 20): string {
   const loc = env.locale;
   const shown = { locale: loc, timezone: env.timezone };
-  return def.fields
+  return shownFields(def, s)
     .map((f, i) => t(loc, 'confirm.line', { n: i + 1, name: fieldLabel(f, loc), value: clip(readBackValue(f, s.values[f.key], shown).replace(/\s+/g, ' '), valueMax) }))
     .join('\n');
 }

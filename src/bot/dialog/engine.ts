@@ -12,8 +12,9 @@ import { capabilitiesOf } from '../../channels/capabilities.js';
 import { t, type MessageKey, type ParamValue } from '../../core/messages.js';
 import { normalizeInput } from '../../core/parse/types.js';
 import type { FieldSpec, RequestTypeDef } from '../../core/request-types.js';
+import { addFile, fieldKind, type AttachmentRef } from '../../core/fields/index.js';
 import { cardToken, confirmationCard, confirmationText, DIALOG_ACTION } from './card.js';
-import { clip, displayValue, findField, label, parseAnswer, question } from './fields.js';
+import { askedFields, clip, displayValue, findField, label, parseAnswer, question } from './fields.js';
 import type { DialogEnv, DialogOut, DialogSession, EngineResult } from './types.js';
 import type { ActionValue } from '../../../cards/model.js';
 
@@ -49,7 +50,7 @@ export interface BeginOptions {
 const touch = (s: DialogSession, env: DialogEnv): DialogSession => ({ ...s, rev: s.rev + 1, updatedAt: env.now.toISOString() });
 
 function nextField(def: RequestTypeDef, s: DialogSession): FieldSpec | undefined {
-  return def.fields.find((f) => !s.visited.includes(f.key));
+  return askedFields(def).find((f) => !s.visited.includes(f.key));
 }
 
 function fieldOf(def: RequestTypeDef, s: DialogSession): FieldSpec | undefined {
@@ -85,7 +86,8 @@ function confirm(def: RequestTypeDef, s: DialogSession, env: DialogEnv, lead: st
  */
 function advance(def: RequestTypeDef, s: DialogSession, env: DialogEnv, lead: string[], from?: FieldSpec, filled: string[] = []): EngineResult {
   if (s.rewind && from && s.returnTo !== 'confirm') {
-    const after = def.fields.slice(def.fields.indexOf(from) + 1).find((f) => !filled.includes(f.key));
+    const asked = askedFields(def);
+    const after = asked.slice(asked.indexOf(from) + 1).find((f) => !filled.includes(f.key));
     if (after) {
       const { rewind: _rewind, ...rest } = s;
       return ask(def, s.visited.includes(after.key) ? s : rest, after, env, lead);
@@ -120,7 +122,7 @@ export function begin(def: RequestTypeDef, env: DialogEnv, opts: BeginOptions = 
     updatedAt: now,
   };
   const required = def.fields.filter((f) => f.required).length;
-  const intro = opts.intro ?? say(env, 'dialog.intro', { type: typeName(def, env), fields: def.fields.length, required });
+  const intro = opts.intro ?? say(env, 'dialog.intro', { type: typeName(def, env), fields: askedFields(def).length, required });
   return advance(def, session, env, [intro]);
 }
 
@@ -226,6 +228,29 @@ export async function reply(def: RequestTypeDef, s: DialogSession, input: string
     return { session, out: [text(answer.check)] };
   }
   return store(def, touch(s, env), spec, answer, env);
+}
+
+/**
+ * A file the person sent (stored already by the receiver). Held on the files field being asked
+ * until they say 好了; at any other point it is not wanted now.
+ */
+export function attach(def: RequestTypeDef, s: DialogSession, file: AttachmentRef, env: DialogEnv): EngineResult {
+  const current = s.phase === 'ask' ? (fieldOf(def, s) ?? nextField(def, s)) : undefined;
+  if (current && fieldKind(current.kind).files) {
+    const added = addFile(current, s.values[current.key], file, env.locale);
+    if (!added.ok) return { session: s, out: [text(`❌ ${added.error}`)] };
+    const session = touch({ ...s, phase: 'ask', field: current.key, values: { ...s.values, [current.key]: added.files } }, env);
+    return { session, out: [text(say(env, 'field.attachments.received', { name: file.name, n: added.files.length }))] };
+  }
+  // Not asked for now: the first optional files field that takes it (a summary's photos).
+  for (const spec of def.fields.filter((f) => !f.required && fieldKind(f.kind).files)) {
+    const added = addFile(spec, s.values[spec.key], file, env.locale);
+    if (!added.ok) continue;
+    const session = touch({ ...s, values: { ...s.values, [spec.key]: added.files }, visited: [...new Set([...s.visited, spec.key])] }, env);
+    const saved = say(env, 'field.attachments.added_to', { name: file.name, field: label(spec, env.locale === 'en'), n: added.files.length });
+    return { session, out: [text(saved, reminder(def, session, env))] };
+  }
+  return { session: s, out: [text(say(env, 'field.attachments.not_now'), reminder(def, s, env))] };
 }
 
 /** Keep an answer (parsed, or confirmed after a read-back) and go on. */

@@ -54,12 +54,22 @@ export function findField(def: RequestTypeDef, query: string): FieldMatch {
 
 // ---- questions
 
+/**
+ * The fields asked in turn: all but optional files fields, which are not a question of their
+ * own — files sent at any point of the dialog go to them (engine `attach`), or 修改 <字段> asks.
+ */
+export function askedFields(def: RequestTypeDef): FieldSpec[] {
+  return def.fields.filter((f) => f.required || !fieldKind(f.kind).files);
+}
+
 export function question(def: RequestTypeDef, spec: FieldSpec, session: DialogSession, env: DialogEnv): string {
   const loc = env.locale;
   const kind = fieldKind(spec.kind);
+  const asked = askedFields(def);
+  const list = asked.includes(spec) ? asked : def.fields;
   const head = t(loc, kind.choose ? 'field.ask.choose' : 'field.ask.enter', {
-    n: def.fields.indexOf(spec) + 1,
-    total: def.fields.length,
+    n: list.indexOf(spec) + 1,
+    total: list.length,
     name: fieldLabel(spec, loc),
     optional: spec.required ? '' : t(loc, 'field.ask.optional'),
   });

@@ -5,7 +5,7 @@
 import type { ActionValue } from '../../../cards/model.js';
 import type { InboundEvent } from '../../channels/inbound.js';
 import { checkLink } from '../../core/event-lifecycle.js';
-import { refField } from '../../core/fields/index.js';
+import { refField, type AttachmentRef } from '../../core/fields/index.js';
 import { t, tAny, type Locale } from '../../core/messages.js';
 import type { MessageIntent, RequestState } from '../../core/model.js';
 import type { FieldSpec, RequestTypeDef } from '../../core/request-types.js';
@@ -195,6 +195,21 @@ export function createDialogs(deps: DialogDeps) {
       if (!def) return gone();
       const ev = env(e, person);
       return run(await engine.reply(def, s, text, ev), def, e, person, ev, { typed: s });
+    },
+
+    /** Files sent in an open dialog (already stored): held on the files field being asked. */
+    async attach(s: DialogSession, e: InboundEvent, person: Person, files: readonly AttachmentRef[]): Promise<DialogStep> {
+      const def = defOf(s);
+      if (!def) return gone();
+      const ev = env(e, person);
+      let session = s;
+      const out: DialogOut[] = [];
+      for (const f of files) {
+        const r = engine.attach(def, session, f, ev);
+        session = r.session ?? session;
+        out.push(...r.out);
+      }
+      return { session, replies: toReplies(out) };
     },
 
     /** A button of the confirmation card. */

@@ -9,3 +9,4 @@ export { budgetTotal, type BudgetItem } from './budget.js';
 export { normaliseNumber } from './request-ref.js';
 export { payloadProblems } from './rules.js';
 export { currentMinute, endBeforeStartMessage, isPast, pastMessage, type RuleContext } from './time-rules.js';
+export { acceptsType, addFile, attachmentRules, isImage, megabytes, typesText, type AttachmentRef } from './attachments.js';

@@ -55,6 +55,10 @@ export interface FieldKind {
   readBack?(spec: FieldSpec, value: unknown, ctx: ShowContext): string;
   /** The input a card form shows. */
   input: FormInput['kind'];
+  /** A card form cannot hold it (files): the form leaves it out and says how to add it. */
+  form?: false;
+  /** The value is files the person sends (attachments): a dialog collects them from file messages. */
+  files?: true;
   /** Long values span the card's width. */
   wide: boolean;
   /** The dialog asks to choose (a list) rather than to enter. */

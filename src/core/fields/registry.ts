@@ -2,6 +2,7 @@
 // value asks the kind found here. A new kind is one module registered below (or, in a test
 // or a plug-in, with registerFieldKind).
 import type { FieldSpec, RequestTypeDef } from './types.js';
+import { attachments } from './attachments.js';
 import { budget } from './budget.js';
 import { choice } from './choice.js';
 import { count } from './count.js';
@@ -14,9 +15,9 @@ import { score } from './score.js';
 import { text } from './text.js';
 
 /** The built-in kinds, in the order the organisation file's documentation lists them. */
-export const FIELD_KINDS = ['text', 'longtext', 'datetime', 'money', 'count', 'choice', 'budget', 'score', 'requestRef'] as const;
+export const FIELD_KINDS = ['text', 'longtext', 'datetime', 'money', 'count', 'choice', 'budget', 'score', 'requestRef', 'attachments'] as const;
 
-const kinds = new Map<string, FieldKind>([text, longtext, datetime, money, count, choice, budget, score, requestRef].map((k) => [k.name, k]));
+const kinds = new Map<string, FieldKind>([text, longtext, datetime, money, count, choice, budget, score, requestRef, attachments].map((k) => [k.name, k]));
 
 export function registerFieldKind(kind: FieldKind): void {
   kinds.set(kind.name, kind);

@@ -11,6 +11,20 @@ export interface FieldSpec {
   example?: string;
   options?: ReadonlyArray<{ value: string; label: string }>;
   max?: number; // for score
+  /** For attachments: how many files, which types, how large (defaults in fields/attachments.ts). */
+  files?: Partial<AttachmentRules>;
+}
+
+/** The limits of an attachments field. */
+export interface AttachmentRules {
+  min: number;
+  max: number;
+  /** Type groups (`image`, `pdf`, `office`, `text`) or exact MIME types. */
+  types: readonly string[];
+  /** Most bytes of one file. */
+  maxFileBytes: number;
+  /** Most bytes of all the field's files together. */
+  maxTotalBytes: number;
 }
 
 export interface RequestTypeDef {
