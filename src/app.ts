@@ -22,6 +22,7 @@ import { apiRoutes } from './http/api-routes.js';
 import { createMetrics, metricsRoute } from './http/metrics.js';
 import { queueDashboard } from './http/queue-dashboard.js';
 import { healthRoutes } from './http/health-routes.js';
+import { registerOpenApi, trackRoutes } from './http/openapi.js';
 import { createHttpServer } from './http/server.js';
 import type { PeopleChange } from './core/directory/diff.js';
 import { createDirectoryReaders } from './directory/readers.js';
@@ -180,6 +181,9 @@ export async function buildApp(opts: AppOptions) {
     const requests = { ...requestReads(database.db), pendingFor: (personId: string) => pendingWithDelegated(database.db, personId, now()) };
     let shuttingDown = false;
     const http = createHttpServer(log, { requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS, keepAliveTimeoutMs: config.HTTP_KEEP_ALIVE_TIMEOUT_MS, maxConnections: config.HTTP_MAX_CONNECTIONS });
+    // Before any route: the OpenAPI document collects routes as they are added.
+    const routes = trackRoutes(http);
+    await registerOpenApi(http, { title: 'Qianpi API', version: APP_VERSION });
     healthRoutes(http, {
       checks: { database: () => database.ping(), redis: () => redis.ping() },
       channels: () => channels.values(),
@@ -245,6 +249,8 @@ export async function buildApp(opts: AppOptions) {
       database,
       redis,
       http,
+      /** Every HTTP route registered (method, url): the OpenAPI coverage test reads it. */
+      routes,
       approvals,
       handover,
       delegations,
@@ -313,5 +319,8 @@ const RATE_LIMITS: Partial<Record<Platform, { max: number; duration: number }>> 
   // WeCom's limits are per member (paced in the channel) and 10,000 calls/min per corp.
   wecom: { max: 150, duration: 1000 },
 };
+
+/** The API's version in the OpenAPI document. */
+const APP_VERSION = '0.1.0';
 
 export type App = Awaited<ReturnType<typeof buildApp>>;
