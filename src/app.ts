@@ -23,6 +23,10 @@ import { createMetrics, metricsRoute } from './http/metrics.js';
 import { queueDashboard } from './http/queue-dashboard.js';
 import { healthRoutes } from './http/health-routes.js';
 import { registerOpenApi, trackRoutes } from './http/openapi.js';
+import { consoleRoutes } from './http/console-routes.js';
+import { sessionKey } from './http/console-session.js';
+import { serveConsolePage } from './http/console-page.js';
+import { consoleReads } from './store/console-repo.js';
 import { createHttpServer } from './http/server.js';
 import type { PeopleChange } from './core/directory/diff.js';
 import { createDirectoryReaders } from './directory/readers.js';
@@ -193,6 +197,12 @@ export async function buildApp(opts: AppOptions) {
     });
     apiRoutes(http, { requests, cardContext: ctx, dir, now, open: config.simulatorEnabled, adminToken: config.ADMIN_TOKEN });
     adminRoutes(http, { token: config.ADMIN_TOKEN, approvals, requests, dir, locale: config.LOCALE, now, handover, delegations, ...(directory ? { directory } : {}) });
+    // The web console (/console and /api/console/*): sign-in, search, detail and actions, exports.
+    consoleRoutes(http, {
+      dir, locale: config.LOCALE, now, approvals, reads: consoleReads(database.db), requests, cardContext: ctx, simulator: enabled.has('local'), adminToken: config.ADMIN_TOKEN,
+      session: { key: sessionKey(config.SESSION_SECRET, config.ADMIN_TOKEN, log), secure: config.PUBLIC_URL?.startsWith('https:') ?? false }, redis, prefix,
+    });
+    await serveConsolePage(http, { staticAssets: !enabled.has('local') });
     metrics.watchQueues(() => queues.all());
     // Open only on a simulator-only instance without a token (a laptop); protected otherwise.
     metricsRoute(http, metrics, { open: !config.ADMIN_TOKEN && enabled.size === 1 && enabled.has('local'), token: config.ADMIN_TOKEN });

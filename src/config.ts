@@ -19,6 +19,8 @@ export const configSchema = z
     ORG_FILE: optional(z.string()),
     PROCESS_ROLE: optional(z.enum(['all', 'web', 'worker'])).default('all'),
     ADMIN_TOKEN: optional(z.string().min(16, 'must be at least 16 characters')),
+    /** The console's session key material (derived from ADMIN_TOKEN when unset). */
+    SESSION_SECRET: optional(z.string().min(32, 'must be at least 32 characters')),
     LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])).default('info'),
     LOG_FORMAT: optional(z.enum(['auto', 'json', 'pretty'])).default('auto'),
     LOCALE: optional(z.enum(['zh-CN', 'en'])).default('zh-CN'),
