@@ -1,5 +1,5 @@
-// The browser front-ends (src/web/<app>/index.html, one page per app: the simulator now, the
-// console later) built into web-dist/, which the server serves (src/simulator/page.ts).
+// The browser front-ends (src/web/<app>/index.html, one page per app: the simulator and the
+// console) built into web-dist/, which the server serves (src/simulator/page.ts).
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
@@ -13,6 +13,6 @@ export default defineConfig({
     outDir: fileURLToPath(new URL('./web-dist/', import.meta.url)),
     emptyOutDir: true,
     target: 'es2022',
-    rollupOptions: { input: { simulator: `${web}simulator/index.html` } },
+    rollupOptions: { input: { simulator: `${web}simulator/index.html`, console: `${web}console/index.html` } },
   },
 });

@@ -25,6 +25,11 @@ import { apiRoutes } from './http/api-routes.js';
 import { createMetrics, metricsRoute } from './http/metrics.js';
 import { queueDashboard } from './http/queue-dashboard.js';
 import { healthRoutes } from './http/health-routes.js';
+import { registerOpenApi, trackRoutes } from './http/openapi.js';
+import { consoleRoutes } from './http/console-routes.js';
+import { sessionKey } from './http/console-session.js';
+import { serveConsolePage } from './http/console-page.js';
+import { consoleReads } from './store/console-repo.js';
 import { createHttpServer } from './http/server.js';
 import type { PeopleChange } from './core/directory/diff.js';
 import { createDirectoryReaders } from './directory/readers.js';
@@ -222,6 +227,9 @@ export async function buildApp(opts: AppOptions) {
     const requests = { ...requestReads(database.db), pendingFor: (personId: string) => pendingWithDelegated(database.db, personId, now()) };
     let shuttingDown = false;
     const http = createHttpServer(log, { requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS, keepAliveTimeoutMs: config.HTTP_KEEP_ALIVE_TIMEOUT_MS, maxConnections: config.HTTP_MAX_CONNECTIONS });
+    // Before any route: the OpenAPI document collects routes as they are added.
+    const routes = trackRoutes(http);
+    await registerOpenApi(http, { title: 'Qianpi API', version: APP_VERSION });
     healthRoutes(http, {
       checks: { database: () => database.ping(), redis: () => redis.ping() },
       channels: () => channels.values(),
@@ -232,6 +240,12 @@ export async function buildApp(opts: AppOptions) {
     apiRoutes(http, { requests, cardContext: ctx, dir, now, open: config.simulatorEnabled, adminToken: config.ADMIN_TOKEN });
     adminRoutes(http, { token: config.ADMIN_TOKEN, approvals, attachments, requests, dir, locale: config.LOCALE, now, handover, delegations, ...(directory ? { directory } : {}), webhooks: { store: webhooks, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, kick: () => webhookRelay.kick() } });
     attachmentRoutes(http, { attachments, token: config.ADMIN_TOKEN, open: config.simulatorEnabled, locale: config.LOCALE });
+    // The web console (/console and /api/console/*): sign-in, search, detail and actions, exports.
+    consoleRoutes(http, {
+      dir, locale: config.LOCALE, now, approvals, reads: consoleReads(database.db), requests, cardContext: ctx, simulator: enabled.has('local'), adminToken: config.ADMIN_TOKEN,
+      session: { key: sessionKey(config.SESSION_SECRET, config.ADMIN_TOKEN, log), secure: config.PUBLIC_URL?.startsWith('https:') ?? false }, redis, prefix,
+    });
+    await serveConsolePage(http, { staticAssets: !enabled.has('local') });
     metrics.watchQueues(() => queues.all());
     // Open only on a simulator-only instance without a token (a laptop); protected otherwise.
     metricsRoute(http, metrics, { open: !config.ADMIN_TOKEN && enabled.size === 1 && enabled.has('local'), token: config.ADMIN_TOKEN });
@@ -291,6 +305,8 @@ export async function buildApp(opts: AppOptions) {
       database,
       redis,
       http,
+      /** Every HTTP route registered (method, url): the OpenAPI coverage test reads it. */
+      routes,
       approvals,
       handover,
       delegations,
@@ -377,5 +393,8 @@ const RATE_LIMITS: Partial<Record<Platform, { max: number; duration: number }>> 
   // WeCom's limits are per member (paced in the channel) and 10,000 calls/min per corp.
   wecom: { max: 150, duration: 1000 },
 };
+
+/** The API's version in the OpenAPI document. */
+const APP_VERSION = '0.1.0';
 
 export type App = Awaited<ReturnType<typeof buildApp>>;

@@ -110,7 +110,7 @@ const orgReport = z.object({
 /** The API's bodies are small JSON documents; a slow client can hold at most this much. */
 export const API_BODY_LIMIT = 256 * 1024;
 
-const STATUS_OF: Record<RefusalCode, 403 | 404 | 409 | 422> = {
+export const STATUS_OF: Record<RefusalCode, 403 | 404 | 409 | 422> = {
   not_approver: 403,
   not_applicant: 403,
   unknown_person: 404,
@@ -123,7 +123,7 @@ const STATUS_OF: Record<RefusalCode, 403 | 404 | 409 | 422> = {
   no_approver: 422,
 };
 
-function sameSecret(a: string, b: string): boolean {
+export function sameSecret(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);

@@ -3,7 +3,9 @@
 // text) are shown only to a caller with the admin token.
 import type { FastifyInstance } from 'fastify';
 import type { Channel } from '../channels/channel.js';
+import { z } from 'zod';
 import { hasAdminToken } from './admin-routes.js';
+import { zodScope } from './schemas.js';
 
 export interface ReadinessDeps {
   checks: Record<string, () => Promise<unknown>>;
@@ -15,9 +17,18 @@ export interface ReadinessDeps {
   adminToken: string | undefined;
 }
 
-export function healthRoutes(app: FastifyInstance, deps: ReadinessDeps): void {
-  app.get('/healthz', async () => ({ ok: true }));
-  app.get('/readyz', async (req, reply) => {
+const readiness = z.object({ ok: z.boolean(), checks: z.record(z.string(), z.object({ ok: z.boolean(), detail: z.string().optional() })) });
+
+export function healthRoutes(http: FastifyInstance, deps: ReadinessDeps): void {
+  const app = zodScope(http);
+  app.get('/healthz', { schema: { summary: 'Liveness: the process answers', tags: ['health'], response: { 200: z.object({ ok: z.literal(true) }) } } }, async () => ({ ok: true as const }));
+  app.get('/readyz', {
+    schema: {
+      summary: 'Readiness: database, Redis and every enabled channel (details only with the admin token)',
+      tags: ['health'],
+      response: { 200: readiness, 503: readiness },
+    },
+  }, async (req, reply) => {
     const results: Record<string, { ok: boolean; detail?: string }> = {};
     const withTimeout = <T>(p: Promise<T>) => Promise.race([p, new Promise<never>((_, rej) => setTimeout(() => rej(new Error('timed out after 2s')), 2000))]);
     await Promise.all(

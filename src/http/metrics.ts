@@ -51,6 +51,6 @@ export type Metrics = ReturnType<typeof createMetrics>;
 export function metricsRoute(app: FastifyInstance, metrics: Metrics, access: { open: boolean; token: string | undefined }): void {
   void app.register(async (scope) => {
     if (!access.open) scope.addHook('onRequest', requireAdmin(access.token));
-    scope.get('/metrics', async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+    scope.get('/metrics', { schema: { summary: 'Prometheus metrics (text exposition format)', tags: ['admin'], security: [{ adminToken: [] }] } }, async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
   });
 }

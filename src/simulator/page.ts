@@ -15,5 +15,5 @@ const PAGE = 'simulator/index.html';
 export async function serveSimulatorPage(http: FastifyInstance, log: Logger): Promise<void> {
   if (!existsSync(join(WEB_DIST, PAGE))) log.warn({ dir: WEB_DIST }, 'the simulator page is not built: run `npm run build:web`');
   await http.register(fastifyStatic, { root: WEB_DIST, prefix: '/', index: false });
-  http.get('/', (_req, reply) => reply.sendFile(PAGE));
+  http.get('/', { schema: { summary: "The simulator's page (HTML)", tags: ['simulator'] } }, (_req, reply) => reply.sendFile(PAGE));
 }

@@ -9,7 +9,7 @@ import { decodeAction } from '../../cards/model.js';
 import type { Locale } from '../core/messages.js';
 import type { AttachmentRef } from '../core/fields/index.js';
 import multipart from '@fastify/multipart';
-import { refId, text } from '../http/schemas.js';
+import { anyObject, errorReplies, refId, text, zodScope } from '../http/schemas.js';
 import type { Directory } from '../org/directory.js';
 import type { DialogPhase } from '../bot/dialog/phase.js';
 import type { Ingest } from '../bot/ingest.js';
@@ -69,7 +69,9 @@ export function simRoutes(deps: SimRouteDeps) {
     });
   }
 
-  return function register(app: FastifyInstance): void {
+  return function register(http: FastifyInstance): void {
+    const app = zodScope(http);
+    const tags = ['simulator'];
     // Open event streams would keep server.close() waiting forever: end them first.
     app.addHook('preClose', async () => {
       for (const c of clients) c.reply.raw.end();
@@ -91,7 +93,7 @@ export function simRoutes(deps: SimRouteDeps) {
       return reply.code(result.status === 'unavailable' ? 503 : ok).send(result);
     };
 
-    app.get('/api/sim/bootstrap', async () => ({
+    app.get('/api/sim/bootstrap', { schema: { summary: "The simulator page's start-up data: the organisation, its people and rooms", tags, response: { 200: anyObject } } }, async () => ({
       organisation: dir.org.organisation.name,
       locale: deps.locale,
       timezone: dir.timezone,
@@ -101,26 +103,26 @@ export function simRoutes(deps: SimRouteDeps) {
       demoClock: deps.demoClock === true,
     }));
 
-    app.get('/api/sim/history', async (req) => {
-      const { as } = asQuery.parse(req.query);
+    app.get('/api/sim/history', { schema: { summary: 'The chat history a person sees (their DM and rooms)', tags, querystring: asQuery, response: { 200: z.object({ messages: z.array(anyObject) }), ...errorReplies } } }, async (req) => {
+      const { as } = req.query;
       person(as);
       return { messages: await chat.history(visible(as)) };
     });
 
-    app.get('/api/sim/dialog', async (req) => {
-      const { as } = asQuery.parse(req.query);
+    app.get('/api/sim/dialog', { schema: { summary: "Where the person's form dialog stands (the page's chips)", tags, querystring: asQuery, response: { 200: anyObject, ...errorReplies } } }, async (req) => {
+      const { as } = req.query;
       person(as);
       return deps.dialogOf ? deps.dialogOf(as) : { phase: null, back: false, skip: false };
     });
 
-    app.get('/api/sim/forms/:type', async (req, reply) => {
-      const def = dir.requestType((req.params as { type: string }).type);
+    app.get('/api/sim/forms/:type', { schema: { summary: "A request type's form card", tags, params: z.object({ type: refId }), response: { 200: anyObject, ...errorReplies } } }, async (req, reply) => {
+      const def = dir.requestType(req.params.type);
       if (!def || !dir.workflowFor(def.id)) return reply.code(404).send({ error: 'unknown request type' });
       return formCard(def, deps.locale);
     });
 
-    app.get('/api/sim/stream', (req, reply) => {
-      const { as } = asQuery.parse(req.query);
+    app.get('/api/sim/stream', { schema: { summary: 'Live chat messages for a person (text/event-stream)', tags, querystring: asQuery } }, (req, reply) => {
+      const { as } = req.query;
       person(as);
       ensureSubscribed();
       reply.hijack();
@@ -135,8 +137,8 @@ export function simRoutes(deps: SimRouteDeps) {
       });
     });
 
-    app.post('/api/sim/messages', async (req, reply) => {
-      const body = messageBody.parse(req.body);
+    app.post('/api/sim/messages', { schema: { summary: 'A person types a message in a DM or room', tags, body: messageBody, response: { ...errorReplies, 202: anyObject, 503: anyObject } } }, async (req, reply) => {
+      const { body } = req;
       person(body.as);
       if (!visible(body.as).includes(body.conversation)) return reply.code(403).send({ error: 'not a member of this conversation' });
       await chat.append(body.conversation, body.as, { text: body.text });
@@ -155,8 +157,10 @@ export function simRoutes(deps: SimRouteDeps) {
     if (receiveFile) {
       void app.register(async (scope) => {
         await scope.register(multipart, { limits: { fileSize: 200 * 1024 * 1024, files: 1, fields: 0 } });
-        scope.post('/api/sim/files', async (req, reply) => {
-          const q = z.object({ as: refId, clientId: text(64).pipe(z.string().min(8)).optional() }).parse(req.query);
+        const fileQuery = z.object({ as: refId, clientId: text(64).pipe(z.string().min(8)).optional() });
+        // The body is one multipart file part (not a JSON schema); the query is declared.
+        scope.post('/api/sim/files', { schema: { summary: 'A person sends a file in their DM (the dialog files field asking for it)', tags, querystring: fileQuery, response: { ...errorReplies, 413: anyObject, 415: anyObject, 202: anyObject } } }, async (req, reply) => {
+          const q = fileQuery.parse(req.query);
           person(q.as);
           const part = await req.file();
           if (!part) return reply.code(422).send({ error: 'no file' });
@@ -174,8 +178,8 @@ export function simRoutes(deps: SimRouteDeps) {
       });
     }
 
-    app.post('/api/sim/actions', async (req, reply) => {
-      const body = actionBody.parse(req.body);
+    app.post('/api/sim/actions', { schema: { summary: 'A person clicks a card button or submits a card form', tags, body: actionBody, response: { ...errorReplies, 200: anyObject, 422: anyObject, 503: anyObject } } }, async (req, reply) => {
+      const { body } = req;
       person(body.as);
       const action = decodeAction(body.action);
       if (!action) return reply.code(400).send({ error: 'malformed action value' });

@@ -369,7 +369,8 @@ describe('forms through conversation in the simulator', () => {
     expect(status).toContain('申请人：李明（华东分公司市场部）');
     expect(status).toContain('最近动态：');
     expect(await ask('hanmei', '进度 A-0001')).toContain('状态：'); // in the approval room
-    expect(await ask('wangfang', '进度 C-0001')).toBe('你没有参与该申请'); // not in its room, not an approver
+    expect(await ask('sunli', '进度 C-0001')).toBe('你没有参与该申请'); // not in its room, not an approver, manages nothing above it
+    expect(await ask('wangfang', '进度 C-0001')).toContain('状态：'); // admin and finance read every request (core/followers.ts READ_ALL_ROLES)
     expect(await ask('liming', '进度 A-9999')).toContain('找不到申请 A-9999');
     expect(await ask('liming', '进度')).toBe('请带上申请编号，例如：进度 A-0001');
 

@@ -6,6 +6,6 @@ import { join } from 'node:path';
 import { WEB_DIST } from '../../src/simulator/page.js';
 
 export function ensureWebBuild(): void {
-  if (existsSync(join(WEB_DIST, 'simulator/index.html'))) return;
+  if (existsSync(join(WEB_DIST, 'simulator/index.html')) && existsSync(join(WEB_DIST, 'console/index.html'))) return;
   execFileSync('npm', ['run', 'build:web'], { cwd: join(WEB_DIST, '..'), stdio: 'inherit' });
 }

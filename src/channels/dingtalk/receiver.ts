@@ -106,7 +106,7 @@ export function registerWebhook(app: FastifyInstance, deps: WebhookDeps): void {
         return reply.code(401).header('connection', 'close').send({ error: 'invalid signature' });
       }
     });
-    scope.post(WEBHOOK_PATH, { bodyLimit: WEBHOOK_BODY_LIMIT }, async (req, reply) => {
+    scope.post(WEBHOOK_PATH, { bodyLimit: WEBHOOK_BODY_LIMIT, schema: { summary: 'DingTalk robot messages over HTTP (signed, verified by the receiver)', tags: ['platforms'] } }, async (req, reply) => {
       const body = typeof req.body === 'string' ? req.body : '';
       let claim: Awaited<ReturnType<typeof claimSignature>>;
       try {

@@ -165,7 +165,7 @@ export function registerWebhookRoute(app: FastifyInstance, handle: ReturnType<ty
   void app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: FEISHU_BODY_LIMIT }, (_req, body, done) => done(null, body));
-    scope.post(FEISHU_WEBHOOK_PATH, { bodyLimit: FEISHU_BODY_LIMIT }, async (req, reply) => {
+    scope.post(FEISHU_WEBHOOK_PATH, { bodyLimit: FEISHU_BODY_LIMIT, schema: { summary: 'Feishu event and card callbacks (signed or encrypted raw body, verified by the receiver)', tags: ['platforms'] } }, async (req, reply) => {
       const raw = Buffer.isBuffer(req.body) ? req.body : undefined;
       const r = await handle(raw, req.headers);
       return reply.code(r.status).send(r.body);

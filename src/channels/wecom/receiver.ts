@@ -271,7 +271,7 @@ export function registerWecomRoutes(app: FastifyInstance, deps: ReceiverDeps): v
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) => done(null, body));
 
-    scope.get(path, async (req, reply) => {
+    scope.get(path, { schema: { summary: 'WeCom callback URL verification (echostr, signed query)', tags: ['platforms'] } }, async (req, reply) => {
       try {
         const q = signedQuery(req);
         const echostr = q.echostr ?? '';
@@ -284,7 +284,7 @@ export function registerWecomRoutes(app: FastifyInstance, deps: ReceiverDeps): v
       }
     });
 
-    scope.post(path, { bodyLimit: BODY_LIMIT }, async (req, reply) => {
+    scope.post(path, { bodyLimit: BODY_LIMIT, schema: { summary: 'WeCom callbacks: messages, card clicks, contact changes (encrypted XML, verified by the receiver)', tags: ['platforms'] } }, async (req, reply) => {
       const since = Date.now();
       try {
         const q = signedQuery(req);

@@ -1,0 +1,154 @@
+// The console's request list: filters, a text search over the title, number and form content,
+// keyset paging (created_at, id — stays fast however deep one pages), and the reader's scope
+// (src/core/followers.ts `readScope`) applied in SQL so nothing outside it is ever read.
+import { and, desc, eq, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import type { ReadScope } from '../core/followers.js';
+import { OPEN_STATUSES } from '../core/model.js';
+import type { DbOrTx } from './db.js';
+import { approvalSteps, decisions, requests } from './schema.js';
+
+export interface RequestFilter {
+  status?: string[] | undefined;
+  type?: string | undefined;
+  /** Department ids (a department with everything below it: the caller expands). */
+  departments?: string[] | undefined;
+  applicant?: string | undefined;
+  from?: Date | undefined;
+  to?: Date | undefined;
+  overdue?: boolean | undefined;
+  q?: string | undefined;
+}
+
+export interface Cursor {
+  createdAt: string;
+  id: string;
+}
+
+export interface ConsoleRow {
+  id: string;
+  number: string;
+  type: string;
+  title: string;
+  status: string;
+  applicantId: string;
+  deptId: string;
+  urgent: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+  stepName: string | null;
+  waitingOn: string[] | null;
+  dueAt: Date | null;
+  payload: Record<string, unknown>;
+}
+
+const OPEN = [...OPEN_STATUSES];
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** The reader's scope as a condition on `requests` (undefined: everything). */
+export function scopeCondition(scope: ReadScope): SQL | undefined {
+  if (scope.all) return undefined;
+  const me = JSON.stringify([scope.personId]);
+  const parts: SQL[] = [
+    eq(requests.applicantId, scope.personId),
+    sql`exists (select 1 from ${approvalSteps} s where s.request_id = ${requests.id} and s.approvers @> ${me}::jsonb)`,
+    sql`exists (select 1 from ${decisions} d where d.request_id = ${requests.id} and (d.person_id = ${scope.personId} or d.delegate_id = ${scope.personId}))`,
+  ];
+  if (scope.departments.length) parts.push(inArray(requests.deptId, scope.departments));
+  if (scope.types.length) parts.push(inArray(requests.type, scope.types));
+  return or(...parts);
+}
+
+/** The active step of the request's round that is due first. */
+const activeStep = (col: string) => sql.raw(`(select s.${col} from approval_steps s where s.request_id = requests.id and s.round = requests.round and s.status = 'active' order by s.due_at nulls last limit 1)`);
+
+function conditions(scope: ReadScope, f: RequestFilter, now: Date): SQL[] {
+  const where: SQL[] = [];
+  const inScope = scopeCondition(scope);
+  if (inScope) where.push(inScope);
+  if (f.status?.length) where.push(inArray(requests.status, f.status));
+  if (f.type) where.push(eq(requests.type, f.type));
+  if (f.departments) where.push(inArray(requests.deptId, f.departments.length ? f.departments : ['']));
+  if (f.applicant) where.push(eq(requests.applicantId, f.applicant));
+  if (f.from) where.push(gte(requests.createdAt, f.from));
+  if (f.to) where.push(lt(requests.createdAt, f.to));
+  if (f.overdue) {
+    where.push(inArray(requests.status, OPEN));
+    where.push(sql`exists (select 1 from ${approvalSteps} s where s.request_id = ${requests.id} and s.round = ${requests.round} and s.status = 'active' and s.due_at < ${now.toISOString()}::timestamptz)`);
+  }
+  if (f.q) {
+    const like = `%${escapeLike(f.q)}%`;
+    where.push(or(sql`${requests.title} ilike ${like}`, sql`${requests.number} ilike ${like}`, sql`${requests.payload}::text ilike ${like}`)!);
+  }
+  return where;
+}
+
+const columns = {
+  id: requests.id,
+  number: requests.number,
+  type: requests.type,
+  title: requests.title,
+  status: requests.status,
+  applicantId: requests.applicantId,
+  deptId: requests.deptId,
+  urgent: requests.urgent,
+  createdAt: requests.createdAt,
+  updatedAt: requests.updatedAt,
+  payload: requests.payload,
+  stepName: sql<string | null>`${activeStep('name')}`,
+  waitingOn: sql<string[] | null>`${activeStep('approvers')}`.mapWith((v: string | string[] | null) => (typeof v === 'string' ? (JSON.parse(v) as string[]) : v)),
+  dueAt: sql<Date | null>`${activeStep('due_at')}`.mapWith((v: string | Date | null) => (v == null ? null : new Date(v))),
+};
+
+/** One page, newest first; `next` is the cursor of the page after it (none at the end). */
+export async function listRequests(db: DbOrTx, scope: ReadScope, f: RequestFilter, now: Date, page: { limit: number; after?: Cursor | undefined }): Promise<{ items: ConsoleRow[]; next: Cursor | null }> {
+  const where = conditions(scope, f, now);
+  if (page.after) {
+    const at = page.after.createdAt;
+    where.push(sql`(${requests.createdAt}, ${requests.id}) < (${at}::timestamptz, ${page.after.id}::uuid)`);
+  }
+  const rows = (await db
+    .select(columns)
+    .from(requests)
+    .where(and(...where))
+    .orderBy(desc(requests.createdAt), desc(requests.id))
+    .limit(page.limit + 1)) as ConsoleRow[];
+  const items = rows.slice(0, page.limit);
+  const last = items.at(-1);
+  return { items, next: rows.length > page.limit && last ? { createdAt: last.createdAt.toISOString(), id: last.id } : null };
+}
+
+/** Every row of the filter (exports), in pages of `batch`, without holding them all at once. */
+export async function* eachRequest(db: DbOrTx, scope: ReadScope, f: RequestFilter, now: Date, batch = 500): AsyncGenerator<ConsoleRow> {
+  let after: Cursor | undefined;
+  for (;;) {
+    const page = await listRequests(db, scope, f, now, { limit: batch, after });
+    yield* page.items;
+    if (!page.next) return;
+    after = page.next;
+  }
+}
+
+/** Counts for the department dashboard: by status, and open / overdue, within the scope and filter. */
+export async function requestCounts(db: DbOrTx, scope: ReadScope, f: RequestFilter, now: Date): Promise<{ byStatus: Record<string, number>; byType: Record<string, number>; overdue: number }> {
+  const where = and(...conditions(scope, f, now));
+  const [byStatus, byType, overdue] = await Promise.all([
+    db.select({ k: requests.status, n: sql<number>`count(*)::int` }).from(requests).where(where).groupBy(requests.status),
+    db.select({ k: requests.type, n: sql<number>`count(*)::int` }).from(requests).where(where).groupBy(requests.type),
+    db.select({ n: sql<number>`count(*)::int` }).from(requests).where(and(...conditions(scope, { ...f, overdue: true }, now))),
+  ]);
+  return {
+    byStatus: Object.fromEntries(byStatus.map((r) => [r.k, r.n])),
+    byType: Object.fromEntries(byType.map((r) => [r.k, r.n])),
+    overdue: overdue[0]?.n ?? 0,
+  };
+}
+
+export function consoleReads(db: DbOrTx) {
+  return {
+    list: (scope: ReadScope, f: RequestFilter, now: Date, page: { limit: number; after?: Cursor | undefined }) => listRequests(db, scope, f, now, page),
+    each: (scope: ReadScope, f: RequestFilter, now: Date) => eachRequest(db, scope, f, now),
+    counts: (scope: ReadScope, f: RequestFilter, now: Date) => requestCounts(db, scope, f, now),
+  };
+}
+
+export type ConsoleReads = ReturnType<typeof consoleReads>;
