@@ -208,7 +208,7 @@ export async function buildApp(opts: AppOptions) {
       const receiveFile = async (personId: string, name: string, bytes: AsyncIterable<Uint8Array>) => {
         const s = await dialogStore.get('local', personId);
         const asked = s?.phase === 'ask' && s.field ? attachments.fieldOf(s.type, s.field) : undefined;
-        if (!s || !asked || 'error' in asked) return { ok: false as const, status: 409, message: t(config.LOCALE, 'field.attachments.not_now') };
+        if (!s || !asked || 'error' in asked) return { ok: false as const, status: 409 as const, message: t(config.LOCALE, 'field.attachments.not_now') };
         return attachments.receive({ type: s.type, field: asked.spec.key, uploader: personId, platform: 'local', name, bytes });
       };
       channels.set('local', createSimulator({ db: database.db, redis, prefix, dir, ingest, subscriber: () => redisHandle.connect(), locale: config.LOCALE, demoClock: !!demoClock, dialogOf, receiveFile }));

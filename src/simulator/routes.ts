@@ -29,7 +29,7 @@ export interface SimRouteDeps {
   /** Where the person's dialog in their DM stands (the page offers its words as chips). */
   dialogOf?: (personId: string) => Promise<DialogPhase>;
   /** Stores a file the person sends for the files field their dialog asks (src/services/attachments.ts). */
-  receiveFile?: (personId: string, name: string, bytes: AsyncIterable<Uint8Array>) => Promise<{ ok: true; ref: AttachmentRef } | { ok: false; status: 404 | 413 | 415 | 422; message: string }>;
+  receiveFile?: (personId: string, name: string, bytes: AsyncIterable<Uint8Array>) => Promise<{ ok: true; ref: AttachmentRef } | { ok: false; status: 404 | 409 | 413 | 415 | 422; message: string }>;
 }
 
 // Strings are checked like the API's (no NUL, control characters or unpaired surrogates): they are stored in Postgres.
