@@ -10,6 +10,7 @@ import type { Directory } from '../org/directory.js';
 import type { Platform } from '../org/schema.js';
 import type { DeliveryJob, Target } from '../queue/jobs.js';
 import { jobId } from '../queue/jobs.js';
+import { drainer } from '../util/drain.js';
 import type { OutboxRow, OutboxStore } from '../store/outbox-repo.js';
 import type { DeliveryQueues } from '../queue/queues.js';
 import { centreJobs, type CentreRelay } from './centre-jobs.js';
@@ -79,9 +80,6 @@ export function expand(row: OutboxRow, dir: Directory, enabled: ReadonlySet<Plat
 }
 
 export function createOutboxRelay(deps: RelayDeps) {
-  let running: Promise<number> | undefined;
-  let again = false;
-
   const clock = deps.now ?? (() => new Date());
 
   async function relayBatch(limit = 100): Promise<number> {
@@ -137,23 +135,7 @@ export function createOutboxRelay(deps: RelayDeps) {
   }
 
   /** Relay everything pending now. Concurrent calls coalesce into one loop. */
-  async function relay(): Promise<number> {
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = (async () => {
-      let total = 0;
-      do {
-        again = false;
-        for (let n = await relayBatch(); n > 0; n = await relayBatch()) total += n;
-      } while (again);
-      return total;
-    })().finally(() => {
-      running = undefined;
-    });
-    return running;
-  }
+  const relay = drainer(relayBatch);
 
   return {
     relay,

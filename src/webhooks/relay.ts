@@ -5,33 +5,15 @@
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import { jobId, type WebhookJob } from '../queue/jobs.js';
+import { drainer } from '../util/drain.js';
 import type { WebhookDeliveryRow, WebhookStore } from '../store/webhooks-repo.js';
 
 export const webhookJobId = (row: Pick<WebhookDeliveryRow, 'id' | 'redrives'>) => jobId('wh', row.id, row.redrives);
 
 export function createWebhookRelay(deps: { store: Pick<WebhookStore, 'queuePending' | 'queued'>; queue: Queue<WebhookJob>; log: Logger }) {
-  let running: Promise<number> | undefined;
-  let again = false;
   const add = (rows: WebhookDeliveryRow[]) => deps.queue.addBulk(rows.map((r) => ({ name: 'deliver', data: { deliveryId: r.id, redrives: r.redrives }, opts: { jobId: webhookJobId(r) } })));
 
-  async function relay(): Promise<number> {
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = (async () => {
-      let total = 0;
-      const batch = () => deps.store.queuePending(200, async (rows) => void (await add(rows)));
-      do {
-        again = false;
-        for (let n = await batch(); n > 0; n = await batch()) total += n;
-      } while (again);
-      return total;
-    })().finally(() => {
-      running = undefined;
-    });
-    return running;
-  }
+  const relay = drainer(() => deps.store.queuePending(200, async (rows) => void (await add(rows))));
 
   return {
     relay,
