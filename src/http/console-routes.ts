@@ -3,7 +3,7 @@
 // directory. Every read is limited to what the viewer may see (`readScope` / `involved` in
 // src/core/followers.ts, applied in SQL by src/store/console-repo.ts); actions go through the
 // approval service like a card click.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { approvalCard, type CardContext } from '../../cards/approval.js';
@@ -197,6 +197,16 @@ export function consoleRoutes(http: FastifyInstance, deps: ConsoleDeps): void {
       return { items: page.items.map(row), next: encodeCursor(page.next) };
     });
 
+    /** The signed-in viewer and the request they asked for, or the 401/404/403 already sent. */
+    async function readable(req: FastifyRequest, reply: FastifyReply, id: string) {
+      const v = requireViewer(req, reply);
+      if (!v) return undefined;
+      const s = await load(id);
+      if (!s) return void reply.code(404).send({ error: 'request not found' });
+      if (!mayRead(v, s)) return void reply.code(403).send({ error: 'you may not see this request', code: 'forbidden' });
+      return { v, s };
+    }
+
     app.get('/api/console/requests/:id', {
       schema: {
         summary: 'A request as the viewer may see it: its card, timeline, the deadline and who it waits on, and what the viewer may do',
@@ -205,11 +215,9 @@ export function consoleRoutes(http: FastifyInstance, deps: ConsoleDeps): void {
         response: { 200: z.object({ request: requestState, card: anyObject, timeline: z.array(anyObject), people: z.record(z.string(), z.string()), canAct: z.array(z.string()) }), ...errorReplies },
       },
     }, async (req, reply) => {
-      const v = requireViewer(req, reply);
-      if (!v) return reply;
-      const s = await load(req.params.id);
-      if (!s) return reply.code(404).send({ error: 'request not found' });
-      if (!mayRead(v, s)) return reply.code(403).send({ error: 'you may not see this request', code: 'forbidden' });
+      const found = await readable(req, reply, req.params.id);
+      if (!found) return reply;
+      const { v, s } = found;
       const ids = new Set([s.applicantId, ...s.steps.flatMap((st) => [...st.approvers, ...st.decisions.map((d) => d.personId)])]);
       const me = v.personId;
       const open = s.status === 'pending' || s.status === 'consulting';
@@ -233,11 +241,9 @@ export function consoleRoutes(http: FastifyInstance, deps: ConsoleDeps): void {
         response: { 200: z.object({ request: requestState, feedback: z.string() }), ...errorReplies },
       },
     }, async (req, reply) => {
-      const v = requireViewer(req, reply);
-      if (!v) return reply;
-      const s = await load(req.params.id);
-      if (!s) return reply.code(404).send({ error: 'request not found' });
-      if (!mayRead(v, s)) return reply.code(403).send({ error: 'you may not see this request', code: 'forbidden' });
+      const found = await readable(req, reply, req.params.id);
+      if (!found) return reply;
+      const { v, s } = found;
       if (!v.personId) return reply.code(403).send({ error: 'the local admin acts as nobody: sign in as a person', code: 'not_a_person' });
       const b = req.body;
       const form: Record<string, string> = { ...(b.reason ? { reason: b.reason } : {}), ...(b.comment ? { comment: b.comment } : {}), ...(b.to ? { to: b.to } : {}) };
