@@ -26,7 +26,7 @@ import { runLua } from '../queue/lua.js';
 import type { Approvals } from '../services/approvals.js';
 import { groupCommit } from '../util/group-commit.js';
 import { toCoreAction } from './actions.js';
-import { submitForm } from './form-submit.js';
+import { submitForm, submitsForm } from './form-submit.js';
 import { cardToken, DIALOG_ACTION } from './dialog/card.js';
 import { peekDialog } from './dialog/store.js';
 import { DIALOG_IDLE_MS } from './dialog/index.js';
@@ -221,6 +221,12 @@ export function createIngest(deps: IngestDeps) {
       const person = dir.personByPlatformId(e.platform, e.senderId);
       if (!person) {
         verdicts[i] = { ok: false, key: 'refuse.unknown_person', text: t(locale, 'refuse.unknown_person') };
+        continue;
+      }
+      // A card form is judged by the worker (only the simulator waits for it): say it is being
+      // submitted, never that it was (the result goes to the DM).
+      if (submitsForm(e.action)) {
+        verdicts[i] = { ok: true, key: 'feedback.form_received', text: t(locale, 'feedback.form_received') };
         continue;
       }
       if (e.action.a === DIALOG_ACTION) {

@@ -83,6 +83,12 @@ describe('ingest', () => {
     expect(await t.app.redis.exists(dedupeKey(approver))).toBe(1);
   });
 
+  it('a card form submitted on a platform is said to be submitting, never submitted: the worker judges it, the result goes to the DM', async () => {
+    const form: InboundCardAction = { kind: 'card_action', platform: 'feishu', eventId: id('f'), receivedAt: new Date().toISOString(), senderId: 'ou_liming', action: { a: 'submit', t: 'event' }, form: { name: '答谢会' } };
+    expect(await t.app.ingest(form)).toEqual({ status: 'accepted', feedback: { text: '已收到，正在提交；结果会发到私聊', tone: 'success' } });
+    expect((await queued()).ids).toContain(form.eventId);
+  });
+
   it('precheck tells what a click would get and records, queues and dedupes nothing', async () => {
     await t.app.queues.inbound.obliterate({ force: true });
     const bystander = { ...click('ou_wangfang', 'reject'), form: { reason: '…' } };

@@ -115,7 +115,7 @@ describe('dingtalk inbound normalisation', () => {
     const refused = cardCallbackReply({ status: 'refused', feedback: { text: '你不是该申请的审批人', tone: 'error' } }, { formSubmit: true });
     expect(refused.userPrivateData.cardParamMap).toEqual({ toast: '你不是该申请的审批人' });
     const ok = cardCallbackReply({ status: 'accepted' }, { formSubmit: true });
-    expect(ok.userPrivateData.cardParamMap).toMatchObject({ form_status: 'disabled', form_btn_text: '已提交' });
+    expect(ok.userPrivateData.cardParamMap).toMatchObject({ form_status: 'disabled', form_btn_text: '已收到' });
     expect(ok.cardUpdateOptions).toEqual({ updateCardDataByKey: true, updatePrivateDataByKey: true });
   });
 });
