@@ -5,6 +5,7 @@ import { and, desc, eq, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm'
 import type { ReadScope } from '../core/followers.js';
 import { OPEN_STATUSES } from '../core/model.js';
 import type { DbOrTx } from './db.js';
+import type { RequestSummary } from './requests-repo.js';
 import { approvalSteps, decisions, requests } from './schema.js';
 
 export interface RequestFilter {
@@ -24,17 +25,10 @@ export interface Cursor {
   id: string;
 }
 
-export interface ConsoleRow {
-  id: string;
-  number: string;
-  type: string;
-  title: string;
-  status: string;
-  applicantId: string;
+/** A request as the console lists it: the summary, plus where it waits and its form. */
+export interface ConsoleRow extends RequestSummary {
   deptId: string;
   urgent: boolean;
-  createdAt: Date;
-  updatedAt: Date;
   stepName: string | null;
   waitingOn: string[] | null;
   dueAt: Date | null;

@@ -3,35 +3,29 @@
 // through its normal path and once; the clock only moves forward and is shared through Redis;
 // an instance on a fixed clock (or next to a real platform) has no such control.
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { describe, expect, it } from 'vitest';
+import { simApp, startTestApp } from '../support/app.js';
 import { REDIS_URL } from '../support/env.js';
-import { EVENT_FORM, simClient } from '../support/sim-client.js';
+import { EVENT_FORM } from '../support/sim-client.js';
 import { waitFor } from '../support/wait.js';
 
-let t: TestApp;
-let sim: ReturnType<typeof simClient>;
-beforeAll(async () => {
-  t = await startTestApp();
-  sim = simClient(t.url);
-});
-afterAll(() => t?.close());
+const app = simApp();
 
 interface ClockState {
   now: string;
   offsetMs: number;
   targets: Record<'reminder' | 'deadline' | 'event_end' | 'digest', string | null>;
 }
-const clock = async () => (await (await fetch(`${t.url}/api/sim/clock`)).json()) as ClockState;
+const clock = async () => (await (await fetch(`${app.t.url}/api/sim/clock`)).json()) as ClockState;
 const jump = async (to: string) => {
-  const r = await fetch(`${t.url}/api/sim/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ to }) });
+  const r = await fetch(`${app.t.url}/api/sim/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ to }) });
   return { status: r.status, body: (await r.json()) as ClockState & { error?: string; code?: string } };
 };
-const dm = async (who: string) => (await sim.history(who)).filter((m) => m.conversation === `dm:${who}` && m.kind === 'text').map((m) => m.text ?? '');
+const dm = async (who: string) => (await app.sim.history(who)).filter((m) => m.conversation === `dm:${who}` && m.kind === 'text').map((m) => m.text ?? '');
 
 describe('demo clock', () => {
   it('is announced to the page and refuses a jump with nothing to jump to', async () => {
-    const boot = (await (await fetch(`${t.url}/api/sim/bootstrap`)).json()) as { demoClock: boolean };
+    const boot = (await (await fetch(`${app.t.url}/api/sim/bootstrap`)).json()) as { demoClock: boolean };
     expect(boot.demoClock).toBe(true);
     const s = await clock();
     expect(s.offsetMs).toBe(0);
@@ -45,7 +39,7 @@ describe('demo clock', () => {
   });
 
   it('fast-forwards to the reminder, the deadline and the digest; each happens once', async () => {
-    const r = await sim.act('liming', null, { a: 'submit', t: 'event' }, EVENT_FORM);
+    const r = await app.sim.act('liming', null, { a: 'submit', t: 'event' }, EVENT_FORM);
     expect(r.body.status).toBe('accepted');
     const submitted = await waitFor('the submission', async () => (await dm('liming')).find((x) => x.startsWith('已提交申请')));
     const number = /A-\d{4}/.exec(submitted)![0];
@@ -68,27 +62,27 @@ describe('demo clock', () => {
 
     // The digest of the next working day reaches the managers (each jump that crossed a digest
     // time caught that day's up already: one per day).
-    await t.idle();
+    await app.t.idle();
     const digests = async () => (await dm('liuyang')).filter((x) => x.startsWith('每日摘要'));
     const sent = (await digests()).length;
     const digest = await jump('digest');
     expect(digest.status).toBe(200);
     await waitFor('the digest', async () => ((await digests()).length === sent + 1 ? true : undefined));
-    await t.idle();
+    await app.t.idle();
 
     // Once each: a recovery after the jump, or another, fires nothing twice.
-    await t.app.scheduler.recover();
-    await t.idle();
+    await app.t.app.scheduler.recover();
+    await app.t.idle();
     expect((await dm('zhouqiang')).filter((x) => x.startsWith('超时提醒：') && x.includes(number))).toHaveLength(1);
     expect(await digests()).toHaveLength(sent + 1);
-    const timeline = (await sim.request(number)).timeline.map((e) => e.action);
+    const timeline = (await app.sim.request(number)).timeline.map((e) => e.action);
     expect(timeline.filter((a) => a === 'escalated')).toHaveLength(1);
   });
 
   it('only moves forward, and the offset is shared through Redis', async () => {
     const r = new Redis(REDIS_URL);
     try {
-      const key = `${t.prefix}:demo-clock:offset`;
+      const key = `${app.t.prefix}:demo-clock:offset`;
       const stored = Number(await r.get(key));
       expect(stored).toBe((await clock()).offsetMs);
       // Another replica jumped further: this one follows within its refresh.

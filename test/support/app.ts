@@ -1,10 +1,12 @@
 // Starts the whole app (web + worker roles) against a fresh database and a private Redis key
 // prefix, with environment overrides. Platform tests point *_BASE_URL at their fake servers.
 import { Redis } from 'ioredis';
+import { afterAll, beforeAll } from 'vitest';
 import { buildApp, type App, type AppOptions } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createTestDatabaseUrl } from './db.js';
 import { REDIS_URL, uniqueName } from './env.js';
+import { simClient } from './sim-client.js';
 
 export interface TestApp {
   app: App;
@@ -62,4 +64,18 @@ export async function startTestApp(env: Record<string, string> = {}, opts: Omit<
       await db.drop();
     },
   };
+}
+
+/**
+ * A test file's simulator-mode app and its simulator client, started before the file's tests
+ * and closed after them: `const s = simApp();` then `s.t`, `s.sim`.
+ */
+export function simApp(): { readonly t: TestApp; readonly sim: ReturnType<typeof simClient> } {
+  const held = {} as { t: TestApp; sim: ReturnType<typeof simClient> };
+  beforeAll(async () => {
+    held.t = await startTestApp();
+    held.sim = simClient(held.t.url);
+  });
+  afterAll(() => held.t?.close());
+  return held;
 }
