@@ -10,7 +10,11 @@ import { startCommand } from '../src/bot/dialog/words.js';
 export const URGENT_INPUT = 'urgent';
 export const isUrgent = (form: Readonly<Record<string, string>>): boolean => form[URGENT_INPUT] === 'yes';
 
-export function formCard(def: RequestTypeDef, locale: Locale, prefill: Record<string, string> = {}, requestId?: string): Card {
+/**
+ * The form card for a request type: empty, or — after a refused submission — with the values as
+ * submitted (`prefill`) and each field's error beside it (`errors`).
+ */
+export function formCard(def: RequestTypeDef, locale: Locale, prefill: Readonly<Record<string, string>> = {}, requestId?: string, errors: Readonly<Record<string, string>> = {}): Card {
   // Files cannot be entered on a card: those fields are left out, and the card says how to add them.
   const onCard = def.fields.filter((f) => fieldKind(f.kind).form !== false);
   const fileFields = def.fields.filter((f) => fieldKind(f.kind).form === false);
@@ -22,6 +26,7 @@ export function formCard(def: RequestTypeDef, locale: Locale, prefill: Record<st
     ...(f.example ? { placeholder: t(locale, 'field.placeholder', { example: f.example }) } : {}),
     ...(f.options ? { options: f.options } : {}),
     ...(prefill[f.key] !== undefined ? { value: prefill[f.key] } : {}),
+    ...(errors[f.key] ? { error: errors[f.key] } : {}),
   }));
   // A new request may be urgent (its deadlines and reminders then run in calendar time).
   if (!requestId && !def.fields.some((f) => f.key === URGENT_INPUT)) {

@@ -40,6 +40,8 @@ export interface FormInput {
   placeholder?: string;
   options?: ReadonlyArray<{ value: string; label: string }>;
   value?: string;
+  /** Why the last submission was refused, shown beside the input (a refused form keeps its values). */
+  error?: string;
 }
 
 export interface CardForm {

@@ -15,6 +15,7 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { Card } from '../../cards/model.js';
 import type { IngestResult } from '../channels/channel.js';
 import { sanitizeEvent, type InboundCardAction, type InboundEvent } from '../channels/inbound.js';
 import type { Action, ActorRef } from '../core/model.js';
@@ -26,7 +27,7 @@ import { runLua } from '../queue/lua.js';
 import type { Approvals } from '../services/approvals.js';
 import { groupCommit } from '../util/group-commit.js';
 import { toCoreAction } from './actions.js';
-import { submitForm, submitsForm } from './form-submit.js';
+import { refusedFormCard, submitForm, submitsForm } from './form-submit.js';
 import { cardToken, DIALOG_ACTION } from './dialog/card.js';
 import { peekDialog } from './dialog/store.js';
 import { DIALOG_IDLE_MS } from './dialog/index.js';
@@ -71,7 +72,7 @@ const UNAVAILABLE: IngestResult = { status: 'unavailable' };
 const DUPLICATE: IngestResult = { status: 'duplicate' };
 /** Claimed by an ingest still in flight elsewhere (compared by identity; a receiver sees UNAVAILABLE). */
 const ELSEWHERE: IngestResult = { status: 'unavailable' };
-type Verdict = { ok: boolean; key: string; text: string };
+type Verdict = { ok: boolean; key: string; text: string; card?: Card };
 /** claim-keys.lua's answer per key: 1 claimed now (absent before), 0 a committed duplicate, 2 claimed by an ingest still in flight. */
 const CLAIMED = 1;
 const CLAIMED_ELSEWHERE = 2;
@@ -182,7 +183,7 @@ export function createIngest(deps: IngestDeps) {
         results.push(DUPLICATE);
       } else if (verdict && !verdict.ok) {
         log.info({ platform: event.platform, sender: event.senderId, action: event.kind === 'card_action' ? event.action : undefined, reason: verdict.key }, 'card action refused');
-        results.push({ status: 'refused', feedback: { text: verdict.text, tone: 'error' } });
+        results.push({ status: 'refused', feedback: { text: verdict.text, tone: 'error' }, ...(verdict.card ? { card: verdict.card } : {}) });
         release.push(keys[i]!);
       } else {
         results.push(verdict ? { status: 'accepted', feedback: { text: verdict.text, tone: 'success' } } : { status: 'accepted' });
@@ -223,10 +224,14 @@ export function createIngest(deps: IngestDeps) {
         verdicts[i] = { ok: false, key: 'refuse.unknown_person', text: t(locale, 'refuse.unknown_person') };
         continue;
       }
-      // A card form is judged by the worker (only the simulator waits for it): say it is being
-      // submitted, never that it was (the result goes to the DM).
+      // A card form whose fields are wrong is refused here, nothing queued: the answer puts each
+      // error beside its field, values kept. Otherwise the worker submits (only the simulator
+      // waits for it): say it is being submitted, never that it was (the result goes to the DM).
       if (submitsForm(e.action)) {
-        verdicts[i] = { ok: true, key: 'feedback.form_received', text: t(locale, 'feedback.form_received') };
+        const refused = refusedFormCard({ dir, locale, now: deps.approvals.now }, e.action, e.form ?? {});
+        verdicts[i] = refused
+          ? { ok: false, key: 'feedback.form_fix', text: t(locale, 'feedback.form_fix', { n: refused.fields }), card: refused.card }
+          : { ok: true, key: 'feedback.form_received', text: t(locale, 'feedback.form_received') };
         continue;
       }
       if (e.action.a === DIALOG_ACTION) {

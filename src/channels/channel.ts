@@ -79,6 +79,11 @@ export interface IngestResult {
   status: 'accepted' | 'duplicate' | 'refused' | 'unavailable';
   /** Instant feedback for the clicker (toast), already in the reader's language. */
   feedback?: { text: string; tone: 'success' | 'error' | 'info' };
+  /**
+   * The clicked card as it should now read for the clicker, where the platform's click answer
+   * can replace it: a refused card form with each field's error beside it and its values kept.
+   */
+  card?: Card;
 }
 
 /** An authentic click on a card that is not ours (an old deployment's, a deleted one): a toast, not an error. */

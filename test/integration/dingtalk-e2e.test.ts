@@ -99,4 +99,19 @@ describe('dingtalk end to end', () => {
     await t.idle();
     expect(api.cards.get(group.outTrackId)!.params).toMatchObject({ status: '已驳回', hasForm: 'false' });
   });
+  it('a card form with wrong fields: the clicker sees each error beside its field with the values kept; nothing is submitted', async () => {
+    const name = '表单出错的试驾日';
+    const bad = gateway.sendCallback(TOPIC_CARD, click('dt_liming', 'qp-form-card-3', { form: { __action: JSON.stringify({ a: 'submit', t: 'event' }), ...EVENT_FORM, name, headcount: '0' } }));
+    const ack = await gateway.waitForAck(bad);
+    const priv = (ack.response as { userPrivateData: { cardParamMap: Record<string, string> } }).userPrivateData.cardParamMap;
+    expect(priv.toast).toMatch(/^有 1 处需要修改/);
+    expect(priv.form_status).toBe('normal');
+    const fields = (JSON.parse(priv.form!) as { fields: Array<{ name: string; label?: string; defaultValue?: unknown }> }).fields;
+    const headcount = fields.find((f) => f.name === 'headcount')!;
+    expect(headcount.label).toMatch(/^预计人数（⚠ .+）$/);
+    expect(headcount.defaultValue).toBe('0');
+    expect(fields.find((f) => f.name === 'name')).toMatchObject({ label: '活动名称', defaultValue: name });
+    await t.idle();
+    expect([...api.cards.values()].some((c) => c.params.title?.includes(name))).toBe(false);
+  });
 });

@@ -5,7 +5,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAction } from '../../cards/model.js';
-import { actionFromName } from '../../src/channels/feishu/form-names.js';
+import { actionFromName, formButtonName } from '../../src/channels/feishu/form-names.js';
 import { auditLog, cardMessages, decisions, requests } from '../../src/store/schema.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { EVENT_FORM, simClient } from '../support/sim-client.js';
@@ -184,6 +184,35 @@ describe('feishu end to end', () => {
     const made = await t.app.database.db.select().from(decisions).where(eq(decisions.requestId, reject.r!));
     expect(made.map((d) => d.comment)).toEqual(['预算超标\ufffd']);
     expect((await t.app.database.db.select().from(auditLog).where(eq(auditLog.action, 'inbound_failed'))).length).toBe(0);
+  });
+  it('a card form with wrong fields is answered with the same card: every error beside its field, the values kept, nothing submitted', async () => {
+    const name = '表单出错的答谢会';
+    const envelope = {
+      schema: '2.0',
+      header: { event_id: 'e2e-bad-form', event_type: 'card.action.trigger', create_time: String(Date.now()), token: TOKEN, app_id: APP_ID, tenant_key: 'tk' },
+      // A form container's submit button: its name says what it does, form_value holds the inputs.
+      event: { operator: { open_id: 'ou_liming' }, token: 'c-f', action: { tag: 'button', name: formButtonName({ a: 'submit', t: 'event' }), form_value: { ...EVENT_FORM, name, headcount: '0', start: '2020-01-01 18:00 +0800', end: '2020-01-01 21:00 +0800' } }, context: { open_message_id: 'om_form', open_chat_id: 'oc_p2p' } },
+    };
+    const body = JSON.stringify({ encrypt: feishuEncrypt(JSON.stringify(envelope), KEY) });
+    const res = await fetch(`${t.url}/webhooks/feishu`, { method: 'POST', headers: { 'content-type': 'application/json', ...feishuSignHeaders(body, KEY) }, body });
+    expect(res.status).toBe(200);
+    const reply = (await res.json()) as { toast: { type: string; content: string }; card: { type: string; data: El } };
+    expect(reply.toast.type).toBe('error');
+    expect(reply.toast.content).toMatch(/^有 \d 处需要修改/);
+    expect(reply.card.type).toBe('raw');
+    // The form as it was sent back: each input followed by its error in red, values kept.
+    const form = (reply.card.data.body as { elements: El[] }).elements.find((e) => e.tag === 'form') as { elements: El[] };
+    const at = (inputName: string) => form.elements.findIndex((e) => e.name === inputName);
+    const errorAfter = (inputName: string) => form.elements[at(inputName) + 1] as { tag: string; content: string };
+    expect(form.elements[at('name')]).toMatchObject({ default_value: name });
+    expect(errorAfter('name').content).not.toContain('⚠'); // the next field's label, no error
+    for (const field of ['headcount', 'start']) {
+      expect(errorAfter(field).tag, field).toBe('markdown');
+      expect(errorAfter(field).content, field).toContain('<font color="red">⚠');
+    }
+    expect(form.elements[at('headcount')]).toMatchObject({ default_value: '0' });
+    await t.idle();
+    expect(await t.app.database.db.select().from(requests).where(eq(requests.title, name))).toEqual([]);
   });
   it('the simulator stores and ingests a message with a NUL byte, cleaned (it was a 500 before ingest)', async () => {
     const sim = simClient(t.url);

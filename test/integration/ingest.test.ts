@@ -11,6 +11,7 @@ import type { Approvals } from '../../src/services/approvals.js';
 import { QUEUE_NAMES, type InboundJob } from '../../src/queue/jobs.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { eventPayload } from '../support/core-fixtures.js';
+import { EVENT_FORM } from '../support/sim-client.js';
 import { waitFor } from '../support/wait.js';
 
 let t: TestApp;
@@ -84,9 +85,25 @@ describe('ingest', () => {
   });
 
   it('a card form submitted on a platform is said to be submitting, never submitted: the worker judges it, the result goes to the DM', async () => {
-    const form: InboundCardAction = { kind: 'card_action', platform: 'feishu', eventId: id('f'), receivedAt: new Date().toISOString(), senderId: 'ou_liming', action: { a: 'submit', t: 'event' }, form: { name: '答谢会' } };
+    const form: InboundCardAction = { kind: 'card_action', platform: 'feishu', eventId: id('f'), receivedAt: new Date().toISOString(), senderId: 'ou_liming', action: { a: 'submit', t: 'event' }, form: EVENT_FORM };
     expect(await t.app.ingest(form)).toEqual({ status: 'accepted', feedback: { text: '已收到，正在提交；结果会发到私聊', tone: 'success' } });
     expect((await queued()).ids).toContain(form.eventId);
+  });
+
+  it('a card form whose fields are wrong is refused at once with the form to show again (errors beside fields, values kept) and queued nowhere', async () => {
+    await t.app.queues.inbound.obliterate({ force: true });
+    const form: InboundCardAction = { kind: 'card_action', platform: 'feishu', eventId: id('f'), receivedAt: new Date().toISOString(), senderId: 'ou_liming', action: { a: 'submit', t: 'event' }, form: { name: '答谢会', headcount: '0' } };
+    const result = await t.app.ingest(form);
+    expect(result.status).toBe('refused');
+    const inputs = result.card!.form!.inputs;
+    const errors = inputs.filter((i) => i.error);
+    expect(result.feedback).toEqual({ text: `有 ${errors.length} 处需要修改，请看各项下方的提示；已填的内容都还在`, tone: 'error' });
+    expect(inputs.find((i) => i.name === 'name')).toMatchObject({ value: '答谢会' });
+    expect(inputs.find((i) => i.name === 'name')!.error).toBeUndefined();
+    expect(inputs.find((i) => i.name === 'headcount')).toMatchObject({ value: '0', error: expect.any(String) });
+    expect(inputs.find((i) => i.name === 'location')!.error).toBeTruthy();
+    expect((await queued()).jobs).toBe(0);
+    expect(await t.app.redis.exists(dedupeKey(form))).toBe(0);
   });
 
   it('precheck tells what a click would get and records, queues and dedupes nothing', async () => {

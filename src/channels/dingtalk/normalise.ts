@@ -5,7 +5,7 @@ import { decodeAction } from '../../../cards/model.js';
 import { t, type Locale, type MessageKey } from '../../core/messages.js';
 import type { IngestResult } from '../channel.js';
 import { withinBounds, type InboundCardAction, type InboundEvent, type InboundMessage } from '../inbound.js';
-import { DECISION_FIELD, FORM_ACTION_FIELD, REASON_FIELD } from './render.js';
+import { DECISION_FIELD, FORM_ACTION_FIELD, FORM_PARAMS, REASON_FIELD, renderParams } from './render.js';
 
 /** `stale`: an authentic card callback whose action is not one of ours (an old card): worth a toast, not an error. */
 export type Normalised = { ok: true; event: InboundEvent; details?: CardCallbackDetails } | { ok: false; reason: string; stale?: true };
@@ -143,6 +143,11 @@ export function cardCallbackReply(result: IngestResult, details: CardCallbackDet
   if (details?.formSubmit && result.status !== 'refused') {
     priv.form_status = 'disabled';
     priv.form_btn_text = t(locale, 'channels.form.submitted');
+  }
+  if (result.card) {
+    // A refused form: the clicker's copy shows each field's error, with the values as submitted.
+    const params = renderParams(result.card, locale);
+    for (const key of FORM_PARAMS) priv[key] = params[key]!;
   }
   return {
     cardUpdateOptions: { updateCardDataByKey: true, updatePrivateDataByKey: true },

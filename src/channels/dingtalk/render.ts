@@ -49,7 +49,7 @@ const fieldLine = (label: string, value: string, locale: Locale) => t(locale, 't
 const buttonStyle = (b: CardButton) =>
   b.style === 'primary' ? { type: 'primary', color: 'blue' } : b.style === 'danger' ? { type: 'danger', color: 'red' } : { type: 'default', color: 'gray' };
 
-function inputField(i: FormInput): DingtalkFormField {
+function inputField(i: FormInput, locale: Locale): DingtalkFormField {
   const type: DingtalkFormField['type'] = i.kind === 'datetime' ? 'DATETIME' : i.kind === 'select' ? 'SELECT' : 'TEXT';
   const options = i.options?.map((o) => ({ value: o.value, text: o.label }));
   let defaultValue: unknown;
@@ -59,7 +59,8 @@ function inputField(i: FormInput): DingtalkFormField {
   }
   return {
     name: i.name,
-    label: i.label,
+    // The form component has no error slot: a refused submission's error joins the label, right above the input.
+    label: i.error ? t(locale, 'channels.form.field_error', { label: i.label, error: i.error }) : i.label,
     type,
     ...(i.required ? { required: true } : {}),
     ...(i.placeholder ? { placeholder: i.placeholder } : {}),
@@ -76,7 +77,7 @@ function inputField(i: FormInput): DingtalkFormField {
 function formOf(card: Card, reasonButtons: CardButton[], locale: Locale): { fields: DingtalkFormField[]; submit: string } | undefined {
   if (card.form) {
     const hidden: DingtalkFormField = { name: FORM_ACTION_FIELD, type: 'TEXT', hidden: true, defaultValue: encodeAction(card.form.submit.action) };
-    return { fields: [...card.form.inputs.map(inputField), hidden], submit: card.form.submit.label };
+    return { fields: [...card.form.inputs.map((i) => inputField(i, locale)), hidden], submit: card.form.submit.label };
   }
   if (reasonButtons.length === 0) return undefined;
   const options = reasonButtons.map((b) => ({ value: encodeAction(b.action), text: b.label }));
@@ -89,6 +90,9 @@ function formOf(card: Card, reasonButtons: CardButton[], locale: Locale): { fiel
     submit: t(locale, 'channels.form.submit'),
   };
 }
+
+/** The template's form variables alone: what a click's answer replaces for the clicker when a form is refused. */
+export const FORM_PARAMS = ['form', 'hasForm', 'form_btn_text', 'form_status'] as const;
 
 /** Every variable of the template, always all of them: an update by key must clear stale values. */
 export function renderParams(card: Card, locale: Locale = 'zh-CN'): Record<string, string> {

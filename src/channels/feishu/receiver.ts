@@ -10,6 +10,7 @@ import type { DirectoryIntake } from '../../directory/types.js';
 import { contactChanges, isContactEvent } from './contact-events.js';
 import { checkSignature, createDecryptor, hasSignatureHeaders, safeEqual } from './crypto.js';
 import { isObj, normaliseEnvelope, payloadToken, type NormaliseContext } from './normalise.js';
+import { renderCard } from './render.js';
 
 export const FEISHU_WEBHOOK_PATH = '/webhooks/feishu';
 
@@ -34,13 +35,20 @@ export interface WebhookReply {
   body: Record<string, unknown>;
 }
 
-/** The callback answer Feishu shows the clicker: a toast from the ingest feedback, or nothing. */
-export function cardReply(result: IngestResult): Record<string, unknown> {
-  return result.feedback ? { toast: { type: result.feedback.tone, content: result.feedback.text } } : {};
+/**
+ * The callback answer Feishu shows the clicker: a toast from the ingest feedback, and the card
+ * replaced in place when ingest says how it should now read (a refused form, errors beside its
+ * fields) — `card: { type: 'raw', data }`, see docs/channels/feishu.md "Card callbacks".
+ */
+export function cardReply(result: IngestResult, locale: Locale = 'zh-CN'): Record<string, unknown> {
+  return {
+    ...(result.feedback ? { toast: { type: result.feedback.tone, content: result.feedback.text } } : {}),
+    ...(result.card ? { card: { type: 'raw', data: renderCard(result.card, { locale }) } } : {}),
+  };
 }
 
 /** An authentic click on a card that is not (or no longer) ours: 200 and a toast saying so, not an error page. */
-export const staleCardReply = (locale: Locale = 'zh-CN'): Record<string, unknown> => cardReply(staleCardResult(locale));
+export const staleCardReply = (locale: Locale = 'zh-CN'): Record<string, unknown> => cardReply(staleCardResult(locale), locale);
 
 /**
  * Without the Encrypt Key nothing dates a request but the event's own create_time, which a
@@ -138,7 +146,7 @@ export function createWebhookHandler(opts: ReceiverOptions): (raw: Buffer | unde
     const result = await opts.ingest(n.event);
     // The queue is down: 503 makes Feishu deliver the event again later.
     if (result.status === 'unavailable') return { status: 503, body: { error: 'temporarily unavailable' } };
-    return { status: 200, body: n.event.kind === 'card_action' ? cardReply(result) : {} };
+    return { status: 200, body: n.event.kind === 'card_action' ? cardReply(result, opts.locale) : {} };
   };
 }
 

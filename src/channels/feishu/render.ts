@@ -85,7 +85,14 @@ function submitButton(label: string, style: CardButton['style'], action: CardBut
   return { tag: 'button', name: formButtonName(action), text: plain(label), type: style, form_action_type: 'submit' };
 }
 
+/** A refused submission's error for one input, in red right under it. */
+const inputError = (input: FormInput): El[] => (input.error ? [{ tag: 'markdown', content: `<font color="red">⚠ ${escapeMarkdown(input.error)}</font>`, text_size: 'notation' }] : []);
+
 function inputElements(input: FormInput): El[] {
+  return [...inputControl(input), ...inputError(input)];
+}
+
+function inputControl(input: FormInput): El[] {
   const label: El = { tag: 'markdown', content: `**${escapeMarkdown(input.label)}**${input.required ? ' <font color="red">*</font>' : ''}` };
   const common = { name: input.name, required: input.required, ...(input.placeholder ? { placeholder: plain(input.placeholder) } : {}) };
   switch (input.kind) {

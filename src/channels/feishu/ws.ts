@@ -56,7 +56,7 @@ export function createWsHandlers(opts: Pick<WsOptions, 'log' | 'ingest' | 'conte
     }
     const result = await opts.ingest(n.event);
     if (result.status === 'unavailable') throw new Error('ingest unavailable; let Feishu redeliver');
-    return n.event.kind === 'card_action' ? cardReply(result) : undefined;
+    return n.event.kind === 'card_action' ? cardReply(result, opts.locale) : undefined;
   };
   // Contact events: queued under their event id; throwing makes Feishu redeliver.
   const contact = async (data: Record<string, unknown>): Promise<undefined> => {

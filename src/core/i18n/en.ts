@@ -19,6 +19,7 @@ export const en: Catalog = {
   'feedback.commented': 'Comment added',
   'feedback.transferred': 'Transferred to {who}',
   'feedback.signer_added': 'Signer added',
+  'feedback.form_fix': '{n} field(s) need fixing — see the note under each; what you entered is kept',
   'feedback.form_received': 'Received; submitting now — the result goes to your direct chat',
   'feedback.received': 'Received, processing',
   'feedback.duplicate': 'This action was already applied',
@@ -447,6 +448,7 @@ export const en: Catalog = {
   'channels.toast.duplicate': 'Already received',
   'channels.toast.refused': 'Not accepted',
   'channels.toast.unavailable': 'Busy, please try again',
+  'channels.form.field_error': '{label} (⚠ {error})',
   'channels.form.submitted': 'Received',
   'channels.form.submit': 'Submit',
   'channels.reason.action': 'Action',
@@ -725,7 +727,6 @@ export const en: Catalog = {
   'feishu.card.shortened_link': 'Long content: this card is shortened; see "View details" for everything.',
   // ---- end of Feishu protocol conformance ----
   // ---- forms and labels (h-G) ----
-  'sim.form.fix_fields': '{n} fields need changes; see the note under each',
   'confirm.status_submitted': 'Submitted as {number}',
   'confirm.status_resubmitted': 'Resubmitted as {number}',
   'confirm.status_cancelled': 'Cancelled, not submitted',

@@ -19,6 +19,7 @@ export const zhCN = {
   'feedback.commented': '已评论',
   'feedback.transferred': '已转交给{who}',
   'feedback.signer_added': '已加签',
+  'feedback.form_fix': '有 {n} 处需要修改，请看各项下方的提示；已填的内容都还在',
   'feedback.form_received': '已收到，正在提交；结果会发到私聊',
   'feedback.received': '已收到，正在处理',
   'feedback.duplicate': '该操作已处理过',
@@ -448,6 +449,7 @@ export const zhCN = {
   'channels.toast.duplicate': '已收到，请勿重复操作',
   'channels.toast.refused': '操作未被接受',
   'channels.toast.unavailable': '系统繁忙，请稍后再试',
+  'channels.form.field_error': '{label}（⚠ {error}）',
   'channels.form.submitted': '已收到',
   'channels.form.submit': '提交',
   'channels.reason.action': '操作',
@@ -726,7 +728,6 @@ export const zhCN = {
   'feishu.card.shortened_link': '内容较长，卡片已截短，完整内容请点「查看详情」。',
   // ---- end of Feishu protocol conformance ----
   // ---- forms and labels (h-G) ----
-  'sim.form.fix_fields': '有 {n} 处需要修改，请看各项下方的提示',
   'confirm.status_submitted': '已提交 {number}',
   'confirm.status_resubmitted': '已重新提交 {number}',
   'confirm.status_cancelled': '已取消，未提交',

@@ -83,7 +83,7 @@ export function buildForm(
 /** A form's ack: its field errors when refused with them, otherwise the toast. */
 export function formErrors(ack: Ack): Record<string, string> | undefined {
   if (ack.fields && Object.keys(ack.fields).length) {
-    toast(tr('sim.form.fix_fields', { n: Object.keys(ack.fields).length }), 'error');
+    toast(tr('feedback.form_fix', { n: Object.keys(ack.fields).length }), 'error');
     return ack.fields;
   }
   return undefined;
