@@ -7,109 +7,33 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { locateChromium } from '../support/chromium.js';
 import { EVENT_FORM, simClient } from '../support/sim-client.js';
+import { actAs, cardWith, DESKTOP, expectToast, future, launchSimBrowser, openConversation, submitRegularEvent, type SimBrowser } from '../support/sim-page.js';
 import { ensureWebBuild } from '../support/web-build.js';
 
 const ROOM = 'room:east-approvals';
 const SCREENSHOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../docs/simulator.png');
 const PHONE_SCREENSHOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../docs/simulator-phone.png');
-const WAIT = 15_000;
 
 let app: TestApp;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-async function newPage(viewport = { width: 1280, height: 800 }): Promise<Page> {
-  const ctx = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(WAIT);
-  page.on('pageerror', (err) => console.error('[browser pageerror]', err.message));
-  await page.goto(app.url);
-  await page.getByTestId('person-picker').waitFor({ state: 'attached' });
-  return page;
-}
-
-/** Switch the page's identity with the 当前身份 picker and wait for the who-am-I panel. */
-async function actAs(page: Page, personId: string, name: string): Promise<void> {
-  await page.getByTestId('person-picker').selectOption(personId);
-  await page.getByTestId('me-name').filter({ hasText: name }).waitFor();
-  await page.locator('[data-testid="connection"][data-state="live"]').waitFor();
-}
-
-async function openConversation(page: Page, conversation: string): Promise<void> {
-  await page.getByTestId(`conversation-${conversation}`).click();
-  await page.locator(`[data-testid="conversation-${conversation}"][aria-current="true"]`).waitFor();
-}
-
-/** The card in the open conversation whose title mentions `text`. */
-function cardWith(page: Page, text: string): Locator {
-  return page.locator('[data-testid="messages"] .card').filter({ has: page.getByTestId('card-title').filter({ hasText: text }) });
-}
-
-async function expectToast(page: Page, text: string, tone?: 'success' | 'error' | 'info'): Promise<void> {
-  const toast = page.getByTestId('toast').filter({ hasText: text }).last();
-  await toast.waitFor();
-  if (tone) expect(await toast.getAttribute('data-tone')).toBe(tone);
-}
+let sim: SimBrowser;
+const newPage = (viewport = DESKTOP): Promise<Page> => sim.newPage(app.url, viewport);
 
 async function statusOf(card: Locator): Promise<string> {
   return ((await card.getByTestId('card-status').textContent()) ?? '').trim();
 }
 
-/** A local datetime-local value `days` from now at `hh:mm`. */
-function future(days: number, time: string): string {
-  const d = new Date(Date.now() + days * 86_400_000);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${time}`;
-}
-
-/** As the current person, 发起申请 → 活动申请 with a regular event inside the framework standard. */
-async function submitRegularEvent(page: Page, name: string): Promise<void> {
-  await page.getByTestId('new-request').click();
-  await page.getByTestId('new-request-event').click();
-  const modal = page.getByTestId('form-modal');
-  await modal.waitFor();
-  const fill = (field: string, value: string) => modal.getByTestId(`form-input-${field}`).fill(value);
-  await fill('name', name);
-  await modal.getByTestId('form-input-category').selectOption('regular');
-  await fill('eventType', '客户答谢会');
-  await fill('format', '晚宴');
-  await fill('start', future(30, '18:00'));
-  await fill('end', future(30, '21:00'));
-  await fill('location', '杭州西湖国宾馆');
-  await fill('content', '新车型介绍、车主抽奖、晚宴');
-  await fill('headcount', '80');
-  await fill('participants', '老车主 70 人，市场部 10 人');
-  await fill('budget', '场地 8000, 餐饮 12000');
-  await fill('purpose', '回馈老客户，促进转介绍');
-  await fill('runSheet', '18:00 签到；18:30 致辞；19:00 晚宴');
-  await fill('safety', '场地消防检查，配备急救箱');
-  await fill('onSiteLead', '李明');
-  // 加急 is offered, off by default.
-  expect(await modal.getByTestId('form-input-urgent').inputValue()).toBe('no');
-  await modal.getByTestId('form-submit').click();
-  await modal.waitFor({ state: 'detached' });
-  // The bot confirms in the applicant's DM (the page switches there after submitting).
-  await page.getByTestId('messages').getByText(/已提交申请 [A-Z]-\d+/).last().waitFor();
-}
-
 beforeAll(async () => {
   ensureWebBuild();
   app = await startTestApp();
-  browser = await chromium.launch({
-    executablePath: locateChromium(),
-    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  sim = await launchSimBrowser();
 });
 
 afterAll(async () => {
-  for (const ctx of contexts) await ctx.close().catch(() => {});
-  await browser?.close();
+  await sim?.close();
   await app?.close();
 });
 
@@ -224,6 +148,8 @@ describe('chat simulator (browser)', () => {
     await page.getByTestId('reason-ok').click();
     await expectToast(page, '已驳回', 'success');
     await card.getByTestId('card-status').filter({ hasText: '已驳回' }).waitFor();
+    // The room's card itself says why, for everyone who sees it (not only the applicant's DM).
+    await card.getByText('预算明细需要细化到供应商报价').waitFor();
 
     // The detail drawer shows the rejection in the timeline, with the reason and platform.
     await card.getByTestId('card-title').click();
