@@ -39,26 +39,30 @@ export async function launchSimBrowser(): Promise<SimBrowser> {
   };
 }
 
-/** On a phone the sidebar sits off screen until its toggle opens it. */
-async function showSidebar(page: Page): Promise<void> {
-  const toggle = page.getByTestId('side-toggle');
-  if (!(await toggle.isVisible())) return;
+const sidebarShown = async (page: Page) => {
   const side = await page.getByTestId('sidebar').boundingBox();
-  if (side && side.x + side.width > 0) return;
+  return Boolean(side && side.x + side.width > 0);
+};
+
+/** On a phone the sidebar sits off screen until its toggle opens it (or closes it again). */
+async function setSidebar(page: Page, shown: boolean): Promise<void> {
+  const toggle = page.getByTestId('side-toggle');
+  if (!(await toggle.isVisible()) || (await sidebarShown(page)) === shown) return;
   await toggle.click();
-  await expect.poll(async () => (await page.getByTestId('sidebar').boundingBox())?.x ?? -1).toBeGreaterThanOrEqual(0);
+  await expect.poll(() => sidebarShown(page)).toBe(shown);
 }
 
 /** Switch the page's identity with the 当前身份 picker and wait for the who-am-I panel. */
 export async function actAs(page: Page, personId: string, name: string): Promise<void> {
-  await showSidebar(page);
+  await setSidebar(page, true);
   await page.getByTestId('person-picker').selectOption(personId);
   await page.getByTestId('me-name').filter({ hasText: name }).waitFor();
   await page.locator('[data-testid="connection"][data-state="live"]').waitFor();
+  await setSidebar(page, false);
 }
 
 export async function openConversation(page: Page, conversation: string): Promise<void> {
-  await showSidebar(page);
+  await setSidebar(page, true);
   await page.getByTestId(`conversation-${conversation}`).click();
   await page.locator(`[data-testid="conversation-${conversation}"][aria-current="true"]`).waitFor();
 }
@@ -72,6 +76,12 @@ export async function expectToast(page: Page, text: string | RegExp, tone?: 'suc
   const toast = page.getByTestId('toast').filter({ hasText: text }).last();
   await toast.waitFor();
   if (tone) expect(await toast.getAttribute('data-tone')).toBe(tone);
+}
+
+/** Type a message into the open conversation and send it. */
+export async function say(page: Page, text: string): Promise<void> {
+  await page.getByTestId('composer-input').fill(text);
+  await page.getByTestId('composer-send').click();
 }
 
 /** A message in the open conversation, its text matching `text`. */
