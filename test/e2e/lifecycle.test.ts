@@ -5,10 +5,8 @@
 // next morning's digest — asserting the texts a new user reads on the way. Each size gets its own
 // service, since the demo clock moves that service's time for everyone.
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/app.js';
-import { actAs, cardWith, DESKTOP, expectToast, fillForm, launchSimBrowser, openConversation, PHONE, say, submitRegularEvent, waitForMessage, type SimBrowser } from '../support/sim-page.js';
-import { ensureWebBuild } from '../support/web-build.js';
+import { describe, expect, it } from 'vitest';
+import { actAs, cardWith, DESKTOP, expectToast, fillForm, openConversation, PHONE, say, simInBrowser, submitRegularEvent, waitForMessage } from '../support/sim-page.js';
 
 const ROOM = 'room:east-approvals';
 
@@ -25,20 +23,10 @@ describe.each([
   ['desktop', DESKTOP],
   ['phone', PHONE],
 ] as const)('an event from application to digest (%s)', (size, viewport) => {
-  let app: TestApp;
-  let sim: SimBrowser;
-  beforeAll(async () => {
-    ensureWebBuild();
-    app = await startTestApp();
-    sim = await launchSimBrowser();
-  });
-  afterAll(async () => {
-    await sim?.close();
-    await app?.close();
-  });
+  const env = simInBrowser();
 
   it('applied, approved, ended, summarised, scored, prompted for the reimbursement, digested', async () => {
-    const page = await sim.newPage(app.url, viewport);
+    const page = await env.newPage(viewport);
     if (size === 'phone') expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
     const title = `${size === 'phone' ? '手机' : '桌面'}年终答谢会`;
 

@@ -8,34 +8,20 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { describe, expect, it } from 'vitest';
 import { EVENT_FORM, simClient } from '../support/sim-client.js';
-import { actAs, cardWith, DESKTOP, expectToast, future, launchSimBrowser, openConversation, submitRegularEvent, type SimBrowser } from '../support/sim-page.js';
-import { ensureWebBuild } from '../support/web-build.js';
+import { actAs, cardWith, DESKTOP, expectToast, future, openConversation, simInBrowser, submitRegularEvent } from '../support/sim-page.js';
 
 const ROOM = 'room:east-approvals';
 const SCREENSHOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../docs/simulator.png');
 const PHONE_SCREENSHOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../docs/simulator-phone.png');
 
-let app: TestApp;
-let sim: SimBrowser;
-const newPage = (viewport = DESKTOP): Promise<Page> => sim.newPage(app.url, viewport);
+const env = simInBrowser();
+const newPage = (viewport = DESKTOP): Promise<Page> => env.newPage(viewport);
 
 async function statusOf(card: Locator): Promise<string> {
   return ((await card.getByTestId('card-status').textContent()) ?? '').trim();
 }
-
-beforeAll(async () => {
-  ensureWebBuild();
-  app = await startTestApp();
-  sim = await launchSimBrowser();
-});
-
-afterAll(async () => {
-  await sim?.close();
-  await app?.close();
-});
 
 describe('chat simulator (browser)', () => {
   it('submits an event, refuses a non-approver, approves, and updates every open page live', async () => {
@@ -228,7 +214,7 @@ describe('chat simulator (browser)', () => {
   });
 
   it('works on a phone (390 × 844): one column, the sidebar on demand, cards readable, the input in view', async () => {
-    const submitted = await simClient(app.url).act('liming', null, { a: 'submit', t: 'event' }, { ...EVENT_FORM, name: '手机端答谢会' });
+    const submitted = await simClient(env.app.url).act('liming', null, { a: 'submit', t: 'event' }, { ...EVENT_FORM, name: '手机端答谢会' });
     expect(submitted.body.status).toBe('accepted');
     const page = await newPage({ width: 390, height: 844 });
     const box = async (testId: string) => (await page.getByTestId(testId).boundingBox())!;

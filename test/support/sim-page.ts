@@ -3,8 +3,10 @@
 // conversation, find a card, wait for a toast — working the same at desktop and phone widths
 // (on a phone the sidebar with the person picker and the conversations opens on demand).
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { startTestApp, type TestApp } from './app.js';
 import { locateChromium } from './chromium.js';
+import { ensureWebBuild } from './web-build.js';
 
 export const WAIT = 15_000;
 export const DESKTOP = { width: 1280, height: 800 };
@@ -43,6 +45,30 @@ const sidebarShown = async (page: Page) => {
   const side = await page.getByTestId('sidebar').boundingBox();
   return Boolean(side && side.x + side.width > 0);
 };
+
+/**
+ * A simulator-mode service and a browser for the enclosing describe (or the file): started
+ * before its tests, closed after. `newPage` opens the simulator at a viewport.
+ */
+export function simInBrowser(): { readonly app: TestApp; newPage(viewport?: { width: number; height: number }): Promise<Page> } {
+  let app: TestApp | undefined;
+  let sim: SimBrowser | undefined;
+  beforeAll(async () => {
+    ensureWebBuild();
+    app = await startTestApp();
+    sim = await launchSimBrowser();
+  });
+  afterAll(async () => {
+    await sim?.close();
+    await app?.close();
+  });
+  return {
+    get app() {
+      return app!;
+    },
+    newPage: (viewport) => sim!.newPage(app!.url, viewport),
+  };
+}
 
 /** On a phone the sidebar sits off screen until its toggle opens it (or closes it again). */
 async function setSidebar(page: Page, shown: boolean): Promise<void> {
