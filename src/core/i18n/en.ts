@@ -847,7 +847,7 @@ export const en: Catalog = {
   'console.health.routes': "API reference",
   'console.list_separator': ', ',
   'console.lang': "中文",
-  'console.nav.charts': "Dashboard",
+  'console.nav.charts': "Charts",
   'console.charts.period.week': "By week",
   'console.charts.period.month': "By month",
   'console.charts.volume': "Requests",

@@ -848,7 +848,7 @@ export const zhCN = {
   'console.health.routes': "接口文档",
   'console.list_separator': '、',
   'console.lang': "English",
-  'console.nav.charts': "部门看板",
+  'console.nav.charts': "统计图表",
   'console.charts.period.week': "按周",
   'console.charts.period.month': "按月",
   'console.charts.volume': "申请量",
