@@ -64,7 +64,8 @@ interface ChartData {
 }
 const chartOf = async (page: Page, name: string): Promise<ChartData> => JSON.parse((await page.getByTestId(`chart-${name}`).getAttribute('data-chart'))!) as ChartData;
 
-describe('console dashboard in Chromium', () => {
+// Several browser contexts per test: longer than the default 30 s on a busy machine.
+describe('console dashboard in Chromium', { timeout: 60_000 }, () => {
   it('draws the charts with the numbers of the requests the viewer may see', async () => {
     const page = await signedIn('wangfang');
     await page.getByTestId('nav-charts').click();
@@ -146,5 +147,5 @@ describe('console dashboard in Chromium', () => {
       await desk.waitForTimeout(800); // ECharts' entry animation
       await desk.screenshot({ path: resolve(DOCS, 'console-dashboard.png'), fullPage: true });
     }
-  });
+  }, 90_000);
 });
