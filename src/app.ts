@@ -27,9 +27,11 @@ import { queueDashboard } from './http/queue-dashboard.js';
 import { healthRoutes } from './http/health-routes.js';
 import { registerOpenApi, trackRoutes } from './http/openapi.js';
 import { consoleRoutes } from './http/console-routes.js';
+import { consoleDashboardRoutes } from './http/console-dashboard-routes.js';
 import { sessionKey } from './http/console-session.js';
 import { serveConsolePage } from './http/console-page.js';
 import { consoleReads } from './store/console-repo.js';
+import { dashboardReads } from './store/dashboard-repo.js';
 import { createHttpServer } from './http/server.js';
 import type { PeopleChange } from './core/directory/diff.js';
 import { createDirectoryReaders } from './directory/readers.js';
@@ -241,10 +243,13 @@ export async function buildApp(opts: AppOptions) {
     adminRoutes(http, { token: config.ADMIN_TOKEN, approvals, attachments, requests, dir, locale: config.LOCALE, now, handover, delegations, ...(directory ? { directory } : {}), webhooks: { store: webhooks, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, kick: () => webhookRelay.kick() } });
     attachmentRoutes(http, { attachments, token: config.ADMIN_TOKEN, open: config.simulatorEnabled, locale: config.LOCALE });
     // The web console (/console and /api/console/*): sign-in, search, detail and actions, exports.
+    const consoleSession = { key: sessionKey(config.SESSION_SECRET, config.ADMIN_TOKEN, log), secure: config.PUBLIC_URL?.startsWith('https:') ?? false };
     consoleRoutes(http, {
       dir, locale: config.LOCALE, now, approvals, reads: consoleReads(database.db), requests, cardContext: ctx, simulator: enabled.has('local'), adminToken: config.ADMIN_TOKEN,
-      session: { key: sessionKey(config.SESSION_SECRET, config.ADMIN_TOKEN, log), secure: config.PUBLIC_URL?.startsWith('https:') ?? false }, redis, prefix,
+      session: consoleSession, redis, prefix,
     });
+    // Its dashboard charts, directory and health pages (/api/console/charts, /org, /health).
+    consoleDashboardRoutes(http, { dir, now, reads: dashboardReads(database.db), calendar, channels: () => channels.values(), ...(directory ? { directory } : {}), session: consoleSession, redis, prefix });
     await serveConsolePage(http, { staticAssets: !enabled.has('local') });
     metrics.watchQueues(() => queues.all());
     // Open only on a simulator-only instance without a token (a laptop); protected otherwise.

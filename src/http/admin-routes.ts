@@ -86,7 +86,7 @@ const actionBody = z.object({
 
 const emptyPolicy = z.union([z.enum(['auto_approve', 'reject', 'refuse']), z.object({ assign: z.array(z.string()) })]);
 /** The org doctor's report (src/core/org-doctor.ts). */
-const orgReport = z.object({
+export const orgReport = z.object({
   emptySteps: z.array(
     z.object({
       requestType: z.string(),

@@ -20,7 +20,7 @@ export function previousWorkday(st: ScheduleSettings, date: string): string {
 }
 
 /** Request types that run the event lifecycle (their payload has start and end). */
-export const eventTypes = (st: ScheduleSettings): string[] =>
+export const eventTypes = (st: Pick<ScheduleSettings, 'dir'>): string[] =>
   ['event', ...st.dir.org.requestTypes.map((t) => t.id)].filter((id, i, all) => all.indexOf(id) === i && st.dir.requestType(id)?.lifecycle === 'event');
 
 export interface DigestDeps {

@@ -2,9 +2,13 @@
 // the request list with filters, search and exports, a request's detail with the card's
 // actions, department counts. Routes live in the URL hash (#/r/A-12 opens a request), so a
 // card's link and a phone's back button work without server routes per page.
-import { createApp, defineComponent, h, onMounted, reactive, ref, watch, type VNode } from 'vue';
+import { createApp, defineAsyncComponent, defineComponent, h, onMounted, reactive, ref, watch, type VNode } from 'vue';
 import { t, tAny, type Locale, type MessageKey, type ParamArgs } from '../../core/i18n/index.js';
 import { api, ApiError, type Detail, type Row, type Session } from './api.js';
+import { HealthView, OrgView } from './views/org.js';
+
+// The charts (and ECharts with them) load when the dashboard is first opened: a card's link to a request on a phone does not wait for them.
+const DashboardView = defineAsyncComponent(() => import('./views/dashboard.js').then((m) => m.DashboardView));
 
 const state = reactive({ session: null as Session | null, locale: 'zh-CN' as Locale, route: location.hash.slice(1) || '/requests', error: '' });
 const tr = <K extends MessageKey>(key: K, ...p: ParamArgs<K>) => t(state.locale, key, ...p);
@@ -180,6 +184,9 @@ const App = defineComponent(() => {
       h('span', { class: 'brand' }, `${tr('console.title')} · ${s.organisation}`),
       s.signedIn ? h('a', { href: '#/requests' }, tr('console.nav.requests')) : null,
       s.signedIn ? h('a', { href: '#/dashboard' }, tr('console.nav.dashboard')) : null,
+      s.signedIn ? h('a', { href: '#/charts', 'data-testid': 'nav-charts' }, tr('console.nav.charts')) : null,
+      s.signedIn && (s.admin || s.departments.length) ? h('a', { href: '#/org', 'data-testid': 'nav-org' }, tr('console.nav.directory')) : null,
+      s.signedIn && (s.admin || s.departments.length) ? h('a', { href: '#/health', 'data-testid': 'nav-health' }, tr('console.nav.health')) : null,
       h('a', { href: '/openapi' }, tr('console.health.routes')),
       h('button', { onClick: toggleLocale }, tr('console.lang')),
       s.signedIn ? h('span', { 'data-testid': 'whoami' }, s.person?.name ?? tr('console.admin')) : null,
@@ -187,7 +194,13 @@ const App = defineComponent(() => {
     ]);
     if (!s.signedIn) return h('div', [header, h(SignIn)]);
     const r = state.route;
-    const body = r.startsWith('/r/') ? h(RequestDetail, { reference: decodeURIComponent(r.slice(3)) }) : r === '/dashboard' ? h(Dashboard) : h(RequestList);
+    const views: Record<string, () => VNode> = {
+      '/dashboard': () => h(Dashboard),
+      '/charts': () => h(DashboardView, { locale: state.locale, departments: s.departments }),
+      '/org': () => h(OrgView, { locale: state.locale }),
+      '/health': () => h(HealthView, { locale: state.locale }),
+    };
+    const body = r.startsWith('/r/') ? h(RequestDetail, { reference: decodeURIComponent(r.slice(3)) }) : (views[r]?.() ?? h(RequestList));
     return h('div', [header, body]);
   };
 });
