@@ -11,6 +11,7 @@
 // PATCH per copy). The old pacing used the per-chat *send* limit (5/s) for PATCHes too: the
 // approver's N copies in one chat took N / 5 s. Setting up (carding N requests) is not measured:
 // the fake's limits are off and the pacers' keys cleared meanwhile.
+import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { and, eq, inArray } from 'drizzle-orm';
 import { cardMessages, decisions } from '../src/store/schema.js';
@@ -126,11 +127,13 @@ async function round(n: number) {
   const decide = decided.map((d) => d.at.getTime() - started[open.findIndex((o) => o.id === d.requestId)]!);
   const patches = fake.requests.filter((r) => r.method === 'PATCH' && r.at >= Math.min(...started)).map((r) => r.at);
   const refused = fake.limits.refused.length;
+  // The whole benchmark process (app, fake Feishu, harness): an upper bound on the app's RSS under clicks.
+  const rssMb = process.memoryUsage().rss / 2 ** 20;
   realism.latencyMs = undefined;
   realism.limits = false;
   const floorMs = ((2 * n) / PATCH_PER_SECOND) * 1000;
   const perChatMs = (n / 5) * 1000;
-  return { n, toastP50: q(toast, 0.5), toastP99: q(toast, 0.99), lastP50: q(last, 0.5), lastP99: q(last, 0.99), lastMax: Math.max(...last), floorMs, perChatMs, busiest: busiest(patches, 1000), refused, decideP50: q(decide, 0.5), decideP99: q(decide, 0.99), noToast };
+  return { n, toastP50: q(toast, 0.5), toastP99: q(toast, 0.99), lastP50: q(last, 0.5), lastP99: q(last, 0.99), lastMax: Math.max(...last), floorMs, perChatMs, busiest: busiest(patches, 1000), refused, decideP50: q(decide, 0.5), decideP99: q(decide, 0.99), noToast, rssMb };
 }
 
 try {
@@ -141,10 +144,11 @@ try {
     console.log(
       `${String(r.n).padEnd(8)}${`${f(r.toastP50)} ms`.padStart(11)}${`${f(r.toastP99)} ms`.padStart(11)}${`${f(r.lastP50)} ms`.padStart(10)}${`${f(r.lastP99)} ms`.padStart(10)}${`${(r.floorMs / 1000).toFixed(1)} s`.padStart(8)}${`${(r.lastP99 / r.floorMs).toFixed(2)}×`.padStart(11)}${`${(r.perChatMs / 1000).toFixed(1)} s`.padStart(14)}${`${r.busiest} PATCH`.padStart(13)}${String(r.refused).padStart(9)}`,
     );
-    console.log(`        click → decision recorded: p50 ${f(r.decideP50)} ms, p99 ${f(r.decideP99)} ms; clicks answered without a toast (pre-check over 1 s): ${r.noToast}`);
+    console.log(`        click → decision recorded: p50 ${f(r.decideP50)} ms, p99 ${f(r.decideP99)} ms; clicks answered without a toast (pre-check over 1 s): ${r.noToast}; RSS of the benchmark process ${f(r.rssMb)} MB; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
     record({ figure: `click → toast p99, ${n} at once`, target: `≤ ${TARGETS.toastP99Ms} ms`, measured: `${f(r.toastP99)} ms`, ratio: `${(r.toastP99 / TARGETS.toastP99Ms).toFixed(2)}× target`, met: r.toastP99 <= TARGETS.toastP99Ms });
     if (n === 20) record({ figure: 'click → last copy p99, 20 at once', target: `≤ ${TARGETS.last20P99Ms} ms`, measured: `${f(r.lastP99)} ms`, ratio: `${(r.lastP99 / TARGETS.last20P99Ms).toFixed(2)}× target`, met: r.lastP99 <= TARGETS.last20P99Ms });
     else record({ figure: `click → last copy p99, ${n} at once`, target: `≤ ${TARGETS.floorSlack}× floor (${(r.floorMs / 1000).toFixed(1)} s)`, measured: `${f(r.lastP99)} ms`, ratio: `${(r.lastP99 / r.floorMs).toFixed(2)}× floor`, met: r.lastP99 <= TARGETS.floorSlack * r.floorMs });
+    record({ figure: `RSS under the click benchmark, ${n} at once (app + fakes, one process, Postgres-backed)`, target: '—', measured: `${f(r.rssMb)} MB`, ratio: '—' });
     record({ figure: `rate-limit errors, ${n} at once`, target: '0', measured: String(r.refused), ratio: '—', met: r.refused === 0 });
   }
   console.log(`floor: 2 × N PATCHes at Feishu's ${PATCH_PER_SECOND}/s per app for the PATCH API; "old per-chat": the approver's N copies at the per-chat send limit (5/s), how PATCHes were paced before; busiest 1 s: the most PATCHes Feishu saw in any second (the limit is ${PATCH_PER_SECOND})`);

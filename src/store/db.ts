@@ -1,9 +1,13 @@
 // Database factory: the `postgres` driver when DATABASE_URL is set, otherwise embedded PGlite
 // persisted under DATA_DIR. Both give the same drizzle query API, so nothing above this file
 // knows which one it runs on.
-import { mkdirSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import v8 from 'node:v8';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { Sql } from 'postgres';
 import * as schema from './schema.js';
@@ -120,12 +124,20 @@ export async function openDatabase(opts: { url?: string; dataDir: string; poolSi
       close: () => raw.end({ timeout: 5 }),
     };
   }
+  const dir = resolve(join(opts.dataDir, 'pglite'));
+  mkdirSync(dir, { recursive: true });
+  // Compiled by Liftoff only: TurboFan's second compile of the 9 MB module costs ~80 MB of code
+  // space and start-up CPU, for no gain on this I/O-bound workload (bench/footprint.bench.ts).
+  // The flag is process-wide and read when a module is compiled: set before PGlite loads.
+  v8.setFlagsFromString('--liftoff-only');
+  // A new data directory is created (initdb) and migrated in a short-lived child process: initdb
+  // runs a second, throw-away Postgres whose ~450 MB of WASM memory is never given back to the
+  // OS, and neither is what the first migrations grow the heap to. Its exit returns all of it.
+  if (!existsSync(join(dir, 'PG_VERSION'))) await prepareInChild(dir);
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
   const { migrate } = await import('drizzle-orm/pglite/migrator');
-  const dir = resolve(join(opts.dataDir, 'pglite'));
-  mkdirSync(dir, { recursive: true });
-  const client = await PGlite.create(dir);
+  const client = await PGlite.create(dir, { startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS] });
   const pdb = drizzle(client, { schema });
   return {
     db: pdb as unknown as Db,
@@ -142,6 +154,42 @@ export async function openDatabase(opts: { url?: string; dataDir: string; poolSi
     },
     close: () => client.close(),
   };
+}
+
+// Postgres settings of the embedded PGlite (one single-user backend in a WASM heap that never
+// shrinks). Its defaults are a server's: 128 MB of shared_buffers, allocated and touched at start,
+// and 64 MB of maintenance_work_mem that an index build during a migration grows the heap by for
+// good. Reads past shared_buffers come from the OS page cache (the data directory is ordinary
+// files), so a small pool costs little. Durability is PGlite's own and unchanged: its default
+// start parameters (kept, these are appended) and every commit written through to DATA_DIR.
+export const PGLITE_SETTINGS = [
+  '-c', 'shared_buffers=16MB',
+  '-c', 'maintenance_work_mem=16MB',
+  '-c', 'temp_buffers=2MB',
+  // Sizes the shared lock and process tables; single-user mode has exactly one backend.
+  '-c', 'max_connections=4',
+];
+
+const run = promisify(execFile);
+
+/** initdb and the migrations for a new data directory, in a child process (see openDatabase). */
+async function prepareInChild(dir: string): Promise<void> {
+  const req = createRequire(import.meta.url);
+  const url = (m: string) => pathToFileURL(req.resolve(m)).href;
+  const job = { dir, migrations: MIGRATIONS_DIR, settings: PGLITE_SETTINGS, pglite: url('@electric-sql/pglite'), drizzle: url('drizzle-orm/pglite'), migrator: url('drizzle-orm/pglite/migrator') };
+  const code = `
+    const job = JSON.parse(process.env.QIANPI_PGLITE_PREPARE);
+    const { PGlite } = await import(job.pglite);
+    const { drizzle } = await import(job.drizzle);
+    const { migrate } = await import(job.migrator);
+    const client = await PGlite.create(job.dir, { startParams: [...PGlite.defaultStartParams, ...job.settings] });
+    try { await migrate(drizzle(client), { migrationsFolder: job.migrations }); } finally { await client.close(); }`;
+  try {
+    await run(process.execPath, ['--liftoff-only', '--input-type=module', '-e', code], { env: { ...process.env, QIANPI_PGLITE_PREPARE: JSON.stringify(job) }, maxBuffer: 16 * 1024 * 1024 });
+  } catch (err) {
+    const stderr = String((err as { stderr?: unknown }).stderr ?? '').trim();
+    throw new MigrationError(new Error(stderr.split('\n').find((l) => /Error|error:/.test(l)) ?? (stderr || (err as Error).message)));
+  }
 }
 
 // postgres.js queues a query until a connection is free; while Postgres is down each failed
