@@ -188,7 +188,7 @@ export async function buildApp(opts: AppOptions) {
     const health: HealthProvider[] = [async () => doctorNotes(orgDoctor(dir), dir), ...(directory ? [() => directory.healthNotes()] : [])];
     // Deadlines, reminders, escalation, event prompts, digest: its hook writes timers in every transition's transaction.
     const schedulerStore = createSchedulerStore(database.db);
-    const scheduler = createScheduler({ health, store: schedulerStore, queue: queues.schedule, prefix, dir, calendar, locale: config.LOCALE, log, now, ...(opts.scheduleDelay ? { delayMs: opts.scheduleDelay } : {}), approvals: () => approvals, onOutbox: () => relay.kick(), onReconcile: housekeeping });
+    const scheduler = createScheduler({ health, store: schedulerStore, queue: queues.schedule, prefix, dir, calendar, locale: config.LOCALE, log, now, ...(opts.scheduleDelay ? { delayMs: opts.scheduleDelay } : {}), mirrorHorizonMs: config.SCHEDULE_HORIZON_HOURS * 3_600_000, approvals: () => approvals, onOutbox: () => relay.kick(), onReconcile: housekeeping });
     // Attachments: files in Postgres; a submission takes its files in its own transaction.
     const fileLinkSecret = config.FILE_LINK_SECRET;
     const attachments = createAttachments({ db: database.db, files: postgresFileStore(database.db), dir, locale: config.LOCALE, now, secret: fileLinkSecret ? async () => fileLinkSecret : sharedSecret(redis, `${prefix}:file-link-secret`) });
