@@ -29,6 +29,8 @@ export const configSchema = z
     SIMULATOR: optional(z.enum(['auto', 'on', 'off'])).default('auto'),
     SHUTDOWN_TIMEOUT_MS: optional(z.coerce.number().int().positive()).default(10_000),
     OUTBOX_POLL_MS: optional(z.coerce.number().int().positive()).default(1_000),
+    /** The scheduler mirrors in Redis only the timers due within this many hours; the rest wait in Postgres until they enter it. */
+    SCHEDULE_HORIZON_HOURS: optional(z.coerce.number().positive().min(1)).default(48),
     HTTP_REQUEST_TIMEOUT_MS: optional(z.coerce.number().int().min(100)).default(30_000),
     HTTP_KEEP_ALIVE_TIMEOUT_MS: optional(z.coerce.number().int().min(100)).default(65_000),
     HTTP_MAX_CONNECTIONS: optional(z.coerce.number().int().positive()).default(1_000),

@@ -5,11 +5,12 @@
 import type { TestProject } from 'vitest/node';
 import setup from '../../test/support/global-setup.js';
 import type { TestApp } from '../../test/support/app.js';
+import type { AppOptions } from '../../src/app.js';
 
 const WORKER_STATE = '__vitest_worker__'; // where vitest's `inject` reads `providedContext`
 
 export interface TestHarness {
-  startTestApp(env?: Record<string, string>): Promise<TestApp>;
+  startTestApp(env?: Record<string, string>, opts?: Omit<AppOptions, 'config'>): Promise<TestApp>;
   release(): Promise<void>;
 }
 
@@ -22,7 +23,7 @@ export async function testHarness(): Promise<TestHarness> {
   g[WORKER_STATE] = { providedContext: provided };
   const { startTestApp } = await import('../../test/support/app.js');
   return {
-    startTestApp: (env) => startTestApp(env),
+    startTestApp: (env, opts) => startTestApp(env, opts),
     async release() {
       delete g[WORKER_STATE];
       await teardown();

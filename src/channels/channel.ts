@@ -55,7 +55,8 @@ export interface Channel {
   stop?(): Promise<void>;
   sendCard(target: Target, card: Card, opts: { requestId: string; idempotencyKey: string }): Promise<SentCard>;
   updateCard(message: PostedCard, card: Card): Promise<UpdateResult>;
-  sendText(target: Target, text: string, opts: { idempotencyKey: string }): Promise<void>;
+  /** `bulk`: one of a fan-out (the digest), paced leaving room for everything else (rate-windows.ts). */
+  sendText(target: Target, text: string, opts: { idempotencyKey: string; bulk?: boolean }): Promise<void>;
   health(): ChannelHealth | Promise<ChannelHealth>;
 }
 

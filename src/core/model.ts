@@ -125,7 +125,8 @@ export type Effect =
   /** Post the approval card for the open step to these people and rooms. */
   | { kind: 'post_approval_card'; stepId: string; people: string[]; rooms: string[] }
   /** A message to people (their DMs) and, optionally, to rooms (e.g. the pre-event notice). */
-  | { kind: 'notify'; people: string[]; message: MessageIntent; rooms?: string[] }
+  /** `bulk`: one of a fan-out to many (the daily digest): sent on the platform's bulk queue, after what people wait on. */
+  | { kind: 'notify'; people: string[]; message: MessageIntent; rooms?: string[]; bulk?: boolean }
   /** Send a form (pre-filled) with a short message, e.g. the summary prompt after an event. */
   | { kind: 'prompt_form'; people: string[]; requestType: string; prefill: Record<string, string>; message: MessageIntent }
   | { kind: 'step_opened'; stepId: string; dueAt?: string }

@@ -118,7 +118,7 @@ export function createDeliverer(deps: DeliverDeps) {
       }
       case 'message.send': {
         const text = 'text' in job.message ? job.message.text : renderIntent(deps.locale, job.message);
-        await channel(job.platform).sendText(job.target, text, { idempotencyKey: id });
+        await channel(job.platform).sendText(job.target, text, { idempotencyKey: id, ...(job.bulk ? { bulk: true } : {}) });
         return;
       }
       case 'form.send': {

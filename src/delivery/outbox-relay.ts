@@ -66,8 +66,8 @@ export function expand(row: OutboxRow, dir: Directory, enabled: ReadonlySet<Plat
       toRooms(e.rooms, (platform, target) => ({ type: 'card.send', platform, requestId, cardKind: 'approval', target }), 'c');
       break;
     case 'notify':
-      toPeople(e.people, (platform, target) => ({ type: 'message.send', platform, target, message: e.message, requestId }));
-      toRooms(e.rooms ?? [], (platform, target) => ({ type: 'message.send', platform, target, message: e.message, requestId }), 'n');
+      toPeople(e.people, (platform, target) => ({ type: 'message.send', platform, target, message: e.message, requestId, ...(e.bulk ? { bulk: true } : {}) }));
+      toRooms(e.rooms ?? [], (platform, target) => ({ type: 'message.send', platform, target, message: e.message, requestId, ...(e.bulk ? { bulk: true } : {}) }), 'n');
       break;
     case 'prompt_form':
       toPeople(e.people, (platform, target) => ({ type: 'message.send', platform, target, message: e.message, requestId }), 'm');

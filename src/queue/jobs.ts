@@ -35,7 +35,8 @@ export type DeliveryJob =
   | { type: 'card.refresh'; requestId: string }
   /** `platform` routes it to that platform's paced queue, like a send (jobs queued before it existed lack it). */
   | { type: 'card.update'; platform: Platform; cardMessageId: number; requestId: string; version: number }
-  | { type: 'message.send'; platform: Platform; target: Target; message: MessageIntent | { text: string }; requestId?: string }
+  /** `bulk`: one of a fan-out (the digest): queued on the platform's bulk queue (queues.ts). */
+  | { type: 'message.send'; platform: Platform; target: Target; message: MessageIntent | { text: string }; requestId?: string; bulk?: boolean }
   | { type: 'form.send'; platform: Platform; target: Target; requestType: string; requestId?: string; prefill?: Record<string, string> }
   /** A prebuilt card sent as is (a dialog's confirmation card: a snapshot, not tied to a request), after an optional text. */
   | { type: 'card.post'; platform: Platform; target: Target; card: Card; lead?: string; requestId?: string; ref?: string }

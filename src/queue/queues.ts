@@ -2,7 +2,9 @@
 // Workers live with their processors and take the names from here (QUEUE_NAMES, deliveryQueueName).
 //   inbound     normalised platform events (one job per ingest batch)
 //   deliveries  outbound sends: one queue per platform, paced to its limits (`deliveries-feishu`…),
-//               plus `deliveries` for platform-neutral fan-out jobs
+//               one bulk queue per platform for fan-outs to many (the digest: `deliveries-feishu-bulk`,
+//               worked by a few workers so it never holds back what people wait on), plus
+//               `deliveries` for platform-neutral fan-out jobs
 //   schedule    the scheduler's ticks, timers, reconcile and digest
 //   directory   directory syncs and platform contact changes (one job at a time cluster-wide)
 //   webhooks    outbound webhook deliveries (src/webhooks/), retried with exponential backoff
@@ -63,7 +65,7 @@ export function createWebhookQueue(connection: Redis, prefix: string, opts: { at
   });
 }
 
-export const deliveryQueueName = (platform?: Platform) => (platform ? `${QUEUE_NAMES.deliveries}-${platform}` : QUEUE_NAMES.deliveries);
+export const deliveryQueueName = (platform?: Platform, bulk = false) => (platform ? `${QUEUE_NAMES.deliveries}-${platform}${bulk ? '-bulk' : ''}` : QUEUE_NAMES.deliveries);
 
 export function createInboundQueue(connection: Redis, prefix: string): Queue<InboundJob> {
   return new Queue<InboundJob>(QUEUE_NAMES.inbound, { connection, prefix, defaultJobOptions: INBOUND_JOB_OPTIONS });
@@ -78,10 +80,15 @@ export function createDeliveryQueues(connection: Redis, prefix: string, platform
   const perPlatform = new Map(
     platforms.map((p) => [p, new Queue<DeliveryJob>(deliveryQueueName(p), { connection, prefix, defaultJobOptions: DELIVERY_JOB_OPTIONS })]),
   );
-  const queueFor = (job: DeliveryJob) => ('platform' in job ? perPlatform.get(job.platform) : general);
+  const bulk = new Map(
+    platforms.map((p) => [p, new Queue<DeliveryJob>(deliveryQueueName(p, true), { connection, prefix, defaultJobOptions: DELIVERY_JOB_OPTIONS })]),
+  );
+  const queueFor = (job: DeliveryJob) => ('platform' in job ? ('bulk' in job && job.bulk ? bulk : perPlatform).get(job.platform) : general);
   return {
     general,
     perPlatform,
+    /** Each platform's bulk queue (the digest's sends). */
+    bulk,
     /** Queue a job under its deterministic id (an existing id is left as it is); false if its platform is not enabled. */
     async add(job: DeliveryJob, id: string): Promise<boolean> {
       const q = queueFor(job);
@@ -89,9 +96,9 @@ export function createDeliveryQueues(connection: Redis, prefix: string, platform
       await q.add(job.type, job, { jobId: id });
       return true;
     },
-    all: () => [general, ...perPlatform.values()],
+    all: () => [general, ...perPlatform.values(), ...bulk.values()],
     async close() {
-      await Promise.all([general, ...perPlatform.values()].map((q) => q.close()));
+      await Promise.all([general, ...perPlatform.values(), ...bulk.values()].map((q) => q.close()));
     },
   };
 }

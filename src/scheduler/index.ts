@@ -2,7 +2,8 @@
 //
 // Postgres is the truth: every pending point is a `timers` row written in the transaction of the
 // state change that needs it (the approvals service's onTransition hook). BullMQ mirrors the
-// pending rows as small delayed jobs with deterministic ids (mirror.ts); a tick sweeps whatever is
+// pending rows due within a horizon (48 h by default) as small delayed jobs with deterministic ids
+// (mirror.ts); a tick sweeps whatever is
 // due, and firing claims rows with a conditional UPDATE, so any number of workers, replicas and
 // reconciles fire each once (fire.ts, sweep.ts, fire-notices.ts); a reconcile at start-up and on a
 // schedule re-creates what Redis lost and fires what is overdue (reconcile.ts). The worker
@@ -57,7 +58,11 @@ export interface SchedulerDeps {
   /** More housekeeping for the periodic reconcile job (the outbox re-drive); its failure is logged. */
   onReconcile?: () => Promise<unknown>;
   concurrency?: number;
-  /** Mirror in Redis only timers due within this window; the periodic reconcile adds the rest as they come near. */
+  /**
+   * Mirror in Redis only timers due within this window (app ms, e.g. 48 h): the start-up reconcile
+   * mirrors what falls within it, the periodic one adds what enters it; the rest wait in Postgres.
+   * None: every pending timer is mirrored. At least twice `reconcileEveryMs`.
+   */
   mirrorHorizonMs?: number;
   /** Sources of the admins' "organisation health" digest section (composition root: the org doctor, …). */
   health?: ReadonlyArray<HealthProvider>;
@@ -72,10 +77,11 @@ export function createScheduler(deps: SchedulerDeps) {
   queue.on('error', (err) => log.warn({ err: err.message }, 'schedule queue error'));
 
   const state = new SchedulerState();
-  const mirror = createMirror({ queue, log, delayMs, state, ...(deps.mirrorHorizonMs !== undefined ? { horizonMs: deps.mirrorHorizonMs } : {}) });
+  const horizon = deps.mirrorHorizonMs !== undefined ? { horizonMs: Math.max(deps.mirrorHorizonMs, 2 * reconcileEveryMs) } : {};
+  const mirror = createMirror({ queue, log, delayMs, now: clock, state, ...horizon });
   const onOutbox = deps.onOutbox;
   const { fire, fireMany, fireDue } = createFiring({ store, state, settings, clock, delayMs, log, mirror, approvals: deps.approvals, ...(onOutbox ? { onOutbox } : {}) });
-  const reconcile = createReconcile({ store, mirror, fireMany, clock, log, everyMs: reconcileEveryMs });
+  const reconcile = createReconcile({ store, mirror, fireMany, clock, log, everyMs: reconcileEveryMs, ...horizon });
   const digests = createDigests({ store, settings, clock, log, ...(onOutbox ? { onOutbox } : {}), ...(deps.health ? { health: deps.health } : {}) });
   const nudge = createNudge({ store, settings, clock, ...(onOutbox ? { onOutbox } : {}) });
 
@@ -91,7 +97,7 @@ export function createScheduler(deps: SchedulerDeps) {
 
   /**
    * Redis lost its state (a flush, a failover to an empty replica, eviction), or the worker
-   * starts: the job schedulers again, every pending timer mirrored again, what fell due fired,
+   * starts: the job schedulers again, every pending timer within the horizon mirrored again, what fell due fired,
    * today's digest caught up.
    */
   async function recover(): Promise<void> {

@@ -13,7 +13,9 @@ export interface MirrorDeps {
   log: Logger;
   /** Real milliseconds until an instant of the app's clock. */
   delayMs: (at: Date) => number;
-  /** Mirror only timers due within this window; the periodic reconcile adds the rest as they come near. */
+  /** The app's clock (the horizon is app time, like the reconcile's). */
+  now: () => Date;
+  /** Mirror only timers due within this window (app ms); the periodic reconcile adds the rest as they enter it. */
   horizonMs?: number;
   state: { readonly closed: boolean };
 }
@@ -56,10 +58,11 @@ export function createMirror(deps: MirrorDeps) {
   async function mirror(list: Mirror[]): Promise<number> {
     const real = Date.now();
     const jobs = new Map<string, { name: string; data: ScheduleJob; opts: { jobId: string; delay: number } }>();
+    const beyond = deps.horizonMs !== undefined ? deps.now().getTime() + deps.horizonMs : Infinity;
     let covered = 0;
     for (const x of list) {
+      if (x.fireAt.getTime() > beyond) continue;
       const delay = Math.max(0, Math.ceil(delayMs(x.fireAt)));
-      if (deps.horizonMs !== undefined && delay > deps.horizonMs) continue;
       covered++;
       if (delay <= NEAR_MS) jobs.set(x.id, { name: 'timer', data: { type: 'timer' }, opts: { jobId: x.id, delay } });
       else {

@@ -156,7 +156,7 @@ export async function recordDigest(db: Db, managerId: string, day: string, messa
   return db.transaction(async (tx) => {
     const [row] = await tx.insert(digestsSent).values({ managerId, day }).onConflictDoNothing().returning({ managerId: digestsSent.managerId });
     if (!row) return false;
-    await writeOutboxRows(tx, null, [{ kind: 'notify', people: [managerId], message }], `digest:${managerId}:${day}`);
+    await writeOutboxRows(tx, null, [{ kind: 'notify', people: [managerId], message, bulk: true }], `digest:${managerId}:${day}`);
     return true;
   });
 }

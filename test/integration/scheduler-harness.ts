@@ -65,7 +65,7 @@ export interface Node {
 
 export interface Stack {
   database: Database;
-  node(dir: Directory, clock: Clock, opts?: { prefix?: string; worker?: boolean; health?: HealthProvider[] }): Node;
+  node(dir: Directory, clock: Clock, opts?: { prefix?: string; worker?: boolean; health?: HealthProvider[]; mirrorHorizonMs?: number; reconcileEveryMs?: number }): Node;
   /** Forget everything in Redis under the prefix (what a lost or flushed Redis looks like). */
   flushRedis(prefix?: string): Promise<number>;
   audit(requestId: string): Promise<Array<{ action: string; actorId: string | null; platform: string | null; stepId: string | null; detail: Record<string, unknown> }>>;
@@ -105,7 +105,7 @@ export async function openStack(): Promise<Stack> {
       const org = dir.org.organisation;
       const calendar = createCalendar(calendarOptions(org));
       const queue = createScheduleQueue(connect(), p);
-      const scheduler = createScheduler({ store: createSchedulerStore(database.db), queue, prefix: p, dir, calendar, locale: 'zh-CN', log, now: clock.now, delayMs: clock.delayMs, approvals: () => approvals, reconcileEveryMs: 60_000, ...(opts.health ? { health: opts.health } : {}) });
+      const scheduler = createScheduler({ store: createSchedulerStore(database.db), queue, prefix: p, dir, calendar, locale: 'zh-CN', log, now: clock.now, delayMs: clock.delayMs, approvals: () => approvals, reconcileEveryMs: opts.reconcileEveryMs ?? 60_000, ...(opts.mirrorHorizonMs !== undefined ? { mirrorHorizonMs: opts.mirrorHorizonMs } : {}), ...(opts.health ? { health: opts.health } : {}) });
       const approvals: Approvals = createApprovals({ database, dir, now: clock.now, dueAt: (spec, from) => calendar.dueAt(spec, from), onTransition: [scheduler.onTransition], onCommitted: () => scheduler.flush() });
       const worker = opts.worker === false ? undefined : scheduler.createWorker(connect());
       let stopped = false;

@@ -11,7 +11,7 @@
 // https://open.feishu.cn/document/ukTMukTMukTM/uUzN04SN3QjL1cDN (frequency control).
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { createRateWindows, perWindow, type RateWindow } from '../rate-windows.js';
+import { bulkWindows, createRateWindows, perWindow, type RateWindow } from '../rate-windows.js';
 
 /** Documented limits (before our margin). */
 export const FEISHU_LIMITS = {
@@ -33,8 +33,8 @@ export interface PacerOptions {
 }
 
 export interface Pacer {
-  /** Resolves when a send to `target` fits its chat's and the send API's windows. */
-  acquire(target: string): Promise<void>;
+  /** Resolves when a send to `target` fits its chat's and the send API's windows (a bulk send: leaving the reserve, rate-windows.ts). */
+  acquire(target: string, opts?: { bulk?: boolean }): Promise<void>;
   /** Resolves when a PATCH of `messageId` fits the message's and the PATCH API's windows. */
   acquirePatch(messageId: string): Promise<void>;
 }
@@ -45,7 +45,10 @@ export function createPacer(opts: PacerOptions): Pacer {
   const key = (s: string) => `${opts.prefix}:feishu:pace:${s}`;
   const app = (api: string): RateWindow[] => [perWindow(key(`api:${api}`), FEISHU_LIMITS.appPerSecond, 1), perWindow(key(`api:${api}`), FEISHU_LIMITS.appPerMinute, 60)];
   return {
-    acquire: (target) => windows.acquire([perWindow(key(`target:${target}`), perTarget, 1), ...app('send')], `feishu: send to ${target}`),
+    acquire: (target, o) => {
+      const all = [perWindow(key(`target:${target}`), perTarget, 1), ...app('send')];
+      return windows.acquire(o?.bulk ? bulkWindows(all) : all, `feishu: send to ${target}`);
+    },
     acquirePatch: (messageId) => windows.acquire([perWindow(key(`message:${messageId}`), FEISHU_LIMITS.perMessagePatchPerSecond, 1), ...app('patch')], `feishu: update of ${messageId}`),
   };
 }

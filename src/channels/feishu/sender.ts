@@ -95,8 +95,8 @@ export function createSender(api: FeishuApi, pacer: Pacer, opts: SenderOptions) 
       return {};
     },
 
-    async sendText(target: Target, text: string, o: { idempotencyKey: string }): Promise<void> {
-      await paced(() => pacer.acquire(paceKey(target.type, target.id)));
+    async sendText(target: Target, text: string, o: { idempotencyKey: string; bulk?: boolean }): Promise<void> {
+      await paced(() => pacer.acquire(paceKey(target.type, target.id), o.bulk ? { bulk: true } : undefined));
       await api.createMessage({ ...receiver(target), msgType: 'text', content: JSON.stringify({ text }), uuid: feishuUuid(o.idempotencyKey) });
     },
   };
