@@ -218,6 +218,7 @@ export const en: Catalog = {
   'sim.composer.attach': "Add files (invoices, photos…)",
   'sim.file.upload_failed': "\"{name}\" was not sent: {error}",
   'sim.file.open': "Open file",
+  'sim.quick.done': "done",
   'step.over_budget_figures': '{step} (budget {budget}, claimed {spent}, {percent}% over)',
   'step.added_signer': 'Added approval',
   'escalation.default_reason': 'Rejected automatically after the deadline',

@@ -218,6 +218,7 @@ export const zhCN = {
   'sim.composer.attach': "添加文件（发票、照片等）",
   'sim.file.upload_failed': "「{name}」发送失败：{error}",
   'sim.file.open': "打开文件",
+  'sim.quick.done': "好了",
   'step.over_budget_figures': '{step}（预算 {budget}，实报 {spent}，超 {percent}%）',
   'step.added_signer': '加签审批',
   'escalation.default_reason': '超时自动驳回',
