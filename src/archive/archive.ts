@@ -84,7 +84,7 @@ export function createArchive(deps: ArchiveDeps) {
     for (const a of await deps.attachments.rowsOf(s.id)) {
       const embed = isImage(a.mime) && a.size <= budget;
       if (embed) budget -= a.size;
-      files.push({ name: a.name, type: a.mime, size: `${megabytes(a.size)} MB`, uploader: dir.personName(a.uploader), at: at(a.addedAt), ...(embed ? { image: await dataUrl(a.fileId, a.mime) } : {}) });
+      files.push({ name: a.name, type: a.mime, size: a.size < 1024 * 1024 ? `${Math.max(1, Math.round(a.size / 1024))} KB` : `${megabytes(a.size)} MB`, uploader: dir.personName(a.uploader), at: at(a.addedAt), ...(embed ? { image: await dataUrl(a.fileId, a.mime) } : {}) });
     }
     return {
       locale,
