@@ -24,7 +24,7 @@ const fold = (s: string) => s.replace(/[\u2f00-\u2fdf]/g, (c) => c.normalize('NF
 
 export async function pdfText(bytes: Uint8Array): Promise<string> {
   const { getDocument } = await import('pdfjs-dist/legacy/build/pdf.mjs');
-  const task = getDocument({ data: new Uint8Array(bytes), isEvalSupported: false, useSystemFonts: false });
+  const task = getDocument({ data: new Uint8Array(bytes), useSystemFonts: false });
   const doc = await task.promise;
   try {
     const pages: string[] = [];
