@@ -10,7 +10,10 @@ COPY cards ./cards
 RUN npm run build && npm run build:web
 
 FROM node:24-bookworm-slim AS runtime
-ENV NODE_ENV=production PORT=3000 DATA_DIR=/data
+# Chromium renders the printable archive's PDF (CJK fonts for Chinese text); CHROMIUM_PATH points at it.
+RUN apt-get update && apt-get install -y --no-install-recommends chromium fonts-noto-cjk \
+  && rm -rf /var/lib/apt/lists/*
+ENV NODE_ENV=production PORT=3000 DATA_DIR=/data CHROMIUM_PATH=/usr/bin/chromium
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force

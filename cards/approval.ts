@@ -4,8 +4,9 @@ import type { RequestState, StepState } from '../src/core/model.js';
 import { openStep } from '../src/core/lifecycle.js';
 import { t, type Locale } from '../src/core/messages.js';
 import type { RequestTypeDef } from '../src/core/request-types.js';
-import { fieldLabel, isWide, showValue, typeName } from '../src/core/fields/index.js';
-import type { Card, CardButton } from './model.js';
+import { fieldKind, fieldLabel, formatMoney, isWide, showValue, typeName, type AttachmentRef } from '../src/core/fields/index.js';
+import { followUpFacts } from '../src/core/event-lifecycle.js';
+import type { Card, CardAttachment, CardButton, CardField } from './model.js';
 import { STATUS_TONE } from './tone.js';
 import { formatDateTime } from './format.js';
 
@@ -72,15 +73,39 @@ function policyNote(step: StepState, loc: Locale): string {
   return t(loc, step.status === 'rejected' ? 'approval.note.no_approver_rejected' : 'approval.note.no_approver');
 }
 
-export function approvalCard(s: RequestState, ctx: CardContext): Card {
+/** The payload keys holding a follow-up's spend (read against the event's approved budget). */
+const SPEND_KEYS = new Set(['items', 'actualSpend']);
+
+/** "预算 ¥20,000，实报 ¥21,500，超 8%" (or the amount left), when the event's budget is known. */
+export function spendLine(parent: RequestState | undefined, s: RequestState, loc: Locale): string | undefined {
+  const f = followUpFacts(parent, s.payload);
+  if (f.approvedBudget === undefined || f.spent === undefined) return undefined;
+  const figures = { budget: formatMoney(f.approvedBudget), spent: formatMoney(f.spent) };
+  if (f.spent > f.approvedBudget) return t(loc, 'approval.spend.over', { ...figures, percent: String(Math.round(f.overBudgetPercent!)) });
+  return t(loc, 'approval.spend.within', { ...figures, left: formatMoney(f.approvedBudget - f.spent) });
+}
+
+/** Every file the payload's attachments fields hold, in field order. */
+export function payloadFiles(def: RequestTypeDef | undefined, payload: RequestState['payload']): CardAttachment[] {
+  return (def?.fields ?? []).filter((f) => fieldKind(f.kind).files && Array.isArray(payload[f.key])).flatMap((f) => (payload[f.key] as AttachmentRef[]).map(({ id, name, mime, size }) => ({ id, name, mime, size })));
+}
+
+/**
+ * `related.parent`: the event a follow-up (summary, reimbursement) belongs to, when the caller
+ * loaded it — its approved budget is shown beside the spend and the invoices.
+ */
+export function approvalCard(s: RequestState, ctx: CardContext, related: { parent?: RequestState | undefined } = {}): Card {
   const def = ctx.typeDef(s.type);
   const loc = ctx.locale;
   const keys = GLANCE[s.type] ?? def?.fields.slice(0, 6).map((f) => f.key) ?? [];
-  const fields = keys.flatMap((key) => {
+  const spend = spendLine(related.parent, s, loc);
+  const fields = keys.flatMap((key): CardField[] => {
     const spec = def?.fields.find((f) => f.key === key);
     if (!spec || s.payload[key] === undefined) return [];
-    return [{ label: fieldLabel(spec, loc), value: showValue(spec, s.payload[key], ctx), wide: isWide(spec) }];
+    const field = { label: fieldLabel(spec, loc), value: showValue(spec, s.payload[key], ctx), wide: isWide(spec) };
+    return spend && SPEND_KEYS.has(key) ? [field, { label: t(loc, 'approval.spend'), value: spend, wide: true }] : [field];
   });
+  const files = payloadFiles(def, s.payload);
   fields.unshift({
     label: t(loc, 'approval.applicant'),
     value: t(loc, 'approval.applicant_value', { name: ctx.personName(s.applicantId), dept: ctx.deptName(s.deptId) }),
@@ -109,5 +134,6 @@ export function approvalCard(s: RequestState, ctx: CardContext): Card {
     buttons,
     footer: t(loc, 'approval.updated', { at: formatDateTime(s.updatedAt, ctx.timezone) }),
     ...(ctx.publicUrl ? { link: `${ctx.publicUrl}/#/requests/${s.id}` } : {}),
+    ...(files.length ? { attachments: files } : {}),
   };
 }

@@ -62,6 +62,19 @@ export interface Card {
   footer?: string;
   /** Link to the request in the web UI, where a platform cannot show everything. */
   link?: string;
+  /**
+   * The request's files (references, no links: a link is signed for one reader, so a channel
+   * that renders per reader — the simulator — asks for links itself; chat platforms list names).
+   */
+  attachments?: CardAttachment[];
+}
+
+/** A file on a card: its attachment id, name, sniffed type and size. */
+export interface CardAttachment {
+  id: string;
+  name: string;
+  mime: string;
+  size: number;
 }
 
 export const encodeAction = (v: ActionValue): string => JSON.stringify(v);

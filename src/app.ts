@@ -21,6 +21,9 @@ import { centreRelay, createCentres } from './delivery/centres.js';
 import { createOutboxRelay } from './delivery/outbox-relay.js';
 import { adminRoutes } from './http/admin-routes.js';
 import { attachmentRoutes } from './http/attachment-routes.js';
+import { archiveRoutes } from './http/archive-routes.js';
+import { createArchive } from './archive/archive.js';
+import { createPdfRenderer, findChromium } from './archive/pdf.js';
 import { apiRoutes } from './http/api-routes.js';
 import { createMetrics, metricsRoute } from './http/metrics.js';
 import { queueDashboard } from './http/queue-dashboard.js';
@@ -213,7 +216,7 @@ export async function buildApp(opts: AppOptions) {
         if (!s || !asked || 'error' in asked) return { ok: false as const, status: 409 as const, message: t(config.LOCALE, 'field.attachments.not_now') };
         return attachments.receive({ type: s.type, field: asked.spec.key, uploader: personId, platform: 'local', name, bytes });
       };
-      channels.set('local', createSimulator({ db: database.db, redis, prefix, dir, ingest, subscriber: () => redisHandle.connect(), locale: config.LOCALE, demoClock: !!demoClock, dialogOf, receiveFile }));
+      channels.set('local', createSimulator({ db: database.db, redis, prefix, dir, ingest, subscriber: () => redisHandle.connect(), locale: config.LOCALE, demoClock: !!demoClock, dialogOf, receiveFile, fileLink: async (id: string, personId: string) => attachments.linkPath(await attachments.link(id, personId)) }));
     }
     if (enabled.has('feishu')) channels.set('feishu', createFeishuChannel(channelDeps));
     if (enabled.has('dingtalk')) channels.set('dingtalk', createDingtalkChannel(channelDeps));
@@ -242,6 +245,12 @@ export async function buildApp(opts: AppOptions) {
     apiRoutes(http, { requests, cardContext: ctx, dir, now, open: config.simulatorEnabled, adminToken: config.ADMIN_TOKEN });
     adminRoutes(http, { token: config.ADMIN_TOKEN, approvals, attachments, requests, dir, locale: config.LOCALE, now, handover, delegations, ...(directory ? { directory } : {}), webhooks: { store: webhooks, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, kick: () => webhookRelay.kick() } });
     attachmentRoutes(http, { attachments, token: config.ADMIN_TOKEN, open: config.simulatorEnabled, locale: config.LOCALE });
+    // The printable archive: a page, and a PDF where a Chromium is installed (started on first use).
+    const chromiumPath = findChromium(config.CHROMIUM_PATH);
+    if (!chromiumPath) log.warn({ CHROMIUM_PATH: config.CHROMIUM_PATH ?? null }, 'no Chromium found: archive PDFs answer 503 (the printable page still works)');
+    const pdfRenderer = chromiumPath ? createPdfRenderer(chromiumPath, log) : undefined;
+    http.addHook('onClose', async () => pdfRenderer?.close());
+    archiveRoutes(http, { archive: createArchive({ requests, attachments, dir, locale: config.LOCALE, now, renderer: pdfRenderer }), token: config.ADMIN_TOKEN, open: config.simulatorEnabled, locale: config.LOCALE });
     // The web console (/console and /api/console/*): sign-in, search, detail and actions, exports.
     const consoleSession = { key: sessionKey(config.SESSION_SECRET, config.ADMIN_TOKEN, log), secure: config.PUBLIC_URL?.startsWith('https:') ?? false };
     consoleRoutes(http, {

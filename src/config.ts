@@ -21,6 +21,8 @@ export const configSchema = z
     ADMIN_TOKEN: optional(z.string().min(16, 'must be at least 16 characters')),
     /** Signs attachment links; without it the replicas share a random one kept in Redis. */
     FILE_LINK_SECRET: optional(z.string().min(32, 'must be at least 32 characters')),
+    /** Chromium for the archive's PDF; unset: /usr/bin/chromium (or chromium-browser, google-chrome) when present. */
+    CHROMIUM_PATH: optional(z.string()),
     /** The console's session key material (derived from ADMIN_TOKEN when unset). */
     SESSION_SECRET: optional(z.string().min(32, 'must be at least 32 characters')),
     LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])).default('info'),

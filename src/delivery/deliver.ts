@@ -12,6 +12,7 @@ import type { Locale } from '../core/messages.js';
 import { createCalendar, provisionalNote } from '../core/calendar/index.js';
 import { renderIntent } from '../core/delegation.js';
 import type { Directory } from '../org/directory.js';
+import type { RequestState } from '../core/model.js';
 import { calendarOptions } from '../org/load.js';
 import type { Platform } from '../org/schema.js';
 import type { Metrics } from '../http/metrics.js';
@@ -59,6 +60,9 @@ export function createDeliverer(deps: DeliverDeps) {
     return c;
   };
 
+  /** The card of `s`, with the event it follows up when it has one (its budget beside the spend). */
+  const cardOf = async (s: RequestState) => approvalCard(s, ctx, { parent: s.parentId ? await store.loadRequest(s.parentId) : undefined });
+
   async function run(job: DeliveryJob, id: string): Promise<void> {
     switch (job.type) {
       case 'card.send': {
@@ -71,7 +75,7 @@ export function createDeliverer(deps: DeliverDeps) {
           await deps.queues.add({ type: 'card.update', platform: existing.platform, cardMessageId: existing.id, requestId: s.id, version: s.version }, jobId('upd', existing.id, 'v', s.version));
           return;
         }
-        const sent = await channel(job.platform).sendCard(job.target, approvalCard(s, ctx), { requestId: s.id, idempotencyKey: jobId('card', s.id, job.platform, job.target.type, job.target.id) });
+        const sent = await channel(job.platform).sendCard(job.target, await cardOf(s), { requestId: s.id, idempotencyKey: jobId('card', s.id, job.platform, job.target.type, job.target.id) });
         await store.recordCard({
           ...key,
           personId: job.target.personId ?? null,
@@ -99,7 +103,7 @@ export function createDeliverer(deps: DeliverDeps) {
         if (!m || !s) return;
         if (!(await store.claimRender(m.id, s.version))) return; // a newer render already went out
         try {
-          const result = await channel(m.platform).updateCard(m, approvalCard(s, ctx));
+          const result = await channel(m.platform).updateCard(m, await cardOf(s));
           // Response codes (WeCom) are spent and stored by the channel itself, atomically.
           if (result.fellBack) {
             await store.writeAudit(s.id, [{ action: 'card_update_fallback', actorId: null, platform: m.platform, detail: { cardMessageId: m.id, target: m.targetId } }]);

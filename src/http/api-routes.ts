@@ -42,7 +42,8 @@ function readRoutes(scope: FastifyInstance, { requests, cardContext, dir, now }:
     const { id } = req.params;
     const s = REQUEST_NUMBER.test(id) ? await requests.byNumber(id) : await requests.load(id);
     if (!s) return reply.code(404).send({ error: 'request not found' });
-    return { request: s, card: approvalCard(s, cardContext), timeline: await requests.timeline(s.id) };
+    const parent = s.parentId ? await requests.load(s.parentId) : undefined;
+    return { request: s, card: approvalCard(s, cardContext, { parent }), timeline: await requests.timeline(s.id) };
   });
   const person = { params: z.object({ id: refId }), response: { 200: items, ...errorReplies } };
   app.get('/api/people/:id/pending', { schema: { summary: 'Open steps a person approves', ...person } }, async (req) => ({ items: await requests.pendingFor(req.params.id) }));

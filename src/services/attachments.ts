@@ -150,6 +150,16 @@ export function createAttachments(deps: AttachmentsDeps) {
     return s && involved(s, l.personId, dir) ? a : undefined;
   }
 
+  /**
+   * Whether a link's signature and expiry hold (any subject signed with `link`, e.g. a request's
+   * printable archive as `archive:<id>`); who may see the subject is the caller's check.
+   */
+  async function verify(l: FileLink): Promise<boolean> {
+    const want = Buffer.from(await sign(l.attachmentId, l.personId, l.expires));
+    const got = Buffer.from(l.sig);
+    return want.length === got.length && timingSafeEqual(want, got) && l.expires > deps.now().getTime();
+  }
+
   /** A request's attachments with links for `personId`, or undefined when they may not see the request. */
   async function listFor(requestId: string, personId: string): Promise<Array<AttachmentRow & { url: string }> | undefined> {
     const s = await loadRequest(db, requestId);
@@ -158,7 +168,7 @@ export function createAttachments(deps: AttachmentsDeps) {
     return Promise.all(rows.map(async (r) => ({ ...r, url: linkPath(await link(r.id, personId)) })));
   }
 
-  return { receive, refsFor, onTransition, link, linkPath, open, listFor, read: (fileId: string) => deps.files.read(fileId), fieldOf };
+  return { receive, refsFor, onTransition, link, linkPath, verify, open, listFor, rowsOf: (requestId: string) => attachmentsOf(db, requestId), read: (fileId: string) => deps.files.read(fileId), fieldOf };
 }
 
 export type Attachments = ReturnType<typeof createAttachments>;

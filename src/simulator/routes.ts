@@ -28,6 +28,8 @@ export interface SimRouteDeps {
   demoClock?: boolean;
   /** Where the person's dialog in their DM stands (the page offers its words as chips). */
   dialogOf?: (personId: string) => Promise<DialogPhase>;
+  /** A link to an attachment signed for one person (src/services/attachments.ts). */
+  fileLink?: (attachmentId: string, personId: string) => Promise<string>;
   /** Stores a file the person sends for the files field their dialog asks (src/services/attachments.ts). */
   receiveFile?: (personId: string, name: string, bytes: AsyncIterable<Uint8Array>) => Promise<{ ok: true; ref: AttachmentRef } | { ok: false; status: 404 | 409 | 413 | 415 | 422; message: string }>;
 }
@@ -172,9 +174,20 @@ export function simRoutes(deps: SimRouteDeps) {
             return reply.code(got.status).send({ error: got.message });
           }
           const label = `📎 ${got.ref.name}`;
-          await chat.append(dmConversation(q.as), q.as, { text: label });
+          // Shown in the chat as a file (a card of kind `file` carrying the reference; the page asks for its link).
+          await chat.append(dmConversation(q.as), q.as, { card: { kind: 'file', title: label, fields: [], buttons: [], attachments: [got.ref] } });
           return handIn(reply, 202, q, { kind: 'message', chat: { type: 'dm', id: q.as }, text: label, mentioned: true, attachments: [got.ref] });
         });
+      });
+    }
+
+    // A file's signed link for the person viewing (images and file names in the page point here):
+    // the link itself still refuses people who may not see the file's request.
+    const fileLink = deps.fileLink;
+    if (fileLink) {
+      app.get('/api/sim/files/:id', { schema: { summary: 'Redirects to an attachment through a link signed for the person (`as`)', tags, params: z.object({ id: z.uuid() }), querystring: asQuery } }, async (req, reply) => {
+        person(req.query.as);
+        return reply.header('cache-control', 'private, no-store').redirect(await fileLink(req.params.id, req.query.as), 302);
       });
     }
 

@@ -9,10 +9,13 @@ import type { CommandContext } from './types.js';
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 /** A person id (a transfer) or a list of them (an escalation's transfer), by name. */
-const people = (ctx: CommandContext, v: unknown) =>
+/** What describing an entry needs of a command context (the printable archive builds one too). */
+export type EntryContext = Pick<CommandContext, 'dir' | 'locale' | 'text' | 'list'>;
+
+const people = (ctx: EntryContext, v: unknown) =>
   typeof v === 'string' ? ctx.dir.personName(v) : Array.isArray(v) ? ctx.list(v.map((p) => ctx.dir.personName(str(p)))) : '';
 
-export function describeEntry(ctx: CommandContext, e: TimelineEntry): string | undefined {
+export function describeEntry(ctx: EntryContext, e: TimelineEntry): string | undefined {
   if (e.action.startsWith('lifecycle.')) return tAny(ctx.locale, e.action);
   // An empty step's or a repeated approver's auto-approval says which (审批人为空 / 已在前序步骤同意).
   const key = e.action === 'step_auto_approved' ? `commands.timeline.step_auto_approved.${str(e.detail.reason) === 'same_approver' ? 'same' : 'empty'}` : `commands.timeline.${e.action}`;

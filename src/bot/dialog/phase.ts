@@ -1,6 +1,7 @@
 // Where a person's dialog stands, for a client that offers the words the dialog understands
 // as one-tap replies (the simulator's chips): 返回 / 跳过 / 取消 while asking, 确认 / 修改 /
 // 取消 on the confirmation, nothing when no dialog is open (or it has idled out).
+import { fieldKind } from '../../core/fields/index.js';
 import type { Directory } from '../../org/directory.js';
 import type { DialogSession } from './types.js';
 
@@ -10,6 +11,8 @@ export interface DialogPhase {
   back: boolean;
   /** The field being asked may be left empty. */
   skip: boolean;
+  /** The field being asked takes files (only present when it does). */
+  files?: boolean;
 }
 
 export function dialogPhase(s: DialogSession | null, dir: Directory, now: Date, idleMs: number): DialogPhase {
@@ -17,5 +20,6 @@ export function dialogPhase(s: DialogSession | null, dir: Directory, now: Date, 
   if (!s || now.getTime() - Date.parse(s.updatedAt) > idleMs) return none;
   if (s.phase === 'confirm') return { phase: 'confirm', back: false, skip: false };
   const field = s.field ? dir.requestType(s.type)?.fields.find((f) => f.key === s.field) : undefined;
-  return { phase: 'ask', back: s.back.length > 0 || s.returnTo === 'confirm', skip: !!field && !field.required };
+  const files = !!field && fieldKind(field.kind).files === true;
+  return { phase: 'ask', back: s.back.length > 0 || s.returnTo === 'confirm', skip: !!field && !field.required, ...(files ? { files } : {}) };
 }

@@ -2,6 +2,7 @@
 import { ok, postAction, showAck } from './api.js';
 import { h } from './dom.js';
 import { openDrawer } from './drawer.js';
+import { fileList } from './files.js';
 import { buildForm, formErrors } from './form.js';
 import { tr } from './i18n.js';
 import { promptText } from './modal.js';
@@ -66,6 +67,7 @@ export function fillCard(el: CardElement, msg: SimMessage): void {
       ),
     );
   }
+  if (card.attachments?.length) el.append(fileList(card.attachments));
   if (card.markdown) el.append(h('div', { class: `card-md${prev && prev.markdown !== card.markdown ? ' changed' : ''}`, testid: 'card-markdown' }, renderMarkdown(card.markdown)));
 
   const spec = card.form;

@@ -17,6 +17,55 @@ export async function sendText(text: string): Promise<boolean> {
   }
 }
 
+/** Sends files in the DM one by one (POST /api/sim/files), as a platform's file messages would arrive. */
+export async function sendFiles(files: readonly File[]): Promise<void> {
+  for (const file of files) {
+    const form = new FormData();
+    form.append('file', file, file.name);
+    try {
+      const res = await fetch(`/api/sim/files?as=${encodeURIComponent(state.me)}&clientId=${randomId()}`, { method: 'POST', body: form });
+      if (!res.ok) {
+        const data = (await res.json().catch(() => null)) as { error?: string } | null;
+        toast(tr('sim.file.upload_failed', { name: file.name, error: data?.error ?? `HTTP ${res.status}` }), 'error');
+        return;
+      }
+    } catch (err) {
+      toast(tr('sim.file.upload_failed', { name: file.name, error: errorText(err) }), 'error');
+      return;
+    }
+  }
+}
+
+/** The 📎 button, and files dropped on the chat or pasted into the composer, while the dialog asks for files. */
+function setupAttach(input: HTMLTextAreaElement): void {
+  const button = $<HTMLButtonElement>('composer-attach');
+  const picker = $<HTMLInputElement>('composer-file');
+  const accepting = () => !button.hidden;
+  button.addEventListener('click', () => picker.click());
+  picker.addEventListener('change', async () => {
+    const files = [...(picker.files ?? [])];
+    picker.value = '';
+    button.disabled = true;
+    await sendFiles(files);
+    button.disabled = false;
+  });
+  const chat = $('messages');
+  chat.addEventListener('dragover', (e) => {
+    if (accepting() && e.dataTransfer?.types.includes('Files')) e.preventDefault();
+  });
+  chat.addEventListener('drop', (e) => {
+    if (!accepting() || !e.dataTransfer?.files.length) return;
+    e.preventDefault();
+    void sendFiles([...e.dataTransfer.files]);
+  });
+  input.addEventListener('paste', (e) => {
+    const files = [...(e.clipboardData?.files ?? [])];
+    if (!accepting() || !files.length) return;
+    e.preventDefault();
+    void sendFiles(files);
+  });
+}
+
 export function setupComposer(): void {
   const input = $<HTMLTextAreaElement>('composer-input');
   const composer = $<HTMLFormElement>('composer');
@@ -25,6 +74,7 @@ export function setupComposer(): void {
     input.style.height = `${Math.min(input.scrollHeight, 160)}px`;
   };
   input.addEventListener('input', autosize);
+  setupAttach(input);
   input.addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
       e.preventDefault();

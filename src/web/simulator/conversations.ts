@@ -59,7 +59,7 @@ function renderChatHeader(): void {
 /** The words a dialog in progress understands, or the commands when none is open. */
 function dmReplies(): string[] {
   const d = state.dialog;
-  if (d.phase === 'ask') return [...(d.back ? [tr('sim.quick.back')] : []), ...(d.skip ? [tr('sim.quick.skip')] : []), tr('sim.quick.cancel')];
+  if (d.phase === 'ask') return [...(d.files ? [tr('sim.quick.done')] : []), ...(d.back ? [tr('sim.quick.back')] : []), ...(d.skip ? [tr('sim.quick.skip')] : []), tr('sim.quick.cancel')];
   if (d.phase === 'confirm') return [tr('sim.quick.confirm'), tr('sim.quick.edit'), tr('sim.quick.cancel')];
   return [tr('sim.quick.apply'), tr('sim.quick.todo'), tr('sim.quick.mine'), tr('sim.quick.help')];
 }
@@ -74,6 +74,7 @@ function renderQuickReplies(c: Conversation): void {
   const mention = tr('sim.mention');
   const items = c.kind === 'dm' ? dmReplies() : [`${mention} ${tr('sim.quick.todo')}`, `${mention} ${tr('sim.quick.help')}`];
   bar.dataset.dialog = c.kind === 'dm' ? (state.dialog.phase ?? 'none') : 'none';
+  $('composer-attach').hidden = !(c.kind === 'dm' && state.dialog.phase === 'ask' && state.dialog.files);
   bar.replaceChildren(...items.map((text) => h('button', { type: 'button', class: 'chip', onclick: () => sendText(text) }, text)));
 }
 

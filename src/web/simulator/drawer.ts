@@ -2,6 +2,7 @@
 import { api, ApiError, errorText } from './api.js';
 import { $, append, h } from './dom.js';
 import { drawerActions } from './drawer-actions.js';
+import { fileList } from './files.js';
 import { formCardFor } from './form.js';
 import { avatar, fmtDateTime, money, names, personName, platformName, statusOf, stepStatusOf } from './format.js';
 import { tr, trAny } from './i18n.js';
@@ -117,6 +118,22 @@ function timelineText(e: TimelineEntry, stepName: (id: string | null | undefined
   }
 }
 
+/** The printable archive (page and PDF) through links signed for the person viewing. */
+function archiveLinks(requestId: string): HTMLElement {
+  const html = h('a', { class: 'btn btn-default small', target: '_blank', rel: 'noopener', testid: 'archive-html', hidden: true }, tr('sim.drawer.archive_html'));
+  const pdf = h('a', { class: 'btn btn-default small', target: '_blank', rel: 'noopener', testid: 'archive-pdf', hidden: true }, tr('sim.drawer.archive_pdf'));
+  void api<{ html: string; pdf: string }>('GET', `/api/requests/${encodeURIComponent(requestId)}/archive-link?personId=${encodeURIComponent(state.me)}`)
+    .then((links) => {
+      html.href = links.html;
+      pdf.href = links.pdf;
+      html.hidden = pdf.hidden = false;
+    })
+    .catch(() => {
+      /* not theirs to see: no links */
+    });
+  return h('div', { class: 'drawer-archive', testid: 'drawer-archive' }, pdf, html);
+}
+
 const SYSTEM_ACTIONS = new Set(['within_framework', 'fast_track', 'step_skipped', 'step_opened', 'approved', 'step_auto_approved', 'approver_assigned']);
 
 function renderDrawer(data: RequestDetail, form: Card | null): void {
@@ -199,12 +216,15 @@ function renderDrawer(data: RequestDetail, form: Card | null): void {
   );
 
   const section = (title: string, content: HTMLElement) => h('section', { class: 'drawer-section' }, h('h3', {}, title), content);
+  const files = data.card?.attachments?.length ? fileList(data.card.attachments) : null;
   const body = $('drawer-body');
   body.replaceChildren();
   append(body, [
     h('div', { class: 'drawer-summary' }, h('div', { class: 'drawer-req-title' }, r.title), h('span', { class: `badge tone-${tone}`, testid: 'drawer-status' }, statusText), r.urgent && h('span', { class: 'badge tone-rejected' }, tr('sim.drawer.urgent'))),
     drawerActions(r, scheduleDrawerRefresh),
     section(tr('sim.drawer.fields'), fields),
+    files && section(tr('archive.files'), files),
+    archiveLinks(r.id),
     section(tr('sim.drawer.steps'), steps),
     section(tr('sim.drawer.timeline'), tl),
   ]);

@@ -1,6 +1,7 @@
 // The open conversation's messages: rows cached by id (an update keeps the same element), day
 // separators, unread watermarks.
 import { fillCard } from './card.js';
+import { fileList } from './files.js';
 import { currentConversation } from './conversation-list.js';
 import { $, h, storage } from './dom.js';
 import { avatar, BOT_ID, dayKey, dayLabel, fmtDateTime, fmtTime, personName } from './format.js';
@@ -43,7 +44,7 @@ export function unreadCount(conv: string): number {
 export function preview(m: SimMessage | undefined): string {
   if (!m) return tr('sim.conv.no_messages');
   const who = m.sender === state.me ? tr('sim.conv.me') : m.conversation.startsWith('room:') ? personName(m.sender) : '';
-  const body = m.kind === 'card' ? tr('sim.conv.card_preview', { title: m.card?.title ?? '' }) : (m.text ?? '');
+  const body = m.kind === 'card' && m.card?.kind !== 'file' ? tr('sim.conv.card_preview', { title: m.card?.title ?? '' }) : (m.card?.title ?? m.text ?? '');
   return who ? tr('sim.conv.preview', { who, body }) : body;
 }
 
@@ -54,7 +55,10 @@ function messageEl(m: SimMessage): HTMLElement {
   const mine = m.sender === state.me;
   const side = m.sender === BOT_ID ? 'bot' : mine ? 'self' : 'other';
   let body: HTMLElement;
-  if (m.kind === 'card') {
+  if (m.kind === 'card' && m.card?.kind === 'file') {
+    // A file the person sent (POST /api/sim/files): shown as the file, not as a card.
+    body = h('div', { class: 'bubble bubble-file', testid: 'message-file' }, fileList(m.card.attachments ?? []), h('div', { class: 'file-caption' }, m.card.title));
+  } else if (m.kind === 'card') {
     const el: CardElement = h('div', { class: 'card', testid: `card-${m.id}`, dataset: { messageId: String(m.id) } });
     state.cardEls.set(m.id, el);
     fillCard(el, m);

@@ -3,7 +3,7 @@ import type { Card } from '../../../cards/model.js';
 import type { Locale } from '../../core/i18n/index.js';
 import type { RequestState } from '../../core/model.js';
 
-export type { Card, CardButton, CardForm, FormInput, ActionValue } from '../../../cards/model.js';
+export type { Card, CardAttachment, CardButton, CardForm, FormInput, ActionValue } from '../../../cards/model.js';
 export type { RequestState, StepState } from '../../core/model.js';
 
 export interface Person {
@@ -86,4 +86,6 @@ export interface DialogPhase {
   phase: 'ask' | 'confirm' | null;
   back: boolean;
   skip: boolean;
+  /** The field being asked takes files (the composer shows its 📎 button). */
+  files?: boolean;
 }
