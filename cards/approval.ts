@@ -6,6 +6,7 @@ import { t, type Locale } from '../src/core/messages.js';
 import type { RequestTypeDef } from '../src/core/request-types.js';
 import { fieldKind, fieldLabel, formatMoney, isWide, showValue, typeName, type AttachmentRef } from '../src/core/fields/index.js';
 import { followUpFacts } from '../src/core/event-lifecycle.js';
+import { requestPageUrl } from '../src/core/request-link.js';
 import type { Card, CardAttachment, CardButton, CardField } from './model.js';
 import { STATUS_TONE } from './tone.js';
 import { formatDateTime } from './format.js';
@@ -133,7 +134,7 @@ export function approvalCard(s: RequestState, ctx: CardContext, related: { paren
     markdown: lines.join('\n'),
     buttons,
     footer: t(loc, 'approval.updated', { at: formatDateTime(s.updatedAt, ctx.timezone) }),
-    ...(ctx.publicUrl ? { link: `${ctx.publicUrl}/#/requests/${s.id}` } : {}),
+    ...(ctx.publicUrl ? { link: requestPageUrl(ctx.publicUrl, s.id) } : {}),
     ...(files.length ? { attachments: files } : {}),
   };
 }

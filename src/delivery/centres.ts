@@ -20,6 +20,7 @@ import type { DeliveryQueues } from '../queue/queues.js';
 import type { CentreStore } from '../store/centre-repo.js';
 import type { CentreRelay } from './centre-jobs.js';
 import { createCentreSync } from './centre-sync.js';
+import { requestPageUrl } from '../core/request-link.js';
 
 /** Which centres the outbox feeds, from the configuration alone (the relay is built before the channels). */
 export function centreRelay(config: Config): CentreRelay | undefined {
@@ -55,7 +56,7 @@ export function createCentres(deps: CentresDeps) {
   const setups: Array<[Platform, () => Promise<unknown>]> = [];
   const routes: Array<(app: FastifyInstance) => void> = [];
   const publicUrl = (config.PUBLIC_URL ?? '').replace(/\/+$/, '');
-  const link = (requestId: string) => (requestId ? `${publicUrl}/#/requests/${requestId}` : `${publicUrl}/`);
+  const link = (requestId: string) => (requestId ? requestPageUrl(publicUrl, requestId) : `${publicUrl}/console`);
   const resync = async (platform: Platform, requestId: string) => {
     await deps.queues.add({ type: 'centre.sync', platform, requestId }, jobId('centre', platform, requestId, Date.now()));
   };

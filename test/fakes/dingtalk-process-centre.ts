@@ -111,7 +111,7 @@ export function dingtalkProcessCentre() {
     todo: (userId: string) => [...tasks.values()].filter((x) => x.userId === userId && x.status === 'RUNNING'),
     tasksOf: (processInstanceId: string) => [...tasks.values()].filter((x) => x.processInstanceId === processInstanceId),
     /** The instance made for a request (by our url). */
-    instanceFor: (requestId: string) => [...instances.values()].find((i) => i.url.endsWith(`/requests/${requestId}`)),
+    instanceFor: (requestId: string) => [...instances.values()].find((i) => i.url.endsWith(`/r/${requestId}`)),
   };
 }
 

@@ -103,3 +103,12 @@ describe('archive through a signed link', () => {
     expect(res.headers.get('content-type')).toBe('application/pdf');
   });
 });
+
+describe("the page a card's 查看详情 opens", () => {
+  it('is served with the simulator off (only platforms on), so chat-app links land on the console', async () => {
+    const res = await fetch(`${t.url}/console`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('id="console"');
+    expect((await fetch(`${t.url}/`)).status).toBe(404);
+  });
+});

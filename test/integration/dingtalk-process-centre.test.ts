@@ -48,7 +48,7 @@ async function submit(): Promise<string> {
   expect(r.body.status).toBe('accepted');
   await t.idle();
   const mine = [...dt.processCentre.instances.values()].at(-1)!;
-  return mine.url.split('/requests/')[1]!;
+  return mine.url.split('#/r/')[1]!;
 }
 const pc = () => dt.processCentre;
 const instance = (id: string) => pc().instanceFor(id)!;
@@ -62,7 +62,7 @@ describe('dingtalk process centre', () => {
   it("mirrors a request's life: instance, a 待办 due at the deadline, completed on the decision", async () => {
     const id = await submit();
     const inst = instance(id);
-    expect(inst).toMatchObject({ originatorUserId: 'dt_liming', status: 'RUNNING', url: `https://qianpi.example.com/#/requests/${id}` });
+    expect(inst).toMatchObject({ originatorUserId: 'dt_liming', status: 'RUNNING', url: `https://qianpi.example.com/console#/r/${id}` });
     const { request } = await simClient(t.url).request(id);
     const step = request.steps[request.current!]!;
     const lead = pc().todo('dt_liuyang').find((x) => x.processInstanceId === inst.processInstanceId)!;
@@ -102,7 +102,7 @@ describe('dingtalk process centre', () => {
       const r = await simClient(t.url).act('liming', null, { a: 'submit', t: 'event' }, EVENT_FORM);
       expect(r.body.status).toBe('accepted');
       await t.idle(30_000);
-      return [...pc().instances.values()].at(-1)!.url.split('/requests/')[1]!;
+      return [...pc().instances.values()].at(-1)!.url.split('#/r/')[1]!;
     })();
     const lead = tasksOf(id).filter((x) => x.userId === 'dt_liuyang');
     expect(lead).toHaveLength(1);

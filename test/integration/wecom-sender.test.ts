@@ -98,7 +98,7 @@ function approvalCard(rid: string, decided = false): Card {
           { label: '驳回', style: 'danger', action: { a: 'reject', r: rid, s: 'lead' }, needsReason: true },
         ],
     footer: '更新于 2025-03-01 10:00',
-    link: `https://qianpi.example.com/#/requests/${rid}`,
+    link: `https://qianpi.example.com/console#/r/${rid}`,
   };
 }
 
@@ -195,7 +195,7 @@ describe('wecom sendCard', () => {
     expect(sent).toEqual({});
     const [call] = fake.calls('/cgi-bin/appchat/send');
     expect(call!.body).toMatchObject({ chatid: 'wr_east_approvals', msgtype: 'markdown' });
-    expect((call!.body as { markdown: { content: string } }).markdown.content).toContain(`/#/requests/${rid}`);
+    expect((call!.body as { markdown: { content: string } }).markdown.content).toContain(`/console#/r/${rid}`);
     const err = await channel.sendText({ type: 'chat', id: 'wr_unknown' }, 'x', { idempotencyKey: 'u' }).catch((e: unknown) => e as DeliveryError);
     expect(err).toMatchObject({ permanent: true, code: 86003 });
   });

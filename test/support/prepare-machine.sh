@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Everything `npm test` needs on a fresh machine of this project's kind (Debian, Node.js, root),
 # done or reused, so that the README's one test command is all a newcomer (or CI) runs:
-#   1. system packages: a Chromium for the browser test, redis-server, PostgreSQL;
+#   1. system packages: a Chromium for the browser test, CJK fonts, redis-server, PostgreSQL;
 #   2. services: Postgres and Redis on their default local ports, started if nothing answers;
 #   3. npm packages, installed when the lock file changed since the last install;
 #   4. a Node.js 24 (the current LTS) from the npm registry's `node` package, for the second run.
@@ -43,6 +43,8 @@ else
 fi
 need=()
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+# Chinese text in the printed archive (PDF) and the screenshots: without a CJK font Chromium draws empty boxes.
+dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need+=(fonts-noto-cjk)
 [ -d /usr/lib/postgresql ] || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then say "installing ${need[*]}"; apt_install "${need[@]}"; fi
 

@@ -50,3 +50,11 @@ describe('approval card reasons', () => {
     expect(consult).not.toContain('已跳过');
   });
 });
+
+describe('approval card link', () => {
+  it("查看详情 leads to the console's request page, which is served on every platform", () => {
+    const s = submitted(dir);
+    expect(approvalCard(s, cardContext(dir, 'zh-CN', 'https://qianpi.example.com/')).link).toBe(`https://qianpi.example.com/console#/r/${s.id}`);
+    expect(approvalCard(s, cardContext(dir, 'zh-CN')).link).toBeUndefined();
+  });
+});

@@ -19,7 +19,7 @@ const approval: Card = {
     { label: '退回修改', style: 'default', action: { a: 'return', r: 'req-1', s: 'st-1' }, needsReason: true },
   ],
   footer: '更新于 2025-01-01 10:00',
-  link: 'https://qianpi.example.com/#/requests/req-1',
+  link: 'https://qianpi.example.com/console#/r/req-1',
 };
 
 describe('dingtalk card rendering', () => {

@@ -37,7 +37,7 @@ const approval: Card = {
     { label: '退回修改', style: 'default', action: { a: 'return', r: 'req-1', s: 'step-1' }, needsReason: true },
   ],
   footer: '更新于 2026-05-01 10:00',
-  link: 'https://qianpi.example.com/#/requests/req-1',
+  link: 'https://qianpi.example.com/console#/r/req-1',
 };
 
 describe('feishu card rendering', () => {

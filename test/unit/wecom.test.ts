@@ -132,7 +132,7 @@ describe('wecom card rendering', () => {
       { label: '退回修改', style: 'default', action: { a: 'return', r: RID, s: 'lead' }, needsReason: true },
     ],
     footer: '更新于 2025-03-01 10:00',
-    link: 'https://qianpi.example.com/#/requests/1',
+    link: 'https://qianpi.example.com/console#/r/1',
   };
 
   it('renders a button_interaction card within WeCom limits', () => {

@@ -11,7 +11,7 @@ import type { Card, CardButton, SimMessage } from './types.js';
 
 /** The request a card belongs to: its link, a button's action, or the number in its title. */
 export function requestRef(card: Partial<Card>): string | null {
-  const fromLink = card.link && /#\/requests\/([^/?#]+)/.exec(card.link);
+  const fromLink = card.link && /#\/(?:requests|r)\/([^/?#]+)/.exec(card.link);
   if (fromLink) return decodeURIComponent(fromLink[1]!);
   const withR = (card.buttons || []).find((b) => b.action?.r)?.action.r ?? card.form?.submit?.action?.r;
   if (withR) return withR;
