@@ -25,7 +25,7 @@ export interface ConsoleDeps {
   dir: Directory;
   locale: Locale;
   now: () => Date;
-  approvals: Pick<Approvals, 'act'>;
+  approvals: Pick<Approvals, 'act' | 'previewMany'>;
   reads: ConsoleReads;
   requests: Pick<RequestReads, 'load' | 'byNumber' | 'timeline'>;
   cardContext: CardContext;
@@ -207,6 +207,19 @@ export function consoleRoutes(http: FastifyInstance, deps: ConsoleDeps): void {
       return { v, s };
     }
 
+    /**
+     * The card's actions this person may take now, as the core judges them (delegations included):
+     * a dry run of approving (the open step's decisions share its rule) and of commenting.
+     */
+    async function actionsFor(requestId: string, personId: string): Promise<string[]> {
+      const actor = { personId, platform: 'api' as const };
+      const [decide, comment] = await deps.approvals.previewMany([
+        { requestId, action: { type: 'approve', stepId: '' }, actor },
+        { requestId, action: { type: 'comment', text: '·' }, actor },
+      ]);
+      return [...(decide?.ok ? (['approve', 'reject', 'return', 'transfer'] as const) : []), ...(comment?.ok ? (['comment'] as const) : [])];
+    }
+
     app.get('/api/console/requests/:id', {
       schema: {
         summary: 'A request as the viewer may see it: its card, timeline, the deadline and who it waits on, and what the viewer may do',
@@ -219,10 +232,7 @@ export function consoleRoutes(http: FastifyInstance, deps: ConsoleDeps): void {
       if (!found) return reply;
       const { v, s } = found;
       const ids = new Set([s.applicantId, ...s.steps.flatMap((st) => [...st.approvers, ...st.decisions.map((d) => d.personId)])]);
-      const me = v.personId;
-      const open = s.status === 'pending' || s.status === 'consulting';
-      const waits = !!me && open && s.steps.some((st) => st.status === 'active' && st.approvers.includes(me) && !st.decisions.some((d) => d.personId === me));
-      const canAct = !me ? [] : waits ? ['approve', 'reject', 'return', 'transfer', 'comment'] : involved(s, me, dir) ? ['comment'] : [];
+      const canAct = v.personId ? await actionsFor(s.id, v.personId) : [];
       return {
         request: s,
         card: approvalCard(s, deps.cardContext),

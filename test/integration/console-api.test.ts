@@ -163,6 +163,21 @@ describe('console API', () => {
     expect(second.body.next).toBeNull();
   });
 
+  it("offers the actions the core would allow: the applicant comments, the approver's delegate decides, a reader who takes no part does nothing", async () => {
+    const canAct = async (personId: string) => (await (await client().signInAs(personId)).call('GET', `/api/console/requests/${branchNumber}`)).body.canAct as string[];
+    expect(await canAct('liming')).toEqual(['comment']);
+    expect(await canAct('liuyang')).toEqual(['approve', 'reject', 'return', 'transfer', 'comment']);
+    expect(await canAct('wangfang')).not.toContain('approve');
+    const away = await t.app.delegations.create({ principal: 'liuyang', delegate: 'wangfang', startsAt: new Date(Date.now() - 60_000), endsAt: new Date(Date.now() + 3_600_000), createdBy: 'liuyang' });
+    expect(away.ok).toBe(true);
+    try {
+      expect(await canAct('wangfang')).toContain('approve');
+    } finally {
+      if (away.ok) await t.app.delegations.cancel(away.delegation.id);
+    }
+    expect(await canAct('wangfang')).not.toContain('approve');
+  });
+
   it('acts through the approval service with its checks (403 not the approver, 422 no reason, 409 decided)', async () => {
     const liming = await client().signInAs('liming');
     expect((await liming.call('POST', `/api/console/requests/${branchNumber}/actions`, { action: 'approve' })).status).toBe(403);
