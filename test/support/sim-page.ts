@@ -90,7 +90,9 @@ export async function actAs(page: Page, personId: string, name: string): Promise
 export async function openConversation(page: Page, conversation: string): Promise<void> {
   await setSidebar(page, true);
   await page.getByTestId(`conversation-${conversation}`).click();
-  await page.locator(`[data-testid="conversation-${conversation}"][aria-current="true"]`).waitFor();
+  // On a phone the sidebar slides away once a conversation is chosen: the entry is current, not visible.
+  await page.locator(`[data-testid="conversation-${conversation}"][aria-current="true"]`).waitFor({ state: 'attached' });
+  if (await page.getByTestId('side-toggle').isVisible()) await expect.poll(() => sidebarShown(page)).toBe(false);
 }
 
 /** The card in the open conversation whose title mentions `text`. */
