@@ -56,7 +56,7 @@ export function eventTrigger(childType: string, childStatus: RequestStatus, subm
 }
 
 /** Facts a follow-up adds for workflow conditions: spend against the approved budget. */
-export function followUpFacts(event: RequestState | undefined, childPayload: Payload): Record<string, number> {
+export function followUpFacts(event: Pick<RequestState, 'payload'> | undefined, childPayload: Payload): Record<string, number> {
   if (!event) return {};
   const approved = budgetTotal(event.payload.budget);
   const spent = budgetTotal(childPayload.items ?? childPayload.actualSpend);

@@ -18,7 +18,7 @@ import type { ConsoleReads, Cursor, RequestFilter } from '../store/console-repo.
 import type { RequestReads } from '../store/requests-repo.js';
 import { sameSecret, STATUS_OF } from './admin-routes.js';
 import { csrfToken, registerSession, requireViewer, signIn, signOut, SIGN_IN_LIMIT, viewerOf, type Viewer } from './console-session.js';
-import { exportRows, type ExportFormat } from './console-export.js';
+import { DECISION_COLUMNS, exportRows, REIMBURSEMENT_COLUMNS, REQUEST_COLUMNS, type ExportContext, type ExportFormat } from './console-export.js';
 import { anyObject, errorReplies, refId, REQUEST_NUMBER, requestRef, requestState, text, zodScope } from './schemas.js';
 
 export interface ConsoleDeps {
@@ -264,14 +264,30 @@ export function consoleRoutes(http: FastifyInstance, deps: ConsoleDeps): void {
       return { request: result.state, feedback: renderMessage(deps.locale, result.feedback.key, result.feedback.params) };
     });
 
+    // Three exports of one filter, each a column list through the same streaming writer.
+    const exportCtx = (): ExportContext => ({ dir, locale: deps.locale, timezone: dir.timezone, now: now() });
+    const as = (format: ExportFormat) => (format === 'csv' ? 'CSV (UTF-8 with BOM)' : 'an Excel workbook (streamed)');
     for (const format of ['csv', 'xlsx'] as const) {
       app.get(`/api/console/export.${format}`, {
-        schema: { summary: `The filtered request list as ${format === 'csv' ? 'CSV (UTF-8 with BOM)' : 'an Excel workbook (streamed)'}`, tags, querystring: listQuery.omit({ cursor: true, limit: true }), response: { ...errorReplies } },
+        schema: { summary: `The filtered request list as ${as(format)}`, tags, querystring: listQuery.omit({ cursor: true, limit: true }), response: { ...errorReplies } },
       }, async (req, reply) => {
         const v = requireViewer(req, reply);
         if (!v) return reply;
-        const rows = deps.reads.each(scopeOf(v), filterOf(req.query), now());
-        return exportRows(reply, format as ExportFormat, rows, { dir, locale: deps.locale, timezone: dir.timezone, now: now() });
+        return exportRows(reply, format, 'requests', REQUEST_COLUMNS, deps.reads.each(scopeOf(v), filterOf(req.query), now()), exportCtx());
+      });
+      app.get(`/api/console/export/decisions.${format}`, {
+        schema: { summary: `Every decision on the filtered requests (step, decider, action, comment, time, step hours) as ${as(format)}`, tags, querystring: listQuery.omit({ cursor: true, limit: true }), response: { ...errorReplies } },
+      }, async (req, reply) => {
+        const v = requireViewer(req, reply);
+        if (!v) return reply;
+        return exportRows(reply, format, 'decisions', DECISION_COLUMNS, deps.reads.eachDecision(scopeOf(v), filterOf(req.query), now()), exportCtx());
+      });
+      app.get(`/api/console/export/reimbursements.${format}`, {
+        schema: { summary: `The reimbursements of the filter (the type filter is ignored) with their event, approved budget, claim and overrun as ${as(format)}`, tags, querystring: listQuery.omit({ cursor: true, limit: true }), response: { ...errorReplies } },
+      }, async (req, reply) => {
+        const v = requireViewer(req, reply);
+        if (!v) return reply;
+        return exportRows(reply, format, 'reimbursements', REIMBURSEMENT_COLUMNS, deps.reads.eachReimbursement(scopeOf(v), filterOf(req.query), now()), exportCtx());
       });
     }
 

@@ -1,7 +1,9 @@
 // The console's request list: filters, a text search over the title, number and form content,
 // keyset paging (created_at, id — stays fast however deep one pages), and the reader's scope
-// (src/core/followers.ts `readScope`) applied in SQL so nothing outside it is ever read.
-import { and, desc, eq, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+// (src/core/followers.ts `readScope`) applied in SQL so nothing outside it is ever read. The
+// exports page through the same filter: the requests, the decisions on them, the reimbursements.
+import { and, asc, desc, eq, gt, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type { ReadScope } from '../core/followers.js';
 import { OPEN_STATUSES } from '../core/model.js';
 import type { DbOrTx } from './db.js';
@@ -122,6 +124,93 @@ export async function* eachRequest(db: DbOrTx, scope: ReadScope, f: RequestFilte
   }
 }
 
+/** A decision on a request of the filter, with its step (name, kind, when it opened). */
+export interface DecisionRow {
+  id: number;
+  number: string;
+  type: string;
+  title: string;
+  stepName: string | null;
+  stepKind: string | null;
+  personId: string;
+  delegateId: string | null;
+  decision: string;
+  comment: string | null;
+  platform: string;
+  decidedAt: Date;
+  activatedAt: Date | null;
+}
+
+/** Every decision on the requests the filter and scope select, oldest first, paged by id. */
+export async function* eachDecision(db: DbOrTx, scope: ReadScope, f: RequestFilter, now: Date, batch = 500): AsyncGenerator<DecisionRow> {
+  let after = 0;
+  for (;;) {
+    const rows = await db
+      .select({
+        id: decisions.id,
+        number: requests.number,
+        type: requests.type,
+        title: requests.title,
+        stepName: approvalSteps.name,
+        stepKind: approvalSteps.kind,
+        personId: decisions.personId,
+        delegateId: decisions.delegateId,
+        decision: decisions.decision,
+        comment: decisions.comment,
+        platform: decisions.platform,
+        decidedAt: decisions.createdAt,
+        activatedAt: approvalSteps.activatedAt,
+      })
+      .from(decisions)
+      .innerJoin(requests, eq(requests.id, decisions.requestId))
+      .leftJoin(approvalSteps, and(eq(approvalSteps.requestId, decisions.requestId), eq(approvalSteps.round, decisions.round), eq(approvalSteps.stepId, decisions.stepId)))
+      .where(and(...conditions(scope, f, now), gt(decisions.id, after)))
+      .orderBy(asc(decisions.id))
+      .limit(batch);
+    yield* rows;
+    const last = rows.at(-1);
+    if (rows.length < batch || !last) return;
+    after = last.id;
+  }
+}
+
+/** A reimbursement with the event it claims against and when it was decided (approved or rejected). */
+export interface ReimbursementRow extends ConsoleRow {
+  event: { number: string; title: string; payload: Record<string, unknown> } | null;
+  decidedAt: Date | null;
+}
+
+const eventOf = alias(requests, 'event');
+
+/** Every reimbursement the filter and scope select (the filter's type is replaced), newest first. */
+export async function* eachReimbursement(db: DbOrTx, scope: ReadScope, f: RequestFilter, now: Date, batch = 500): AsyncGenerator<ReimbursementRow> {
+  let after: Cursor | undefined;
+  for (;;) {
+    const page = await listRequests(db, scope, { ...f, type: 'reimbursement' }, now, { limit: batch, after });
+    // The page's events and decision times in one query: the paging and scoping stay listRequests'.
+    const extra = page.items.length
+      ? await db
+          .select({
+            id: requests.id,
+            eventNumber: eventOf.number,
+            eventTitle: eventOf.title,
+            eventPayload: eventOf.payload,
+            decidedAt: sql<Date | null>`case when ${requests.status} in ('approved', 'rejected') then coalesce((select max(d.created_at) from ${decisions} d where d.request_id = ${requests.id}), ${requests.updatedAt}) end`.mapWith((v: string | Date | null) => (v == null ? null : new Date(v))),
+          })
+          .from(requests)
+          .leftJoin(eventOf, eq(eventOf.id, requests.parentId))
+          .where(inArray(requests.id, page.items.map((r) => r.id)))
+      : [];
+    const byId = new Map(extra.map((e) => [e.id, e]));
+    for (const r of page.items) {
+      const e = byId.get(r.id);
+      yield { ...r, event: e?.eventNumber ? { number: e.eventNumber, title: e.eventTitle!, payload: e.eventPayload! } : null, decidedAt: e?.decidedAt ?? null };
+    }
+    if (!page.next) return;
+    after = page.next;
+  }
+}
+
 /** Counts for the department dashboard: by status, and open / overdue, within the scope and filter. */
 export async function requestCounts(db: DbOrTx, scope: ReadScope, f: RequestFilter, now: Date): Promise<{ byStatus: Record<string, number>; byType: Record<string, number>; overdue: number }> {
   const where = and(...conditions(scope, f, now));
@@ -141,6 +230,8 @@ export function consoleReads(db: DbOrTx) {
   return {
     list: (scope: ReadScope, f: RequestFilter, now: Date, page: { limit: number; after?: Cursor | undefined }) => listRequests(db, scope, f, now, page),
     each: (scope: ReadScope, f: RequestFilter, now: Date) => eachRequest(db, scope, f, now),
+    eachDecision: (scope: ReadScope, f: RequestFilter, now: Date) => eachDecision(db, scope, f, now),
+    eachReimbursement: (scope: ReadScope, f: RequestFilter, now: Date) => eachReimbursement(db, scope, f, now),
     counts: (scope: ReadScope, f: RequestFilter, now: Date) => requestCounts(db, scope, f, now),
   };
 }

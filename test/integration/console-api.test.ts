@@ -1,12 +1,15 @@
 // The console's API on the real app: sign-in (simulator pick, local admin), sessions and CSRF,
 // each route's 401 / 403 / 404 / 422, who sees what (a branch lead cannot open HQ's request),
-// filters and search, an action through the approval service, the exports.
+// filters and search, an action through the approval service, the exports (requests, decisions,
+// reimbursements).
 import { readFileSync } from 'node:fs';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { EXAMPLE_ORG_FILE, directoryFromText } from '../../src/org/load.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { invoice } from '../support/console-seed.js';
+import { scoredEvent } from '../support/scored-event.js';
 
 const TOKEN = 'console-admin-token-0123456789';
 
@@ -57,6 +60,13 @@ function client() {
     },
   };
 }
+
+const xlsxOf = async (res: Response) => {
+  const book = new ExcelJS.Workbook();
+  await book.xlsx.load(Buffer.from(await res.arrayBuffer()) as never);
+  return book.worksheets[0]!;
+};
+const csvLines = async (res: Response) => new TextDecoder('utf-8', { ignoreBOM: true }).decode(await res.arrayBuffer()).split('\r\n').filter(Boolean);
 
 const api = async (method: string, path: string, body?: unknown) => {
   const r = await fetch(`${t.url}${path}`, { method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -221,6 +231,44 @@ describe('console API', () => {
     expect(theirs).toContain(branchNumber);
   });
 
+  it('exports the decisions on the filtered requests: decider, Chinese action, reason, dates as dates; scoped; 401 without a session', async () => {
+    const anon = client();
+    for (const path of ['/api/console/export/decisions.csv', '/api/console/export/decisions.xlsx', '/api/console/export/reimbursements.csv', '/api/console/export/reimbursements.xlsx']) {
+      expect((await anon.call('GET', path)).status, path).toBe(401);
+    }
+    // HQ's supervisor sends HQ's request back with a reason: a decision the branch lead must not see.
+    const zhaolei = await client().signInAs('zhaolei');
+    expect((await zhaolei.call('POST', `/api/console/requests/${hqNumber}/actions`, { action: 'reject', reason: '图片需更换' })).status).toBe(200);
+
+    const c = await client().signInAs('wangfang');
+    const sheet = await xlsxOf((await c.call('GET', '/api/console/export/decisions.xlsx?type=content_review')).res);
+    const header = (sheet.getRow(1).values as unknown[]).slice(1);
+    expect(header).toEqual(['编号', '类型', '标题', '审批步骤', '审批人', '操作', '意见/理由', '审批时间', '平台', '步骤用时（小时）']);
+    expect(sheet.rowCount).toBe(3);
+    const rows = [2, 3].map((i) => (sheet.getRow(i).values as unknown[]).slice(1));
+    const branch = rows.find((r) => r[0] === branchNumber)!;
+    expect(branch.slice(1, 6)).toEqual(['内容审核', '华东试驾日海报', '部门主管审核', '刘洋', '同意']);
+    expect(branch[7]).toBeInstanceOf(Date);
+    expect(branch[8]).toBe('集成接口');
+    expect(typeof branch[9]).toBe('number');
+    const hq = rows.find((r) => r[0] === hqNumber)!;
+    expect(hq.slice(4, 7)).toEqual(['赵磊', '驳回', '图片需更换']);
+
+    const lines = await csvLines((await c.call('GET', '/api/console/export/decisions.csv?type=content_review')).res);
+    expect(lines[0]).toBe('\ufeff编号,类型,标题,审批步骤,审批人,操作,意见/理由,审批时间,平台,步骤用时（小时）');
+    expect(lines).toHaveLength(3);
+    const branchLine = lines.find((l) => l.startsWith(branchNumber))!.split(',');
+    expect(branchLine.slice(3, 6)).toEqual(['部门主管审核', '刘洋', '同意']);
+    expect(branchLine[7]).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+
+    // Scoped like the list: the branch lead sees the branch's decision and none of HQ's.
+    const zhouqiang = await client().signInAs('zhouqiang');
+    const theirs = await csvLines((await zhouqiang.call('GET', '/api/console/export/decisions.csv')).res);
+    expect(theirs.some((l) => l.startsWith(branchNumber))).toBe(true);
+    expect(theirs.join('\n')).not.toContain(hqNumber);
+    expect(theirs.join('\n')).not.toContain('图片需更换');
+  });
+
   it('counts for the dashboard within the scope', async () => {
     const c = await client().signInAs('wangfang');
     const all = await c.call('GET', '/api/console/dashboard');
@@ -228,6 +276,28 @@ describe('console API', () => {
     const east = await c.call('GET', '/api/console/dashboard?dept=east-branch');
     expect(east.body.byType).toEqual({ content_review: 1 });
   });
+  it('exports reimbursements with their event, money as numbers and the overrun', async () => {
+    const event = await scoredEvent(t.app.approvals);
+    const claim = await t.app.approvals.submit({
+      applicantId: 'liming',
+      type: 'reimbursement',
+      payload: { eventRef: event.number, items: [{ item: '场地', amount: 8000 }, { item: '餐饮', amount: 14000 }], invoices: '04400231', invoiceFiles: [await invoice(t)] },
+      platform: 'local',
+    });
+    if (!claim.ok) throw new Error(JSON.stringify(claim));
+    const c = await client().signInAs('wangfang');
+    const sheet = await xlsxOf((await c.call('GET', '/api/console/export/reimbursements.xlsx')).res);
+    expect(sheet.rowCount).toBe(2);
+    const row = (sheet.getRow(2).values as unknown[]).slice(1);
+    // Budget 20,000 (eventPayload), claimed 22,000: 10 % over.
+    expect(row.slice(0, 8)).toEqual([claim.state.number, event.number, event.title, '李明', expect.any(String), 20000, 22000, 10]);
+    expect(row[9]).toBeInstanceOf(Date);
+    const lines = await csvLines((await c.call('GET', '/api/console/export/reimbursements.csv')).res);
+    expect(lines[0]!.startsWith('\ufeff编号,活动编号,活动名称,申请人,部门,已批预算（元）,报销金额（元）,超预算（%）,状态'), lines[0]).toBe(true);
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain(',20000,22000,10,');
+  });
+
   it('limits sign-in attempts', async () => {
     const c = client();
     await c.call('GET', '/api/console/session');

@@ -15,7 +15,7 @@ export function seedClock(start = sh('2026-11-23 10:00')) {
 }
 
 /** An invoice picture uploaded as the organiser (the app is in simulator mode: uploads are open). */
-async function invoice(t: TestApp): Promise<unknown> {
+export async function invoice(t: TestApp): Promise<unknown> {
   const form = new FormData();
   form.append('file', new Blob([new Uint8Array(png(7))], { type: 'image/png' }), '发票.png');
   const r = await fetch(`${t.url}/api/files?type=reimbursement&field=invoiceFiles&uploaderId=liming`, { method: 'POST', body: form });

@@ -86,6 +86,8 @@ const RequestList = defineComponent(() => {
         h('button', { class: 'primary', 'data-testid': 'search', onClick: () => void load() }, tr('console.filter.apply')),
         h('a', { href: `/api/console/export.xlsx?${query()}`, 'data-testid': 'export-xlsx' }, tr('console.export.xlsx')),
         h('a', { href: `/api/console/export.csv?${query()}`, 'data-testid': 'export-csv' }, tr('console.export.csv')),
+        h('a', { href: `/api/console/export/decisions.xlsx?${query()}`, 'data-testid': 'export-decisions' }, tr('console.export.decisions')),
+        h('a', { href: `/api/console/export/reimbursements.xlsx?${query()}`, 'data-testid': 'export-reimbursements' }, tr('console.export.reimbursements')),
       ]),
       rows.value.length
         ? h('table', { 'data-testid': 'requests' }, [
