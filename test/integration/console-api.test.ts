@@ -68,6 +68,13 @@ const xlsxOf = async (res: Response) => {
 };
 const csvLines = async (res: Response) => new TextDecoder('utf-8', { ignoreBOM: true }).decode(await res.arrayBuffer()).split('\r\n').filter(Boolean);
 
+/** One signed-in client per person for the whole file: sign-in is rate-limited per address (20 a minute). */
+const sessions = new Map<string, Promise<ReturnType<typeof client>>>();
+const signedIn = (personId: string) => {
+  if (!sessions.has(personId)) sessions.set(personId, client().signInAs(personId));
+  return sessions.get(personId)!;
+};
+
 const api = async (method: string, path: string, body?: unknown) => {
   const r = await fetch(`${t.url}${path}`, { method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
@@ -119,7 +126,7 @@ describe('console API', () => {
     expect(branch.status).toBe(201);
     branchNumber = branch.body.request.number as string;
 
-    const zhouqiang = await client().signInAs('zhouqiang');
+    const zhouqiang = await signedIn('zhouqiang');
     expect((await zhouqiang.call('GET', `/api/console/requests/${hqNumber}`)).status).toBe(403);
     expect((await zhouqiang.call('GET', `/api/console/requests/${hq.body.request.id}`)).status).toBe(403);
     expect((await zhouqiang.call('POST', `/api/console/requests/${hqNumber}/actions`, { action: 'comment', comment: 'x' })).status).toBe(403);
@@ -130,7 +137,7 @@ describe('console API', () => {
     expect(numbers).not.toContain(hqNumber);
 
     for (const who of ['chenjie', 'wangfang']) {
-      const c = await client().signInAs(who);
+      const c = await signedIn(who);
       expect((await c.call('GET', `/api/console/requests/${hqNumber}`)).status, who).toBe(200);
       expect((await c.call('GET', `/api/console/requests/${branchNumber}`)).status, who).toBe(200);
     }
@@ -143,7 +150,7 @@ describe('console API', () => {
   });
 
   it('answers 404 and 400 for what does not exist or is malformed', async () => {
-    const c = await client().signInAs('wangfang');
+    const c = await signedIn('wangfang');
     expect((await c.call('GET', '/api/console/requests/Z-9999')).status).toBe(404);
     expect((await c.call('GET', '/api/console/requests/not-a-ref')).status).toBe(400);
     expect((await c.call('GET', '/api/console/requests?dept=nowhere')).status).toBe(404);
@@ -154,7 +161,7 @@ describe('console API', () => {
   });
 
   it('filters, searches and pages', async () => {
-    const c = await client().signInAs('wangfang');
+    const c = await signedIn('wangfang');
     const search = await c.call('GET', `/api/console/requests?q=${encodeURIComponent('试驾')}`);
     expect((search.body.items as Array<{ number: string }>).map((i) => i.number)).toEqual([branchNumber]);
     const byContent = await c.call('GET', `/api/console/requests?q=${encodeURIComponent('春季新车')}`);
@@ -174,7 +181,7 @@ describe('console API', () => {
   });
 
   it("offers the actions the core would allow: the applicant comments, the approver's delegate decides, a reader who takes no part does nothing", async () => {
-    const canAct = async (personId: string) => (await (await client().signInAs(personId)).call('GET', `/api/console/requests/${branchNumber}`)).body.canAct as string[];
+    const canAct = async (personId: string) => (await (await signedIn(personId)).call('GET', `/api/console/requests/${branchNumber}`)).body.canAct as string[];
     expect(await canAct('liming')).toEqual(['comment']);
     expect(await canAct('liuyang')).toEqual(['approve', 'reject', 'return', 'transfer', 'comment']);
     expect(await canAct('wangfang')).not.toContain('approve');
@@ -189,9 +196,9 @@ describe('console API', () => {
   });
 
   it('acts through the approval service with its checks (403 not the approver, 422 no reason, 409 decided)', async () => {
-    const liming = await client().signInAs('liming');
+    const liming = await signedIn('liming');
     expect((await liming.call('POST', `/api/console/requests/${branchNumber}/actions`, { action: 'approve' })).status).toBe(403);
-    const liuyang = await client().signInAs('liuyang');
+    const liuyang = await signedIn('liuyang');
     const detail = await liuyang.call('GET', `/api/console/requests/${branchNumber}`);
     expect(detail.body.canAct).toContain('approve');
     expect((await liuyang.call('POST', `/api/console/requests/${branchNumber}/actions`, { action: 'reject' })).status).toBe(422);
@@ -204,7 +211,7 @@ describe('console API', () => {
   });
 
   it('exports the filtered list as CSV and Excel with Chinese headers, dates as dates', async () => {
-    const c = await client().signInAs('wangfang');
+    const c = await signedIn('wangfang');
     const csv = await c.call('GET', '/api/console/export.csv?type=content_review');
     expect(csv.status).toBe(200);
     const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(await csv.res.arrayBuffer());
@@ -225,7 +232,7 @@ describe('console API', () => {
     expect(numbers.sort()).toEqual([hqNumber, branchNumber].sort());
 
     // The export is scoped like the list: the branch lead's has no HQ request.
-    const zhouqiang = await client().signInAs('zhouqiang');
+    const zhouqiang = await signedIn('zhouqiang');
     const theirs = await (await zhouqiang.call('GET', '/api/console/export.csv')).res.text();
     expect(theirs).not.toContain(hqNumber);
     expect(theirs).toContain(branchNumber);
@@ -237,10 +244,10 @@ describe('console API', () => {
       expect((await anon.call('GET', path)).status, path).toBe(401);
     }
     // HQ's supervisor sends HQ's request back with a reason: a decision the branch lead must not see.
-    const zhaolei = await client().signInAs('zhaolei');
+    const zhaolei = await signedIn('zhaolei');
     expect((await zhaolei.call('POST', `/api/console/requests/${hqNumber}/actions`, { action: 'reject', reason: '图片需更换' })).status).toBe(200);
 
-    const c = await client().signInAs('wangfang');
+    const c = await signedIn('wangfang');
     const sheet = await xlsxOf((await c.call('GET', '/api/console/export/decisions.xlsx?type=content_review')).res);
     const header = (sheet.getRow(1).values as unknown[]).slice(1);
     expect(header).toEqual(['编号', '类型', '标题', '审批步骤', '审批人', '操作', '意见/理由', '审批时间', '平台', '步骤用时（小时）']);
@@ -262,7 +269,7 @@ describe('console API', () => {
     expect(branchLine[7]).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
 
     // Scoped like the list: the branch lead sees the branch's decision and none of HQ's.
-    const zhouqiang = await client().signInAs('zhouqiang');
+    const zhouqiang = await signedIn('zhouqiang');
     const theirs = await csvLines((await zhouqiang.call('GET', '/api/console/export/decisions.csv')).res);
     expect(theirs.some((l) => l.startsWith(branchNumber))).toBe(true);
     expect(theirs.join('\n')).not.toContain(hqNumber);
@@ -270,7 +277,7 @@ describe('console API', () => {
   });
 
   it('counts for the dashboard within the scope', async () => {
-    const c = await client().signInAs('wangfang');
+    const c = await signedIn('wangfang');
     const all = await c.call('GET', '/api/console/dashboard');
     expect(all.body.byType).toEqual({ content_review: 2 });
     const east = await c.call('GET', '/api/console/dashboard?dept=east-branch');
@@ -285,7 +292,7 @@ describe('console API', () => {
       platform: 'local',
     });
     if (!claim.ok) throw new Error(JSON.stringify(claim));
-    const c = await client().signInAs('wangfang');
+    const c = await signedIn('wangfang');
     const sheet = await xlsxOf((await c.call('GET', '/api/console/export/reimbursements.xlsx')).res);
     expect(sheet.rowCount).toBe(2);
     const row = (sheet.getRow(2).values as unknown[]).slice(1);
