@@ -4,29 +4,20 @@
 // week's overdue requests of one department, exporting them and opening one on a phone.
 // SCREENSHOT=1 also writes docs/console.png, docs/console-phone.png and docs/console-dashboard.png
 // (the README's pictures of the console).
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ExcelJS from 'exceljs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
-import { EXAMPLE_ORG_FILE, directoryFromText } from '../../src/org/load.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { locateChromium } from '../support/chromium.js';
-import { seedClock, seedConsole, type Seeded } from '../support/console-seed.js';
+import { privateReviewsOrg, seedClock, seedConsole, type Seeded } from '../support/console-seed.js';
 import { ensureWebBuild } from '../support/web-build.js';
 
 const DOCS = resolve(dirname(fileURLToPath(import.meta.url)), '../../docs');
 const PHONE = { width: 390, height: 844 };
 const DESK = { width: 1280, height: 800 };
-
-/** Content reviews out of every room: only their chain and the managers above see them. */
-function organisation() {
-  const org = parse(readFileSync(EXAMPLE_ORG_FILE, 'utf8')) as { workflows: Array<Record<string, unknown>> };
-  delete org.workflows.find((w) => w.requestType === 'content_review')!.rooms;
-  return directoryFromText(stringify(org));
-}
 
 let app: TestApp;
 let browser: Browser;
@@ -36,7 +27,7 @@ const contexts: BrowserContext[] = [];
 beforeAll(async () => {
   ensureWebBuild();
   const clock = seedClock();
-  app = await startTestApp({ SIMULATOR: 'on' }, { dir: organisation(), now: clock.now });
+  app = await startTestApp({ SIMULATOR: 'on' }, { dir: privateReviewsOrg(), now: clock.now });
   seeded = await seedConsole(app, clock);
   await app.idle();
   browser = await chromium.launch({ executablePath: locateChromium(), args: ['--no-sandbox'] });

@@ -1,12 +1,10 @@
 // The web console in Chromium (playwright-core) against the whole service, on a phone-sized
 // viewport: sign in by picking a person (simulator mode), search and filter, a branch lead
 // refused HQ's request by URL, an approval in the console updating the chat card, an export.
-import { readFileSync } from 'node:fs';
 import ExcelJS from 'exceljs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
-import { EXAMPLE_ORG_FILE, directoryFromText } from '../../src/org/load.js';
+import { privateReviewsOrg } from '../support/console-seed.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { locateChromium } from '../support/chromium.js';
 import { simClient } from '../support/sim-client.js';
@@ -16,13 +14,6 @@ import { ensureWebBuild } from '../support/web-build.js';
 const TOKEN = 'console-e2e-token-0123456789';
 const PHONE = { width: 390, height: 844 };
 
-/** Content reviews out of every room: only their chain and the managers above see them. */
-function organisation() {
-  const org = parse(readFileSync(EXAMPLE_ORG_FILE, 'utf8')) as { workflows: Array<Record<string, unknown>> };
-  delete org.workflows.find((w) => w.requestType === 'content_review')!.rooms;
-  return directoryFromText(stringify(org));
-}
-
 let app: TestApp;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
@@ -31,7 +22,7 @@ let branch = '';
 
 beforeAll(async () => {
   ensureWebBuild();
-  app = await startTestApp({ ADMIN_TOKEN: TOKEN, SIMULATOR: 'on' }, { dir: organisation() });
+  app = await startTestApp({ ADMIN_TOKEN: TOKEN, SIMULATOR: 'on' }, { dir: privateReviewsOrg() });
   browser = await chromium.launch({ executablePath: locateChromium(), args: ['--no-sandbox'] });
   const submit = async (applicantId: string, payload: Record<string, string>) => {
     const r = await fetch(`${app.url}/api/requests`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ applicantId, type: 'content_review', payload }) });

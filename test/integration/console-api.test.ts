@@ -2,27 +2,17 @@
 // each route's 401 / 403 / 404 / 422, who sees what (a branch lead cannot open HQ's request),
 // filters and search, an action through the approval service, the exports (requests, decisions,
 // reimbursements).
-import { readFileSync } from 'node:fs';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
-import { EXAMPLE_ORG_FILE, directoryFromText } from '../../src/org/load.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { invoice } from '../support/console-seed.js';
+import { privateReviewsOrg, invoice } from '../support/console-seed.js';
 import { scoredEvent } from '../support/scored-event.js';
 
 const TOKEN = 'console-admin-token-0123456789';
 
-/** The example organisation with content reviews out of every room: only their chain and managers see them. */
-function organisation() {
-  const org = parse(readFileSync(EXAMPLE_ORG_FILE, 'utf8')) as { workflows: Array<Record<string, unknown>> };
-  delete org.workflows.find((w) => w.requestType === 'content_review')!.rooms;
-  return directoryFromText(stringify(org));
-}
-
 let t: TestApp;
 beforeAll(async () => {
-  t = await startTestApp({ ADMIN_TOKEN: TOKEN, SIMULATOR: 'on' }, { dir: organisation() });
+  t = await startTestApp({ ADMIN_TOKEN: TOKEN, SIMULATOR: 'on' }, { dir: privateReviewsOrg() });
 }, 60_000);
 afterAll(() => t?.close());
 

@@ -1,27 +1,17 @@
 // The console's dashboard, directory and health routes on the real app, with a known set of
 // requests (test/support/console-seed.ts): 401 without a session, 403 for a person who manages
 // nothing, and the exact numbers each viewer's scope gives.
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
-import { EXAMPLE_ORG_FILE, directoryFromText } from '../../src/org/load.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { seedClock, seedConsole, type Seeded } from '../support/console-seed.js';
+import { privateReviewsOrg, seedClock, seedConsole, type Seeded } from '../support/console-seed.js';
 
 const TOKEN = 'console-dash-token-0123456789';
-
-/** Content reviews out of every room: only their chain and the managers above see them. */
-function organisation() {
-  const org = parse(readFileSync(EXAMPLE_ORG_FILE, 'utf8')) as { workflows: Array<Record<string, unknown>> };
-  delete org.workflows.find((w) => w.requestType === 'content_review')!.rooms;
-  return directoryFromText(stringify(org));
-}
 
 let t: TestApp;
 let seeded: Seeded;
 beforeAll(async () => {
   const clock = seedClock();
-  t = await startTestApp({ ADMIN_TOKEN: TOKEN, SIMULATOR: 'on' }, { dir: organisation(), now: clock.now });
+  t = await startTestApp({ ADMIN_TOKEN: TOKEN, SIMULATOR: 'on' }, { dir: privateReviewsOrg(), now: clock.now });
   seeded = await seedConsole(t, clock);
 }, 90_000);
 afterAll(() => t?.close());

@@ -2,9 +2,19 @@
 // approval service on a clock the test moves: content reviews decided after known hours, two
 // left overdue, and one event taken through its whole lifecycle (budget, score, reimbursement).
 // Now ends at Wednesday 2026-12-02 09:00 (Shanghai): "last week" is 23–29 November.
+import { readFileSync } from 'node:fs';
+import { parse, stringify } from 'yaml';
+import { EXAMPLE_ORG_FILE, directoryFromText } from '../../src/org/load.js';
 import type { TestApp } from './app.js';
 import { eventPayload, sh } from './core-fixtures.js';
 import { png } from './files.js';
+
+/** The example organisation with content reviews out of every room: only their chain and the managers above see them. */
+export function privateReviewsOrg() {
+  const org = parse(readFileSync(EXAMPLE_ORG_FILE, 'utf8')) as { workflows: Array<Record<string, unknown>> };
+  delete org.workflows.find((w) => w.requestType === 'content_review')!.rooms;
+  return directoryFromText(stringify(org));
+}
 
 export const SEED_NOW = sh('2026-12-02 09:00');
 
