@@ -1,7 +1,7 @@
 // The text of a PDF, page by page, with Mozilla's PDF.js (its Node build): how tests check what
 // a generated PDF says.
 
-// PDF.js 6 expects Promise.withResolvers (Node 22+); Node 20 lacks it.
+// PDF.js expects Promise.withResolvers (Node 22+); Node 20 lacks it. (5.6 is the newest PDF.js whose engines include Node 20.)
 const P = Promise as unknown as { withResolvers?: () => unknown };
 P.withResolvers ??= function withResolvers<T>() {
   let resolve!: (v: T) => void;
