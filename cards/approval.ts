@@ -1,6 +1,6 @@
 // The approval card of a request: one card model that every copy (group, DM, every platform)
 // shows, so a re-render after any decision converges all of them to the same state.
-import type { RequestState, StepState } from '../src/core/model.js';
+import { decisionKind, type RequestState, type StepState } from '../src/core/model.js';
 import { openStep } from '../src/core/lifecycle.js';
 import { t, type Locale } from '../src/core/messages.js';
 import type { RequestTypeDef } from '../src/core/request-types.js';
@@ -54,9 +54,7 @@ function stepLine(step: StepState, ctx: CardContext, current: boolean): string {
       const who = d.delegateId ? t(loc, 'delegation.acting_for', { delegate: ctx.personName(d.delegateId), principal: ctx.personName(d.personId) }) : ctx.personName(d.personId);
       // A rejection or a send-back shows its reason to everyone who sees the card.
       const reason = d.decision !== 'approve' && d.comment ? t(loc, 'approval.decided.reason', { reason: clipReason(d.comment) }) : '';
-      // A pre-consultation (先沟通再申报) is acknowledged, not approved.
-      const kind = d.decision === 'approve' && step.kind === 'consult' ? 'acknowledge' : d.decision;
-      return t(loc, `approval.decided.${kind}`, { who, reason });
+      return t(loc, `approval.decided.${decisionKind(d.decision, step.kind)}`, { who, reason });
     })
     .join(t(loc, 'approval.decided_separator'));
   const note = current && step.dueAt ? ctx.dueNote?.(new Date(step.dueAt)) : undefined;

@@ -7,7 +7,7 @@ import { describeEntry, type EntryContext } from '../bot/commands/timeline.js';
 import { fieldLabel, formatDateTime, isImage, megabytes, showValue, typeName } from '../core/fields/index.js';
 import { involved } from '../core/followers.js';
 import { isMessageKey, t, tAny, type Locale } from '../core/messages.js';
-import type { RequestState } from '../core/model.js';
+import { decisionKind, type RequestState } from '../core/model.js';
 import type { Directory } from '../org/directory.js';
 import type { Attachments } from '../services/attachments.js';
 import type { RequestReads } from '../store/requests-repo.js';
@@ -75,7 +75,7 @@ export function createArchive(deps: ArchiveDeps) {
         who: d.delegateId ? t(locale, 'delegation.acting_for', { delegate: dir.personName(d.delegateId), principal: dir.personName(d.personId) }) : dir.personName(d.personId),
         at: at(d.at),
         platform: platform(d.platform),
-        decision: t(locale, `archive.decision.${d.decision === 'approve' && st.kind === 'consult' ? 'acknowledge' : d.decision}`),
+        decision: t(locale, `archive.decision.${decisionKind(d.decision, st.kind)}`),
         comment: d.comment ?? '',
       })),
     }));

@@ -39,6 +39,11 @@ export interface StepDecision {
   delegateId?: string;
 }
 
+/** How a decision reads: approving a pre-consultation (先沟通再申报) is an acknowledgement (已沟通). */
+export function decisionKind(decision: StepDecision['decision'], stepKind: string | null | undefined): StepDecision['decision'] | 'acknowledge' {
+  return decision === 'approve' && stepKind === 'consult' ? 'acknowledge' : decision;
+}
+
 export interface StepState {
   /** Unique within the request's round: workflow step id, `consult`, or `signer-<n>` for added signers. */
   id: string;

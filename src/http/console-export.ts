@@ -5,6 +5,7 @@
 import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { FastifyReply } from 'fastify';
+import { decisionKind, type StepDecision } from '../core/model.js';
 import { followUpFacts } from '../core/event-lifecycle.js';
 import { renderMessage, t, tAny, type Locale, type MessageKey } from '../core/i18n/index.js';
 import type { Directory } from '../org/directory.js';
@@ -73,9 +74,8 @@ export const DECISION_COLUMNS: ExportColumn<DecisionRow>[] = [
   { key: 'title', header: 'console.col.title', kind: 'text', value: (r) => r.title, width: 36 },
   { key: 'step', header: 'console.col.step_name', kind: 'text', value: (r) => r.stepName },
   // Who decided; under a delegation, the delegate for the approver.
-  { key: 'decider', header: 'console.col.decider', kind: 'text', value: (r, c) => (r.delegateId ? t(c.locale, 'console.decided_for', { who: c.dir.personName(r.delegateId), for: c.dir.personName(r.personId) }) : c.dir.personName(r.personId)) },
-  // A consult step's approval is an acknowledgement (已沟通), as on the card and in the archive.
-  { key: 'action', header: 'console.col.action', kind: 'text', value: (r, c) => tAny(c.locale, `console.decision.${r.decision === 'approve' && r.stepKind === 'consult' ? 'acknowledge' : r.decision}`) },
+  { key: 'decider', header: 'console.col.decider', kind: 'text', value: (r, c) => (r.delegateId ? t(c.locale, 'delegation.acting_for', { delegate: c.dir.personName(r.delegateId), principal: c.dir.personName(r.personId) }) : c.dir.personName(r.personId)) },
+  { key: 'action', header: 'console.col.action', kind: 'text', value: (r, c) => t(c.locale, `archive.decision.${decisionKind(r.decision as StepDecision['decision'], r.stepKind)}`) },
   { key: 'comment', header: 'console.col.comment', kind: 'text', value: (r) => r.comment, width: 30 },
   { key: 'decided', header: 'console.col.decided', kind: 'date', value: (r) => r.decidedAt },
   { key: 'platform', header: 'console.col.platform', kind: 'text', value: (r, c) => tAny(c.locale, `archive.platform.${r.platform}`) },
